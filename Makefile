@@ -1,0 +1,23 @@
+# The two commands of the README: `make run` and `make test`.
+# Each sets up .venv itself (scripts/bootstrap.sh), so both work on a fresh clone.
+.PHONY: setup run test lint bench clean
+
+setup:
+	@bash scripts/bootstrap.sh
+
+run: setup
+	.venv/bin/lewsim run $(ARGS)
+
+test: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/python -m pytest $(ARGS)
+
+lint: setup
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+bench: setup
+	.venv/bin/python benchmarks/bench_speed.py $(ARGS)
+
+clean:
+	rm -rf .venv .pytest_cache .ruff_cache

@@ -1,0 +1,423 @@
+"""The sector model: a Mesa ``Model`` of organisations whose staff state lives in arrays."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import mesa
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from simulation.agents import AGENT_CLASS, StaffAgent
+from simulation.interventions import Interventions, ScheduledEvent
+from simulation.parameters import ORG_LEVERS, Parameters, validate_parameters
+from simulation.processes import MONTHLY_PROCESSES, leave_months
+from simulation.reporters import (
+    AGENT_REPORTERS,
+    MODEL_REPORTERS,
+    ORG_COLUMNS,
+    SECTOR_COLUMNS,
+    org_summary,
+    org_tallies,
+    sector_summary,
+)
+from simulation.sector import (
+    BASELINE_CLASS,
+    build_organisations,
+    draw_people,
+    org_sizes_and_classes,
+    sector_network,
+)
+from simulation.state import NEVER, Kind, OrgState, StaffState
+from simulation.streams import RandomStreams
+
+
+def resolve_seed(rng: Any) -> int:
+    """Turn a Mesa-style ``rng`` argument into the run's integer seed.
+
+    Args:
+        rng: An int, a ``SeedSequence``, a ``Generator`` (one integer is drawn from it) or
+            None (fresh entropy, recorded so the run can be repeated).
+
+    Returns:
+        A non-negative integer seed.
+    """
+    if rng is None:
+        return int(np.random.SeedSequence().entropy)
+    if isinstance(rng, np.random.SeedSequence):
+        return int(rng.generate_state(2, np.uint32).astype(np.uint64) @ [1, 2**32])
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(2**63))
+    if isinstance(rng, (int, np.integer)) and rng >= 0:
+        return int(rng)
+    raise TypeError(f"rng must be a non-negative int, a SeedSequence or a Generator, not {rng!r}")
+
+
+class SectorModel(Interventions, mesa.Model):
+    """A sector of mental-health organisations whose peer workforce grows or stalls.
+
+    One step is one month. Keyword arguments are the parameters of
+    :class:`~simulation.parameters.Parameters` (see docs/ODD.md for each one's meaning,
+    default and source); unknown names and out-of-range values raise
+    :class:`~simulation.parameters.ParameterError`.
+
+    Args:
+        rng: Seed of the run (int, SeedSequence or Generator); the same seed gives the
+            same run. None draws fresh entropy, kept in ``model.seed``.
+        collect_agents: Also record agent-level data every month (slow; off by default).
+        **params: Model parameters, e.g. ``n_orgs=24, pay_parity=0.8``.
+
+    Attributes:
+        params: The validated parameters in force.
+        seed: The run's integer seed.
+        staff: Per-staff state arrays.
+        orgs: Per-organisation state.
+        structure: Organisations, units and the sector network (fixed).
+        datacollector: Mesa DataCollector with the 13 sector columns.
+    """
+
+    def __init__(self, *, rng: Any = None, collect_agents: bool = False, **params: Any) -> None:
+        self.params: Parameters = validate_parameters(params)
+        self.seed = resolve_seed(rng)
+        super().__init__(rng=self.seed)
+        self.streams = RandomStreams(self.seed)
+        self.scheduled_events: list[ScheduledEvent] = []
+        self.summary_cache: tuple[int, dict[str, float]] | None = None
+        self.circle_size_cache: tuple[int, np.ndarray] | None = None
+        self.peer_hires_this_month = 0
+        self.peer_leavers_this_month = 0
+        self.visits_this_month = 0
+        self._org_rows: list[dict[str, np.ndarray]] = []
+
+        self._build()
+        self.datacollector = mesa.DataCollector(
+            model_reporters=MODEL_REPORTERS,
+            agent_reporters=AGENT_REPORTERS if collect_agents else None,
+        )
+        self.running = True
+        self.record()
+
+    # ---- set-up -------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        p = self.params
+        sizes, classes = org_sizes_and_classes(p, self.streams)
+        structure, roster = build_organisations(p, sizes, classes, self.streams)
+        graph = sector_network(p, self.streams)
+        adjacency = [sorted(graph.neighbors(org)) for org in range(p.n_orgs)]
+        structure.neighbour_ptr = np.cumsum([0, *map(len, adjacency)])
+        structure.neighbours = np.asarray([org for row in adjacency for org in row], dtype=np.int64)
+        self.structure = structure
+        self.sector_graph: nx.Graph = graph
+        self.n_orgs = p.n_orgs
+
+        self.orgs = OrgState(
+            positions=np.zeros(p.n_orgs, dtype=np.int64),
+            ever_employed=np.zeros(p.n_orgs, dtype=bool),
+            le_leader=np.full(p.n_orgs, -1, dtype=np.int64),
+            next_serial=np.bincount(roster.org, minlength=p.n_orgs).astype(np.int64),
+            will=np.zeros(p.n_orgs),
+            levers={
+                name: np.full(p.n_orgs, getattr(p, name), dtype=type(getattr(p, name)))
+                for name in ORG_LEVERS
+            },
+        )
+        total = roster.org.size
+        self.staff = StaffState(capacity=int(total * 1.25) + 64, n_units=structure.n_units)
+        slots = self.staff.append_block(total)
+        keys = self.streams.person_keys(roster.org, roster.serial)
+        self._place(
+            slots,
+            roster.org,
+            roster.kind,
+            roster.unit,
+            roster.superior,
+            keys,
+            classes[roster.org],
+            hired_month=0,
+        )
+        staff = self.staff
+        staff.disclosed[slots] |= staff.lived_experience[slots] & (
+            self.streams.uniform("initial_disclosure", 0, keys) < p.initial_disclosure
+        )
+        eligible = (staff.understanding[slots] > p.champion_threshold) & (
+            staff.commitment[slots] > p.champion_threshold
+        )
+        staff.champion[slots] = eligible & (
+            self.streams.uniform("initial_champion", 0, keys) < p.initial_champion
+        )
+
+        self.executive_slots = staff.slots_of(Kind.EXECUTIVE)
+        self.senior_slots = staff.slots_of(Kind.SENIOR)
+        self.manager_slots = staff.slots_of(Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER)
+        # Whose line manager sits in another unit (their circles add that manager).
+        self.linked_slots = staff.slots_of(Kind.SENIOR, Kind.TEAM_LEADER)
+        # Managers and clinicians are replaced when they leave, so their number is fixed.
+        self.non_peer_headcount = np.bincount(
+            staff.org[
+                staff.slots_of(Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER, Kind.CLINICIAN)
+            ],
+            minlength=p.n_orgs,
+        )
+        workers = staff.slots_of(Kind.PEER_WORKER)
+        self.orgs.positions[:] = np.bincount(staff.org[workers], minlength=p.n_orgs)
+        self.orgs.ever_employed[:] = self.orgs.positions > 0
+        leaders = staff.slots_of(Kind.PEER_LEADER)
+        self.orgs.le_leader[staff.org[leaders]] = leaders
+
+    def _place(
+        self,
+        slots: np.ndarray,
+        orgs: np.ndarray,
+        kinds: np.ndarray,
+        units: np.ndarray,
+        superiors: np.ndarray,
+        keys: np.ndarray,
+        attitude_class: np.ndarray,
+        hired_month: int,
+    ) -> None:
+        """Write new people into ``slots`` and create their Mesa agents."""
+        staff = self.staff
+        people = draw_people(self.params, self.streams, keys, kinds, attitude_class)
+        staff.active[slots] = True
+        staff.org[slots] = orgs
+        staff.kind[slots] = kinds
+        staff.unit[slots] = units
+        staff.superior[slots] = superiors
+        staff.key[slots] = keys
+        staff.hired_month[slots] = hired_month
+        staff.champion[slots] = False
+        staff.contact[slots] = 0.0
+        for name, values in people.items():
+            getattr(staff, name)[slots] = values
+        staff.disclosed[slots] = kinds >= Kind.PEER_WORKER
+        staff.leave_month[slots] = np.where(
+            kinds >= Kind.PEER_WORKER, NEVER, leave_months(self, slots, hired_month)
+        )
+        for slot, kind in zip(slots.tolist(), kinds.tolist(), strict=True):
+            AGENT_CLASS[kind](self, slot)
+
+    def _new_keys(self, orgs: np.ndarray) -> np.ndarray:
+        """Person keys for newcomers, numbered by each organisation's hiring serial."""
+        serials = np.empty(orgs.size, dtype=np.int64)
+        for i, org in enumerate(orgs.tolist()):
+            serials[i] = self.orgs.next_serial[org]
+            self.orgs.next_serial[org] += 1
+        return self.streams.person_keys(orgs, serials)
+
+    # ---- hiring and leaving (called by the processes and interventions) -------------------
+
+    def hire(self, orgs: np.ndarray, units: np.ndarray, kind: Kind) -> np.ndarray:
+        """Hire peer workers (or LE leaders) into the given units.
+
+        Args:
+            orgs: Organisation of each hire.
+            units: Unit of each hire (a team; the executive team for LE leaders).
+            kind: ``Kind.PEER_WORKER`` or ``Kind.PEER_LEADER``.
+
+        Returns:
+            The new staff members' slots.
+        """
+        orgs = np.asarray(orgs, dtype=np.int64)
+        units = np.asarray(units, dtype=np.int64)
+        slots = self.staff.allocate(orgs)
+        kinds = np.full(orgs.size, kind, dtype=np.int8)
+        self._place(
+            slots,
+            orgs,
+            kinds,
+            units,
+            self.structure.unit_head[units],
+            self._new_keys(orgs),
+            np.full(orgs.size, BASELINE_CLASS),
+            self.month,
+        )
+        self.staff.changed()
+        if kind == Kind.PEER_LEADER:
+            self.orgs.le_leader[orgs] = slots
+        self.orgs.ever_employed[orgs] = True
+        self.peer_hires_this_month += orgs.size
+        return slots
+
+    def staff_leaves(self, slots: np.ndarray | list[int]) -> None:
+        """Staff leave: peers leave a vacancy; others are replaced in the same position.
+
+        Args:
+            slots: Slots of the leavers.
+        """
+        staff = self.staff
+        slots = np.asarray(slots, dtype=np.int64)
+        for slot in slots.tolist():
+            staff.handles[slot]._deregister()
+            staff.handles[slot] = None
+        is_peer = staff.kind[slots] >= Kind.PEER_WORKER
+        peers, others = slots[is_peer], slots[~is_peer]
+        if peers.size:
+            leaders = peers[staff.kind[peers] == Kind.PEER_LEADER]
+            self.orgs.le_leader[staff.org[leaders]] = -1
+            staff.release(peers)
+            self.peer_leavers_this_month += peers.size
+        if others.size:
+            orgs = staff.org[others].astype(np.int64)
+            self._place(
+                others,
+                orgs,
+                staff.kind[others].copy(),
+                staff.unit[others].copy(),
+                staff.superior[others].copy(),
+                self._new_keys(orgs),
+                np.full(others.size, BASELINE_CLASS),
+                self.month,
+            )
+
+    def remove_all_agents(self) -> None:
+        """Remove every agent without replacement (ends the sector; for clean-up)."""
+        staff = self.staff
+        for slot in np.flatnonzero(staff.active[: staff.size]).tolist():
+            staff.handles[slot]._deregister()
+            staff.handles[slot] = None
+        staff.active[:] = False
+        self.data_registry.close()
+
+    # ---- running ----------------------------------------------------------------------------
+
+    @property
+    def month(self) -> int:
+        """Months since the start (0 at set-up; the step that produces month m runs at m)."""
+        return self.steps
+
+    def step(self) -> None:
+        """Advance one month: run the 12 processes in order."""
+        self.peer_hires_this_month = 0
+        self.peer_leavers_this_month = 0
+        self.visits_this_month = 0
+        for process in MONTHLY_PROCESSES:
+            process(self)
+
+    def record(self) -> None:
+        """Collect this month's sector row and organisation table row."""
+        tallies = org_tallies(self)
+        self._org_rows.append(org_summary(self, tallies))
+        self.summary_cache = (self.month, sector_summary(self, tallies))
+        self.datacollector.collect(self)
+
+    # ---- views for users ----------------------------------------------------------------------
+
+    def org_summary(self) -> dict[str, np.ndarray]:
+        """Per-organisation figures now (see :data:`~simulation.reporters.ORG_COLUMNS`)."""
+        return org_summary(self)
+
+    def sector_frame(self) -> pd.DataFrame:
+        """The sector time series so far: index ``month``, the 13 public columns."""
+        frame = self.datacollector.get_model_vars_dataframe()
+        frame.index = pd.RangeIndex(len(frame), name="month")
+        return frame[list(SECTOR_COLUMNS)]
+
+    def org_table(self) -> pd.DataFrame:
+        """Organisation x month table: one row per organisation per recorded month."""
+        months = np.repeat(np.arange(len(self._org_rows)), self.n_orgs)
+        table = {"month": months, "org": np.tile(np.arange(self.n_orgs), len(self._org_rows))}
+        for column in ORG_COLUMNS:
+            table[column] = np.concatenate([row[column] for row in self._org_rows])
+        return pd.DataFrame(table)
+
+    def staff_frame(self) -> pd.DataFrame:
+        """A snapshot of every current staff member's state (one row per agent)."""
+        staff = self.staff
+        slots = np.flatnonzero(staff.active[: staff.size])
+        return pd.DataFrame(
+            {
+                "unique_id": [staff.handles[s].unique_id for s in slots.tolist()],
+                "org": staff.org[slots],
+                "team": staff.unit[slots],
+                "kind": [Kind(k).name.lower() for k in staff.kind[slots].tolist()],
+                "exposure": staff.exposure[slots],
+                "understanding": staff.understanding[slots],
+                "commitment": staff.commitment[slots],
+                "stigma": staff.stigma[slots],
+                "lived_experience": staff.lived_experience[slots],
+                "disclosed": staff.disclosed[slots],
+                "champion": staff.champion[slots],
+                "tenure": self.month - staff.hired_month[slots],
+            }
+        )
+
+    def agents_of_org(self, org: int) -> list[StaffAgent]:
+        """The Mesa agents working in organisation ``org``."""
+        staff = self.staff
+        mask = staff.active[: staff.size] & (staff.org[: staff.size] == org)
+        return [staff.handles[s] for s in np.flatnonzero(mask).tolist()]
+
+    def org_network(self, org: int, layout: Any = None) -> mesa.discrete_space.Network:
+        """The staff of one organisation as a Mesa network space (built on demand).
+
+        Nodes are agents' ``unique_id``; each cell holds its agent. Edges join members
+        of the same unit (``relation="team"``) and each person to their line manager
+        (``relation="line"``).
+
+        Args:
+            org: Organisation index.
+            layout: Node positions or a networkx layout function (None: topological).
+
+        Returns:
+            A ``mesa.discrete_space.Network``.
+        """
+        staff = self.staff
+        agents = self.agents_of_org(org)
+        graph = nx.Graph()
+        by_unit: dict[int, list[int]] = {}
+        for agent in agents:
+            graph.add_node(agent.unique_id, kind=agent.kind.name.lower())
+            by_unit.setdefault(agent.team, []).append(agent.unique_id)
+        for members in by_unit.values():
+            for i, first in enumerate(members):
+                for second in members[i + 1 :]:
+                    graph.add_edge(first, second, relation="team")
+        for agent in agents:
+            boss = int(staff.superior[agent.slot])
+            if boss >= 0 and staff.active[boss]:
+                graph.add_edge(agent.unique_id, staff.handles[boss].unique_id, relation="line")
+        network = mesa.discrete_space.Network(graph, random=self.random, layout=layout)
+        for agent in agents:
+            network._cells[agent.unique_id].add_agent(agent)
+        return network
+
+
+def _signature_with_parameters() -> inspect.Signature:
+    """SectorModel's signature listing every parameter with its default, for help()."""
+    fields = Parameters.model_fields
+    parameters = [
+        inspect.Parameter("rng", inspect.Parameter.KEYWORD_ONLY, default=None),
+        inspect.Parameter("collect_agents", inspect.Parameter.KEYWORD_ONLY, default=False),
+    ]
+    parameters += [
+        inspect.Parameter(
+            name, inspect.Parameter.KEYWORD_ONLY, default=field.default, annotation=field.annotation
+        )
+        for name, field in fields.items()
+    ]
+    return inspect.Signature(parameters)
+
+
+SectorModel.__signature__ = _signature_with_parameters()
+
+
+def simulate(steps: int = 120, seed: int = 0, **params: Any) -> pd.DataFrame:
+    """Run one sector for ``steps`` months and return its time series.
+
+    Args:
+        steps: Months to simulate.
+        seed: The run seed; the same seed gives an identical frame.
+        **params: Model parameters.
+
+    Returns:
+        A DataFrame indexed by ``month`` (0..steps) with the 13 sector columns.
+    """
+    if steps < 0:
+        raise ValueError(f"steps = {steps} must be 0 or more")
+    model = SectorModel(rng=seed, **params)
+    for _ in range(steps):
+        model.step()
+    return model.sector_frame()

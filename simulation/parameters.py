@@ -1,0 +1,331 @@
+"""Model parameters: names, defaults, allowed ranges and the reason for each default.
+
+Every number the model uses lives here, as a field of :class:`Parameters`, so that a
+scenario file, a sweep or the app can set it by name, and so that ``docs/ODD.md`` can
+list them all. The first block holds the public names fixed by the conceptual model
+(MODEL.md section 8); the rest are the coefficients of the 12 processes.
+
+All rates are per month. Validation is strict: an unknown name or a value outside its
+range raises :class:`ParameterError`, naming the parameter and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+EXPOSURE_CLASSES = ("none", "some", "significant")
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Rate = Annotated[float, Field(ge=0.0, le=1.0)]
+Triple = tuple[Share, Share, Share]
+
+
+class ParameterError(ValueError):
+    """A model argument is unknown or outside its allowed range."""
+
+
+class Parameters(BaseModel):
+    """All model parameters, validated. Create with keyword arguments; unknown keys fail."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    # ---- Public vocabulary (MODEL.md section 8) ------------------------------------------
+    n_orgs: int = Field(24, ge=1, le=200_000, description="Organisations in the sector.")
+    mean_org_size: float = Field(
+        60.0, ge=12.0, le=5_000.0, description="Mean staff per organisation."
+    )
+    exposure_mix: Triple = Field(
+        (0.55, 0.30, 0.15),
+        description="Initial shares of exposure classes none / some / significant (sum to 1).",
+    )
+    board_support: Share = Field(
+        0.3, description="Top-down signal that executives' commitment is pulled towards."
+    )
+    pay_parity: Share = Field(
+        0.8, description="Peer pay relative to comparable roles (1 = parity)."
+    )
+    role_clarity: Share = Field(0.5, description="Clarity of peer job roles and responsibilities.")
+    visit_rate: Rate = Field(
+        0.01, description="Chance per manager per month of visiting a neighbouring organisation."
+    )
+    manager_network: bool = Field(
+        False, description="A support network / mentoring for managers hiring peers."
+    )
+    champion_threshold: Share = Field(
+        0.6, description="Understanding and commitment above which staff may become champions."
+    )
+    hire_threshold: Share = Field(
+        0.35, description="Resourcing will above which peer positions open."
+    )
+    max_peer_share: Share = Field(
+        0.08, description="Funding cap on peer positions as a share of an organisation's staff."
+    )
+    contact_effect: float = Field(
+        1.0,
+        ge=0.0,
+        le=10.0,
+        description="Multiplier on the effect of LE contact on exposure and stigma.",
+    )
+    conformity: Rate = Field(
+        0.05, description="Monthly pull of a person's stigma to their circle's norm."
+    )
+    top_down: float = Field(
+        0.5, ge=0.0, le=5.0, description="Weight of the superior's commitment in commitment change."
+    )
+    peer_attrition: Rate = Field(0.005, description="Baseline monthly peer leaving hazard.")
+    staff_turnover: Rate = Field(
+        0.01, description="Monthly turnover of managers and clinicians (replaced at once)."
+    )
+    hidden_le_share: Share = Field(
+        0.30, description="Share of non-peer staff with personal lived experience."
+    )
+
+    # ---- Sector structure -----------------------------------------------------------------
+    org_size_sigma: float = Field(
+        0.8, ge=0.0, le=2.0, description="Log-sd of the lognormal organisation size distribution."
+    )
+    min_org_size: int = Field(12, ge=8, le=1000, description="Smallest organisation (staff).")
+    team_size: float = Field(10.0, ge=3.0, le=50.0, description="Mean frontline team size.")
+    teams_per_senior: int = Field(4, ge=1, le=50, description="Teams overseen by a senior manager.")
+    staff_per_executive: float = Field(
+        60.0, ge=5.0, le=10_000.0, description="Staff per executive-team member (min 2)."
+    )
+    sector_degree: int = Field(4, ge=0, le=50, description="Mean degree of the sector network.")
+    sector_rewiring: Share = Field(
+        0.1, description="Rewiring probability of the small-world network."
+    )
+
+    # ---- Initial state ---------------------------------------------------------------------
+    initial_peer_share: tuple[Share, Share] = Field(
+        (0.025, 0.06), description="Peer share of staff at month 0 for classes some / significant."
+    )
+    initial_exposure: Triple = Field(
+        (0.05, 0.30, 0.50), description="Mean initial exposure of non-peer staff, by class."
+    )
+    initial_understanding: Triple = Field(
+        (0.15, 0.35, 0.50), description="Mean initial understanding of non-peer staff, by class."
+    )
+    initial_commitment: Triple = Field(
+        (0.15, 0.30, 0.45), description="Mean initial commitment of non-peer staff, by class."
+    )
+    initial_stigma: Triple = Field(
+        (0.45, 0.38, 0.30), description="Mean initial stigma of non-peer staff, by class."
+    )
+    peer_attitude: Share = Field(
+        0.85, description="Mean exposure, understanding and commitment of a new peer worker."
+    )
+    peer_stigma: Share = Field(0.08, description="Mean stigma of a new peer worker.")
+    attitude_concentration: float = Field(
+        10.0, ge=1.0, le=1000.0, description="Concentration (a + b) of the Beta attitude draws."
+    )
+    initial_disclosure: Share = Field(
+        0.2, description="Share of non-peer staff with LE who have disclosed at month 0."
+    )
+    initial_le_leader: Share = Field(
+        0.5,
+        description="Chance that a 'significant' organisation with enough peers has an LE leader.",
+    )
+    initial_champion: Share = Field(
+        0.5, description="Chance that a person above the champion threshold at month 0 is one."
+    )
+
+    # ---- 2. Contact and exposure -----------------------------------------------------------
+    disclosed_weight: Share = Field(
+        0.5, description="Weight of a disclosed LE colleague as an LE contact (a peer counts 1)."
+    )
+    exposure_gain: Rate = Field(0.15, description="Monthly exposure gain at full LE contact.")
+    exposure_decay: Rate = Field(0.01, description="Monthly decay of exposure without contact.")
+    network_exposure: Rate = Field(
+        0.02, description="Monthly exposure gain of managers in peerless orgs from the network."
+    )
+
+    # ---- 3. Understanding ------------------------------------------------------------------
+    understanding_gain: Rate = Field(0.08, description="Monthly understanding gain at exposure 1.")
+    understanding_decay: Rate = Field(0.005, description="Monthly decay of understanding.")
+
+    # ---- 4. Commitment ---------------------------------------------------------------------
+    commitment_rate: Rate = Field(0.1, description="Monthly speed of commitment adjustment.")
+    champion_weight: float = Field(
+        0.5, ge=0.0, le=5.0, description="Push of champions within reach on commitment."
+    )
+    stigma_drag: float = Field(
+        0.5, ge=0.0, le=5.0, description="Hold of the local culture's stigma on commitment."
+    )
+
+    # ---- 5. Stigma -------------------------------------------------------------------------
+    contact_stigma: Rate = Field(
+        0.015,
+        description="Monthly fall of stigma at full LE contact (times contact_effect).",
+    )
+    token_share: Share = Field(
+        0.15, description="Peer share of a team below which peers are tokens with less voice."
+    )
+    top_down_culture: Rate = Field(
+        0.01, description="Monthly fractional fall of stigma per unit of executive commitment."
+    )
+
+    # ---- 6. Disclosure ---------------------------------------------------------------------
+    disclosure_rate: Rate = Field(
+        0.05, description="Monthly disclosure chance per unit of safety above one's threshold."
+    )
+    le_leader_safety: Share = Field(
+        0.15, description="Boost to perceived safety where the organisation has an LE leader."
+    )
+    disclosure_threshold: tuple[Share, Annotated[float, Field(ge=1.0, le=1000.0)]] = Field(
+        (0.62, 10.0),
+        description="Mean and concentration of the Beta-distributed personal safety thresholds.",
+    )
+
+    # ---- 7. Champions ----------------------------------------------------------------------
+    champion_uptake: Rate = Field(
+        0.02, description="Monthly chance that an eligible person takes up the champion role."
+    )
+
+    # ---- 8. Resourcing and hiring ------------------------------------------------------------
+    champion_push: float = Field(
+        0.2, ge=0.0, le=2.0, description="Will added per unit of champion power at decision levels."
+    )
+    first_hire_risk: Share = Field(
+        0.15, description="Will lost by an organisation that has never employed peers."
+    )
+    network_risk_reduction: Share = Field(
+        0.6, description="Share of the first-hire risk removed by a manager network."
+    )
+    position_rate: Rate = Field(
+        0.15, description="Monthly chance of opening a position at maximal will."
+    )
+    fill_rate: Rate = Field(
+        0.4, description="Monthly chance that a vacant funded position is filled."
+    )
+    le_leader_min_peers: int = Field(
+        4, ge=1, le=1000, description="Peers needed before an LE leader position is created."
+    )
+    le_leader_will: Share = Field(
+        0.45, description="Resourcing will needed to create an LE leader position."
+    )
+
+    # ---- 9. Peer retention -------------------------------------------------------------------
+    exit_stigma: float = Field(1.0, ge=0.0, le=10.0, description="Log-hazard per unit team stigma.")
+    exit_token: float = Field(0.5, ge=0.0, le=10.0, description="Log-hazard of being a token.")
+    exit_pay: float = Field(0.55, ge=0.0, le=10.0, description="Log-hazard per unit pay disparity.")
+    exit_role: float = Field(
+        1.07, ge=0.0, le=10.0, description="Log-hazard per unit role ambiguity."
+    )
+    exit_support: float = Field(
+        0.7,
+        ge=0.0,
+        le=10.0,
+        description="Log-hazard reduction per unit of supervision and support.",
+    )
+
+    # ---- 11. Inter-organisational contact ------------------------------------------------------
+    visit_gain: Rate = Field(
+        0.5, description="Exposure gained in a visit to a host where peer work visibly succeeds."
+    )
+    visible_peer_share: Share = Field(
+        0.05, description="Host peer share at which peer work is fully visible to a visitor."
+    )
+
+    # ---- Interventions -----------------------------------------------------------------------
+    training_understanding: Share = Field(
+        0.3, description="Share of the gap to full understanding closed by management training."
+    )
+    training_exposure: Share = Field(
+        0.2, description="Share of the gap to full exposure closed by a training session."
+    )
+    training_stigma: Share = Field(
+        0.15, description="Fractional fall of stigma from workforce-wide training."
+    )
+    visits_programme_rate: Rate = Field(0.1, description="Visit rate set by a visits programme.")
+
+    @field_validator("exposure_mix")
+    @classmethod
+    def _mix_sums_to_one(cls, value: tuple[float, float, float]) -> tuple[float, float, float]:
+        if abs(sum(value) - 1.0) > 1e-6:
+            raise ValueError(f"shares must sum to 1 (they sum to {sum(value):.6g})")
+        return value
+
+    @field_validator("exposure_mix", mode="before")
+    @classmethod
+    def _mix_from_mapping(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            unknown = set(value) - set(EXPOSURE_CLASSES)
+            if unknown:
+                raise ValueError(f"keys must be among {EXPOSURE_CLASSES}, got {sorted(unknown)}")
+            return tuple(float(value.get(name, 0.0)) for name in EXPOSURE_CLASSES)
+        return value
+
+
+PARAMETER_NAMES: tuple[str, ...] = tuple(Parameters.model_fields)
+
+#: Levers that can differ between organisations (scenario ``set`` events with ``orgs``).
+ORG_LEVERS: tuple[str, ...] = (
+    "board_support",
+    "pay_parity",
+    "role_clarity",
+    "visit_rate",
+    "manager_network",
+    "max_peer_share",
+    "hire_threshold",
+)
+
+
+def allowed_values(name: str) -> str:
+    """Describe in words what a parameter accepts.
+
+    Args:
+        name: A parameter name.
+
+    Returns:
+        A short phrase such as ``"a number between 0 and 1"``.
+    """
+    field = Parameters.model_fields[name]
+    bounds = {type(m).__name__: m for m in field.metadata}
+    if field.annotation is bool:
+        return "true or false"
+    if name == "exposure_mix":
+        return "three shares (none, some, significant) in [0, 1] that sum to 1"
+    kind = "an integer" if field.annotation is int else "a number"
+    if "Ge" in bounds and "Le" in bounds:
+        return f"{kind} between {bounds['Ge'].ge:g} and {bounds['Le'].le:g}"
+    if str(field.annotation).startswith("tuple"):
+        return f"a tuple like {field.default}, each value in [0, 1] unless stated"
+    return kind
+
+
+def validate_parameters(values: dict[str, Any], owner: str = "SectorModel") -> Parameters:
+    """Validate keyword arguments into :class:`Parameters`.
+
+    Args:
+        values: Parameter names and values; missing names take their defaults.
+        owner: Who received the arguments, for the error message.
+
+    Returns:
+        The validated, frozen parameters.
+
+    Raises:
+        ParameterError: For an unknown name (with the closest valid names) or a value
+            outside what the parameter allows.
+    """
+    unknown = [name for name in values if name not in Parameters.model_fields]
+    if unknown:
+        name = unknown[0]
+        close = difflib.get_close_matches(name, PARAMETER_NAMES, n=3)
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise ParameterError(
+            f"{owner}: unknown parameter {name!r}.{hint} "
+            f"Valid parameters: {', '.join(PARAMETER_NAMES)}."
+        )
+    try:
+        return Parameters(**values)
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else "?"
+        value = values.get(name, first.get("input"))
+        raise ParameterError(
+            f"{owner}: parameter {name!r} = {value!r} is not allowed ({first['msg']}); "
+            f"it takes {allowed_values(name)}."
+        ) from None

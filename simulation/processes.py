@@ -1,0 +1,672 @@
+"""The 12 monthly processes of the model (MODEL.md section 3), in the order they run.
+
+Each process is one function of the model, vectorised over staff (or organisations):
+no Python loop over people. Each reads and writes the state arrays of
+``model.staff`` and ``model.orgs``, so it can be run alone on a small, hand-set sector
+in a test. :data:`MONTHLY_PROCESSES` lists them in order; ``SectorModel.step`` calls
+them in that order.
+
+Notation follows docs/ODD.md: E exposure, U understanding, C commitment, S stigma; all
+in [0, 1]. A person's *working circle* is who they work with (see :func:`circle_sums`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulation.state import NEVER, POWER, Kind
+
+if TYPE_CHECKING:
+    from simulation.model import SectorModel
+
+
+# --------------------------------------------------------------------------------------
+# Working circles and shared measures
+# --------------------------------------------------------------------------------------
+
+
+def _circle_extras(model: SectorModel, values: np.ndarray, unit_sum: np.ndarray):
+    """The parts of circles beyond one's own unit, as (slots, amounts) pairs."""
+    staff, structure = model.staff, model.structure
+    linked = model.linked_slots  # team leaders -> senior, seniors -> executive
+    yield linked, values[staff.superior[linked]]
+    seniors = model.senior_slots  # executives see the seniors reporting to them
+    yield staff.superior[seniors], values[seniors]
+    teams = structure.frontline_units  # seniors see every member of the teams they oversee
+    yield structure.unit_senior[teams], unit_sum[teams]
+    leaders = model.orgs.le_leader[model.orgs.le_leader >= 0]
+    if leaders.size:  # an LE leader supervises the organisation's peer workers
+        peers = staff.slots_of(Kind.PEER_WORKER)
+        org_sum = np.bincount(staff.org[peers], weights=values[peers], minlength=model.n_orgs)
+        yield leaders, org_sum[staff.org[leaders]]
+
+
+def circle_sums(
+    model: SectorModel, values: np.ndarray, slots: np.ndarray | None = None
+) -> np.ndarray:
+    """Sum ``values`` over each staff member's working circle, themselves excluded.
+
+    The circle is the person's own unit (team, executive team or senior group), plus:
+    their line manager when that manager sits in another unit (team leaders and senior
+    managers); for executives, the senior managers reporting to them; for senior
+    managers, every member of the teams they oversee; for an LE leader, the peer
+    workers of the organisation, whom they supervise.
+
+    Args:
+        model: The sector model.
+        values: One value per slot (length ``model.staff.size``). Values of empty slots
+            reach no one (empty slots sit in a unit bin that is ignored).
+        slots: Whose circles to return (default: every slot).
+
+    Returns:
+        The sum over the circle of each slot in ``slots`` (entries of empty slots are
+        meaningless).
+    """
+    staff = model.staff
+    unit = staff.unit[: staff.size]
+    unit_sum = np.bincount(unit, weights=values, minlength=model.structure.n_units + 1)
+    if slots is None:
+        sums = unit_sum[unit] - values
+        for where, amounts in _circle_extras(model, values, unit_sum):
+            np.add.at(sums, where, amounts)
+        return sums
+    extras = np.zeros(staff.size)
+    for where, amounts in _circle_extras(model, values, unit_sum):
+        np.add.at(extras, where, amounts)
+    return unit_sum[unit[slots]] - values[slots] + extras[slots]
+
+
+def circle_sizes(model: SectorModel) -> np.ndarray:
+    """Number of people in each staff member's working circle (cached until staff change).
+
+    Args:
+        model: The sector model.
+
+    Returns:
+        One count per slot (as floats), for the circles of :func:`circle_sums`.
+    """
+    staff = model.staff
+    cached = model.circle_size_cache
+    if cached is None or cached[0] != staff.version:
+        cached = (staff.version, circle_sums(model, staff.active[: staff.size].astype(float)))
+        model.circle_size_cache = cached
+    return cached[1]
+
+
+def circle_mean(
+    model: SectorModel, values: np.ndarray, slots: np.ndarray | None = None
+) -> np.ndarray:
+    """Mean of ``values`` over each staff member's working circle (0 for an empty circle).
+
+    Args:
+        model: The sector model.
+        values: One value per slot.
+        slots: Whose circles to return (default: every slot).
+
+    Returns:
+        One mean per slot in ``slots``.
+    """
+    sizes = circle_sizes(model)
+    if slots is not None:
+        sizes = sizes[slots]
+    return circle_sums(model, values, slots) / np.maximum(sizes, 1.0)
+
+
+def le_contact_weight(model: SectorModel) -> np.ndarray:
+    """How much each person counts as an LE contact: 1 for a peer, less if disclosed LE.
+
+    Args:
+        model: The sector model.
+
+    Returns:
+        One weight per slot.
+    """
+    staff = model.staff
+    weight = staff.disclosed[: staff.size] * model.params.disclosed_weight
+    weight[staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)] = 1.0
+    return weight
+
+
+def team_peer_share(model: SectorModel, slots: np.ndarray) -> np.ndarray:
+    """Share of peer workers (LE leaders included) in the own unit of each given slot.
+
+    Args:
+        model: The sector model.
+        slots: Whose units to look at.
+
+    Returns:
+        One share per slot in ``slots``.
+    """
+    staff = model.staff
+    n_bins = model.structure.n_units + 1
+    peers = np.bincount(
+        staff.unit[staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)], minlength=n_bins
+    )
+    heads = np.bincount(staff.unit[: staff.size], minlength=n_bins)
+    units = staff.unit[slots]
+    return peers[units] / np.maximum(heads[units], 1)
+
+
+def org_count(model: SectorModel, slots: np.ndarray) -> np.ndarray:
+    """How many of ``slots`` work in each organisation.
+
+    Args:
+        model: The sector model.
+        slots: Staff slots.
+
+    Returns:
+        One count per organisation.
+    """
+    return np.bincount(model.staff.org[slots], minlength=model.n_orgs)
+
+
+def org_headcount(model: SectorModel) -> np.ndarray:
+    """Staff of each organisation.
+
+    Managers and clinicians are replaced when they leave, so only the peer workforce
+    changes an organisation's headcount.
+
+    Args:
+        model: The sector model.
+
+    Returns:
+        One count per organisation.
+    """
+    peers = model.staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)
+    return model.non_peer_headcount + org_count(model, peers)
+
+
+def _clip_unit(values: np.ndarray) -> None:
+    np.clip(values, 0.0, 1.0, out=values)
+
+
+# --------------------------------------------------------------------------------------
+# 1. Scenario events
+# --------------------------------------------------------------------------------------
+
+
+def apply_scenario_events(model: SectorModel) -> None:
+    """1. Apply the interventions scheduled for this month, in the order scheduled.
+
+    Args:
+        model: The sector model.
+    """
+    due = [event for event in model.scheduled_events if event.month == model.month]
+    model.scheduled_events = [e for e in model.scheduled_events if e.month != model.month]
+    for event in due:
+        event.apply(model)
+
+
+# --------------------------------------------------------------------------------------
+# 2-5. Attitudes
+# --------------------------------------------------------------------------------------
+
+
+def contact_and_exposure(model: SectorModel) -> None:
+    """2. Exposure rises with the LE share of the working circle and decays without it.
+
+    ``x`` = LE weight in the circle / circle size (peers 1, disclosed colleagues
+    ``disclosed_weight``); ``E += exposure_gain * contact_effect * x * (1 - E)
+    - exposure_decay * E``. The contact share is kept in ``staff.contact`` for the
+    stigma process. Training and visits add exposure where they happen.
+
+    Args:
+        model: The sector model.
+    """
+    staff, p = model.staff, model.params
+    n = staff.size
+    contact = circle_mean(model, le_contact_weight(model))
+    staff.contact[:n] = contact
+    exposure = staff.exposure[:n]
+    exposure += (
+        p.exposure_gain * p.contact_effect * contact * (1.0 - exposure)
+        - p.exposure_decay * exposure
+    )
+    _clip_unit(exposure)
+
+
+def understanding_growth(model: SectorModel) -> None:
+    """3. Understanding grows with exposure (saturating) and decays slowly.
+
+    ``U += understanding_gain * E * (1 - U) - understanding_decay * U``. Management
+    training adds to it directly (see the interventions).
+
+    Args:
+        model: The sector model.
+    """
+    staff, p = model.staff, model.params
+    n = staff.size
+    understanding = staff.understanding[:n]
+    understanding += (
+        p.understanding_gain * staff.exposure[:n] * (1.0 - understanding)
+        - p.understanding_decay * understanding
+    )
+    _clip_unit(understanding)
+
+
+def commitment_dynamics(model: SectorModel) -> None:
+    """4. Commitment follows understanding, the superior, champions and local stigma.
+
+    ``C += commitment_rate * [(U - C) + top_down * (C_sup - C)
+    + champion_weight * reach * (1 - C) - stigma_drag * S_circle * C]``, where C_sup is
+    the line manager's commitment (``board_support`` for executives), ``reach`` the
+    power of the champions in the circle (capped at 1) and ``S_circle`` the circle's
+    mean stigma.
+
+    Args:
+        model: The sector model.
+    """
+    staff, p = model.staff, model.params
+    n = staff.size
+    commitment = staff.commitment[:n]
+    superior_commitment = commitment[staff.superior[:n]]  # -1 (executives) fixed below
+    executives = model.executive_slots
+    superior_commitment[executives] = model.orgs.levers["board_support"][staff.org[executives]]
+    champions = np.flatnonzero(staff.champion[:n])
+    champion_power = np.zeros(n)
+    champion_power[champions] = POWER[staff.kind[champions]]
+    reach = np.minimum(circle_sums(model, champion_power), 1.0)
+    local_stigma = circle_mean(model, staff.stigma[:n])
+    commitment += p.commitment_rate * (
+        (staff.understanding[:n] - commitment)
+        + p.top_down * (superior_commitment - commitment)
+        + p.champion_weight * reach * (1.0 - commitment)
+        - p.stigma_drag * local_stigma * commitment
+    )
+    _clip_unit(commitment)
+
+
+def stigma_dynamics(model: SectorModel) -> None:
+    """5. Stigma falls with LE contact and executive commitment, and conforms to the norm.
+
+    For non-peer staff: ``S += -contact_stigma * contact_effect * x * S
+    + conformity * (norm - S) - top_down_culture * C_exec * S``. The norm is the
+    circle's mean stigma with each peer's voice scaled by ``min(1, unit peer share /
+    token_share)``: tokens are barely heard, so where peers are few the non-LE majority
+    sets the culture, and past a critical mass their voice counts in full. ``C_exec`` is
+    the mean commitment of the organisation's executive team. Peers' own stigma is not
+    updated.
+
+    Args:
+        model: The sector model.
+    """
+    staff, p = model.staff, model.params
+    n = staff.size
+    stigma = staff.stigma[:n]
+    peers = staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)
+    voice = np.ones(n)
+    voice[peers] = np.minimum(team_peer_share(model, peers) / p.token_share, 1.0)
+    voice_sum = circle_sums(model, voice)
+    norm = circle_sums(model, voice * stigma) / np.maximum(voice_sum, 1e-12)
+    norm = np.where(voice_sum > 0, norm, stigma)
+
+    executives = model.executive_slots
+    exec_commitment = np.bincount(
+        staff.org[executives], weights=staff.commitment[executives], minlength=model.n_orgs
+    ) / np.maximum(np.bincount(staff.org[executives], minlength=model.n_orgs), 1)
+
+    change = (
+        -p.contact_stigma * p.contact_effect * staff.contact[:n] * stigma
+        + p.conformity * (norm - stigma)
+        - p.top_down_culture * exec_commitment[staff.org[:n]] * stigma
+    )
+    change[peers] = 0.0
+    stigma += change
+    _clip_unit(stigma)
+
+
+# --------------------------------------------------------------------------------------
+# 6-7. Disclosure and champions
+# --------------------------------------------------------------------------------------
+
+
+def disclosure(model: SectorModel) -> None:
+    """6. Staff with hidden LE disclose when their circle feels safe enough.
+
+    Monthly probability ``disclosure_rate * max(0, safety - threshold)``, with
+    ``safety = 1 - S_circle (+ le_leader_safety where the organisation has an LE
+    leader)`` and a personal threshold drawn at hiring. Disclosure is not undone.
+
+    Args:
+        model: The sector model.
+    """
+    staff, p = model.staff, model.params
+    n = staff.size
+    hidden = np.flatnonzero(staff.active[:n] & staff.lived_experience[:n] & ~staff.disclosed[:n])
+    if hidden.size == 0:
+        return
+    safety = 1.0 - circle_mean(model, staff.stigma[:n], hidden)
+    safety += p.le_leader_safety * (model.orgs.le_leader[staff.org[hidden]] >= 0)
+    chance = p.disclosure_rate * np.maximum(safety - staff.safety_threshold[hidden], 0.0)
+    draws = model.streams.uniform("disclosure", model.month, staff.key[hidden])
+    staff.disclosed[hidden[draws < chance]] = True
+
+
+def champion_emergence(model: SectorModel) -> None:
+    """7. Staff whose understanding and commitment exceed the threshold may champion.
+
+    Each eligible person takes up the role with monthly probability
+    ``champion_uptake``. Champions keep the role while employed; one who leaves takes
+    their influence with them (their slot's flag is cleared on exit).
+
+    Args:
+        model: The sector model.
+    """
+    staff, p = model.staff, model.params
+    n = staff.size
+    threshold = p.champion_threshold
+    eligible = np.flatnonzero(
+        staff.active[:n]
+        & ~staff.champion[:n]
+        & (staff.understanding[:n] > threshold)
+        & (staff.commitment[:n] > threshold)
+    )
+    if eligible.size == 0:
+        return
+    draws = model.streams.uniform("champions", model.month, staff.key[eligible])
+    staff.champion[eligible[draws < p.champion_uptake]] = True
+
+
+# --------------------------------------------------------------------------------------
+# 8. Resourcing and hiring
+# --------------------------------------------------------------------------------------
+
+
+def resourcing_will(model: SectorModel) -> np.ndarray:
+    """Each organisation's will to resource peer roles.
+
+    Power-weighted mean commitment of its decision-makers (executives, senior
+    managers, an LE leader) + ``champion_push`` x the power of champions at those
+    levels (capped at 1) - ``first_hire_risk`` if it has never employed peers (less the
+    share ``network_risk_reduction`` with a manager network).
+
+    Args:
+        model: The sector model.
+
+    Returns:
+        One value per organisation.
+    """
+    staff, orgs, p = model.staff, model.orgs, model.params
+    leaders = orgs.le_leader[orgs.le_leader >= 0]
+    deciders = np.concatenate([model.executive_slots, model.senior_slots, leaders])
+    org = staff.org[deciders]
+    power = POWER[staff.kind[deciders]]
+    weighted = np.bincount(org, weights=power * staff.commitment[deciders], minlength=model.n_orgs)
+    total_power = np.bincount(org, weights=power, minlength=model.n_orgs)
+    champion_power = np.bincount(
+        org, weights=power * staff.champion[deciders], minlength=model.n_orgs
+    )
+    network = orgs.levers["manager_network"].astype(bool)
+    risk = p.first_hire_risk * np.where(network, 1.0 - p.network_risk_reduction, 1.0)
+    return (
+        weighted / np.maximum(total_power, 1e-12)
+        + p.champion_push * np.minimum(champion_power, 1.0)
+        - risk * ~orgs.ever_employed
+    )
+
+
+def resourcing_and_hiring(model: SectorModel) -> None:
+    """8. Organisations with enough will open peer positions and fill vacancies.
+
+    Above ``hire_threshold`` a position opens with probability ``position_rate *
+    (will - threshold) / (1 - threshold)`` while positions stay under the funding cap
+    ``max_peer_share`` x staff; each vacant position is filled with probability
+    ``fill_rate`` while will stays above the threshold. New peers join the team whose
+    leader is most committed. Once ``le_leader_min_peers`` peers are employed and will
+    exceeds ``le_leader_will``, an LE leader position is created (and filled).
+
+    Args:
+        model: The sector model.
+    """
+    staff, orgs, p = model.staff, model.orgs, model.params
+    month, n_orgs = model.month, model.n_orgs
+    every_org = np.arange(n_orgs)
+    will = resourcing_will(model)
+    orgs.will[:] = will
+
+    headcount = org_headcount(model)
+    peers = org_count(model, staff.slots_of(Kind.PEER_WORKER))
+
+    threshold = orgs.levers["hire_threshold"]
+    willing = will > threshold
+    cap = np.floor(orgs.levers["max_peer_share"] * headcount)
+    chance = p.position_rate * (will - threshold) / np.maximum(1.0 - threshold, 1e-12)
+    opens = willing & (orgs.positions < cap)
+    opens &= model.streams.org_uniform("positions", month, every_org) < chance
+    orgs.positions += opens
+
+    vacancies = np.where(willing, np.maximum(orgs.positions - peers, 0), 0).astype(np.int64)
+    vacancy_org = np.repeat(every_org, vacancies)
+    if vacancy_org.size:
+        first = np.cumsum(vacancies) - vacancies
+        draw = np.arange(vacancy_org.size) - np.repeat(first, vacancies)
+        filled = model.streams.org_uniform("fill", month, vacancy_org, draw) < p.fill_rate
+        hiring_orgs = vacancy_org[filled]
+        if hiring_orgs.size:
+            best_team = most_committed_team(model)
+            model.hire(hiring_orgs, best_team[hiring_orgs], Kind.PEER_WORKER)
+
+    peers = org_count(model, staff.slots_of(Kind.PEER_WORKER))
+    wants_leader = (orgs.le_leader < 0) & (peers >= p.le_leader_min_peers)
+    wants_leader &= will > p.le_leader_will
+    wants_leader &= model.streams.org_uniform("le_leader", month, every_org) < p.position_rate
+    leader_orgs = np.flatnonzero(wants_leader)
+    if leader_orgs.size:
+        model.hire(leader_orgs, model.structure.exec_unit[leader_orgs], Kind.PEER_LEADER)
+
+
+def most_committed_team(model: SectorModel) -> np.ndarray:
+    """For each organisation, the frontline team whose leader is most committed.
+
+    Args:
+        model: The sector model.
+
+    Returns:
+        A unit index per organisation (ties go to the lower index).
+    """
+    structure = model.structure
+    teams = structure.frontline_units
+    score = model.staff.commitment[structure.unit_head[teams]]
+    order = np.lexsort((-score, structure.unit_org[teams]))
+    ranked_orgs = structure.unit_org[teams][order]
+    first = np.flatnonzero(np.r_[True, ranked_orgs[1:] != ranked_orgs[:-1]])
+    best = np.full(model.n_orgs, -1, dtype=np.int64)
+    best[ranked_orgs[first]] = teams[order[first]]
+    return best
+
+
+# --------------------------------------------------------------------------------------
+# 9-10. Exits
+# --------------------------------------------------------------------------------------
+
+
+def peer_exit_hazard(model: SectorModel, peers: np.ndarray) -> np.ndarray:
+    """Monthly leaving hazard of the given peer workers.
+
+    ``peer_attrition * exp(exit_stigma * S_circle + exit_token * token + exit_pay *
+    (1 - pay_parity) + exit_role * (1 - role_clarity) - exit_support * support)``, with
+    ``token`` = a peer worker whose team's peer share is below ``token_share``, and
+    ``support`` = half for an LE leader in the organisation plus half the commitment of
+    the line manager.
+
+    Args:
+        model: The sector model.
+        peers: Slots of peer workers and leaders.
+
+    Returns:
+        One hazard per peer.
+    """
+    staff, orgs, p = model.staff, model.orgs, model.params
+    org = staff.org[peers]
+    local_stigma = circle_mean(model, staff.stigma[: staff.size], peers)
+    token = (staff.kind[peers] == Kind.PEER_WORKER) & (
+        team_peer_share(model, peers) < p.token_share
+    )
+    has_leader = (orgs.le_leader[org] >= 0) & (staff.kind[peers] == Kind.PEER_WORKER)
+    boss = staff.superior[peers]
+    boss_commitment = np.where(boss >= 0, staff.commitment[np.maximum(boss, 0)], 0.0)
+    support = 0.5 * has_leader + 0.5 * boss_commitment
+    log_hazard = (
+        p.exit_stigma * local_stigma
+        + p.exit_token * token
+        + p.exit_pay * (1.0 - orgs.levers["pay_parity"][org])
+        + p.exit_role * (1.0 - orgs.levers["role_clarity"][org])
+        - p.exit_support * support
+    )
+    return p.peer_attrition * np.exp(log_hazard)
+
+
+def peer_retention(model: SectorModel) -> None:
+    """9. Each peer worker leaves with a monthly hazard (see :func:`peer_exit_hazard`).
+
+    Their position stays funded and vacant, to be refilled by the hiring process.
+
+    Args:
+        model: The sector model.
+    """
+    staff = model.staff
+    peers = staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)
+    if peers.size == 0:
+        return
+    chance = 1.0 - np.exp(-peer_exit_hazard(model, peers))
+    draws = model.streams.uniform("peer_exits", model.month, staff.key[peers])
+    leaving = peers[draws < chance]
+    if leaving.size:
+        model.staff_leaves(leaving)
+
+
+def staff_turnover(model: SectorModel) -> None:
+    """10. Managers and clinicians leave at ``staff_turnover`` and are replaced at once.
+
+    Each person's leaving month is drawn when they join (and redrawn if the rate
+    changes) from the geometric distribution of a monthly leaving chance
+    ``staff_turnover``: the same process as a monthly coin flip, without drawing for
+    everyone every month. The newcomer takes the same position with attitudes drawn
+    from the sector's baseline, so culture change that is not embedded erodes.
+
+    Args:
+        model: The sector model.
+    """
+    staff = model.staff
+    leaving = np.flatnonzero(staff.leave_month[: staff.size] == model.month)
+    if leaving.size:
+        model.staff_leaves(leaving)
+
+
+def leave_months(model: SectorModel, slots: np.ndarray, from_month: int) -> np.ndarray:
+    """Draw the month in which each given manager or clinician will leave.
+
+    Args:
+        model: The sector model.
+        slots: Slots of non-peer staff.
+        from_month: The month the waiting time starts (hiring, or a change of rate).
+
+    Returns:
+        Months after ``from_month`` (``NEVER`` if the turnover rate is 0).
+    """
+    rate = model.params.staff_turnover
+    if rate <= 0.0:
+        return np.full(slots.size, NEVER, dtype=np.int64)
+    draws = model.streams.uniform("turnover", from_month, model.staff.key[slots])
+    if rate >= 1.0:
+        return np.full(slots.size, from_month + 1, dtype=np.int64)
+    wait = 1 + np.floor(np.log1p(-draws) / np.log1p(-rate))
+    return np.minimum(from_month + wait, NEVER).astype(np.int64)
+
+
+# --------------------------------------------------------------------------------------
+# 11. Inter-organisational contact
+# --------------------------------------------------------------------------------------
+
+
+def host_visibility(model: SectorModel) -> np.ndarray:
+    """How visibly peer work succeeds in each organisation, as a visitor would see it.
+
+    ``min(1, peer share / visible_peer_share)`` x the mean commitment of its managers.
+
+    Args:
+        model: The sector model.
+
+    Returns:
+        One value in [0, 1] per organisation.
+    """
+    staff, p = model.staff, model.params
+    peer_count = org_count(model, staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER))
+    headcount = org_headcount(model)
+    managers = model.manager_slots
+    manager_commitment = np.bincount(
+        staff.org[managers], weights=staff.commitment[managers], minlength=model.n_orgs
+    ) / np.maximum(np.bincount(staff.org[managers], minlength=model.n_orgs), 1)
+    share = peer_count / np.maximum(headcount, 1.0)
+    return np.minimum(share / p.visible_peer_share, 1.0) * manager_commitment
+
+
+def inter_org_contact(model: SectorModel) -> None:
+    """11. Managers visit neighbouring organisations; a manager network reaches the rest.
+
+    A manager visits with probability ``visit_rate`` a neighbour drawn uniformly in the
+    sector network, gaining ``visit_gain * visibility(host) * (1 - E)`` exposure. With
+    ``manager_network`` on, managers of organisations that employ no peers gain
+    ``network_exposure * (1 - E)`` a month (its effect on first-hire risk is in
+    :func:`resourcing_will`).
+
+    Args:
+        model: The sector model.
+    """
+    staff, structure, orgs, p = model.staff, model.structure, model.orgs, model.params
+    managers = model.manager_slots
+    org = staff.org[managers]
+    degree = np.diff(structure.neighbour_ptr)
+    rate = orgs.levers["visit_rate"][org] * (degree[org] > 0)
+    draws = model.streams.uniform("visits", model.month, staff.key[managers])
+    visitors = managers[draws < rate]
+    if visitors.size:
+        home = staff.org[visitors]
+        pick = model.streams.uniform("visit_host", model.month, staff.key[visitors])
+        offset = np.minimum((pick * degree[home]).astype(np.int64), degree[home] - 1)
+        hosts = structure.neighbours[structure.neighbour_ptr[home] + offset]
+        exposure = staff.exposure[visitors]
+        staff.exposure[visitors] = exposure + p.visit_gain * host_visibility(model)[hosts] * (
+            1.0 - exposure
+        )
+        model.visits_this_month += visitors.size
+
+    network = orgs.levers["manager_network"].astype(bool)
+    peer_orgs = org_count(model, staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER))
+    reached = managers[(network & (peer_orgs == 0))[org]]
+    if reached.size:
+        staff.exposure[reached] += p.network_exposure * (1.0 - staff.exposure[reached])
+
+
+# --------------------------------------------------------------------------------------
+# 12. Data collection
+# --------------------------------------------------------------------------------------
+
+
+def collect_data(model: SectorModel) -> None:
+    """12. Record the sector's time series and the organisation table for this month.
+
+    Args:
+        model: The sector model.
+    """
+    model.record()
+
+
+#: The monthly processes in the order ``SectorModel.step`` runs them.
+MONTHLY_PROCESSES: tuple[Callable[[SectorModel], None], ...] = (
+    apply_scenario_events,
+    contact_and_exposure,
+    understanding_growth,
+    commitment_dynamics,
+    stigma_dynamics,
+    disclosure,
+    champion_emergence,
+    resourcing_and_hiring,
+    peer_retention,
+    staff_turnover,
+    inter_org_contact,
+    collect_data,
+)

@@ -1,0 +1,195 @@
+"""What the model reports each month: the 13 sector columns and the organisation table.
+
+:data:`SECTOR_COLUMNS` are the public column names (MODEL.md section 8). They are the
+model reporters of the model's Mesa ``DataCollector``; :func:`sector_summary` computes
+them all in one vectorised pass per month and the reporters read from it.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulation.state import Kind
+
+if TYPE_CHECKING:
+    from simulation.model import SectorModel
+
+SECTOR_COLUMNS: tuple[str, ...] = (
+    "peer_workers",
+    "peer_share",
+    "orgs_with_peers",
+    "orgs_without_peers",
+    "le_leaders",
+    "champions",
+    "peer_hires",
+    "peer_leavers",
+    "mean_exposure_managers",
+    "mean_understanding_managers",
+    "mean_commitment_managers",
+    "mean_stigma",
+    "disclosed_share",
+)
+
+ORG_COLUMNS: tuple[str, ...] = (
+    "staff",
+    "peer_workers",
+    "peer_share",
+    "le_leader",
+    "champions",
+    "positions",
+    "resourcing_will",
+    "mean_commitment_managers",
+    "mean_stigma",
+    "disclosed_share",
+    "ever_employed",
+    "exposure_class",
+)
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if values.size else 0.0
+
+
+def org_tallies(model: SectorModel) -> dict[str, np.ndarray]:
+    """Raw per-organisation counts and sums this month, from which both tables derive.
+
+    Args:
+        model: The sector model.
+
+    Returns:
+        Name -> array over organisations.
+    """
+    staff, structure, n_orgs = model.staff, model.structure, model.n_orgs
+    n = staff.size
+    org = staff.org
+    peers = staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)
+    peer_count = np.bincount(org[peers], minlength=n_orgs)
+    managers = model.manager_slots
+
+    def count(flags: np.ndarray) -> np.ndarray:
+        # Flags are cleared when someone leaves, so empty slots never count.
+        return np.bincount(org[np.flatnonzero(flags)], minlength=n_orgs)
+
+    # Sum stigma by unit first: empty slots sit in the ignored last unit bin.
+    unit_stigma = np.bincount(
+        staff.unit[:n], weights=staff.stigma[:n], minlength=structure.n_units + 1
+    )
+    stigma_sum = np.bincount(structure.unit_org, weights=unit_stigma[:-1], minlength=n_orgs)
+    stigma_sum -= np.bincount(org[peers], weights=staff.stigma[peers], minlength=n_orgs)
+    return {
+        "peers": peer_count,
+        "non_peers": model.non_peer_headcount,
+        "le_leader": model.orgs.le_leader >= 0,
+        "champions": count(staff.champion[:n]),
+        "non_peer_stigma": stigma_sum,
+        # Peers have always disclosed their LE; the shares are about everyone else.
+        "disclosed": count(staff.disclosed[:n]) - peer_count,
+        "with_le": count(staff.lived_experience[:n]) - peer_count,
+        "managers": np.bincount(org[managers], minlength=n_orgs),
+        "manager_commitment": np.bincount(
+            org[managers], weights=staff.commitment[managers], minlength=n_orgs
+        ),
+    }
+
+
+def org_summary(model: SectorModel, tallies: dict | None = None) -> dict[str, np.ndarray]:
+    """Per-organisation figures for this month (one array per :data:`ORG_COLUMNS`).
+
+    Args:
+        model: The sector model.
+        tallies: This month's :func:`org_tallies`, if already computed.
+
+    Returns:
+        Column name -> array over organisations.
+    """
+    t = org_tallies(model) if tallies is None else tallies
+    headcount = t["non_peers"] + t["peers"]
+    return {
+        "staff": headcount,
+        "peer_workers": t["peers"],
+        "peer_share": t["peers"] / np.maximum(headcount, 1),
+        "le_leader": t["le_leader"],
+        "champions": t["champions"],
+        "positions": model.orgs.positions.copy(),
+        "resourcing_will": model.orgs.will.copy(),
+        "mean_commitment_managers": t["manager_commitment"] / np.maximum(t["managers"], 1),
+        "mean_stigma": t["non_peer_stigma"] / np.maximum(t["non_peers"], 1),
+        "disclosed_share": t["disclosed"] / np.maximum(t["with_le"], 1),
+        "ever_employed": model.orgs.ever_employed.copy(),
+        "exposure_class": model.structure.exposure_class.copy(),
+    }
+
+
+def sector_summary(model: SectorModel, tallies: dict | None = None) -> dict[str, float]:
+    """The 13 sector figures for this month.
+
+    ``mean_stigma`` is over non-peer staff (the workplace culture peers meet);
+    ``disclosed_share`` is the share of non-peer staff with lived experience who have
+    disclosed it; the manager means are over executives, senior managers and team
+    leaders; ``peer_hires`` and ``peer_leavers`` count this month's events (LE leaders
+    included).
+
+    Args:
+        model: The sector model.
+        tallies: This month's :func:`org_tallies`, if already computed.
+
+    Returns:
+        Column name -> value, in :data:`SECTOR_COLUMNS` order.
+    """
+    t = org_tallies(model) if tallies is None else tallies
+    staff = model.staff
+    managers = model.manager_slots
+    peer_workers = int(t["peers"].sum())
+    with_peers = int((t["peers"] > 0).sum())
+    with_le = int(t["with_le"].sum())
+    return {
+        "peer_workers": peer_workers,
+        "peer_share": peer_workers / max(peer_workers + int(t["non_peers"].sum()), 1),
+        "orgs_with_peers": with_peers,
+        "orgs_without_peers": model.n_orgs - with_peers,
+        "le_leaders": int(t["le_leader"].sum()),
+        "champions": int(t["champions"].sum()),
+        "peer_hires": model.peer_hires_this_month,
+        "peer_leavers": model.peer_leavers_this_month,
+        "mean_exposure_managers": _mean(staff.exposure[managers]),
+        "mean_understanding_managers": _mean(staff.understanding[managers]),
+        "mean_commitment_managers": _mean(staff.commitment[managers]),
+        "mean_stigma": float(t["non_peer_stigma"].sum() / max(int(t["non_peers"].sum()), 1)),
+        "disclosed_share": float(t["disclosed"].sum() / with_le) if with_le else 0.0,
+    }
+
+
+def sector_value(model: SectorModel, column: str) -> float:
+    """One sector figure for the current month (computed once per month, then cached).
+
+    Args:
+        model: The sector model.
+        column: One of :data:`SECTOR_COLUMNS`.
+
+    Returns:
+        The figure.
+    """
+    cached = model.summary_cache
+    if cached is None or cached[0] != model.month:
+        cached = (model.month, sector_summary(model))
+        model.summary_cache = cached
+    return cached[1][column]
+
+
+#: Model reporters for Mesa's DataCollector: exactly the 13 public columns.
+MODEL_REPORTERS = {column: partial(sector_value, column=column) for column in SECTOR_COLUMNS}
+
+#: Agent reporters, used only when agent-level collection is switched on.
+AGENT_REPORTERS = {
+    "org": "org",
+    "kind": lambda agent: agent.kind.name.lower(),
+    "exposure": "exposure",
+    "understanding": "understanding",
+    "commitment": "commitment",
+    "stigma": "stigma",
+    "disclosed": "disclosed",
+    "champion": "champion",
+}

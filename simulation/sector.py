@@ -1,0 +1,321 @@
+"""Building the sector: organisations, their hierarchy, and who fills each position.
+
+Set-up (MODEL.md sections 2 and 5) happens once per run: organisation sizes from a
+lognormal distribution, exposure classes in the shares of ``exposure_mix``, the
+hierarchy of each organisation, the sector network, and the people. Newcomers later in
+the run (peer hires, replacements) are drawn by the same :func:`draw_people`.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import numpy as np
+from scipy import special
+
+from simulation.parameters import Parameters
+from simulation.state import Kind, SectorStructure, UnitType
+
+if TYPE_CHECKING:
+    from simulation.streams import RandomStreams
+
+#: Attitude "class" used for newcomers who replace leavers: the sector's baseline.
+BASELINE_CLASS = 3
+
+
+#: Grid of probabilities at which Beta quantiles are tabulated (see :func:`beta_quantile`).
+QUANTILE_GRID = np.linspace(0.0, 1.0, 4097)
+
+
+@functools.lru_cache(maxsize=512)
+def _beta_quantile_table(a: float, b: float) -> np.ndarray:
+    return special.betaincinv(a, b, QUANTILE_GRID)
+
+
+def beta_quantile(uniforms: np.ndarray, mean: np.ndarray, concentration: float) -> np.ndarray:
+    """Beta-distributed values by inverting the CDF at the given uniforms.
+
+    Inversion (rather than a Generator's sampler) keeps each person's draw a function of
+    their own random address, whatever else is drawn. The exact quantile function is
+    tabulated once per distribution on a grid of 4,097 probabilities and interpolated
+    linearly; since the interpolant is monotone between exact quantiles, the drawn
+    distribution is within 1/4096 of the Beta in Kolmogorov distance, at a
+    fiftieth of the cost of ``scipy.special.betaincinv`` per draw.
+
+    Args:
+        uniforms: Uniform numbers in [0, 1).
+        mean: Mean of the Beta distribution for each value, in (0, 1).
+        concentration: ``a + b`` of the distribution (higher = less spread).
+
+    Returns:
+        Values in [0, 1].
+    """
+    mean = np.clip(np.broadcast_to(mean, uniforms.shape), 1e-3, 1 - 1e-3)
+    values = np.empty(uniforms.shape)
+    for distinct in np.unique(mean):
+        chosen = mean == distinct
+        a, b = float(distinct * concentration), float((1.0 - distinct) * concentration)
+        values[chosen] = np.interp(uniforms[chosen], QUANTILE_GRID, _beta_quantile_table(a, b))
+    return values
+
+
+def org_sizes_and_classes(
+    params: Parameters, streams: RandomStreams
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw organisation sizes (lognormal, heavy-tailed) and initial exposure classes.
+
+    Class counts follow ``exposure_mix`` exactly (largest remainders), assigned to
+    organisations in random order, so a 24-organisation sector has the intended mix.
+
+    Args:
+        params: Model parameters.
+        streams: The run's random streams.
+
+    Returns:
+        ``(sizes, classes)``, one entry per organisation.
+    """
+    rng = streams.generator("sector")
+    n = params.n_orgs
+    sigma = params.org_size_sigma
+    mu = math.log(params.mean_org_size) - sigma**2 / 2
+    sizes = np.maximum(np.rint(rng.lognormal(mu, sigma, size=n)), params.min_org_size)
+    quotas = np.asarray(params.exposure_mix) * n
+    counts = np.floor(quotas).astype(int)
+    for index in np.argsort(-(quotas - counts), kind="stable")[: n - counts.sum()]:
+        counts[index] += 1
+    classes = rng.permutation(np.repeat(np.arange(3), counts)).astype(np.int8)
+    return sizes.astype(np.int64), classes
+
+
+def sector_network(params: Parameters, streams: RandomStreams) -> nx.Graph:
+    """The small-world network of which organisations know and can visit each other.
+
+    Args:
+        params: Model parameters (``sector_degree``, ``sector_rewiring``).
+        streams: The run's random streams.
+
+    Returns:
+        A graph over organisation indices.
+    """
+    n, degree = params.n_orgs, params.sector_degree
+    if degree == 0 or n == 1:
+        graph = nx.empty_graph(n)
+    elif degree >= n - 1:
+        graph = nx.complete_graph(n)
+    else:
+        seed = int(streams.generator("sector_network").integers(2**31))
+        graph = nx.connected_watts_strogatz_graph(n, degree, params.sector_rewiring, seed=seed)
+    return graph
+
+
+@dataclass
+class Roster:
+    """The initial positions of the whole sector, in slot order.
+
+    Attributes:
+        org: Organisation of each position.
+        kind: :class:`Kind` of each position.
+        unit: Unit of each position.
+        superior: Slot of the line manager, -1 for executives.
+        serial: Hiring serial of the position's first holder within the organisation.
+    """
+
+    org: np.ndarray
+    kind: np.ndarray
+    unit: np.ndarray
+    superior: np.ndarray
+    serial: np.ndarray
+
+
+def build_organisations(
+    params: Parameters, sizes: np.ndarray, classes: np.ndarray, streams: RandomStreams
+) -> tuple[SectorStructure, Roster]:
+    """Lay out each organisation's hierarchy and its initial positions.
+
+    Per organisation: an executive team of ``max(2, size / staff_per_executive)``
+    (CEO first), frontline teams of about ``team_size`` each led by a team leader, one
+    senior manager per ``teams_per_senior`` teams, clinicians spread evenly over the
+    teams, peer workers (classes ``some`` and ``significant``) placed in random teams,
+    and possibly an LE leader on the executive team.
+
+    Args:
+        params: Model parameters.
+        sizes: Staff per organisation.
+        classes: Exposure class per organisation.
+        streams: The run's random streams.
+
+    Returns:
+        The fixed structure and the roster of initial positions.
+    """
+    n_orgs = params.n_orgs
+    leader_draw = streams.org_uniform("initial_le_leader", 0, np.arange(n_orgs))
+    unit_org, unit_type, unit_head, unit_senior = [], [], [], []
+    exec_unit = np.zeros(n_orgs, dtype=np.int64)
+    team_start = np.zeros(n_orgs, dtype=np.int64)
+    team_count = np.zeros(n_orgs, dtype=np.int64)
+    org_col, kind_col, unit_col, sup_col, serial_col = [], [], [], [], []
+    slot = 0
+    for org in range(n_orgs):
+        size = int(sizes[org])
+        n_exec = max(2, round(size / params.staff_per_executive))
+        per_team = params.team_size + 1.0 / params.teams_per_senior
+        n_teams = max(1, round((size - n_exec) / per_team))
+        n_senior = math.ceil(n_teams / params.teams_per_senior)
+        members = size - n_exec - n_senior - n_teams
+        n_peers = 0
+        if classes[org] > 0:
+            share = params.initial_peer_share[classes[org] - 1]
+            n_peers = min(max(int(classes[org]), round(share * size)), members // 2)
+        leader = (
+            classes[org] == 2
+            and n_peers >= params.le_leader_min_peers
+            and leader_draw[org] < params.initial_le_leader
+        )
+        n_clinicians = members - n_peers - int(leader)
+
+        first_unit = len(unit_org)
+        exec_unit[org] = first_unit
+        team_start[org] = first_unit + 2
+        team_count[org] = n_teams
+        execs = slot + np.arange(n_exec)
+        seniors = execs[-1] + 1 + np.arange(n_senior)
+        leaders = seniors[-1] + 1 + np.arange(n_teams)
+        teams = team_start[org] + np.arange(n_teams)
+
+        unit_org += [org] * (2 + n_teams)
+        unit_type += [UnitType.EXECUTIVE_TEAM, UnitType.SENIOR_GROUP]
+        unit_type += [UnitType.FRONTLINE_TEAM] * n_teams
+        unit_head += [execs[0], -1, *leaders.tolist()]
+        overseer = seniors[np.arange(n_teams) // params.teams_per_senior]
+        unit_senior += [-1, -1, *overseer.tolist()]
+
+        kinds = np.concatenate(
+            [
+                np.full(n_exec, Kind.EXECUTIVE),
+                np.full(n_senior, Kind.SENIOR),
+                np.full(n_teams, Kind.TEAM_LEADER),
+                np.full(int(leader), Kind.PEER_LEADER),
+                np.full(n_clinicians, Kind.CLINICIAN),
+                np.full(n_peers, Kind.PEER_WORKER),
+            ]
+        )
+        clinician_team = teams[np.arange(n_clinicians) % n_teams]
+        serials = np.arange(size)
+        peer_keys = streams.person_keys(np.full(n_peers, org), serials[size - n_peers :])
+        peer_pick = streams.uniform("initial_team", 0, peer_keys)
+        peer_team = teams[np.minimum((peer_pick * n_teams).astype(int), n_teams - 1)]
+        units = np.concatenate(
+            [
+                np.full(n_exec, first_unit),
+                np.full(n_senior, first_unit + 1),
+                teams,
+                np.full(int(leader), first_unit),
+                clinician_team,
+                peer_team,
+            ]
+        )
+        head_of_team = dict(zip(teams.tolist(), leaders.tolist(), strict=True))
+        superiors = np.concatenate(
+            [
+                np.full(n_exec, -1),
+                execs[np.arange(n_senior) % n_exec],
+                overseer,
+                np.full(int(leader), execs[0]),
+                [head_of_team[t] for t in clinician_team.tolist()],
+                [head_of_team[t] for t in peer_team.tolist()],
+            ]
+        )
+        org_col.append(np.full(size, org))
+        kind_col.append(kinds)
+        unit_col.append(units)
+        sup_col.append(superiors)
+        serial_col.append(serials)
+        slot += size
+
+    structure = SectorStructure(
+        n_orgs=n_orgs,
+        exposure_class=classes.astype(np.int8),
+        unit_org=np.asarray(unit_org, dtype=np.int64),
+        unit_type=np.asarray(unit_type, dtype=np.int8),
+        unit_head=np.asarray(unit_head, dtype=np.int64),
+        unit_senior=np.asarray(unit_senior, dtype=np.int64),
+        exec_unit=exec_unit,
+        team_start=team_start,
+        team_count=team_count,
+    )
+    roster = Roster(
+        org=np.concatenate(org_col),
+        kind=np.concatenate(kind_col).astype(np.int8),
+        unit=np.concatenate(unit_col),
+        superior=np.concatenate(sup_col).astype(np.int64),
+        serial=np.concatenate(serial_col),
+    )
+    return structure, roster
+
+
+def attitude_means(params: Parameters) -> dict[str, np.ndarray]:
+    """Mean initial attitudes of non-peer staff by class (none, some, significant, baseline).
+
+    The baseline (for newcomers who replace leavers) is the ``exposure_mix``-weighted
+    average of the three classes: the sector's workforce as a whole.
+
+    Args:
+        params: Model parameters.
+
+    Returns:
+        For each of exposure, understanding, commitment and stigma, four means.
+    """
+    mix = np.asarray(params.exposure_mix)
+    means = {}
+    for name in ("exposure", "understanding", "commitment", "stigma"):
+        by_class = np.asarray(getattr(params, f"initial_{name}"))
+        means[name] = np.append(by_class, mix @ by_class)
+    return means
+
+
+def draw_people(
+    params: Parameters,
+    streams: RandomStreams,
+    keys: np.ndarray,
+    kinds: np.ndarray,
+    attitude_class: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Draw the personal state of new people from their random keys.
+
+    Non-peer staff draw attitudes from Beta distributions with the class means of
+    :func:`attitude_means`; peers draw high exposure, understanding and commitment
+    (``peer_attitude``) and low stigma. A share ``hidden_le_share`` of non-peer staff
+    has lived experience; peers always do, and have disclosed it.
+
+    Args:
+        params: Model parameters.
+        streams: The run's random streams.
+        keys: Person keys.
+        kinds: Position of each person.
+        attitude_class: 0-2 for the initial classes, :data:`BASELINE_CLASS` for newcomers.
+
+    Returns:
+        Arrays ``exposure``, ``understanding``, ``commitment``, ``stigma``,
+        ``lived_experience``, ``safety_threshold`` (one entry per person).
+    """
+    is_peer = kinds >= Kind.PEER_WORKER
+    means = attitude_means(params)
+    people = {}
+    for name in ("exposure", "understanding", "commitment", "stigma"):
+        peer_mean = params.peer_stigma if name == "stigma" else params.peer_attitude
+        mean = np.where(is_peer, peer_mean, means[name][attitude_class])
+        draws = streams.uniform(f"person_{name}", 0, keys)
+        people[name] = beta_quantile(draws, mean, params.attitude_concentration)
+    has_le = streams.uniform("person_lived_experience", 0, keys) < params.hidden_le_share
+    people["lived_experience"] = has_le | is_peer
+    threshold_mean, threshold_concentration = params.disclosure_threshold
+    people["safety_threshold"] = beta_quantile(
+        streams.uniform("person_safety_threshold", 0, keys),
+        np.full(keys.size, threshold_mean),
+        threshold_concentration,
+    )
+    return people

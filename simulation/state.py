@@ -1,0 +1,265 @@
+"""Per-staff and per-organisation state as numpy arrays (a struct of arrays).
+
+The model's state lives here, not on the Mesa agents: each staff member occupies a
+*slot*, an index into every array of :class:`StaffState`. Mesa agents are handles that
+read and write their slot. Slots of people who left are reused, but only by the same
+organisation, so the order of one organisation's staff in the arrays (and therefore
+every floating-point sum over them) never depends on what happens elsewhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+import numpy as np
+
+
+class Kind(IntEnum):
+    """What position a staff member holds."""
+
+    EXECUTIVE = 0
+    SENIOR = 1
+    TEAM_LEADER = 2
+    CLINICIAN = 3
+    PEER_WORKER = 4
+    PEER_LEADER = 5
+
+
+#: Decision power of each kind (MODEL.md section 9): how much a champion in that
+#: position pushes others, and how much a manager's commitment weighs in resourcing.
+POWER = np.array([1.0, 0.6, 0.4, 0.2, 0.2, 0.8])
+
+MANAGER_KINDS = (Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER)
+PEER_KINDS = (Kind.PEER_WORKER, Kind.PEER_LEADER)
+
+
+class UnitType(IntEnum):
+    """What a unit (a team in the broad sense) is."""
+
+    EXECUTIVE_TEAM = 0
+    SENIOR_GROUP = 1
+    FRONTLINE_TEAM = 2
+
+
+_STAFF_ARRAYS: dict[str, type] = {
+    "active": np.bool_,
+    "org": np.int32,
+    "unit": np.int32,
+    "kind": np.int8,
+    "superior": np.int32,
+    "exposure": np.float64,
+    "understanding": np.float64,
+    "commitment": np.float64,
+    "stigma": np.float64,
+    "lived_experience": np.bool_,
+    "disclosed": np.bool_,
+    "champion": np.bool_,
+    "hired_month": np.int32,
+    "safety_threshold": np.float64,
+    "key": np.uint64,
+    "contact": np.float64,
+    "leave_month": np.int32,
+}
+
+#: ``leave_month`` of people who do not leave by turnover (peers, whose exits are a hazard).
+NEVER = np.iinfo(np.int32).max
+
+
+class StaffState:
+    """Arrays over staff slots, with room to grow and per-organisation slot reuse.
+
+    Args:
+        capacity: Initial number of slots.
+        n_units: Number of units; inactive slots point at unit ``n_units``, a bin that
+            every per-unit sum ignores.
+    """
+
+    active: np.ndarray
+    org: np.ndarray
+    unit: np.ndarray
+    kind: np.ndarray
+    superior: np.ndarray
+    exposure: np.ndarray
+    understanding: np.ndarray
+    commitment: np.ndarray
+    stigma: np.ndarray
+    lived_experience: np.ndarray
+    disclosed: np.ndarray
+    champion: np.ndarray
+    hired_month: np.ndarray
+    safety_threshold: np.ndarray
+    key: np.ndarray
+    contact: np.ndarray
+    leave_month: np.ndarray
+
+    def __init__(self, capacity: int, n_units: int) -> None:
+        self.size = 0  # slots in use or freed; slots >= size are untouched headroom
+        self.version = 0  # bumped whenever someone joins or leaves (invalidates caches)
+        self.n_units = n_units
+        for name, dtype in _STAFF_ARRAYS.items():
+            setattr(self, name, np.zeros(capacity, dtype=dtype))
+        self.unit[:] = n_units
+        self.superior[:] = -1
+        self.handles: list = [None] * capacity
+        self.free_slots: dict[int, list[int]] = {}
+        self._slots_cache: dict[tuple[int, ...], np.ndarray] = {}
+        self._slots_cache_version = -1
+
+    @property
+    def capacity(self) -> int:
+        """Number of slots allocated."""
+        return self.active.size
+
+    def _grow(self, needed: int) -> None:
+        new_capacity = max(needed, int(self.capacity * 1.5) + 16)
+        for name, dtype in _STAFF_ARRAYS.items():
+            old = getattr(self, name)
+            grown = np.zeros(new_capacity, dtype=dtype)
+            grown[: old.size] = old
+            setattr(self, name, grown)
+        self.unit[self.size :] = self.n_units
+        self.superior[self.size :] = -1
+        self.handles.extend([None] * (new_capacity - len(self.handles)))
+
+    def allocate(self, orgs: np.ndarray) -> np.ndarray:
+        """Reserve one slot per new staff member, reusing slots freed in the same org.
+
+        Args:
+            orgs: The organisation of each new staff member, in hiring order.
+
+        Returns:
+            The slot of each new staff member. The caller fills the slots and then calls
+            :meth:`changed`.
+        """
+        slots = np.empty(len(orgs), dtype=np.int64)
+        appended = 0
+        for i, org in enumerate(orgs.tolist()):
+            freed = self.free_slots.get(org)
+            if freed:
+                slots[i] = freed.pop()
+            else:
+                slots[i] = self.size + appended
+                appended += 1
+        if self.size + appended > self.capacity:
+            self._grow(self.size + appended)
+        self.size += appended
+        return slots
+
+    def changed(self) -> None:
+        """Note that people joined or left, so cached selections are out of date."""
+        self.version += 1
+
+    def append_block(self, count: int) -> np.ndarray:
+        """Reserve ``count`` fresh slots at the end (fast path for the initial staff).
+
+        Args:
+            count: Number of slots.
+
+        Returns:
+            The new slots, consecutive.
+        """
+        if self.size + count > self.capacity:
+            self._grow(self.size + count)
+        slots = np.arange(self.size, self.size + count)
+        self.size += count
+        self.version += 1
+        return slots
+
+    def release(self, slots: np.ndarray) -> None:
+        """Mark slots empty and remember them for reuse by their organisation.
+
+        Args:
+            slots: Slots of staff who left.
+        """
+        for slot, org in zip(slots.tolist(), self.org[slots].tolist(), strict=True):
+            self.free_slots.setdefault(org, []).append(slot)
+        self.active[slots] = False
+        self.version += 1
+        self.unit[slots] = self.n_units
+        self.champion[slots] = False
+        self.disclosed[slots] = False
+        self.lived_experience[slots] = False
+        self.superior[slots] = -1
+
+    def slots_of(self, *kinds: Kind) -> np.ndarray:
+        """Return the active slots whose kind is one of ``kinds`` (cached until staff change).
+
+        Args:
+            *kinds: Kinds to select.
+
+        Returns:
+            Sorted slot indices.
+        """
+        if self._slots_cache_version != self.version:
+            self._slots_cache.clear()
+            self._slots_cache_version = self.version
+        cache_key = tuple(sorted(int(k) for k in kinds))
+        slots = self._slots_cache.get(cache_key)
+        if slots is None:
+            wanted = np.zeros(len(Kind), dtype=bool)
+            wanted[list(cache_key)] = True
+            slots = np.flatnonzero(wanted[self.kind[: self.size]] & self.active[: self.size])
+            slots.flags.writeable = False  # shared between callers until staff change
+            self._slots_cache[cache_key] = slots
+        return slots
+
+
+@dataclass
+class SectorStructure:
+    """Organisations and their units (teams in the broad sense); fixed after set-up.
+
+    Attributes:
+        n_orgs: Number of organisations.
+        exposure_class: Initial exposure class of each org (0 none, 1 some, 2 significant).
+        unit_org: Organisation of each unit.
+        unit_type: :class:`UnitType` of each unit.
+        unit_head: Slot of each unit's head (team leader, CEO); -1 for senior groups.
+        unit_senior: Slot of the senior manager over each frontline team, else -1.
+        exec_unit: Index of each organisation's executive-team unit.
+        team_start: First frontline team (unit index) of each organisation.
+        team_count: Number of frontline teams of each organisation.
+        neighbours: Sector network as adjacency lists (CSR: ``neighbour_ptr``).
+    """
+
+    n_orgs: int
+    exposure_class: np.ndarray
+    unit_org: np.ndarray
+    unit_type: np.ndarray
+    unit_head: np.ndarray
+    unit_senior: np.ndarray
+    exec_unit: np.ndarray
+    team_start: np.ndarray
+    team_count: np.ndarray
+    neighbour_ptr: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    neighbours: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def __post_init__(self) -> None:
+        self.frontline_units = np.flatnonzero(self.unit_type == UnitType.FRONTLINE_TEAM)
+
+    @property
+    def n_units(self) -> int:
+        """Number of units in the sector."""
+        return self.unit_org.size
+
+
+@dataclass
+class OrgState:
+    """Per-organisation state that changes over time.
+
+    Attributes:
+        positions: Funded peer positions (filled or vacant).
+        ever_employed: Whether the organisation has ever employed a peer worker.
+        le_leader: Slot of the organisation's LE leader, or -1.
+        next_serial: Serial of the next person the organisation hires (for random keys).
+        will: Resourcing will computed at the last hiring step.
+        levers: Per-organisation copies of the sector levers (scenario events may set
+            them for a subset of organisations).
+    """
+
+    positions: np.ndarray
+    ever_employed: np.ndarray
+    le_leader: np.ndarray
+    next_serial: np.ndarray
+    will: np.ndarray
+    levers: dict[str, np.ndarray]

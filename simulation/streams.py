@@ -1,0 +1,158 @@
+"""Named random streams with common random numbers across organisations.
+
+Each random decision of the model (hiring, exits, disclosure, visits, ...) has its own
+stream, keyed from ``numpy.random.SeedSequence`` of the run seed and the stream's name.
+Within a stream, every draw is addressed by who it is for (an organisation, or a person
+known by their organisation and their hiring serial within it) and by the month. A draw
+is therefore a pure function of ``(seed, stream, month, organisation, person)``: an
+intervention in one organisation changes no random number seen by another, and adding a
+decision never shifts the numbers of the others (covasim's single global stream is the
+cautionary tale). Scenario comparisons then measure effects, not noise.
+
+Drawing one ``numpy.random.Generator`` per organisation and decision every month would
+cost a Python loop over organisations in every step. Instead, the per-person and
+per-organisation sub-streams are counter-based: a SplitMix64 finaliser (Steele, Lea &
+Flood 2014) mixes the stream's SeedSequence key with the address, vectorised over all
+the people who need a draw. Sector-level draws made once at set-up (organisation sizes,
+the sector network) use ordinary ``Generator`` objects from the same SeedSequence keys.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX_2 = np.uint64(0x94D049BB133111EB)
+_UNIT = 2.0**-53
+
+
+def mix64(values: np.ndarray) -> np.ndarray:
+    """Scramble unsigned 64-bit integers (SplitMix64's finaliser), returning a new array.
+
+    Args:
+        values: An array of ``uint64``.
+
+    Returns:
+        Well-mixed ``uint64`` values; each output bit depends on every input bit.
+    """
+    # Array arithmetic on uint64 wraps modulo 2**64 without warnings (scalars would warn,
+    # hence ndmin=1), which is exactly the arithmetic the mixer needs.
+    x = np.array(values, dtype=np.uint64, copy=True, ndmin=1)
+    x ^= x >> np.uint64(30)
+    x *= _MIX_1
+    x ^= x >> np.uint64(27)
+    x *= _MIX_2
+    x ^= x >> np.uint64(31)
+    return x
+
+
+def _offset(base: np.ndarray, count: np.ndarray | int) -> np.ndarray:
+    """Return ``base + GOLDEN * (count + 1)`` with wrap-around, as uint64."""
+    steps = np.array(count, dtype=np.uint64, ndmin=1) + np.uint64(1)
+    return np.array(base, dtype=np.uint64, ndmin=1) + _GOLDEN * steps
+
+
+class RandomStreams:
+    """The run's random streams, all derived from one integer seed.
+
+    Args:
+        seed: The run seed. The same seed gives the same numbers on any machine.
+    """
+
+    def __init__(self, seed: int) -> None:
+        self.seed = int(seed)
+        self._keys: dict[str, np.uint64] = {}
+        self._org_keys = np.zeros(0, dtype=np.uint64)
+        self._month_keys: dict[tuple[str, int], np.uint64] = {}
+
+    def key(self, name: str) -> np.uint64:
+        """Return the 64-bit key of stream ``name``, from SeedSequence(seed, name).
+
+        Args:
+            name: The stream's name, e.g. ``"exits"``.
+
+        Returns:
+            The key, the same for the same seed and name.
+        """
+        if name not in self._keys:
+            entropy = [self.seed, *name.encode("utf-8")]
+            state = np.random.SeedSequence(entropy).generate_state(1, np.uint64)
+            self._keys[name] = np.uint64(state[0])
+        return self._keys[name]
+
+    def generator(self, name: str) -> np.random.Generator:
+        """Return a fresh numpy Generator for a sector-level stream.
+
+        Args:
+            name: The stream's name.
+
+        Returns:
+            A Generator seeded from SeedSequence of the run seed and the name.
+        """
+        entropy = [self.seed, *name.encode("utf-8")]
+        return np.random.default_rng(np.random.SeedSequence(entropy))
+
+    def org_keys(self, orgs: np.ndarray) -> np.ndarray:
+        """Return the per-organisation base keys (stable addresses for org sub-streams).
+
+        Args:
+            orgs: Organisation indices.
+
+        Returns:
+            One uint64 per organisation.
+        """
+        orgs = np.asarray(orgs, dtype=np.int64)
+        needed = int(orgs.max()) + 1 if orgs.size else 0
+        if needed > self._org_keys.size:
+            self._org_keys = mix64(_offset(self.key("organisation"), np.arange(2 * needed)))
+        return self._org_keys[orgs]
+
+    def person_keys(self, orgs: np.ndarray, serials: np.ndarray) -> np.ndarray:
+        """Return the keys of people known by organisation and hiring serial within it.
+
+        Args:
+            orgs: Each person's organisation index.
+            serials: Each person's serial: 0 for the first person the organisation
+                ever employed, 1 for the next, and so on.
+
+        Returns:
+            One uint64 per person.
+        """
+        return mix64(_offset(self.org_keys(orgs), serials))
+
+    def uniform(self, name: str, month: int, keys: np.ndarray) -> np.ndarray:
+        """Draw one uniform number in [0, 1) for each key, for stream ``name`` at ``month``.
+
+        Args:
+            name: The stream's name.
+            month: The month of the draw (so each month has fresh numbers).
+            keys: Person or organisation keys (``uint64``), one draw per key.
+
+        Returns:
+            Uniform floats in [0, 1), a pure function of (seed, name, month, key).
+        """
+        month_key = self._month_keys.get((name, month))
+        if month_key is None:
+            month_key = mix64(_offset(self.key(name), month))[0]
+            self._month_keys[(name, month)] = month_key
+        bits = mix64(np.asarray(keys, dtype=np.uint64) ^ month_key)
+        return (bits >> np.uint64(11)).astype(np.float64) * _UNIT
+
+    def org_uniform(
+        self, name: str, month: int, orgs: np.ndarray, draw: np.ndarray | int = 0
+    ) -> np.ndarray:
+        """Draw uniforms addressed by organisation and a draw counter within the month.
+
+        Args:
+            name: The stream's name.
+            month: The month of the draw.
+            orgs: Organisation indices, one draw each.
+            draw: Which draw of the organisation this is this month (0, 1, ...).
+
+        Returns:
+            Uniform floats in [0, 1).
+        """
+        # Salted so that organisation-level addresses never coincide with person keys.
+        salted = self.org_keys(orgs) ^ self.key("organisation-draws")
+        return self.uniform(name, month, mix64(_offset(salted, draw)))
