@@ -12,7 +12,7 @@ range raises :class:`ParameterError`, naming the parameter and what is allowed.
 from __future__ import annotations
 
 import difflib
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -58,10 +58,10 @@ class Parameters(BaseModel):
         0.6, description="Understanding and commitment above which staff may become champions."
     )
     hire_threshold: Share = Field(
-        0.35, description="Resourcing will above which peer positions open."
+        0.25, description="Resourcing will above which peer positions open."
     )
     max_peer_share: Share = Field(
-        0.08, description="Funding cap on peer positions as a share of an organisation's staff."
+        0.15, description="Funding cap on peer positions as a share of an organisation's staff."
     )
     contact_effect: float = Field(
         1.0,
@@ -75,7 +75,7 @@ class Parameters(BaseModel):
     top_down: float = Field(
         0.5, ge=0.0, le=5.0, description="Weight of the superior's commitment in commitment change."
     )
-    peer_attrition: Rate = Field(0.005, description="Baseline monthly peer leaving hazard.")
+    peer_attrition: Rate = Field(0.007, description="Baseline monthly peer leaving hazard.")
     staff_turnover: Rate = Field(
         0.01, description="Monthly turnover of managers and clinicians (replaced at once)."
     )
@@ -137,14 +137,14 @@ class Parameters(BaseModel):
         0.5, description="Weight of a disclosed LE colleague as an LE contact (a peer counts 1)."
     )
     exposure_gain: Rate = Field(0.15, description="Monthly exposure gain at full LE contact.")
-    exposure_decay: Rate = Field(0.01, description="Monthly decay of exposure without contact.")
+    exposure_decay: Rate = Field(0.02, description="Monthly decay of exposure without contact.")
     network_exposure: Rate = Field(
         0.02, description="Monthly exposure gain of managers in peerless orgs from the network."
     )
 
     # ---- 3. Understanding ------------------------------------------------------------------
-    understanding_gain: Rate = Field(0.08, description="Monthly understanding gain at exposure 1.")
-    understanding_decay: Rate = Field(0.005, description="Monthly decay of understanding.")
+    understanding_gain: Rate = Field(0.075, description="Monthly understanding gain at exposure 1.")
+    understanding_decay: Rate = Field(0.025, description="Monthly decay of understanding.")
 
     # ---- 4. Commitment ---------------------------------------------------------------------
     commitment_rate: Rate = Field(0.1, description="Monthly speed of commitment adjustment.")
@@ -181,7 +181,7 @@ class Parameters(BaseModel):
 
     # ---- 7. Champions ----------------------------------------------------------------------
     champion_uptake: Rate = Field(
-        0.02, description="Monthly chance that an eligible person takes up the champion role."
+        0.015, description="Monthly chance that an eligible person takes up the champion role."
     )
 
     # ---- 8. Resourcing and hiring ------------------------------------------------------------
@@ -195,7 +195,7 @@ class Parameters(BaseModel):
         0.6, description="Share of the first-hire risk removed by a manager network."
     )
     position_rate: Rate = Field(
-        0.15, description="Monthly chance of opening a position at maximal will."
+        0.3, description="Monthly chance of opening a position at maximal will."
     )
     fill_rate: Rate = Field(
         0.4, description="Monthly chance that a vacant funded position is filled."
@@ -261,6 +261,9 @@ class Parameters(BaseModel):
 
 PARAMETER_NAMES: tuple[str, ...] = tuple(Parameters.model_fields)
 
+#: The public vocabulary of MODEL.md section 8 (the first fields of :class:`Parameters`).
+PUBLIC_PARAMETERS: tuple[str, ...] = PARAMETER_NAMES[: PARAMETER_NAMES.index("hidden_le_share") + 1]
+
 #: Levers that can differ between organisations (scenario ``set`` events with ``orgs``).
 ORG_LEVERS: tuple[str, ...] = (
     "board_support",
@@ -273,6 +276,16 @@ ORG_LEVERS: tuple[str, ...] = (
 )
 
 
+def _describe_number(annotation: Any, metadata: list[Any]) -> str:
+    kind = "an integer" if annotation is int else "a number"
+    for item in get_args(annotation)[1:] if get_origin(annotation) is Annotated else ():
+        metadata = [*metadata, *getattr(item, "metadata", [item])]
+    bounds = {type(m).__name__: m for m in metadata}
+    if "Ge" in bounds and "Le" in bounds:
+        return f"{kind} between {bounds['Ge'].ge:g} and {bounds['Le'].le:g}"
+    return kind
+
+
 def allowed_values(name: str) -> str:
     """Describe in words what a parameter accepts.
 
@@ -283,17 +296,14 @@ def allowed_values(name: str) -> str:
         A short phrase such as ``"a number between 0 and 1"``.
     """
     field = Parameters.model_fields[name]
-    bounds = {type(m).__name__: m for m in field.metadata}
     if field.annotation is bool:
         return "true or false"
     if name == "exposure_mix":
         return "three shares (none, some, significant) in [0, 1] that sum to 1"
-    kind = "an integer" if field.annotation is int else "a number"
-    if "Ge" in bounds and "Le" in bounds:
-        return f"{kind} between {bounds['Ge'].ge:g} and {bounds['Le'].le:g}"
-    if str(field.annotation).startswith("tuple"):
-        return f"a tuple like {field.default}, each value in [0, 1] unless stated"
-    return kind
+    if get_origin(field.annotation) is tuple:
+        parts = [_describe_number(arg, []) for arg in get_args(field.annotation)]
+        return f"{len(parts)} values ({'; '.join(parts)}), default {field.default}"
+    return _describe_number(field.annotation, list(field.metadata))
 
 
 def validate_parameters(values: dict[str, Any], owner: str = "SectorModel") -> Parameters:
@@ -316,8 +326,9 @@ def validate_parameters(values: dict[str, Any], owner: str = "SectorModel") -> P
         close = difflib.get_close_matches(name, PARAMETER_NAMES, n=3)
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise ParameterError(
-            f"{owner}: unknown parameter {name!r}.{hint} "
-            f"Valid parameters: {', '.join(PARAMETER_NAMES)}."
+            f"{owner}: unknown parameter {name!r}.{hint} The {len(PARAMETER_NAMES)} valid "
+            f"names are the fields of simulation.Parameters (docs/ODD.md lists them), "
+            f"starting with {', '.join(PUBLIC_PARAMETERS)}."
         )
     try:
         return Parameters(**values)
@@ -325,7 +336,10 @@ def validate_parameters(values: dict[str, Any], owner: str = "SectorModel") -> P
         first = error.errors()[0]
         name = str(first["loc"][0]) if first["loc"] else "?"
         value = values.get(name, first.get("input"))
+        reason = first["msg"]
+        if len(first["loc"]) > 1 and first["type"] in ("missing", "too_long", "too_short"):
+            reason = "wrong number of values"
         raise ParameterError(
-            f"{owner}: parameter {name!r} = {value!r} is not allowed ({first['msg']}); "
+            f"{owner}: parameter {name!r} = {value!r} is not allowed ({reason}); "
             f"it takes {allowed_values(name)}."
         ) from None

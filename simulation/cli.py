@@ -1,0 +1,377 @@
+"""The ``lewsim`` command line.
+
+``lewsim run`` runs replications of the sector model and writes the time series, a
+manifest and a figure into one results directory. All input is checked before anything
+runs or is written: a bad value prints one line naming the option or parameter and what
+it allows, and exits with status 2.
+
+The work of a run lives in :func:`execute_run`, which takes plain values (steps, seed,
+replications, parameters, output directory), so that other commands and front ends (a
+scenario file, a comparison of runs) can reuse it without going through option parsing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from simulation import __version__
+from simulation.experiments import replication_seeds, run_replications, summarise_replications
+from simulation.output import RUN_FILES, build_manifest, check_out_dir, write_run
+from simulation.parameters import ParameterError, validate_parameters
+from simulation.plots import plot_timeseries
+
+#: Exit status for bad command-line input, as click uses for usage errors.
+USAGE_ERROR_EXIT = 2
+
+DEFAULT_STEPS = 120
+DEFAULT_SEED = 0
+DEFAULT_REPLICATIONS = 20
+DEFAULT_OUT = Path("results/default")
+
+app = typer.Typer(
+    name="lewsim",
+    help=(
+        "Agent-based simulation of Lived Experience (peer) workforce growth in "
+        "mental-health organisations."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    # Locals of a failing run include whole data frames; printing them buries the error.
+    pretty_exceptions_show_locals=False,
+)
+
+
+class InputError(ValueError):
+    """Bad command-line input. The message names the option or parameter and what it allows."""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What :func:`execute_run` produced.
+
+    Attributes:
+        out_dir: Absolute path of the results directory.
+        timeseries: The long frame written to ``timeseries.parquet``.
+        manifest: The manifest written to ``manifest.json``.
+    """
+
+    out_dir: Path
+    timeseries: pd.DataFrame
+    manifest: dict[str, Any]
+
+
+def parse_value(text: str) -> Any:
+    """Turn the VALUE of ``--set NAME=VALUE`` into a Python value.
+
+    Accepted forms, tried in this order: ``true``/``false`` (any case) as booleans;
+    integers; floats (``0.5``, ``1e-3``); a JSON list (``[0.5, 0.3, 0.2]``) or JSON string
+    (``"text"``); comma-separated numbers (``0.5,0.3,0.2``) as a tuple. Anything else is
+    kept as a string, and the parameter's own validation decides whether it is allowed.
+
+    Args:
+        text: The raw VALUE.
+
+    Returns:
+        A bool, int, float, tuple of numbers, or str.
+
+    Raises:
+        InputError: If the value starts like JSON but is not valid JSON.
+    """
+    stripped = text.strip()
+    if stripped.lower() in ("true", "false"):
+        return stripped.lower() == "true"
+    number = _parse_number(stripped)
+    if number is not None:
+        return number
+    if stripped.startswith(("[", '"')):
+        try:
+            decoded = json.loads(stripped)
+        except json.JSONDecodeError as error:
+            raise InputError(f"cannot read {text!r} as JSON ({error.msg})") from None
+        return tuple(decoded) if isinstance(decoded, list) else decoded
+    if "," in stripped:
+        parts = [_parse_number(part.strip()) for part in stripped.split(",")]
+        if all(part is not None for part in parts):
+            return tuple(parts)
+    return stripped
+
+
+def _parse_number(text: str) -> int | float | None:
+    """Read an int or float, or return ``None`` if ``text`` is neither."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def parse_assignments(assignments: Sequence[str]) -> dict[str, Any]:
+    """Parse repeated ``--set NAME=VALUE`` options into a parameter dict.
+
+    Names are not checked against the model here; :func:`check_run_inputs` does that.
+
+    Args:
+        assignments: The raw ``NAME=VALUE`` strings.
+
+    Returns:
+        Parameter name to parsed value (see :func:`parse_value`).
+
+    Raises:
+        InputError: If an item has no ``=``, an empty or non-identifier name, an
+            unparseable value, or sets the same name twice.
+    """
+    params: dict[str, Any] = {}
+    for assignment in assignments:
+        name, equals, raw_value = assignment.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            raise InputError(f"--set: expected NAME=VALUE (e.g. n_orgs=24), got {assignment!r}")
+        if not name.isidentifier():
+            raise InputError(
+                f"--set: {name!r} is not a parameter name; names are like n_orgs or pay_parity"
+            )
+        if name in params:
+            raise InputError(f"--set: parameter {name!r} is set more than once; set it once")
+        try:
+            params[name] = parse_value(raw_value)
+        except InputError as problem:
+            raise InputError(f"--set {name}: {problem}") from None
+    return params
+
+
+def check_run_inputs(
+    steps: int, seed: int, replications: int, params: Mapping[str, Any], out: Path
+) -> Path:
+    """Check every input of a run before anything runs or is written.
+
+    Args:
+        steps: Months per replication.
+        seed: Root seed.
+        replications: Number of replications.
+        params: Parameter overrides.
+        out: Results directory.
+
+    Returns:
+        ``out`` as an absolute path.
+
+    Raises:
+        InputError: Naming the first bad option or parameter and what it allows.
+    """
+    if steps < 1:
+        raise InputError(f"--steps must be an integer >= 1 (months to simulate), got {steps}")
+    if replications < 1:
+        raise InputError(f"--replications must be an integer >= 1, got {replications}")
+    if seed < 0:
+        raise InputError(f"--seed must be a non-negative integer, got {seed}")
+    try:
+        validate_parameters(dict(params), owner="--set")
+    except ParameterError as error:
+        raise InputError(str(error)) from None
+    try:
+        return check_out_dir(out)
+    except ValueError as error:
+        raise InputError(f"--out: {error}") from None
+
+
+def execute_run(
+    *,
+    steps: int,
+    seed: int,
+    replications: int,
+    params: Mapping[str, Any],
+    out: Path,
+    progress: bool = True,
+    command_line: Sequence[str] | None = None,
+) -> RunResult:
+    """Check inputs, run the replications and write the results directory.
+
+    Args:
+        steps: Months per replication.
+        seed: Root seed.
+        replications: Number of replications.
+        params: Parameter overrides.
+        out: Results directory (replaced if it holds a previous run).
+        progress: Show a progress bar on stderr.
+        command_line: Argument vector for the manifest; defaults to ``sys.argv``.
+
+    Returns:
+        The results directory, time series and manifest.
+
+    Raises:
+        InputError: If an input is invalid; nothing has been run or written then.
+    """
+    out_dir = check_run_inputs(steps, seed, replications, params, out)
+    started_at = datetime.now(UTC)
+    clock = time.perf_counter()
+    timeseries = run_replications(
+        steps=steps, seed=seed, replications=replications, params=params, progress=progress
+    )
+    figure = plot_timeseries(timeseries)
+    manifest = build_manifest(
+        steps=steps,
+        seed=seed,
+        replications=replications,
+        seeds=replication_seeds(seed, replications),
+        params=params,
+        started_at=started_at,
+        wall_time_seconds=time.perf_counter() - clock,
+        command_line=command_line,
+    )
+    written = write_run(out_dir, timeseries, manifest, figure)
+    return RunResult(out_dir=written, timeseries=timeseries, manifest=manifest)
+
+
+def summary_lines(result: RunResult) -> list[str]:
+    """A few lines describing a finished run for the terminal.
+
+    Args:
+        result: The output of :func:`execute_run`.
+
+    Returns:
+        Lines giving where results went and key series at the first and last month, as
+        the mean over replications with its 95 % confidence interval.
+    """
+    manifest = result.manifest
+    frame = result.timeseries
+    peers = summarise_replications(frame, "peer_workers")
+    orgs = summarise_replications(frame, "orgs_with_peers")
+    first_month, last_month = int(peers.index[0]), int(peers.index[-1])
+    width = len(f"month {last_month}")
+    return [
+        f"Wrote {', '.join(RUN_FILES)}",
+        f"  to {result.out_dir}",
+        f"{manifest['replications']} replication(s) x {manifest['steps']} months, "
+        f"root seed {manifest['seed']}, {manifest['wall_time_seconds']:.1f} s",
+        "Peer workers (mean over replications, 95% CI of the mean):",
+        f"  {f'month {first_month}':<{width}}  {_format_estimate(peers.iloc[0])}",
+        f"  {f'month {last_month}':<{width}}  {_format_estimate(peers.iloc[-1])}",
+        f"Organisations with peers at month {last_month}: {_format_estimate(orgs.iloc[-1])}",
+    ]
+
+
+def _format_estimate(row: pd.Series, digits: int = 1) -> str:
+    """Render a summary row as ``mean (95% CI low to high)``, or the mean for one run."""
+    mean = float(row["mean"])
+    if math.isnan(mean):
+        return "n/a"
+    if row["n"] <= 1:
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f} (95% CI {row['ci_low']:.{digits}f} to {row['ci_high']:.{digits}f})"
+
+
+def _fail(command: str, problem: Exception) -> typer.Exit:
+    """Print a one-line error on stderr and return the exit to raise."""
+    message = " ".join(str(problem).split())  # keep it on one line whatever the source
+    typer.echo(f"{command}: error: {message}", err=True)
+    return typer.Exit(code=USAGE_ERROR_EXIT)
+
+
+def _show_version(value: bool) -> None:
+    """Print the version and stop (eager ``--version`` callback)."""
+    if value:
+        typer.echo(f"lewsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Show the lewsim version and exit.",
+            callback=_show_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Simulate the growth of the peer (Lived Experience) workforce in a mental-health sector.
+
+    Run 'lewsim run --help' for the options of a run.
+    """
+
+
+@app.command(
+    help=(
+        "Run replications of the sector model and write the results.\n\n"
+        "Writes timeseries.parquet and timeseries.csv (one row per replication and month), "
+        "manifest.json (versions, git commit, seeds, every parameter) and timeseries.png "
+        "(mean and 95% confidence band of key series) into the --out directory, atomically: "
+        "a failed run leaves no partial results.\n\n"
+        "Example: lewsim run --steps 60 --replications 10 --set n_orgs=40 --out results/small"
+    )
+)
+def run(
+    steps: Annotated[
+        int, typer.Option("--steps", help="Months to simulate per replication (>= 1).")
+    ] = DEFAULT_STEPS,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed", help="Root seed (>= 0); each replication gets its own seed derived from it."
+        ),
+    ] = DEFAULT_SEED,
+    replications: Annotated[
+        int, typer.Option("--replications", help="Independent replications to run (>= 1).")
+    ] = DEFAULT_REPLICATIONS,
+    assignments: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="NAME=VALUE",
+            help=(
+                "Set a model parameter; repeat for several. VALUE may be a number, "
+                "true/false, or comma-separated numbers for a tuple "
+                "(e.g. --set n_orgs=40 --set exposure_mix=0.5,0.3,0.2)."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help=(
+                "Results directory, relative to the current directory. Replaced if it "
+                "holds a previous run; other non-empty directories are refused."
+            ),
+        ),
+    ] = DEFAULT_OUT,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="No progress bar or summary; print only the results directory."
+        ),
+    ] = False,
+) -> None:
+    """Run replications of the sector model and write the results (help text above)."""
+    try:
+        params = parse_assignments(assignments or [])
+        result = execute_run(
+            steps=steps,
+            seed=seed,
+            replications=replications,
+            params=params,
+            out=out,
+            progress=not quiet,
+        )
+    except InputError as problem:
+        raise _fail("lewsim run", problem) from None
+    if quiet:
+        typer.echo(str(result.out_dir))
+        return
+    for line in summary_lines(result):
+        typer.echo(line)

@@ -1,0 +1,50 @@
+"""Shared fixtures: small, controlled sectors built by hand for mechanism tests."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulation import SectorModel
+from simulation.state import Kind
+
+
+def tiny_sector(**overrides) -> SectorModel:
+    """A sector of two identical 24-person organisations with no peers and no noise sources.
+
+    Sizes are fixed (``org_size_sigma=0``), both organisations start in class ``none``,
+    nobody visits or turns over, and no one starts as a champion, so a test controls
+    every difference it studies.
+    """
+    settings = dict(
+        n_orgs=2,
+        mean_org_size=24,
+        org_size_sigma=0.0,
+        exposure_mix=(1.0, 0.0, 0.0),
+        visit_rate=0.0,
+        staff_turnover=0.0,
+        initial_champion=0.0,
+        rng=7,
+    )
+    settings.update(overrides)
+    return SectorModel(**settings)
+
+
+def team_members(model: SectorModel, unit: int, kind: Kind | None = None) -> np.ndarray:
+    """Active slots in ``unit`` (optionally of one kind)."""
+    staff = model.staff
+    n = staff.size
+    mask = staff.active[:n] & (staff.unit[:n] == unit)
+    if kind is not None:
+        mask &= staff.kind[:n] == kind
+    return np.flatnonzero(mask)
+
+
+def first_team(model: SectorModel, org: int) -> int:
+    """The first frontline team (unit index) of an organisation."""
+    return int(model.structure.team_start[org])
+
+
+@pytest.fixture
+def sector() -> SectorModel:
+    return tiny_sector()

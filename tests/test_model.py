@@ -1,0 +1,240 @@
+"""The sector model as a whole: invariants, reproducibility, common random numbers, Mesa."""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import tiny_sector
+
+from simulation import (
+    SECTOR_COLUMNS,
+    Clinician,
+    Manager,
+    ParameterError,
+    Parameters,
+    PeerWorker,
+    SectorModel,
+    simulate,
+)
+from simulation.interventions import INTERVENTIONS
+from simulation.state import Kind, UnitType
+
+
+def check_invariants(model: SectorModel) -> None:
+    staff, structure = model.staff, model.structure
+    n = staff.size
+    active = np.flatnonzero(staff.active[:n])
+    # Every staff member in exactly one organisation and one unit of that organisation.
+    assert np.all(structure.unit_org[staff.unit[active]] == staff.org[active])
+    assert np.all(staff.unit[:n][~staff.active[:n]] == structure.n_units)
+    # Attitudes are shares.
+    for name in ("exposure", "understanding", "commitment", "stigma", "contact"):
+        values = getattr(staff, name)[active]
+        assert np.all((values >= 0) & (values <= 1)), name
+    # Peers have disclosed LE; disclosure implies LE.
+    peers = staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)
+    assert staff.disclosed[peers].all() and staff.lived_experience[peers].all()
+    assert not np.any(staff.disclosed[active] & ~staff.lived_experience[active])
+    # Frontline staff sit in frontline teams; executives and LE leaders on the exec team.
+    unit_type = structure.unit_type[staff.unit[active]]
+    kind = staff.kind[active]
+    frontline = np.isin(kind, [Kind.TEAM_LEADER, Kind.CLINICIAN, Kind.PEER_WORKER])
+    assert np.all(unit_type[frontline] == UnitType.FRONTLINE_TEAM)
+    on_exec = np.isin(kind, [Kind.EXECUTIVE, Kind.PEER_LEADER])
+    assert np.all(unit_type[on_exec] == UnitType.EXECUTIVE_TEAM)
+    # At most one LE leader per organisation, and the org state knows who.
+    leaders = staff.slots_of(Kind.PEER_LEADER)
+    assert len(set(staff.org[leaders].tolist())) == leaders.size
+    assert sorted(model.orgs.le_leader[model.orgs.le_leader >= 0]) == sorted(leaders)
+    # Mesa's registry agrees with the arrays, kind by kind.
+    handles = [staff.handles[s] for s in active.tolist()]
+    assert {a.unique_id for a in handles} == {a.unique_id for a in model.agents}
+    assert all(h.slot == s for h, s in zip(handles, active.tolist(), strict=True))
+    by_type = model.agents_by_type
+    counts = {cls: len(by_type.get(cls, [])) for cls in (Manager, Clinician, PeerWorker)}
+    assert counts[PeerWorker] == peers.size
+    assert counts[Manager] == model.manager_slots.size
+    assert counts[Clinician] == staff.slots_of(Kind.CLINICIAN).size
+    # Sector figures are counts and shares.
+    row = model.sector_frame().iloc[-1]
+    assert row.orgs_with_peers + row.orgs_without_peers == model.n_orgs
+    for column in ("peer_workers", "le_leaders", "champions", "peer_hires", "peer_leavers"):
+        assert row[column] >= 0
+    for column in ("peer_share", "disclosed_share", "mean_stigma", "mean_commitment_managers"):
+        assert 0.0 <= row[column] <= 1.0
+    assert row.peer_workers == peers.size
+
+
+def test_invariants_hold_through_a_turbulent_run():
+    """Many months with high turnover, hiring, exits and random interventions."""
+    model = SectorModel(
+        rng=11,
+        n_orgs=12,
+        staff_turnover=0.05,
+        peer_attrition=0.03,
+        position_rate=0.5,
+        hire_threshold=0.2,
+        visit_rate=0.1,
+    )
+    chooser = np.random.default_rng(3)
+    for month in range(1, 61):
+        if month % 7 == 0:
+            name = str(chooser.choice(INTERVENTIONS[:-1]))
+            orgs = sorted(chooser.choice(12, size=4, replace=False).tolist())
+            model.schedule(month, name, orgs=orgs)
+        model.step()
+        check_invariants(model)
+    frame = model.sector_frame()
+    assert frame.peer_hires.sum() > 10 and frame.peer_leavers.sum() > 10
+
+
+def test_agent_remove_follows_the_model_rules():
+    model = tiny_sector()
+    peer = PeerWorker  # noqa: F841 - the class is what the registry is keyed by
+    model.hire(np.array([0]), np.array([model.structure.team_start[0]]), Kind.PEER_WORKER)
+    worker = next(iter(model.agents_by_type[PeerWorker]))
+    clinician = next(iter(model.agents_by_type[Clinician]))
+    slot = clinician.slot
+    clinician.remove()
+    worker.remove()
+    assert not worker.employed and not clinician.employed
+    assert worker not in model.agents and clinician not in model.agents
+    assert PeerWorker not in model.agents_by_type or len(model.agents_by_type[PeerWorker]) == 0
+    replacement = model.staff.handles[slot]
+    assert isinstance(replacement, Clinician) and replacement is not clinician
+    with pytest.raises(RuntimeError, match="has left"):
+        _ = worker.stigma
+    check_invariants(model)
+
+
+def test_agent_attributes_read_and_write_the_arrays():
+    model = tiny_sector()
+    agent = next(iter(model.agents_by_type[Manager]))
+    agent.stigma = 0.123
+    assert model.staff.stigma[agent.slot] == 0.123
+    agent.champion = True
+    assert bool(model.staff.champion[agent.slot])
+    assert agent.level in ("executive", "senior", "team_leader")
+    assert agent.org in (0, 1) and agent.tenure == 0
+    assert agent.power > 0
+
+
+def digest(frame: pd.DataFrame) -> str:
+    return hashlib.sha256(frame.to_csv().encode()).hexdigest()
+
+
+def test_same_seed_gives_an_identical_frame_byte_for_byte():
+    first = simulate(steps=36, seed=5, n_orgs=10)
+    second = simulate(steps=36, seed=5, n_orgs=10)
+    pd.testing.assert_frame_equal(first, second, check_exact=True)
+    assert digest(first) == digest(second)
+    assert first.index.name == "month" and list(first.index) == list(range(37))
+    assert tuple(first.columns) == SECTOR_COLUMNS
+
+
+def test_different_seeds_give_different_frames():
+    first = simulate(steps=24, seed=1, n_orgs=10)
+    second = simulate(steps=24, seed=2, n_orgs=10)
+    assert digest(first) != digest(second)
+
+
+def test_rng_forms_are_all_reproducible():
+    by_int = SectorModel(rng=9, n_orgs=3)
+    again = SectorModel(rng=np.int64(9), n_orgs=3)
+    assert by_int.seed == again.seed == 9
+    unseeded = SectorModel(n_orgs=3)
+    assert SectorModel(rng=unseeded.seed, n_orgs=3).staff_frame().equals(unseeded.staff_frame())
+    from_generator = SectorModel(rng=np.random.default_rng(4), n_orgs=3)
+    assert from_generator.seed == SectorModel(rng=np.random.default_rng(4), n_orgs=3).seed
+
+
+def test_intervention_in_one_org_leaves_the_others_untouched():
+    """Common random numbers: with no contact between organisations, appointing a
+    champion in organisation 3 changes organisation 3 and nothing else, exactly."""
+    settings = dict(rng=21, n_orgs=8, visit_rate=0.0, manager_network=False)
+    baseline, treated = SectorModel(**settings), SectorModel(**settings)
+    treated.schedule(6, "appoint_champion", level="executive", orgs=[3])
+    for _ in range(60):
+        baseline.step()
+        treated.step()
+    base, alt = baseline.org_table(), treated.org_table()
+    others = base.org != 3
+    pd.testing.assert_frame_equal(base[others], alt[others], check_exact=True)
+    assert not base[~others].equals(alt[~others])
+
+
+def test_mesa_batch_run_drives_the_model():
+    results = mesa.batch_run(
+        SectorModel,
+        parameters={"pay_parity": [0.4, 1.0], "n_orgs": 4},
+        rng=[1, 2],
+        max_steps=6,
+        number_processes=1,
+        data_collection_period=1,
+        display_progress=False,
+    )
+    frame = pd.DataFrame(results)
+    assert len(frame) == 2 * 2 * 7
+    assert set(SECTOR_COLUMNS) <= set(frame.columns)
+    assert sorted(frame.pay_parity.unique()) == [0.4, 1.0]
+    first = frame[(frame.pay_parity == 1.0) & (frame.iteration == 0)].peer_workers.to_numpy()
+    rerun = simulate(steps=6, seed=1, n_orgs=4, pay_parity=1.0).peer_workers.to_numpy()
+    assert np.array_equal(first, rerun)
+
+
+def test_unknown_argument_is_a_clear_error():
+    with pytest.raises(ParameterError, match=r"unknown parameter 'pay_parrity'.*'pay_parity'"):
+        SectorModel(pay_parrity=0.9)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "allowed"),
+    [
+        ("pay_parity", 1.5, "between 0 and 1"),
+        ("n_orgs", 0, "integer between 1"),
+        ("exposure_mix", (0.5, 0.3, 0.3), "sum to 1"),
+        ("exposure_mix", (0.5, 0.5), "three shares"),
+        ("manager_network", "maybe", "true or false"),
+    ],
+)
+def test_out_of_range_argument_is_a_clear_error(name, value, allowed):
+    with pytest.raises(ParameterError, match=rf"'{name}'.*{allowed}"):
+        SectorModel(**{name: value})
+
+
+def test_signature_lists_every_parameter_with_its_default():
+    signature = inspect.signature(SectorModel)
+    for name, field in Parameters.model_fields.items():
+        assert signature.parameters[name].default == field.default
+    assert "rng" in signature.parameters
+
+
+def test_exposure_mix_sets_the_initial_share_of_orgs_with_peers():
+    model = SectorModel(rng=1, n_orgs=20, exposure_mix=(0.55, 0.30, 0.15))
+    assert np.bincount(model.structure.exposure_class, minlength=3).tolist() == [11, 6, 3]
+    frame = model.sector_frame()
+    assert frame.orgs_with_peers.iloc[0] == 9
+
+
+def test_org_network_has_teams_and_line_management():
+    model = tiny_sector()
+    network = model.org_network(0)
+    assert isinstance(network, mesa.discrete_space.Network)
+    members = model.agents_of_org(0)
+    assert set(network.G.nodes) == {a.unique_id for a in members}
+    relations = {data["relation"] for *_, data in network.G.edges(data=True)}
+    assert relations == {"team", "line"}
+    some = members[-1]
+    assert some in network._cells[some.unique_id].agents
+    boss = some.superior
+    assert network.G.has_edge(some.unique_id, boss.unique_id)
+
+
+def test_simulate_rejects_negative_steps():
+    with pytest.raises(ValueError, match="steps"):
+        simulate(steps=-1)

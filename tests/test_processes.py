@@ -1,0 +1,480 @@
+"""Each monthly process alone, on a tiny hand-set sector: does its effect go the right way?
+
+The sector (see conftest.tiny_sector) has two identical organisations of 24 staff, two
+teams each. A test sets the state it needs by hand, runs one process, and compares
+people who differ only in the factor under study.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import first_team, team_members, tiny_sector
+
+from simulation import processes
+from simulation.state import Kind
+
+
+def uniform_state(model, exposure=0.2, understanding=0.3, commitment=0.3, stigma=0.4):
+    """Give every non-peer the same attitudes and hide all lived experience."""
+    staff = model.staff
+    n = staff.size
+    non_peer = staff.kind[:n] < Kind.PEER_WORKER
+    for name, value in (
+        ("exposure", exposure),
+        ("understanding", understanding),
+        ("commitment", commitment),
+        ("stigma", stigma),
+    ):
+        getattr(staff, name)[:n][non_peer] = value
+    staff.disclosed[:n][non_peer] = False
+    staff.lived_experience[:n][non_peer] = False
+
+
+def hire_peers(model, org, team, count):
+    return model.hire(np.full(count, org), np.full(count, team), Kind.PEER_WORKER)
+
+
+def advance(model, process, months=1):
+    for _ in range(months):
+        model.steps += 1  # each month draws fresh random numbers
+        process(model)
+
+
+# ---- 2. contact and exposure --------------------------------------------------------------
+
+
+def test_peer_contact_raises_exposure():
+    model = tiny_sector()
+    uniform_state(model)
+    team_a, team_b = first_team(model, 0), first_team(model, 0) + 1
+    hire_peers(model, 0, team_a, 3)
+    processes.contact_and_exposure(model)
+    with_peers = team_members(model, team_a, Kind.CLINICIAN)
+    without = team_members(model, team_b, Kind.CLINICIAN)
+    assert model.staff.contact[with_peers].min() > 0.2
+    assert model.staff.contact[without].max() == 0.0
+    assert model.staff.exposure[with_peers].min() > model.staff.exposure[without].max()
+
+
+def test_exposure_decays_without_contact():
+    model = tiny_sector()
+    uniform_state(model, exposure=0.5)
+    processes.contact_and_exposure(model)
+    clinicians = model.staff.slots_of(Kind.CLINICIAN)
+    assert np.all(model.staff.exposure[clinicians] < 0.5)
+
+
+def test_disclosed_colleagues_count_partly():
+    model = tiny_sector()
+    uniform_state(model)
+    team_a, team_b = first_team(model, 0), first_team(model, 1)
+    hire_peers(model, 0, team_a, 1)
+    disclosing = team_members(model, team_b, Kind.CLINICIAN)[0]
+    model.staff.lived_experience[disclosing] = model.staff.disclosed[disclosing] = True
+    processes.contact_and_exposure(model)
+    near_peer = team_members(model, team_a, Kind.CLINICIAN)[0]
+    near_disclosed = team_members(model, team_b, Kind.CLINICIAN)[1]
+    assert 0 < model.staff.contact[near_disclosed] < model.staff.contact[near_peer]
+
+
+# ---- 3. understanding ---------------------------------------------------------------------
+
+
+def test_understanding_grows_with_exposure():
+    model = tiny_sector()
+    uniform_state(model)
+    staff = model.staff
+    in_org = [np.flatnonzero(staff.org[: staff.size] == org) for org in (0, 1)]
+    staff.exposure[in_org[0]] = 0.8
+    staff.exposure[in_org[1]] = 0.05
+    processes.understanding_growth(model)
+    assert staff.understanding[in_org[0]].min() > staff.understanding[in_org[1]].max()
+
+
+# ---- 4. commitment ------------------------------------------------------------------------
+
+
+def test_committed_executive_raises_team_leaders_commitment():
+    model = tiny_sector()
+    uniform_state(model)
+    staff = model.staff
+    executives = model.executive_slots
+    for _ in range(24):  # the pull passes down executive -> senior -> team leader
+        staff.commitment[executives] = np.where(staff.org[executives] == 0, 1.0, 0.0)
+        processes.commitment_dynamics(model)
+    leaders = staff.slots_of(Kind.TEAM_LEADER)
+    org0, org1 = leaders[staff.org[leaders] == 0], leaders[staff.org[leaders] == 1]
+    assert staff.commitment[org0].min() > staff.commitment[org1].max() + 0.05
+
+
+def test_board_support_pulls_executives():
+    low, high = tiny_sector(board_support=0.0), tiny_sector(board_support=1.0)
+    for model in (low, high):
+        uniform_state(model)
+        processes.commitment_dynamics(model)
+    executives = low.executive_slots
+    assert np.all(high.staff.commitment[executives] > low.staff.commitment[executives])
+
+
+def test_champion_within_reach_raises_commitment():
+    model = tiny_sector()
+    uniform_state(model)
+    team_a, team_b = first_team(model, 0), first_team(model, 0) + 1
+    model.staff.champion[model.structure.unit_head[team_a]] = True
+    processes.commitment_dynamics(model)
+    reached = team_members(model, team_a, Kind.CLINICIAN)
+    unreached = team_members(model, team_b, Kind.CLINICIAN)
+    assert model.staff.commitment[reached].min() > model.staff.commitment[unreached].max()
+
+
+def test_local_stigma_holds_commitment_down():
+    model = tiny_sector()
+    uniform_state(model)
+    staff = model.staff
+    team_a, team_b = first_team(model, 0), first_team(model, 0) + 1
+    staff.stigma[team_members(model, team_a)] = 0.9
+    staff.stigma[team_members(model, team_b)] = 0.0
+    processes.commitment_dynamics(model)
+    high = team_members(model, team_a, Kind.CLINICIAN)
+    low = team_members(model, team_b, Kind.CLINICIAN)
+    assert staff.commitment[high].max() < staff.commitment[low].min()
+
+
+# ---- 5. stigma ----------------------------------------------------------------------------
+
+
+def test_le_contact_lowers_stigma():
+    model = tiny_sector()
+    uniform_state(model, stigma=0.5)
+    staff = model.staff
+    n = staff.size
+    staff.contact[:n] = np.where(staff.org[:n] == 0, 0.6, 0.0)
+    processes.stigma_dynamics(model)
+    clinicians = staff.slots_of(Kind.CLINICIAN)
+    in_org0 = staff.org[clinicians] == 0
+    assert staff.stigma[clinicians[in_org0]].max() < staff.stigma[clinicians[~in_org0]].min()
+
+
+def test_stigma_conforms_to_team_norm():
+    strict, loose = tiny_sector(conformity=0.2), tiny_sector(conformity=0.0)
+    for model in (strict, loose):
+        uniform_state(model, stigma=0.1)
+        model.staff.contact[:] = 0.0
+        model.staff.commitment[model.executive_slots] = 0.0
+        outlier = team_members(model, first_team(model, 0), Kind.CLINICIAN)[0]
+        model.staff.stigma[outlier] = 0.9
+        processes.stigma_dynamics(model)
+    assert strict.staff.stigma[outlier] < 0.9 - 0.1
+    assert loose.staff.stigma[outlier] == pytest.approx(0.9)
+
+
+def test_past_critical_mass_peers_pull_culture_more_than_proportionally():
+    """A team's majority moves towards peers' low stigma faster per peer once peers
+    are no longer tokens (voice scales with the team's peer share up to token_share).
+
+    With equal voices the drop per peer would shrink as peers are added (about 0.86x
+    from one to three peers in a team of 11); with token voices it grows (about 1.45x).
+    """
+    drop_per_peer = {}
+    for peers in (1, 3):
+        model = tiny_sector(contact_effect=0.0, top_down_culture=0.0)
+        uniform_state(model, stigma=0.6)
+        team = first_team(model, 0)
+        hire_peers(model, 0, team, peers)
+        clinicians = team_members(model, team, Kind.CLINICIAN)
+        before = model.staff.stigma[clinicians].mean()
+        processes.stigma_dynamics(model)
+        drop_per_peer[peers] = (before - model.staff.stigma[clinicians].mean()) / peers
+    assert drop_per_peer[3] > 1.2 * drop_per_peer[1]
+
+
+def test_executive_commitment_lowers_stigma():
+    model = tiny_sector(conformity=0.0)
+    uniform_state(model, stigma=0.5)
+    staff = model.staff
+    staff.contact[:] = 0.0
+    executives = model.executive_slots
+    staff.commitment[executives] = np.where(staff.org[executives] == 0, 1.0, 0.0)
+    processes.stigma_dynamics(model)
+    clinicians = staff.slots_of(Kind.CLINICIAN)
+    in_org0 = staff.org[clinicians] == 0
+    assert staff.stigma[clinicians[in_org0]].max() < 0.5
+    assert staff.stigma[clinicians[~in_org0]] == pytest.approx(0.5)
+
+
+# ---- 6. disclosure ------------------------------------------------------------------------
+
+
+def hidden_lived_experience(model):
+    staff = model.staff
+    clinicians = staff.slots_of(Kind.CLINICIAN)
+    staff.lived_experience[clinicians] = True
+    staff.disclosed[clinicians] = False
+    staff.safety_threshold[clinicians] = 0.5
+    return clinicians
+
+
+def test_low_stigma_leads_to_more_disclosure():
+    model = tiny_sector(disclosure_rate=0.5)
+    uniform_state(model)
+    clinicians = hidden_lived_experience(model)
+    staff = model.staff
+    in_org0 = staff.org[clinicians] == 0
+    staff.stigma[: staff.size] = np.where(staff.org[: staff.size] == 0, 0.05, 0.45)
+    advance(model, processes.disclosure, months=6)
+    safe = staff.disclosed[clinicians[in_org0]].sum()
+    unsafe = staff.disclosed[clinicians[~in_org0]].sum()
+    assert safe > unsafe + 5
+
+
+def test_le_leader_makes_disclosure_safer():
+    model = tiny_sector(disclosure_rate=0.5, le_leader_safety=0.3)
+    uniform_state(model, stigma=0.45)
+    model.hire_le_leader(orgs=[0])
+    clinicians = hidden_lived_experience(model)
+    advance(model, processes.disclosure, months=6)
+    in_org0 = model.staff.org[clinicians] == 0
+    disclosed = model.staff.disclosed[clinicians]
+    assert disclosed[in_org0].sum() > disclosed[~in_org0].sum() + 5
+
+
+# ---- 7. champions -------------------------------------------------------------------------
+
+
+def test_champions_emerge_only_above_threshold():
+    model = tiny_sector(champion_uptake=1.0, champion_threshold=0.6)
+    staff = model.staff
+    n = staff.size
+    level = np.where(staff.org[:n] == 0, 0.9, 0.5)
+    staff.understanding[:n] = level
+    staff.commitment[:n] = level
+    processes.champion_emergence(model)
+    assert staff.champion[:n][staff.org[:n] == 0].all()
+    assert not staff.champion[:n][staff.org[:n] == 1].any()
+
+
+# ---- 8. resourcing and hiring -------------------------------------------------------------
+
+
+def test_first_hire_risk_and_manager_network():
+    model = tiny_sector()
+    uniform_state(model, commitment=0.5)
+    base = processes.resourcing_will(model)
+    assert base[0] == pytest.approx(base[1])
+    model.orgs.ever_employed[0] = True
+    will = processes.resourcing_will(model)
+    assert will[0] - will[1] == pytest.approx(model.params.first_hire_risk)
+    model.manager_network(orgs=[1])
+    with_network = processes.resourcing_will(model)
+    assert will[1] < with_network[1] < will[0]
+
+
+def test_committed_managers_hire_peers_into_the_most_committed_team():
+    model = tiny_sector(position_rate=1.0, fill_rate=1.0, hire_threshold=0.3)
+    uniform_state(model, commitment=0.1)
+    staff = model.staff
+    deciders = np.concatenate([model.executive_slots, model.senior_slots])
+    staff.commitment[deciders[staff.org[deciders] == 0]] = 0.9
+    favoured = first_team(model, 0) + 1
+    staff.commitment[model.structure.unit_head[favoured]] = 0.95
+    for _ in range(3):
+        model.steps += 1
+        processes.resourcing_and_hiring(model)
+        staff.commitment[deciders[staff.org[deciders] == 0]] = 0.9
+    peers = staff.slots_of(Kind.PEER_WORKER)
+    assert peers.size >= 2
+    assert np.all(staff.org[peers] == 0)
+    assert np.all(staff.unit[peers] == favoured)
+    assert model.orgs.ever_employed.tolist() == [True, False]
+
+
+def test_funding_cap_limits_positions():
+    model = tiny_sector(position_rate=1.0, fill_rate=1.0, max_peer_share=0.1)
+    uniform_state(model, commitment=0.95)
+    advance(model, processes.resourcing_and_hiring, months=12)
+    headcount = processes.org_headcount(model)
+    assert np.all(model.orgs.positions <= np.floor(0.1 * headcount))
+
+
+def test_le_leader_position_created_once_enough_peers():
+    # No funding for new positions, so the peer counts stay as set (3 and 2).
+    model = tiny_sector(
+        position_rate=1.0, le_leader_min_peers=3, le_leader_will=0.5, max_peer_share=0.0
+    )
+    uniform_state(model, commitment=0.9)
+    hire_peers(model, 0, first_team(model, 0), 3)
+    hire_peers(model, 1, first_team(model, 1), 2)
+    model.orgs.positions[:] = [3, 2]
+    advance(model, processes.resourcing_and_hiring)
+    assert model.orgs.le_leader[0] >= 0
+    assert model.orgs.le_leader[1] == -1
+
+
+# ---- 9. peer retention --------------------------------------------------------------------
+
+
+def two_orgs_with_peers(**overrides):
+    model = tiny_sector(**overrides)
+    uniform_state(model)
+    for org in (0, 1):
+        hire_peers(model, org, first_team(model, org), 2)
+    return model, model.staff.slots_of(Kind.PEER_WORKER)
+
+
+def test_le_leader_lowers_peer_exit_hazard():
+    model, peers = two_orgs_with_peers()
+    model.hire_le_leader(orgs=[0])
+    hazard = processes.peer_exit_hazard(model, peers)
+    in_org0 = model.staff.org[peers] == 0
+    assert hazard[in_org0].max() < hazard[~in_org0].min()
+
+
+@pytest.mark.parametrize("lever", ["pay_parity", "role_clarity"])
+def test_parity_and_clarity_lower_peer_exit_hazard(lever):
+    model, peers = two_orgs_with_peers()
+    model.set(lever, 1.0, orgs=[0])
+    model.set(lever, 0.3, orgs=[1])
+    hazard = processes.peer_exit_hazard(model, peers)
+    in_org0 = model.staff.org[peers] == 0
+    assert hazard[in_org0].max() < hazard[~in_org0].min()
+
+
+def test_committed_team_leader_lowers_peer_exit_hazard():
+    model, peers = two_orgs_with_peers()
+    heads = model.structure.unit_head[[first_team(model, 0), first_team(model, 1)]]
+    model.staff.commitment[heads] = [0.9, 0.1]
+    hazard = processes.peer_exit_hazard(model, peers)
+    in_org0 = model.staff.org[peers] == 0
+    assert hazard[in_org0].max() < hazard[~in_org0].min()
+
+
+def test_tokens_leave_more():
+    model = tiny_sector()
+    uniform_state(model)
+    hire_peers(model, 0, first_team(model, 0), 1)  # 1 of 11: a token
+    hire_peers(model, 1, first_team(model, 1), 3)  # 3 of 13: above 15 %
+    peers = model.staff.slots_of(Kind.PEER_WORKER)
+    hazard = processes.peer_exit_hazard(model, peers)
+    in_org0 = model.staff.org[peers] == 0
+    assert hazard[in_org0].min() > hazard[~in_org0].max()
+
+
+def test_pay_parity_lowers_realised_exits():
+    """With common random numbers, the same peers face the same draws; parity can only
+    remove leavers. 60 peers x 24 months at a high base hazard, so the gap is large."""
+    exits = {}
+    for parity in (0.2, 1.0):
+        model = tiny_sector(peer_attrition=0.02, pay_parity=parity)
+        uniform_state(model)
+        for org in (0, 1):
+            for team in range(2):
+                hire_peers(model, org, first_team(model, org) + team, 15)
+        model.orgs.positions[:] = 0  # leavers are not replaced
+        advance(model, processes.peer_retention, months=24)
+        exits[parity] = model.peer_leavers_this_month
+    assert exits[1.0] < exits[0.2]
+
+
+# ---- 10. staff turnover -------------------------------------------------------------------
+
+
+def test_turnover_replaces_leavers_in_the_same_position():
+    model = tiny_sector(staff_turnover=0.3)
+    staff = model.staff
+    n = staff.size
+    staff.exposure[:n] = 0.999
+    before_ids = {slot: staff.handles[slot].unique_id for slot in range(n)}
+    kinds, units = staff.kind[:n].copy(), staff.unit[:n].copy()
+    months = 3
+    for _ in range(months):
+        model.steps += 1
+        processes.staff_turnover(model)
+    replaced = [s for s in range(n) if staff.handles[s].unique_id != before_ids[s]]
+    assert 0.2 * n < len(replaced) < 0.8 * n
+    assert np.array_equal(staff.kind[:n], kinds) and np.array_equal(staff.unit[:n], units)
+    assert np.all(staff.active[:n])
+    assert np.all(staff.exposure[replaced] < 0.999)  # newcomers carry baseline attitudes
+    assert len(model.agents) == n
+
+
+def test_no_turnover_at_rate_zero():
+    model = tiny_sector(staff_turnover=0.0)
+    ids = {a.unique_id for a in model.agents}
+    advance(model, processes.staff_turnover, months=24)
+    assert {a.unique_id for a in model.agents} == ids
+
+
+# ---- 11. inter-organisational contact ------------------------------------------------------
+
+
+def test_visits_expose_managers_to_successful_peer_work():
+    gains = {}
+    for host_has_peers in (True, False):
+        model = tiny_sector(visit_rate=1.0, visit_gain=0.5)
+        uniform_state(model, exposure=0.1, commitment=0.8)
+        if host_has_peers:
+            hire_peers(model, 1, first_team(model, 1), 3)
+        managers = model.manager_slots[model.staff.org[model.manager_slots] == 0]
+        processes.inter_org_contact(model)
+        gains[host_has_peers] = model.staff.exposure[managers].mean() - 0.1
+    assert gains[True] > 0.1
+    assert gains[False] == pytest.approx(0.0)
+
+
+def test_no_visits_at_rate_zero():
+    model = tiny_sector(visit_rate=0.0)
+    uniform_state(model, exposure=0.1, commitment=0.8)
+    hire_peers(model, 1, first_team(model, 1), 3)
+    processes.inter_org_contact(model)
+    assert np.all(model.staff.exposure[model.manager_slots] == 0.1)
+
+
+def test_manager_network_reaches_managers_of_peerless_orgs():
+    model = tiny_sector(manager_network=True)
+    uniform_state(model, exposure=0.1)
+    hire_peers(model, 1, first_team(model, 1), 2)
+    processes.inter_org_contact(model)
+    managers = model.manager_slots
+    in_org0 = model.staff.org[managers] == 0
+    assert np.all(model.staff.exposure[managers[in_org0]] > 0.1)
+    assert np.all(model.staff.exposure[managers[~in_org0]] == 0.1)
+
+
+# ---- 1 and 12. events and data collection --------------------------------------------------
+
+
+def test_events_apply_at_their_month_and_not_before():
+    plain, trained = tiny_sector(), tiny_sector()
+    trained.schedule(3, "management_training")
+    for month in range(1, 5):
+        plain.step()
+        trained.step()
+        same = np.array_equal(plain.staff.understanding, trained.staff.understanding)
+        assert same == (month < 3), month
+
+
+def test_collect_data_appends_one_row_per_month():
+    model = tiny_sector()
+    for _ in range(4):
+        model.step()
+    assert list(model.sector_frame().index) == [0, 1, 2, 3, 4]
+    assert len(model.org_table()) == 5 * model.n_orgs
+
+
+def test_processes_run_in_the_documented_order():
+    names = [process.__name__ for process in processes.MONTHLY_PROCESSES]
+    assert names == [
+        "apply_scenario_events",
+        "contact_and_exposure",
+        "understanding_growth",
+        "commitment_dynamics",
+        "stigma_dynamics",
+        "disclosure",
+        "champion_emergence",
+        "resourcing_and_hiring",
+        "peer_retention",
+        "staff_turnover",
+        "inter_org_contact",
+        "collect_data",
+    ]
