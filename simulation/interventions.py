@@ -17,7 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simulation.parameters import EXPOSURE_CLASSES, ORG_LEVERS, validate_parameters
+from simulation.parameters import (
+    EXPOSURE_CLASSES,
+    ORG_LEVERS,
+    SETUP_ONLY,
+    validate_parameters,
+)
 from simulation.processes import leave_months
 from simulation.state import Kind
 
@@ -210,8 +215,8 @@ class Interventions:
         """Set a parameter from now on.
 
         Levers in :data:`~simulation.parameters.ORG_LEVERS` can be set for a subset of
-        organisations; any other parameter only sector-wide. Set-up parameters (sizes,
-        initial state) can be set but no longer change anything.
+        organisations; any other parameter only sector-wide, and set-up parameters
+        (sizes, the initial state) not at all.
 
         Args:
             name: Parameter name.
@@ -220,49 +225,86 @@ class Interventions:
 
         Raises:
             ParameterError: For an unknown name or a value out of range.
-            ValueError: For a subset of organisations with a sector-wide parameter.
+            ValueError: For a subset of organisations with a sector-wide parameter, or a
+                parameter that only shapes the sector at set-up (``SETUP_ONLY``).
         """
-        validated = validate_parameters({**self.params.model_dump(), name: value}, owner="set")
-        new_value = getattr(validated, name)
+        validated = self._validated_setting(name, value, orgs)
         if name in ORG_LEVERS:
-            self.orgs.levers[name][self.select_orgs(orgs)] = new_value
-        elif not (isinstance(orgs, str) and orgs == "all"):
+            self.orgs.levers[name][self.select_orgs(orgs)] = getattr(validated, name)
+        if isinstance(orgs, str) and orgs == "all":
+            self.params = validated
+        if name == "staff_turnover":
+            # Waiting times are memoryless: redraw everyone's at the new rate, counting from
+            # the last month whose turnover has run (so this month's turnover, if still to
+            # come, takes its share at the new rate, and no month takes two).
+            others = self.staff.slots_of(
+                Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER, Kind.CLINICIAN
+            )
+            self.staff.leave_month[others] = leave_months(self, others, self.turnover_month)
+
+    def _check_arguments(self: SectorModel, intervention: str, arguments: dict[str, Any]) -> None:
+        """Refuse now what would fail when the event is applied (values, levels, orgs)."""
+        orgs = arguments.get("orgs", "all")
+        if not (isinstance(orgs, str) and orgs in ("with_peers", "without_peers")):
+            self.select_orgs(orgs)  # selections that depend on the month are checked then
+        for share in ("coverage", "rate"):
+            value = arguments.get(share)
+            if value is not None and not 0.0 <= value <= 1.0:
+                raise ValueError(f"{intervention}: {share} = {value!r} must be between 0 and 1")
+        level = arguments.get("level", "executive")
+        if intervention == "appoint_champion" and level not in CHAMPION_LEVELS:
+            raise ValueError(
+                f"appoint_champion: level = {level!r} is not a champion level; "
+                f"use one of {list(CHAMPION_LEVELS)}"
+            )
+        if intervention == "set":
+            self._validated_setting(arguments["name"], arguments["value"], orgs)
+
+    def _validated_setting(self: SectorModel, name: str, value: Any, orgs: OrgSelection):
+        """The parameters with ``name`` set to ``value``, if ``set`` may do that for ``orgs``."""
+        if name in SETUP_ONLY:
+            raise ValueError(
+                f"set: {name!r} only shapes the sector at month 0 and cannot change later"
+            )
+        validated = validate_parameters({**self.params.model_dump(), name: value}, owner="set")
+        if name not in ORG_LEVERS and not (isinstance(orgs, str) and orgs == "all"):
             raise ValueError(
                 f"set: {name!r} is sector-wide; only {', '.join(ORG_LEVERS)} can be set "
                 f"for a subset of organisations"
             )
-        if isinstance(orgs, str) and orgs == "all":
-            self.params = validated
-        if name == "staff_turnover":
-            # Waiting times are memoryless: redraw everyone's from now at the new rate.
-            others = self.staff.slots_of(
-                Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER, Kind.CLINICIAN
-            )
-            self.staff.leave_month[others] = leave_months(self, others, self.month)
+        return validated
 
-    def schedule(self: SectorModel, month: int, name: str, **arguments: Any) -> ScheduledEvent:
+    def schedule(
+        self: SectorModel, month: int, intervention: str, /, **arguments: Any
+    ) -> ScheduledEvent:
         """Schedule an intervention for ``month`` (applied now if ``month`` is this month).
 
         Args:
             month: The month it applies, not before the current one.
-            name: One of :data:`INTERVENTIONS`.
-            **arguments: The intervention's keyword arguments.
+            intervention: One of :data:`INTERVENTIONS`.
+            **arguments: The intervention's keyword arguments (for ``set``: ``name``,
+                ``value`` and optionally ``orgs``).
 
         Returns:
             The scheduled event.
 
         Raises:
-            ValueError: For an unknown intervention, bad arguments or a past month.
+            ValueError: For an unknown intervention, bad arguments or values (checked now,
+                so a scheduled event cannot fail later), or a past month.
+            ParameterError: For a ``set`` of an unknown parameter or an out-of-range value.
         """
-        if name not in INTERVENTIONS:
-            raise ValueError(f"unknown intervention {name!r}; use one of {list(INTERVENTIONS)}")
+        if intervention not in INTERVENTIONS:
+            raise ValueError(
+                f"unknown intervention {intervention!r}; use one of {list(INTERVENTIONS)}"
+            )
         try:
-            inspect.signature(getattr(self, name)).bind(**arguments)
+            inspect.signature(getattr(self, intervention)).bind(**arguments)
         except TypeError as error:
-            raise ValueError(f"{name}: {error}") from None
+            raise ValueError(f"{intervention}: {error}") from None
+        self._check_arguments(intervention, arguments)
         if month < self.month:
-            raise ValueError(f"{name}: month {month} is in the past (now {self.month})")
-        event = ScheduledEvent(int(month), name, dict(arguments))
+            raise ValueError(f"{intervention}: month {month} is in the past (now {self.month})")
+        event = ScheduledEvent(int(month), intervention, dict(arguments))
         if event.month == self.month:
             event.apply(self)
         else:

@@ -30,7 +30,7 @@ from simulation.sector import (
     org_sizes_and_classes,
     sector_network,
 )
-from simulation.state import NEVER, Kind, OrgState, StaffState
+from simulation.state import NEVER, CircleLinks, GroupedTargets, Kind, OrgState, StaffState
 from simulation.streams import RandomStreams
 
 
@@ -86,9 +86,11 @@ class SectorModel(Interventions, mesa.Model):
         self.scheduled_events: list[ScheduledEvent] = []
         self.summary_cache: tuple[int, dict[str, float]] | None = None
         self.circle_size_cache: tuple[int, np.ndarray] | None = None
+        self.unit_headcount_cache: tuple[int, np.ndarray] | None = None
         self.peer_hires_this_month = 0
         self.peer_leavers_this_month = 0
         self.visits_this_month = 0
+        self.turnover_month = 0  # the last month whose turnover has run (none at month 0)
         self._org_rows: list[dict[str, np.ndarray]] = []
 
         self._build()
@@ -142,8 +144,10 @@ class SectorModel(Interventions, mesa.Model):
         staff.disclosed[slots] |= staff.lived_experience[slots] & (
             self.streams.uniform("initial_disclosure", 0, keys) < p.initial_disclosure
         )
-        eligible = (staff.understanding[slots] > p.champion_threshold) & (
-            staff.commitment[slots] > p.champion_threshold
+        eligible = (
+            (staff.kind[slots] != Kind.PEER_WORKER)  # peer workers are not their own champions
+            & (staff.understanding[slots] > p.champion_threshold)
+            & (staff.commitment[slots] > p.champion_threshold)
         )
         staff.champion[slots] = eligible & (
             self.streams.uniform("initial_champion", 0, keys) < p.initial_champion
@@ -154,6 +158,17 @@ class SectorModel(Interventions, mesa.Model):
         self.manager_slots = staff.slots_of(Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER)
         # Whose line manager sits in another unit (their circles add that manager).
         self.linked_slots = staff.slots_of(Kind.SENIOR, Kind.TEAM_LEADER)
+        # Positions never move (leavers are replaced in place), so the links between
+        # units that working circles follow are fixed for the run.
+        self.circle_links = CircleLinks(
+            linked=self.linked_slots,
+            linked_superior=staff.superior[self.linked_slots],
+            seniors=self.senior_slots,
+            to_executives=GroupedTargets(staff.superior[self.senior_slots]),
+            teams=structure.frontline_units,
+            to_overseers=GroupedTargets(structure.unit_senior[structure.frontline_units]),
+        )
+        self._supervision_cache: tuple[int, Any] = (-1, None)
         # Managers and clinicians are replaced when they leave, so their number is fixed.
         self.non_peer_headcount = np.bincount(
             staff.org[
@@ -201,11 +216,32 @@ class SectorModel(Interventions, mesa.Model):
 
     def _new_keys(self, orgs: np.ndarray) -> np.ndarray:
         """Person keys for newcomers, numbered by each organisation's hiring serial."""
+        order = np.argsort(orgs, kind="stable")
+        ranked = orgs[order]
+        starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+        rank_in_org = np.arange(orgs.size) - np.repeat(starts, np.diff(np.r_[starts, orgs.size]))
         serials = np.empty(orgs.size, dtype=np.int64)
-        for i, org in enumerate(orgs.tolist()):
-            serials[i] = self.orgs.next_serial[org]
-            self.orgs.next_serial[org] += 1
+        serials[order] = self.orgs.next_serial[ranked] + rank_in_org
+        self.orgs.next_serial += np.bincount(orgs, minlength=self.n_orgs)
         return self.streams.person_keys(orgs, serials)
+
+    def le_supervision(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Who supervises whom as LE leader: ``(leaders, peer workers, their leader)``.
+
+        Only peer workers in organisations with an LE leader are listed. Cached until
+        staff change; None when no organisation has an LE leader.
+        """
+        version, cached = self._supervision_cache
+        if version != self.staff.version:
+            leaders = self.orgs.le_leader[self.orgs.le_leader >= 0]
+            cached = None
+            if leaders.size:
+                peers = self.staff.slots_of(Kind.PEER_WORKER)
+                leader_of = self.orgs.le_leader[self.staff.org[peers]]
+                supervised = leader_of >= 0
+                cached = (leaders, peers[supervised], leader_of[supervised])
+            self._supervision_cache = (self.staff.version, cached)
+        return cached
 
     # ---- hiring and leaving (called by the processes and interventions) -------------------
 
@@ -234,9 +270,9 @@ class SectorModel(Interventions, mesa.Model):
             np.full(orgs.size, BASELINE_CLASS),
             self.month,
         )
-        self.staff.changed()
         if kind == Kind.PEER_LEADER:
             self.orgs.le_leader[orgs] = slots
+        self.staff.changed()
         self.orgs.ever_employed[orgs] = True
         self.peer_hires_this_month += orgs.size
         return slots
@@ -290,9 +326,6 @@ class SectorModel(Interventions, mesa.Model):
 
     def step(self) -> None:
         """Advance one month: run the 12 processes in order."""
-        self.peer_hires_this_month = 0
-        self.peer_leavers_this_month = 0
-        self.visits_this_month = 0
         for process in MONTHLY_PROCESSES:
             process(self)
 
@@ -302,6 +335,11 @@ class SectorModel(Interventions, mesa.Model):
         self._org_rows.append(org_summary(self, tallies))
         self.summary_cache = (self.month, sector_summary(self, tallies))
         self.datacollector.collect(self)
+        # Hires and exits from now on (including interventions called between steps)
+        # count towards the next recorded month.
+        self.peer_hires_this_month = 0
+        self.peer_leavers_this_month = 0
+        self.visits_this_month = 0
 
     # ---- views for users ----------------------------------------------------------------------
 
@@ -381,7 +419,7 @@ class SectorModel(Interventions, mesa.Model):
                 graph.add_edge(agent.unique_id, staff.handles[boss].unique_id, relation="line")
         network = mesa.discrete_space.Network(graph, random=self.random, layout=layout)
         for agent in agents:
-            network._cells[agent.unique_id].add_agent(agent)
+            network[agent.unique_id].add_agent(agent)
         return network
 
 

@@ -276,6 +276,24 @@ ORG_LEVERS: tuple[str, ...] = (
 )
 
 
+#: Parameters used only to build the sector at month 0; changing them later would do nothing.
+SETUP_ONLY: tuple[str, ...] = (
+    "n_orgs",
+    "mean_org_size",
+    "org_size_sigma",
+    "min_org_size",
+    "team_size",
+    "teams_per_senior",
+    "staff_per_executive",
+    "sector_degree",
+    "sector_rewiring",
+    "initial_peer_share",
+    "initial_disclosure",
+    "initial_le_leader",
+    "initial_champion",
+)
+
+
 def _describe_number(annotation: Any, metadata: list[Any]) -> str:
     kind = "an integer" if annotation is int else "a number"
     for item in get_args(annotation)[1:] if get_origin(annotation) is Annotated else ():

@@ -28,20 +28,23 @@ if TYPE_CHECKING:
 # --------------------------------------------------------------------------------------
 
 
-def _circle_extras(model: SectorModel, values: np.ndarray, unit_sum: np.ndarray):
-    """The parts of circles beyond one's own unit, as (slots, amounts) pairs."""
-    staff, structure = model.staff, model.structure
-    linked = model.linked_slots  # team leaders -> senior, seniors -> executive
-    yield linked, values[staff.superior[linked]]
-    seniors = model.senior_slots  # executives see the seniors reporting to them
-    yield staff.superior[seniors], values[seniors]
-    teams = structure.frontline_units  # seniors see every member of the teams they oversee
-    yield structure.unit_senior[teams], unit_sum[teams]
-    leaders = model.orgs.le_leader[model.orgs.le_leader >= 0]
-    if leaders.size:  # an LE leader supervises the organisation's peer workers
-        peers = staff.slots_of(Kind.PEER_WORKER)
-        org_sum = np.bincount(staff.org[peers], weights=values[peers], minlength=model.n_orgs)
-        yield leaders, org_sum[staff.org[leaders]]
+def _add_circle_extras(
+    model: SectorModel, values: np.ndarray, unit_sum: np.ndarray, sums: np.ndarray
+) -> None:
+    """Add to ``sums`` (indexed by slot) the parts of circles beyond one's own unit."""
+    links = model.circle_links
+    # Team leaders -> their senior, seniors -> their executive (each has one line manager).
+    sums[links.linked] += values[links.linked_superior]
+    # Executives see the seniors reporting to them.
+    links.to_executives.add_into(sums, values[links.seniors])
+    # Seniors see every member of the teams they oversee.
+    links.to_overseers.add_into(sums, unit_sum[links.teams])
+    supervision = model.le_supervision()
+    if supervision is not None:  # an LE leader and the peer workers they supervise
+        leaders, peers, leader_of_peer = supervision
+        org_sum = np.bincount(model.staff.org[peers], weights=values[peers], minlength=model.n_orgs)
+        sums[leaders] += org_sum[model.staff.org[leaders]]
+        sums[peers] += values[leader_of_peer]
 
 
 def circle_sums(
@@ -53,7 +56,8 @@ def circle_sums(
     their line manager when that manager sits in another unit (team leaders and senior
     managers); for executives, the senior managers reporting to them; for senior
     managers, every member of the teams they oversee; for an LE leader, the peer
-    workers of the organisation, whom they supervise.
+    workers of the organisation, whom they supervise, and for those peer workers, their
+    LE leader.
 
     Args:
         model: The sector model.
@@ -70,30 +74,36 @@ def circle_sums(
     unit_sum = np.bincount(unit, weights=values, minlength=model.structure.n_units + 1)
     if slots is None:
         sums = unit_sum[unit] - values
-        for where, amounts in _circle_extras(model, values, unit_sum):
-            np.add.at(sums, where, amounts)
+        _add_circle_extras(model, values, unit_sum, sums)
         return sums
     extras = np.zeros(staff.size)
-    for where, amounts in _circle_extras(model, values, unit_sum):
-        np.add.at(extras, where, amounts)
+    _add_circle_extras(model, values, unit_sum, extras)
     return unit_sum[unit[slots]] - values[slots] + extras[slots]
 
 
-def circle_sizes(model: SectorModel) -> np.ndarray:
-    """Number of people in each staff member's working circle (cached until staff change).
+def circle_sizes(model: SectorModel, slots: np.ndarray | None = None) -> np.ndarray:
+    """Number of people in each staff member's working circle.
+
+    The sizes of everyone's circles are cached until someone joins or leaves; a
+    request for a few slots while the cache is stale counts just those circles.
 
     Args:
         model: The sector model.
+        slots: Whose circles (default: every slot).
 
     Returns:
-        One count per slot (as floats), for the circles of :func:`circle_sums`.
+        One count per slot in ``slots`` (as floats), for the circles of
+        :func:`circle_sums`.
     """
     staff = model.staff
     cached = model.circle_size_cache
-    if cached is None or cached[0] != staff.version:
-        cached = (staff.version, circle_sums(model, staff.active[: staff.size].astype(float)))
-        model.circle_size_cache = cached
-    return cached[1]
+    if cached is not None and cached[0] == staff.version:
+        return cached[1] if slots is None else cached[1][slots]
+    present = staff.active[: staff.size].astype(np.float64)
+    if slots is not None:
+        return circle_sums(model, present, slots)
+    model.circle_size_cache = (staff.version, circle_sums(model, present))
+    return model.circle_size_cache[1]
 
 
 def circle_mean(
@@ -109,10 +119,24 @@ def circle_mean(
     Returns:
         One mean per slot in ``slots``.
     """
-    sizes = circle_sizes(model)
-    if slots is not None:
-        sizes = sizes[slots]
-    return circle_sums(model, values, slots) / np.maximum(sizes, 1.0)
+    return circle_sums(model, values, slots) / np.maximum(circle_sizes(model, slots), 1.0)
+
+
+def unit_headcount(model: SectorModel) -> np.ndarray:
+    """People in each unit (last entry: the bin of empty slots), cached until staff change.
+
+    Args:
+        model: The sector model.
+
+    Returns:
+        One count per unit, plus the empty-slot bin.
+    """
+    staff = model.staff
+    cached = model.unit_headcount_cache
+    if cached is None or cached[0] != staff.version:
+        counts = np.bincount(staff.unit[: staff.size], minlength=model.structure.n_units + 1)
+        model.unit_headcount_cache = cached = (staff.version, counts)
+    return cached[1]
 
 
 def le_contact_weight(model: SectorModel) -> np.ndarray:
@@ -145,7 +169,7 @@ def team_peer_share(model: SectorModel, slots: np.ndarray) -> np.ndarray:
     peers = np.bincount(
         staff.unit[staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)], minlength=n_bins
     )
-    heads = np.bincount(staff.unit[: staff.size], minlength=n_bins)
+    heads = unit_headcount(model)
     units = staff.unit[slots]
     return peers[units] / np.maximum(heads[units], 1)
 
@@ -194,9 +218,8 @@ def apply_scenario_events(model: SectorModel) -> None:
     Args:
         model: The sector model.
     """
-    due = [event for event in model.scheduled_events if event.month == model.month]
-    model.scheduled_events = [e for e in model.scheduled_events if e.month != model.month]
-    for event in due:
+    for event in [e for e in model.scheduled_events if e.month == model.month]:
+        model.scheduled_events.remove(event)
         event.apply(model)
 
 
@@ -254,7 +277,7 @@ def commitment_dynamics(model: SectorModel) -> None:
     + champion_weight * reach * (1 - C) - stigma_drag * S_circle * C]``, where C_sup is
     the line manager's commitment (``board_support`` for executives), ``reach`` the
     power of the champions in the circle (capped at 1) and ``S_circle`` the circle's
-    mean stigma.
+    mean stigma. Peers' commitment to their own roles is not updated (as with stigma).
 
     Args:
         model: The sector model.
@@ -270,12 +293,14 @@ def commitment_dynamics(model: SectorModel) -> None:
     champion_power[champions] = POWER[staff.kind[champions]]
     reach = np.minimum(circle_sums(model, champion_power), 1.0)
     local_stigma = circle_mean(model, staff.stigma[:n])
-    commitment += p.commitment_rate * (
+    change = p.commitment_rate * (
         (staff.understanding[:n] - commitment)
         + p.top_down * (superior_commitment - commitment)
         + p.champion_weight * reach * (1.0 - commitment)
         - p.stigma_drag * local_stigma * commitment
     )
+    change[staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)] = 0.0
+    commitment += change
     _clip_unit(commitment)
 
 
@@ -348,7 +373,9 @@ def disclosure(model: SectorModel) -> None:
 def champion_emergence(model: SectorModel) -> None:
     """7. Staff whose understanding and commitment exceed the threshold may champion.
 
-    Each eligible person takes up the role with monthly probability
+    Managers of any level, clinicians and LE leaders can hold the role (peer workers
+    are the roles being championed, not their champions). Each eligible person takes up
+    the role with monthly probability
     ``champion_uptake``. Champions keep the role while employed; one who leaves takes
     their influence with them (their slot's flag is cleared on exit).
 
@@ -360,6 +387,7 @@ def champion_emergence(model: SectorModel) -> None:
     threshold = p.champion_threshold
     eligible = np.flatnonzero(
         staff.active[:n]
+        & (staff.kind[:n] != Kind.PEER_WORKER)
         & ~staff.champion[:n]
         & (staff.understanding[:n] > threshold)
         & (staff.commitment[:n] > threshold)
@@ -416,7 +444,8 @@ def resourcing_and_hiring(model: SectorModel) -> None:
     ``max_peer_share`` x staff; each vacant position is filled with probability
     ``fill_rate`` while will stays above the threshold. New peers join the team whose
     leader is most committed. Once ``le_leader_min_peers`` peers are employed and will
-    exceeds ``le_leader_will``, an LE leader position is created (and filled).
+    exceeds ``le_leader_will``, an LE leader position is created (and filled) with
+    monthly probability ``position_rate``.
 
     Args:
         model: The sector model.
@@ -484,13 +513,13 @@ def most_committed_team(model: SectorModel) -> np.ndarray:
 
 
 def peer_exit_hazard(model: SectorModel, peers: np.ndarray) -> np.ndarray:
-    """Monthly leaving hazard of the given peer workers.
+    """Monthly leaving hazard of the given peer workers and LE leaders.
 
     ``peer_attrition * exp(exit_stigma * S_circle + exit_token * token + exit_pay *
     (1 - pay_parity) + exit_role * (1 - role_clarity) - exit_support * support)``, with
     ``token`` = a peer worker whose team's peer share is below ``token_share``, and
-    ``support`` = half for an LE leader in the organisation plus half the commitment of
-    the line manager.
+    ``support`` = half for a peer worker whose organisation has an LE leader, plus half
+    the commitment of the line manager (an LE leader's line manager is the CEO).
 
     Args:
         model: The sector model.
@@ -520,7 +549,7 @@ def peer_exit_hazard(model: SectorModel, peers: np.ndarray) -> np.ndarray:
 
 
 def peer_retention(model: SectorModel) -> None:
-    """9. Each peer worker leaves with a monthly hazard (see :func:`peer_exit_hazard`).
+    """9. Each peer worker and LE leader leaves with a monthly hazard (:func:`peer_exit_hazard`).
 
     Their position stays funded and vacant, to be refilled by the hiring process.
 
@@ -551,9 +580,10 @@ def staff_turnover(model: SectorModel) -> None:
         model: The sector model.
     """
     staff = model.staff
-    leaving = np.flatnonzero(staff.leave_month[: staff.size] == model.month)
+    leaving = np.flatnonzero(staff.leave_month[: staff.size] <= model.month)
     if leaving.size:
         model.staff_leaves(leaving)
+    model.turnover_month = model.month
 
 
 def leave_months(model: SectorModel, slots: np.ndarray, from_month: int) -> np.ndarray:
@@ -562,7 +592,8 @@ def leave_months(model: SectorModel, slots: np.ndarray, from_month: int) -> np.n
     Args:
         model: The sector model.
         slots: Slots of non-peer staff.
-        from_month: The month the waiting time starts (hiring, or a change of rate).
+        from_month: The month the waiting time starts: the month of hiring, or the
+            last month whose turnover has run when the rate changes.
 
     Returns:
         Months after ``from_month`` (``NEVER`` if the turnover rate is 0).
@@ -570,7 +601,8 @@ def leave_months(model: SectorModel, slots: np.ndarray, from_month: int) -> np.n
     rate = model.params.staff_turnover
     if rate <= 0.0:
         return np.full(slots.size, NEVER, dtype=np.int64)
-    draws = model.streams.uniform("turnover", from_month, model.staff.key[slots])
+    # Addressed by the month the wait starts (+1, since a redraw may start at month -1).
+    draws = model.streams.uniform("turnover", from_month + 1, model.staff.key[slots])
     if rate >= 1.0:
         return np.full(slots.size, from_month + 1, dtype=np.int64)
     wait = 1 + np.floor(np.log1p(-draws) / np.log1p(-rate))

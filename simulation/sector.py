@@ -27,13 +27,45 @@ if TYPE_CHECKING:
 BASELINE_CLASS = 3
 
 
-#: Grid of probabilities at which Beta quantiles are tabulated (see :func:`beta_quantile`).
-QUANTILE_GRID = np.linspace(0.0, 1.0, 4097)
+#: Number of intervals of the grid on which Beta quantiles are tabulated.
+QUANTILE_STEPS = 4096
+QUANTILE_GRID = np.linspace(0.0, 1.0, QUANTILE_STEPS + 1)
 
 
 @functools.lru_cache(maxsize=512)
 def _beta_quantile_table(a: float, b: float) -> np.ndarray:
     return special.betaincinv(a, b, QUANTILE_GRID)
+
+
+def interpolate_quantiles(tables: np.ndarray, rows: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+    """Read tabulated quantile functions at the given probabilities (linear interpolation).
+
+    Args:
+        tables: Quantile tables, one row per distribution, on :data:`QUANTILE_GRID`.
+        rows: Which table each value uses.
+        uniforms: Probabilities in [0, 1).
+
+    Returns:
+        One value per probability.
+    """
+    position = uniforms * QUANTILE_STEPS
+    lower = np.minimum(position.astype(np.int64), QUANTILE_STEPS - 1)
+    weight = position - lower
+    return tables[rows, lower] * (1.0 - weight) + tables[rows, lower + 1] * weight
+
+
+def beta_table(mean: float, concentration: float) -> np.ndarray:
+    """The tabulated quantile function of Beta(mean * k, (1 - mean) * k).
+
+    Args:
+        mean: Mean in (0, 1) (clipped to [0.001, 0.999]).
+        concentration: ``k = a + b``.
+
+    Returns:
+        Quantiles at :data:`QUANTILE_GRID` (cached).
+    """
+    mean = min(max(float(mean), 1e-3), 1 - 1e-3)
+    return _beta_quantile_table(mean * concentration, (1.0 - mean) * concentration)
 
 
 def beta_quantile(uniforms: np.ndarray, mean: np.ndarray, concentration: float) -> np.ndarray:
@@ -43,24 +75,21 @@ def beta_quantile(uniforms: np.ndarray, mean: np.ndarray, concentration: float) 
     their own random address, whatever else is drawn. The exact quantile function is
     tabulated once per distribution on a grid of 4,097 probabilities and interpolated
     linearly; since the interpolant is monotone between exact quantiles, the drawn
-    distribution is within 1/4096 of the Beta in Kolmogorov distance, at a
-    fiftieth of the cost of ``scipy.special.betaincinv`` per draw.
+    distribution is within 1/4096 of the Beta in Kolmogorov distance, at a small
+    fraction of the cost of ``scipy.special.betaincinv`` per draw.
 
     Args:
         uniforms: Uniform numbers in [0, 1).
-        mean: Mean of the Beta distribution for each value, in (0, 1).
+        mean: Mean of the Beta distribution for each value, in (0, 1); typically a few
+            distinct values (one per class of person).
         concentration: ``a + b`` of the distribution (higher = less spread).
 
     Returns:
         Values in [0, 1].
     """
-    mean = np.clip(np.broadcast_to(mean, uniforms.shape), 1e-3, 1 - 1e-3)
-    values = np.empty(uniforms.shape)
-    for distinct in np.unique(mean):
-        chosen = mean == distinct
-        a, b = float(distinct * concentration), float((1.0 - distinct) * concentration)
-        values[chosen] = np.interp(uniforms[chosen], QUANTILE_GRID, _beta_quantile_table(a, b))
-    return values
+    distinct, rows = np.unique(np.broadcast_to(mean, uniforms.shape), return_inverse=True)
+    tables = np.stack([beta_table(m, concentration) for m in distinct])
+    return interpolate_quantiles(tables, rows, uniforms)
 
 
 def org_sizes_and_classes(
@@ -257,6 +286,7 @@ def build_organisations(
     return structure, roster
 
 
+@functools.lru_cache(maxsize=64)
 def attitude_means(params: Parameters) -> dict[str, np.ndarray]:
     """Mean initial attitudes of non-peer staff by class (none, some, significant, baseline).
 
@@ -264,10 +294,11 @@ def attitude_means(params: Parameters) -> dict[str, np.ndarray]:
     average of the three classes: the sector's workforce as a whole.
 
     Args:
-        params: Model parameters.
+        params: Model parameters (frozen, so the result is cached per parameter set).
 
     Returns:
-        For each of exposure, understanding, commitment and stigma, four means.
+        For each of exposure, understanding, commitment and stigma, four means (the
+        arrays are shared: do not modify them).
     """
     mix = np.asarray(params.exposure_mix)
     means = {}
@@ -275,6 +306,34 @@ def attitude_means(params: Parameters) -> dict[str, np.ndarray]:
         by_class = np.asarray(getattr(params, f"initial_{name}"))
         means[name] = np.append(by_class, mix @ by_class)
     return means
+
+
+#: Row of the peers' distributions in :func:`attitude_tables` (after the four classes).
+PEER_ROW = 4
+ATTITUDES = ("exposure", "understanding", "commitment", "stigma")
+
+
+@functools.lru_cache(maxsize=64)
+def attitude_tables(params: Parameters) -> np.ndarray:
+    """Quantile tables of every attitude distribution a new person may be drawn from.
+
+    Args:
+        params: Model parameters (frozen, so the tables are cached per parameter set).
+
+    Returns:
+        Array ``[attitude, row, grid]``: attitudes in :data:`ATTITUDES` order; rows are
+        the classes none, some, significant, the baseline (:data:`BASELINE_CLASS`), and
+        peers (:data:`PEER_ROW`); the last row holds the safety thresholds' table.
+    """
+    means = attitude_means(params)
+    threshold_mean, threshold_concentration = params.disclosure_threshold
+    tables = np.empty((len(ATTITUDES) + 1, PEER_ROW + 1, QUANTILE_GRID.size))
+    for index, name in enumerate(ATTITUDES):
+        peer_mean = params.peer_stigma if name == "stigma" else params.peer_attitude
+        for row, mean in enumerate([*means[name], peer_mean]):
+            tables[index, row] = beta_table(mean, params.attitude_concentration)
+    tables[len(ATTITUDES), :] = beta_table(threshold_mean, threshold_concentration)
+    return tables
 
 
 def draw_people(
@@ -303,19 +362,23 @@ def draw_people(
         ``lived_experience``, ``safety_threshold`` (one entry per person).
     """
     is_peer = kinds >= Kind.PEER_WORKER
-    means = attitude_means(params)
-    people = {}
-    for name in ("exposure", "understanding", "commitment", "stigma"):
-        peer_mean = params.peer_stigma if name == "stigma" else params.peer_attitude
-        mean = np.where(is_peer, peer_mean, means[name][attitude_class])
-        draws = streams.uniform(f"person_{name}", 0, keys)
-        people[name] = beta_quantile(draws, mean, params.attitude_concentration)
-    has_le = streams.uniform("person_lived_experience", 0, keys) < params.hidden_le_share
-    people["lived_experience"] = has_le | is_peer
-    threshold_mean, threshold_concentration = params.disclosure_threshold
-    people["safety_threshold"] = beta_quantile(
-        streams.uniform("person_safety_threshold", 0, keys),
-        np.full(keys.size, threshold_mean),
-        threshold_concentration,
+    draws = streams.uniforms(
+        (
+            *(f"person_{name}" for name in ATTITUDES),
+            "person_lived_experience",
+            "person_safety_threshold",
+        ),
+        0,
+        keys,
     )
+    # One interpolation for all four attitudes and the threshold, each person reading
+    # the table of their class (or the peers' row).
+    tables = attitude_tables(params).reshape(-1, QUANTILE_GRID.size)
+    row = np.where(is_peer, PEER_ROW, attitude_class)
+    attitude_index = np.array([0, 1, 2, 3, len(ATTITUDES)])[:, np.newaxis]
+    rows = attitude_index * (PEER_ROW + 1) + row[np.newaxis, :]
+    values = interpolate_quantiles(tables, rows, draws[[0, 1, 2, 3, 5]])
+    people = dict(zip(ATTITUDES, values[:4], strict=True))
+    people["lived_experience"] = (draws[4] < params.hidden_le_share) | is_peer
+    people["safety_threshold"] = values[4]
     return people

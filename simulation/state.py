@@ -32,6 +32,7 @@ POWER = np.array([1.0, 0.6, 0.4, 0.2, 0.2, 0.8])
 
 MANAGER_KINDS = (Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER)
 PEER_KINDS = (Kind.PEER_WORKER, Kind.PEER_LEADER)
+PEER_KINDS_SET = frozenset(PEER_KINDS)
 
 
 class UnitType(IntEnum):
@@ -62,7 +63,8 @@ _STAFF_ARRAYS: dict[str, type] = {
     "leave_month": np.int32,
 }
 
-#: ``leave_month`` of people who do not leave by turnover (peers, whose exits are a hazard).
+#: ``leave_month`` of slots that never leave by turnover: peers (whose exits follow a
+#: hazard) and empty slots.
 NEVER = np.iinfo(np.int32).max
 
 
@@ -181,6 +183,7 @@ class StaffState:
         self.disclosed[slots] = False
         self.lived_experience[slots] = False
         self.superior[slots] = -1
+        self.leave_month[slots] = NEVER
 
     def slots_of(self, *kinds: Kind) -> np.ndarray:
         """Return the active slots whose kind is one of ``kinds`` (cached until staff change).
@@ -192,16 +195,18 @@ class StaffState:
             Sorted slot indices.
         """
         if self._slots_cache_version != self.version:
-            self._slots_cache.clear()
+            # Only the peer workforce joins and leaves: managers and clinicians are
+            # replaced in place, so selections without peer kinds stay valid.
+            for cached in [k for k in self._slots_cache if not PEER_KINDS_SET.isdisjoint(k)]:
+                del self._slots_cache[cached]
             self._slots_cache_version = self.version
-        cache_key = tuple(sorted(int(k) for k in kinds))
-        slots = self._slots_cache.get(cache_key)
+        slots = self._slots_cache.get(kinds)
         if slots is None:
             wanted = np.zeros(len(Kind), dtype=bool)
-            wanted[list(cache_key)] = True
+            wanted[list(kinds)] = True
             slots = np.flatnonzero(wanted[self.kind[: self.size]] & self.active[: self.size])
             slots.flags.writeable = False  # shared between callers until staff change
-            self._slots_cache[cache_key] = slots
+            self._slots_cache[kinds] = slots
         return slots
 
 
@@ -241,6 +246,56 @@ class SectorStructure:
     def n_units(self) -> int:
         """Number of units in the sector."""
         return self.unit_org.size
+
+
+class GroupedTargets:
+    """Sums of amounts into target slots that repeat (several seniors per executive).
+
+    ``np.add.at`` handles repeated targets but is slow; sorting once by target and
+    summing runs with ``np.add.reduceat`` gives the same sums.
+
+    Args:
+        targets: The target slot of each amount (with repeats).
+    """
+
+    def __init__(self, targets: np.ndarray) -> None:
+        self.order = np.argsort(targets, kind="stable")
+        ranked = targets[self.order]
+        self.starts = (
+            np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]]) if ranked.size else ranked
+        )
+        self.targets = ranked[self.starts] if ranked.size else ranked
+
+    def add_into(self, sums: np.ndarray, amounts: np.ndarray) -> None:
+        """Add each amount into ``sums`` at its target.
+
+        Args:
+            sums: Array indexed by slot, updated in place.
+            amounts: One amount per original target, in the original order.
+        """
+        if self.targets.size:
+            sums[self.targets] += np.add.reduceat(amounts[self.order], self.starts)
+
+
+@dataclass(frozen=True)
+class CircleLinks:
+    """Fixed links between units that working circles follow (see ``circle_sums``).
+
+    Attributes:
+        linked: Team leaders and senior managers (their line manager is in another unit).
+        linked_superior: The line manager of each of ``linked``.
+        seniors: Senior managers.
+        to_executives: Sums from seniors into the executive each reports to.
+        teams: Frontline teams (unit indices).
+        to_overseers: Sums from teams into the senior manager over each.
+    """
+
+    linked: np.ndarray
+    linked_superior: np.ndarray
+    seniors: np.ndarray
+    to_executives: GroupedTargets
+    teams: np.ndarray
+    to_overseers: GroupedTargets
 
 
 @dataclass

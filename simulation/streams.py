@@ -47,6 +47,26 @@ def mix64(values: np.ndarray) -> np.ndarray:
     return x
 
 
+_MASK = (1 << 64) - 1
+
+
+def mix64_scalar(value: int) -> int:
+    """:func:`mix64` of one integer, in plain Python (cheaper than numpy for a scalar).
+
+    Args:
+        value: An integer (taken modulo 2**64).
+
+    Returns:
+        The same value :func:`mix64` gives, as a Python int.
+    """
+    x = value & _MASK
+    x ^= x >> 30
+    x = (x * int(_MIX_1)) & _MASK
+    x ^= x >> 27
+    x = (x * int(_MIX_2)) & _MASK
+    return x ^ (x >> 31)
+
+
 def _offset(base: np.ndarray, count: np.ndarray | int) -> np.ndarray:
     """Return ``base + GOLDEN * (count + 1)`` with wrap-around, as uint64."""
     steps = np.array(count, dtype=np.uint64, ndmin=1) + np.uint64(1)
@@ -64,7 +84,6 @@ class RandomStreams:
         self.seed = int(seed)
         self._keys: dict[str, np.uint64] = {}
         self._org_keys = np.zeros(0, dtype=np.uint64)
-        self._month_keys: dict[tuple[str, int], np.uint64] = {}
 
     def key(self, name: str) -> np.uint64:
         """Return the 64-bit key of stream ``name``, from SeedSequence(seed, name).
@@ -132,11 +151,25 @@ class RandomStreams:
         Returns:
             Uniform floats in [0, 1), a pure function of (seed, name, month, key).
         """
-        month_key = self._month_keys.get((name, month))
-        if month_key is None:
-            month_key = mix64(_offset(self.key(name), month))[0]
-            self._month_keys[(name, month)] = month_key
-        bits = mix64(np.asarray(keys, dtype=np.uint64) ^ month_key)
+        return self.uniforms((name,), month, keys)[0]
+
+    def uniforms(self, names: tuple[str, ...], month: int, keys: np.ndarray) -> np.ndarray:
+        """Draw from several streams at once: row ``i`` equals ``uniform(names[i], ...)``.
+
+        Args:
+            names: Stream names.
+            month: The month of the draws.
+            keys: Person or organisation keys (``uint64``).
+
+        Returns:
+            An array of shape ``(len(names), len(keys))``.
+        """
+        golden = int(_GOLDEN)
+        month_keys = np.array(
+            [mix64_scalar(int(self.key(name)) + golden * (month + 1)) for name in names],
+            dtype=np.uint64,
+        )
+        bits = mix64(np.asarray(keys, dtype=np.uint64)[np.newaxis, :] ^ month_keys[:, np.newaxis])
         return (bits >> np.uint64(11)).astype(np.float64) * _UNIT
 
     def org_uniform(

@@ -230,7 +230,7 @@ def test_org_network_has_teams_and_line_management():
     relations = {data["relation"] for *_, data in network.G.edges(data=True)}
     assert relations == {"team", "line"}
     some = members[-1]
-    assert some in network._cells[some.unique_id].agents
+    assert some in network[some.unique_id].agents
     boss = some.superior
     assert network.G.has_edge(some.unique_id, boss.unique_id)
 
@@ -238,3 +238,34 @@ def test_org_network_has_teams_and_line_management():
 def test_simulate_rejects_negative_steps():
     with pytest.raises(ValueError, match="steps"):
         simulate(steps=-1)
+
+
+def test_agent_level_collection_is_off_by_default_and_can_be_switched_on():
+    quiet = tiny_sector()
+    quiet.step()
+    assert not quiet.datacollector.agent_reporters
+    chatty = tiny_sector(collect_agents=True)
+    chatty.step()
+    agents = chatty.datacollector.get_agent_vars_dataframe()
+    assert len(agents) == 2 * len(chatty.agents)  # months 0 and 1
+    assert {"kind", "stigma", "champion"} <= set(agents.columns)
+
+
+def test_newcomers_are_numbered_by_hiring_serial_within_their_org():
+    model = tiny_sector()
+    start = model.orgs.next_serial.copy()
+    orgs = np.array([1, 0, 1, 1])
+    keys = model._new_keys(orgs)
+    serials = np.array([start[1], start[0], start[1] + 1, start[1] + 2])
+    assert np.array_equal(keys, model.streams.person_keys(orgs, serials))
+    assert model.orgs.next_serial.tolist() == [start[0] + 1, start[1] + 3]
+
+
+def test_peer_workers_are_never_champions():
+    model = SectorModel(rng=5, n_orgs=30, exposure_mix=(0.0, 0.0, 1.0), champion_uptake=0.5)
+    for _ in range(12):
+        model.step()
+    staff = model.staff
+    champions = np.flatnonzero(staff.champion[: staff.size])
+    assert champions.size > 0
+    assert not np.any(staff.kind[champions] == Kind.PEER_WORKER)

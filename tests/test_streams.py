@@ -62,3 +62,10 @@ def test_beta_quantile_is_within_its_documented_kolmogorov_distance():
         a, b = mean * concentration, (1 - mean) * concentration
         # CDF of the drawn value vs the uniform it came from: at most one grid step apart.
         assert np.max(np.abs(stats.beta.cdf(values, a, b) - uniforms)) <= 1 / 4096 + 1e-9
+
+
+def test_scalar_and_array_mixers_agree():
+    from simulation.streams import mix64, mix64_scalar
+
+    values = np.array([0, 1, 2**63 + 12345, 2**64 - 1], dtype=np.uint64)
+    assert [mix64_scalar(int(v)) for v in values] == mix64(values).tolist()

@@ -1,0 +1,134 @@
+"""docs/ODD.md stays in step with the code.
+
+The ODD document must list every model parameter with its default exactly as Python prints
+it, name the monthly processes in the order the model runs them, and define every output
+column. Markdown tables are read cell by cell: a parameter row is
+``| `name` | `repr(default)` | ... |`` inside section 10.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from simulation import SECTOR_COLUMNS, Parameters
+from simulation.interventions import INTERVENTIONS
+from simulation.processes import MONTHLY_PROCESSES
+from simulation.reporters import ORG_COLUMNS
+from simulation.state import POWER, Kind
+
+ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
+PROCESS_NAMES = [process.__name__ for process in MONTHLY_PROCESSES]
+
+
+def sections(text: str) -> dict[int, str]:
+    """Split the document into its numbered top-level sections (``## 3. Title``)."""
+    parts = re.split(r"^## (\d+)\. .*$", text, flags=re.MULTILINE)
+    return {int(number): body for number, body in zip(parts[1::2], parts[2::2], strict=True)}
+
+
+def table_rows(text: str) -> list[list[str]]:
+    """The cells of every Markdown table row in ``text`` (header rows included)."""
+    rows = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line.startswith("|") or re.fullmatch(r"\|[\s|:-]+\|", line):
+            continue
+        rows.append([cell.strip() for cell in line.strip("|").split("|")])
+    return rows
+
+
+def code(value: object) -> str:
+    """How the document writes a name or a default: Python's ``repr`` in backticks."""
+    return f"`{value!r}`" if not isinstance(value, str) else f"`{value}`"
+
+
+@pytest.fixture(scope="module")
+def odd() -> dict[int, str]:
+    assert ODD.is_file(), "docs/ODD.md is missing"
+    found = sections(ODD.read_text(encoding="utf-8"))
+    assert set(range(1, 13)) <= set(found), f"sections found: {sorted(found)}"
+    return found
+
+
+@pytest.mark.parametrize(
+    ("default", "cell"),
+    [(0.025, "`0.025`"), (0.3, "`0.3`"), (60.0, "`60.0`"), (24, "`24`"), (False, "`False`")]
+    + [((0.55, 0.3, 0.15), "`(0.55, 0.3, 0.15)`"), ((0.62, 10.0), "`(0.62, 10.0)`")],
+)
+def test_defaults_are_written_as_python_prints_them(default, cell):
+    row = table_rows(f"| `name` | {cell} | unit | meaning | source |")[0]
+    assert row[1] == code(default)
+
+
+def test_every_parameter_has_one_row_with_its_default(odd):
+    rows = {}
+    for row in table_rows(odd[10]):
+        rows.setdefault(row[0], []).append(row)
+    for name, field in Parameters.model_fields.items():
+        found = rows.get(code(name), [])
+        assert len(found) == 1, f"{name}: {len(found)} rows in section 10 (want exactly 1)"
+        assert found[0][1] == code(field.default), (
+            f"{name}: the document says {found[0][1]}, the code's default is {field.default!r}"
+        )
+        assert len(found[0]) == 5 and all(found[0][2:]), f"{name}: row has empty cells"
+
+
+def test_parameter_table_names_no_unknown_parameter(odd):
+    named = {row[0] for row in table_rows(odd[10]) if re.fullmatch(r"`\w+`", row[0])}
+    known = {code(name) for name in Parameters.model_fields}
+    assert named <= known, f"not parameters of the code: {sorted(named - known)}"
+
+
+def test_process_table_lists_the_processes_in_order(odd):
+    rows = [row for row in table_rows(odd[3]) if row[0].isdigit()]
+    assert [int(row[0]) for row in rows] == list(range(1, len(PROCESS_NAMES) + 1))
+    assert [row[2] for row in rows] == [code(name) for name in PROCESS_NAMES]
+
+
+def test_process_equations_follow_the_running_order(odd):
+    headings = re.findall(r"^\*\*(\d+)\. `(\w+)`\.\*\*", odd[3], flags=re.MULTILINE)
+    assert [name for _, name in headings] == PROCESS_NAMES
+    assert [int(number) for number, _ in headings] == list(range(1, len(PROCESS_NAMES) + 1))
+
+
+def test_submodels_follow_the_running_order(odd):
+    headings = re.findall(r"^### 7\.(\d+) .*\(`(\w+)`\)\s*$", odd[7], flags=re.MULTILINE)
+    assert [name for _, name in headings] == PROCESS_NAMES
+    assert [int(number) for number, _ in headings] == list(range(1, len(PROCESS_NAMES) + 1))
+
+
+@pytest.mark.parametrize(("columns", "label"), [(SECTOR_COLUMNS, "sector"), (ORG_COLUMNS, "org")])
+def test_every_output_column_is_defined(odd, columns, label):
+    defined = {row[0] for row in table_rows(odd[9]) if len(row) == 2 and row[1]}
+    missing = [column for column in columns if code(column) not in defined]
+    assert not missing, f"{label} columns without a definition in section 9: {missing}"
+
+
+def test_sector_columns_are_listed_in_the_code_order(odd):
+    rows = [row[0] for row in table_rows(odd[9])]
+    positions = [rows.index(code(column)) for column in SECTOR_COLUMNS]
+    assert positions == sorted(positions)
+
+
+def test_power_table_matches_the_code(odd):
+    labels = {
+        "executive": Kind.EXECUTIVE,
+        "LE leader (peer leader)": Kind.PEER_LEADER,
+        "senior manager": Kind.SENIOR,
+        "team leader": Kind.TEAM_LEADER,
+        "clinician": Kind.CLINICIAN,
+        "peer worker": Kind.PEER_WORKER,
+    }
+    table = {row[0]: row[1] for row in table_rows(odd[2]) if row[0] in labels}
+    assert set(table) == set(labels)
+    for label, kind in labels.items():
+        assert float(table[label]) == POWER[kind], f"power of {label}"
+
+
+def test_every_intervention_is_described(odd):
+    described = {row[0] for row in table_rows(odd[6])}
+    missing = [name for name in INTERVENTIONS if code(name) not in described]
+    assert not missing, f"interventions missing from section 6: {missing}"
