@@ -216,13 +216,17 @@ class SectorModel(Interventions, mesa.Model):
 
     def _new_keys(self, orgs: np.ndarray) -> np.ndarray:
         """Person keys for newcomers, numbered by each organisation's hiring serial."""
+        count = orgs.size
         order = np.argsort(orgs, kind="stable")
         ranked = orgs[order]
-        starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
-        rank_in_org = np.arange(orgs.size) - np.repeat(starts, np.diff(np.r_[starts, orgs.size]))
-        serials = np.empty(orgs.size, dtype=np.int64)
-        serials[order] = self.orgs.next_serial[ranked] + rank_in_org
-        self.orgs.next_serial += np.bincount(orgs, minlength=self.n_orgs)
+        # Position of each newcomer among those joining the same organisation now.
+        first_of_run = np.ones(count, dtype=bool)
+        first_of_run[1:] = ranked[1:] != ranked[:-1]
+        positions = np.arange(count)
+        run_start = np.maximum.accumulate(np.where(first_of_run, positions, 0))
+        serials = np.empty(count, dtype=np.int64)
+        serials[order] = self.orgs.next_serial[ranked] + positions - run_start
+        np.add.at(self.orgs.next_serial, orgs, 1)
         return self.streams.person_keys(orgs, serials)
 
     def le_supervision(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:

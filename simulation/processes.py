@@ -81,6 +81,32 @@ def circle_sums(
     return unit_sum[unit[slots]] - values[slots] + extras[slots]
 
 
+def sparse_circle_sums(model: SectorModel, slots: np.ndarray, amounts: np.ndarray) -> np.ndarray:
+    """:func:`circle_sums` of values that are zero except at a few ``slots``.
+
+    Champions' power or peers' voices are held by few people; summing only theirs into
+    units saves the pass over everyone that a dense sum makes.
+
+    Args:
+        model: The sector model.
+        slots: The slots holding non-zero values (no repeats).
+        amounts: Their values.
+
+    Returns:
+        One circle sum per slot.
+    """
+    staff = model.staff
+    values = np.zeros(staff.size)
+    values[slots] = amounts
+    unit_sum = np.bincount(
+        staff.unit[slots], weights=amounts, minlength=model.structure.n_units + 1
+    ).astype(np.float64, copy=False)  # with no slots at all, bincount returns integers
+    sums = unit_sum[staff.unit[: staff.size]]
+    sums[slots] -= amounts
+    _add_circle_extras(model, values, unit_sum, sums)
+    return sums
+
+
 def circle_sizes(model: SectorModel, slots: np.ndarray | None = None) -> np.ndarray:
     """Number of people in each staff member's working circle.
 
@@ -289,18 +315,23 @@ def commitment_dynamics(model: SectorModel) -> None:
     executives = model.executive_slots
     superior_commitment[executives] = model.orgs.levers["board_support"][staff.org[executives]]
     champions = np.flatnonzero(staff.champion[:n])
-    champion_power = np.zeros(n)
-    champion_power[champions] = POWER[staff.kind[champions]]
-    reach = np.minimum(circle_sums(model, champion_power), 1.0)
+    reach = sparse_circle_sums(model, champions, POWER[staff.kind[champions]])
+    np.minimum(reach, 1.0, out=reach)
     local_stigma = circle_mean(model, staff.stigma[:n])
-    change = p.commitment_rate * (
-        (staff.understanding[:n] - commitment)
-        + p.top_down * (superior_commitment - commitment)
-        + p.champion_weight * reach * (1.0 - commitment)
-        - p.stigma_drag * local_stigma * commitment
-    )
-    change[staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)] = 0.0
-    commitment += change
+    # The bracket rearranged as  target - C * weight,  computed in place (hot path):
+    # target = U + top_down * C_sup + w * reach;  weight = 1 + top_down + w * reach + drag * S.
+    push = p.champion_weight * reach
+    target = p.top_down * superior_commitment
+    target += staff.understanding[:n]
+    target += push
+    weight = p.stigma_drag * local_stigma
+    weight += push
+    weight += 1.0 + p.top_down
+    weight *= commitment
+    target -= weight
+    target *= p.commitment_rate
+    target[staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)] = 0.0
+    commitment += target
     _clip_unit(commitment)
 
 
@@ -322,11 +353,11 @@ def stigma_dynamics(model: SectorModel) -> None:
     n = staff.size
     stigma = staff.stigma[:n]
     peers = staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)
-    voice = np.ones(n)
-    voice[peers] = np.minimum(team_peer_share(model, peers) / p.token_share, 1.0)
-    voice_sum = circle_sums(model, voice)
-    norm = circle_sums(model, voice * stigma) / np.maximum(voice_sum, 1e-12)
-    norm = np.where(voice_sum > 0, norm, stigma)
+    # Voices are 1 except for peers, so sum the shortfall (1 - voice) over peers only.
+    muted = 1.0 - np.minimum(team_peer_share(model, peers) / p.token_share, 1.0)
+    voice_sum = circle_sizes(model) - sparse_circle_sums(model, peers, muted)
+    voiced = circle_sums(model, stigma) - sparse_circle_sums(model, peers, muted * stigma[peers])
+    norm = np.where(voice_sum > 1e-12, voiced / np.maximum(voice_sum, 1e-12), stigma)
 
     executives = model.executive_slots
     exec_commitment = np.bincount(

@@ -478,3 +478,36 @@ def test_processes_run_in_the_documented_order():
         "inter_org_contact",
         "collect_data",
     ]
+
+
+# ---- working circles ------------------------------------------------------------------------
+
+
+def test_circle_sum_variants_agree():
+    """Dense, subset and sparse circle sums are one definition computed three ways."""
+    from simulation import SectorModel
+
+    model = SectorModel(rng=4, n_orgs=6, exposure_mix=(0.2, 0.3, 0.5))
+    for _ in range(6):
+        model.step()
+    model.hire_le_leader(orgs="all")
+    staff = model.staff
+    n = staff.size
+    active = np.flatnonzero(staff.active[:n])
+    values = np.random.default_rng(0).random(n)
+    dense = processes.circle_sums(model, values)
+    subset = active[::3]
+    assert np.allclose(processes.circle_sums(model, values, subset), dense[subset])
+    holders = active[::7]
+    sparse_values = np.zeros(n)
+    sparse_values[holders] = values[holders]
+    sparse = processes.sparse_circle_sums(model, holders, values[holders])
+    assert np.allclose(sparse[active], processes.circle_sums(model, sparse_values)[active])
+    nobody = processes.sparse_circle_sums(model, holders[:0], values[holders[:0]])
+    assert nobody.dtype == np.float64 and not nobody[active].any()
+    sizes = processes.circle_sizes(model)
+    assert np.allclose(processes.circle_sizes(model, subset), sizes[subset])
+    # A team member's circle is their unit minus themselves (plus the LE leader for peers).
+    clinician = staff.slots_of(Kind.CLINICIAN)[0]
+    unit_size = np.sum(staff.active[:n] & (staff.unit[:n] == staff.unit[clinician]))
+    assert sizes[clinician] == unit_size - 1
