@@ -62,8 +62,14 @@ fi
 
 wanted="$(cat pyproject.toml | cksum)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$wanted" ]; then
-    echo "bootstrap: installing lewsim and its dependencies into $VENV"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+    echo "bootstrap: installing lewsim and its dependencies into $VENV (log: $VENV/install.log)"
+    # The build backend is chatty even with --quiet; keep its output for when it fails.
+    if ! { "$VENV/bin/python" -m pip install --disable-pip-version-check --upgrade pip \
+            && "$VENV/bin/python" -m pip install --disable-pip-version-check -e ".[dev]"; \
+          } > "$VENV/install.log" 2>&1; then
+        tail -n 40 "$VENV/install.log" >&2
+        echo "bootstrap: installation failed; the whole log is in $VENV/install.log" >&2
+        exit 1
+    fi
     echo "$wanted" > "$STAMP"
 fi
