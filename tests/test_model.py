@@ -269,3 +269,11 @@ def test_peer_workers_are_never_champions():
     champions = np.flatnonzero(staff.champion[: staff.size])
     assert champions.size > 0
     assert not np.any(staff.kind[champions] == Kind.PEER_WORKER)
+
+
+def test_data_collector_reports_exactly_the_public_columns():
+    model = tiny_sector()
+    assert list(model.datacollector.model_reporters) == list(SECTOR_COLUMNS)
+    model.step()
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert list(frame.columns) == list(SECTOR_COLUMNS) and len(frame) == 2
