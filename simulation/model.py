@@ -30,7 +30,7 @@ from simulation.sector import (
     org_sizes_and_classes,
     sector_network,
 )
-from simulation.state import NEVER, CircleLinks, GroupedTargets, Kind, OrgState, StaffState
+from simulation.state import NEVER, CircleLinks, Kind, OrgState, StaffState
 from simulation.streams import RandomStreams
 
 
@@ -162,11 +162,11 @@ class SectorModel(Interventions, mesa.Model):
         # units that working circles follow are fixed for the run.
         self.circle_links = CircleLinks(
             linked=self.linked_slots,
-            linked_superior=staff.superior[self.linked_slots],
+            superiors=staff.superior[self.linked_slots],
             seniors=self.senior_slots,
-            to_executives=GroupedTargets(staff.superior[self.senior_slots]),
+            executives_of_seniors=staff.superior[self.senior_slots],
             teams=structure.frontline_units,
-            to_overseers=GroupedTargets(structure.unit_senior[structure.frontline_units]),
+            overseers=structure.unit_senior[structure.frontline_units],
         )
         self._supervision_cache: tuple[int, Any] = (-1, None)
         # Managers and clinicians are replaced when they leave, so their number is fixed.
@@ -208,9 +208,11 @@ class SectorModel(Interventions, mesa.Model):
         for name, values in people.items():
             getattr(staff, name)[slots] = values
         staff.disclosed[slots] = kinds >= Kind.PEER_WORKER
-        staff.leave_month[slots] = np.where(
-            kinds >= Kind.PEER_WORKER, NEVER, leave_months(self, slots, hired_month)
-        )
+        is_peer = kinds >= Kind.PEER_WORKER
+        staff.leave_month[slots[is_peer]] = NEVER
+        if not is_peer.all():
+            others = slots[~is_peer]
+            staff.leave_month[others] = leave_months(self, others, hired_month)
         for slot, kind in zip(slots.tolist(), kinds.tolist(), strict=True):
             AGENT_CLASS[kind](self, slot)
 

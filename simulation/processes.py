@@ -32,13 +32,8 @@ def _add_circle_extras(
     model: SectorModel, values: np.ndarray, unit_sum: np.ndarray, sums: np.ndarray
 ) -> None:
     """Add to ``sums`` (indexed by slot) the parts of circles beyond one's own unit."""
-    links = model.circle_links
-    # Team leaders -> their senior, seniors -> their executive (each has one line manager).
-    sums[links.linked] += values[links.linked_superior]
-    # Executives see the seniors reporting to them.
-    links.to_executives.add_into(sums, values[links.seniors])
-    # Seniors see every member of the teams they oversee.
-    links.to_overseers.add_into(sums, unit_sum[links.teams])
+    # Team leaders' and seniors' line managers, executives' seniors, seniors' teams.
+    model.circle_links.add_into(sums, values, unit_sum)
     supervision = model.le_supervision()
     if supervision is not None:  # an LE leader and the peer workers they supervise
         leaders, peers, leader_of_peer = supervision
@@ -506,8 +501,7 @@ def resourcing_and_hiring(model: SectorModel) -> None:
         filled = model.streams.org_uniform("fill", month, vacancy_org, draw) < p.fill_rate
         hiring_orgs = vacancy_org[filled]
         if hiring_orgs.size:
-            best_team = most_committed_team(model)
-            model.hire(hiring_orgs, best_team[hiring_orgs], Kind.PEER_WORKER)
+            model.hire(hiring_orgs, most_committed_team(model, hiring_orgs), Kind.PEER_WORKER)
 
     peers = org_count(model, staff.slots_of(Kind.PEER_WORKER))
     wants_leader = (orgs.le_leader < 0) & (peers >= p.le_leader_min_peers)
@@ -518,24 +512,28 @@ def resourcing_and_hiring(model: SectorModel) -> None:
         model.hire(leader_orgs, model.structure.exec_unit[leader_orgs], Kind.PEER_LEADER)
 
 
-def most_committed_team(model: SectorModel) -> np.ndarray:
-    """For each organisation, the frontline team whose leader is most committed.
+def most_committed_team(model: SectorModel, orgs: np.ndarray) -> np.ndarray:
+    """For each given organisation, the frontline team whose leader is most committed.
 
     Args:
         model: The sector model.
+        orgs: Organisation indices (repeats allowed).
 
     Returns:
-        A unit index per organisation (ties go to the lower index).
+        A unit index per entry of ``orgs`` (ties go to the lower index).
     """
     structure = model.structure
-    teams = structure.frontline_units
+    chosen = np.unique(orgs)
+    # Teams are numbered consecutively within each organisation.
+    counts = structure.team_count[chosen]
+    first_team = np.repeat(structure.team_start[chosen], counts)
+    teams = first_team + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     score = model.staff.commitment[structure.unit_head[teams]]
-    order = np.lexsort((-score, structure.unit_org[teams]))
-    ranked_orgs = structure.unit_org[teams][order]
-    first = np.flatnonzero(np.r_[True, ranked_orgs[1:] != ranked_orgs[:-1]])
-    best = np.full(model.n_orgs, -1, dtype=np.int64)
-    best[ranked_orgs[first]] = teams[order[first]]
-    return best
+    order = np.lexsort((teams, -score, np.repeat(chosen, counts)))
+    best_first = np.cumsum(counts) - counts  # each organisation's best team after sorting
+    best = np.empty(model.n_orgs, dtype=np.int64)
+    best[chosen] = teams[order[best_first]]
+    return best[orgs]
 
 
 # --------------------------------------------------------------------------------------

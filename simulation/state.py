@@ -248,54 +248,52 @@ class SectorStructure:
         return self.unit_org.size
 
 
-class GroupedTargets:
-    """Sums of amounts into target slots that repeat (several seniors per executive).
-
-    ``np.add.at`` handles repeated targets but is slow; sorting once by target and
-    summing runs with ``np.add.reduceat`` gives the same sums.
-
-    Args:
-        targets: The target slot of each amount (with repeats).
-    """
-
-    def __init__(self, targets: np.ndarray) -> None:
-        self.order = np.argsort(targets, kind="stable")
-        ranked = targets[self.order]
-        self.starts = (
-            np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]]) if ranked.size else ranked
-        )
-        self.targets = ranked[self.starts] if ranked.size else ranked
-
-    def add_into(self, sums: np.ndarray, amounts: np.ndarray) -> None:
-        """Add each amount into ``sums`` at its target.
-
-        Args:
-            sums: Array indexed by slot, updated in place.
-            amounts: One amount per original target, in the original order.
-        """
-        if self.targets.size:
-            sums[self.targets] += np.add.reduceat(amounts[self.order], self.starts)
-
-
-@dataclass(frozen=True)
 class CircleLinks:
     """Fixed links between units that working circles follow (see ``circle_sums``).
 
-    Attributes:
+    Positions never move (leavers are replaced in place), so who sees whom beyond their
+    own unit is fixed for the run (LE leaders, who come and go, are handled apart):
+    a team leader's or senior's line manager, the seniors reporting to an executive, and
+    every member of the teams a senior oversees. Each link feeds one target slot from
+    either a person's value or a team's total; the links are sorted by target once, so
+    adding them all is one gather and one ``np.add.reduceat``.
+
+    Args:
         linked: Team leaders and senior managers (their line manager is in another unit).
-        linked_superior: The line manager of each of ``linked``.
+        superiors: The line manager of each of ``linked``.
         seniors: Senior managers.
-        to_executives: Sums from seniors into the executive each reports to.
+        executives_of_seniors: The executive each of ``seniors`` reports to.
         teams: Frontline teams (unit indices).
-        to_overseers: Sums from teams into the senior manager over each.
+        overseers: The senior manager over each of ``teams``.
     """
 
-    linked: np.ndarray
-    linked_superior: np.ndarray
-    seniors: np.ndarray
-    to_executives: GroupedTargets
-    teams: np.ndarray
-    to_overseers: GroupedTargets
+    def __init__(
+        self,
+        linked: np.ndarray,
+        superiors: np.ndarray,
+        seniors: np.ndarray,
+        executives_of_seniors: np.ndarray,
+        teams: np.ndarray,
+        overseers: np.ndarray,
+    ) -> None:
+        self.person_sources = np.concatenate([superiors, seniors])
+        self.unit_sources = teams
+        targets = np.concatenate([linked, executives_of_seniors, overseers])
+        self.order = np.argsort(targets, kind="stable")
+        ranked = targets[self.order]
+        self.starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+        self.targets = ranked[self.starts]
+
+    def add_into(self, sums: np.ndarray, values: np.ndarray, unit_sum: np.ndarray) -> None:
+        """Add every fixed link's amount into ``sums`` at its target.
+
+        Args:
+            sums: Circle sums by slot, updated in place.
+            values: The summed quantity by slot.
+            unit_sum: Its total by unit.
+        """
+        feed = np.concatenate([values[self.person_sources], unit_sum[self.unit_sources]])
+        sums[self.targets] += np.add.reduceat(feed[self.order], self.starts)
 
 
 @dataclass

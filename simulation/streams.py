@@ -25,6 +25,7 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX_2 = np.uint64(0x94D049BB133111EB)
 _UNIT = 2.0**-53
+_SHIFT_30, _SHIFT_27, _SHIFT_31, _SHIFT_11 = (np.uint64(k) for k in (30, 27, 31, 11))
 
 
 def mix64(values: np.ndarray) -> np.ndarray:
@@ -39,11 +40,13 @@ def mix64(values: np.ndarray) -> np.ndarray:
     # Array arithmetic on uint64 wraps modulo 2**64 without warnings (scalars would warn,
     # hence ndmin=1), which is exactly the arithmetic the mixer needs.
     x = np.array(values, dtype=np.uint64, copy=True, ndmin=1)
-    x ^= x >> np.uint64(30)
-    x *= _MIX_1
-    x ^= x >> np.uint64(27)
-    x *= _MIX_2
-    x ^= x >> np.uint64(31)
+    shifted = np.empty_like(x)  # one scratch buffer instead of a temporary per shift
+    for shift, multiplier in ((_SHIFT_30, _MIX_1), (_SHIFT_27, _MIX_2)):
+        np.right_shift(x, shift, out=shifted)
+        x ^= shifted
+        x *= multiplier
+    np.right_shift(x, _SHIFT_31, out=shifted)
+    x ^= shifted
     return x
 
 
@@ -169,8 +172,14 @@ class RandomStreams:
             [mix64_scalar(int(self.key(name)) + golden * (month + 1)) for name in names],
             dtype=np.uint64,
         )
-        bits = mix64(np.asarray(keys, dtype=np.uint64)[np.newaxis, :] ^ month_keys[:, np.newaxis])
-        return (bits >> np.uint64(11)).astype(np.float64) * _UNIT
+        keys = np.asarray(keys, dtype=np.uint64)
+        if len(names) == 1:  # the common case: no need for a 2-D block
+            bits = mix64(keys ^ month_keys[0])[np.newaxis, :]
+        else:
+            bits = mix64(keys[np.newaxis, :] ^ month_keys[:, np.newaxis])
+        uniforms = (bits >> _SHIFT_11).astype(np.float64)
+        uniforms *= _UNIT
+        return uniforms
 
     def org_uniform(
         self, name: str, month: int, orgs: np.ndarray, draw: np.ndarray | int = 0

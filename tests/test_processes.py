@@ -511,3 +511,12 @@ def test_circle_sum_variants_agree():
     clinician = staff.slots_of(Kind.CLINICIAN)[0]
     unit_size = np.sum(staff.active[:n] & (staff.unit[:n] == staff.unit[clinician]))
     assert sizes[clinician] == unit_size - 1
+
+
+def test_most_committed_team_per_org_with_ties_to_the_lower_index():
+    model = tiny_sector()
+    heads = model.structure.unit_head
+    start0, start1 = first_team(model, 0), first_team(model, 1)
+    model.staff.commitment[heads[[start0, start0 + 1, start1, start1 + 1]]] = [0.5, 0.9, 0.7, 0.7]
+    best = processes.most_committed_team(model, np.array([1, 0, 1]))
+    assert best.tolist() == [start1, start0 + 1, start1]
