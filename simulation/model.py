@@ -13,7 +13,7 @@ import pandas as pd
 from simulation.agents import AGENT_CLASS, StaffAgent
 from simulation.interventions import Interventions, ScheduledEvent
 from simulation.parameters import ORG_LEVERS, Parameters, validate_parameters
-from simulation.processes import MONTHLY_PROCESSES, leave_months
+from simulation.processes import MONTHLY_PROCESSES, could_champion, leave_months
 from simulation.reporters import (
     AGENT_REPORTERS,
     MODEL_REPORTERS,
@@ -85,8 +85,6 @@ class SectorModel(Interventions, mesa.Model):
         self.streams = RandomStreams(self.seed)
         self.scheduled_events: list[ScheduledEvent] = []
         self.summary_cache: tuple[int, dict[str, float]] | None = None
-        self.circle_size_cache: tuple[int, np.ndarray] | None = None
-        self.unit_headcount_cache: tuple[int, np.ndarray] | None = None
         self.peer_hires_this_month = 0
         self.peer_leavers_this_month = 0
         self.visits_this_month = 0
@@ -144,12 +142,7 @@ class SectorModel(Interventions, mesa.Model):
         staff.disclosed[slots] |= staff.lived_experience[slots] & (
             self.streams.uniform("initial_disclosure", 0, keys) < p.initial_disclosure
         )
-        eligible = (
-            (staff.kind[slots] != Kind.PEER_WORKER)  # peer workers are not their own champions
-            & (staff.understanding[slots] > p.champion_threshold)
-            & (staff.commitment[slots] > p.champion_threshold)
-        )
-        staff.champion[slots] = eligible & (
+        staff.champion[slots] = could_champion(self, slots) & (
             self.streams.uniform("initial_champion", 0, keys) < p.initial_champion
         )
 
@@ -157,18 +150,17 @@ class SectorModel(Interventions, mesa.Model):
         self.senior_slots = staff.slots_of(Kind.SENIOR)
         self.manager_slots = staff.slots_of(Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER)
         # Whose line manager sits in another unit (their circles add that manager).
-        self.linked_slots = staff.slots_of(Kind.SENIOR, Kind.TEAM_LEADER)
+        linked = staff.slots_of(Kind.SENIOR, Kind.TEAM_LEADER)
         # Positions never move (leavers are replaced in place), so the links between
         # units that working circles follow are fixed for the run.
         self.circle_links = CircleLinks(
-            linked=self.linked_slots,
-            superiors=staff.superior[self.linked_slots],
+            linked=linked,
+            superiors=staff.superior[linked],
             seniors=self.senior_slots,
             executives_of_seniors=staff.superior[self.senior_slots],
             teams=structure.frontline_units,
             overseers=structure.unit_senior[structure.frontline_units],
         )
-        self._supervision_cache: tuple[int, Any] = (-1, None)
         # Managers and clinicians are replaced when they leave, so their number is fixed.
         self.non_peer_headcount = np.bincount(
             staff.org[
@@ -237,17 +229,16 @@ class SectorModel(Interventions, mesa.Model):
         Only peer workers in organisations with an LE leader are listed. Cached until
         staff change; None when no organisation has an LE leader.
         """
-        version, cached = self._supervision_cache
-        if version != self.staff.version:
-            leaders = self.orgs.le_leader[self.orgs.le_leader >= 0]
-            cached = None
-            if leaders.size:
-                peers = self.staff.slots_of(Kind.PEER_WORKER)
-                leader_of = self.orgs.le_leader[self.staff.org[peers]]
-                supervised = leader_of >= 0
-                cached = (leaders, peers[supervised], leader_of[supervised])
-            self._supervision_cache = (self.staff.version, cached)
-        return cached
+        return self.staff.per_version("le_supervision", self._find_le_supervision)
+
+    def _find_le_supervision(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        leaders = self.orgs.le_leader[self.orgs.le_leader >= 0]
+        if leaders.size == 0:
+            return None
+        peers = self.staff.slots_of(Kind.PEER_WORKER)
+        leader_of = self.orgs.le_leader[self.staff.org[peers]]
+        supervised = leader_of >= 0
+        return leaders, peers[supervised], leader_of[supervised]
 
     # ---- hiring and leaving (called by the processes and interventions) -------------------
 

@@ -117,14 +117,14 @@ def circle_sizes(model: SectorModel, slots: np.ndarray | None = None) -> np.ndar
         :func:`circle_sums`.
     """
     staff = model.staff
-    cached = model.circle_size_cache
-    if cached is not None and cached[0] == staff.version:
-        return cached[1] if slots is None else cached[1][slots]
-    present = staff.active[: staff.size].astype(np.float64)
-    if slots is not None:
-        return circle_sums(model, present, slots)
-    model.circle_size_cache = (staff.version, circle_sums(model, present))
-    return model.circle_size_cache[1]
+    if slots is not None and staff.current("circle_sizes") is None:
+        # Stale cache and only a few circles wanted: count just those.
+        return circle_sums(model, staff.active[: staff.size].astype(np.float64), slots)
+    sizes = staff.per_version(
+        "circle_sizes",
+        lambda: circle_sums(model, staff.active[: staff.size].astype(np.float64)),
+    )
+    return sizes if slots is None else sizes[slots]
 
 
 def circle_mean(
@@ -153,11 +153,10 @@ def unit_headcount(model: SectorModel) -> np.ndarray:
         One count per unit, plus the empty-slot bin.
     """
     staff = model.staff
-    cached = model.unit_headcount_cache
-    if cached is None or cached[0] != staff.version:
-        counts = np.bincount(staff.unit[: staff.size], minlength=model.structure.n_units + 1)
-        model.unit_headcount_cache = cached = (staff.version, counts)
-    return cached[1]
+    return staff.per_version(
+        "unit_headcount",
+        lambda: np.bincount(staff.unit[: staff.size], minlength=model.structure.n_units + 1),
+    )
 
 
 def le_contact_weight(model: SectorModel) -> np.ndarray:
@@ -396,6 +395,27 @@ def disclosure(model: SectorModel) -> None:
     staff.disclosed[hidden[draws < chance]] = True
 
 
+def could_champion(model: SectorModel, slots: np.ndarray) -> np.ndarray:
+    """Whether each given person may take up the champion role (at set-up or later).
+
+    Managers of any level, clinicians and LE leaders whose understanding and commitment
+    both exceed ``champion_threshold``; peer workers are the roles being championed.
+
+    Args:
+        model: The sector model.
+        slots: Staff slots.
+
+    Returns:
+        One flag per slot.
+    """
+    staff, threshold = model.staff, model.params.champion_threshold
+    return (
+        (staff.kind[slots] != Kind.PEER_WORKER)
+        & (staff.understanding[slots] > threshold)
+        & (staff.commitment[slots] > threshold)
+    )
+
+
 def champion_emergence(model: SectorModel) -> None:
     """7. Staff whose understanding and commitment exceed the threshold may champion.
 
@@ -408,20 +428,14 @@ def champion_emergence(model: SectorModel) -> None:
     Args:
         model: The sector model.
     """
-    staff, p = model.staff, model.params
+    staff = model.staff
     n = staff.size
-    threshold = p.champion_threshold
-    eligible = np.flatnonzero(
-        staff.active[:n]
-        & (staff.kind[:n] != Kind.PEER_WORKER)
-        & ~staff.champion[:n]
-        & (staff.understanding[:n] > threshold)
-        & (staff.commitment[:n] > threshold)
-    )
+    every = np.arange(n)
+    eligible = every[staff.active[:n] & ~staff.champion[:n] & could_champion(model, every)]
     if eligible.size == 0:
         return
     draws = model.streams.uniform("champions", model.month, staff.key[eligible])
-    staff.champion[eligible[draws < p.champion_uptake]] = True
+    staff.champion[eligible[draws < model.params.champion_uptake]] = True
 
 
 # --------------------------------------------------------------------------------------

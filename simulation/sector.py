@@ -57,6 +57,14 @@ def interpolate_quantiles(tables: np.ndarray, rows: np.ndarray, uniforms: np.nda
 def beta_table(mean: float, concentration: float) -> np.ndarray:
     """The tabulated quantile function of Beta(mean * k, (1 - mean) * k).
 
+    People's attitudes are drawn by inverting the CDF at their own uniform number (so a
+    draw depends only on the person's random address). The exact quantile function
+    (``scipy.special.betaincinv``) is tabulated once per distribution on the 4,097
+    probabilities of :data:`QUANTILE_GRID` and read by :func:`interpolate_quantiles`;
+    since linear interpolation is monotone between exact quantiles, the drawn
+    distribution is within 1/4096 of the Beta in Kolmogorov distance, at a small fraction
+    of the cost of inverting exactly per draw.
+
     Args:
         mean: Mean in (0, 1) (clipped to [0.001, 0.999]).
         concentration: ``k = a + b``.
@@ -66,30 +74,6 @@ def beta_table(mean: float, concentration: float) -> np.ndarray:
     """
     mean = min(max(float(mean), 1e-3), 1 - 1e-3)
     return _beta_quantile_table(mean * concentration, (1.0 - mean) * concentration)
-
-
-def beta_quantile(uniforms: np.ndarray, mean: np.ndarray, concentration: float) -> np.ndarray:
-    """Beta-distributed values by inverting the CDF at the given uniforms.
-
-    Inversion (rather than a Generator's sampler) keeps each person's draw a function of
-    their own random address, whatever else is drawn. The exact quantile function is
-    tabulated once per distribution on a grid of 4,097 probabilities and interpolated
-    linearly; since the interpolant is monotone between exact quantiles, the drawn
-    distribution is within 1/4096 of the Beta in Kolmogorov distance, at a small
-    fraction of the cost of ``scipy.special.betaincinv`` per draw.
-
-    Args:
-        uniforms: Uniform numbers in [0, 1).
-        mean: Mean of the Beta distribution for each value, in (0, 1); typically a few
-            distinct values (one per class of person).
-        concentration: ``a + b`` of the distribution (higher = less spread).
-
-    Returns:
-        Values in [0, 1].
-    """
-    distinct, rows = np.unique(np.broadcast_to(mean, uniforms.shape), return_inverse=True)
-    tables = np.stack([beta_table(m, concentration) for m in distinct])
-    return interpolate_quantiles(tables, rows, uniforms)
 
 
 def org_sizes_and_classes(
@@ -286,7 +270,6 @@ def build_organisations(
     return structure, roster
 
 
-@functools.lru_cache(maxsize=64)
 def attitude_means(params: Parameters) -> dict[str, np.ndarray]:
     """Mean initial attitudes of non-peer staff by class (none, some, significant, baseline).
 
@@ -294,11 +277,10 @@ def attitude_means(params: Parameters) -> dict[str, np.ndarray]:
     average of the three classes: the sector's workforce as a whole.
 
     Args:
-        params: Model parameters (frozen, so the result is cached per parameter set).
+        params: Model parameters.
 
     Returns:
-        For each of exposure, understanding, commitment and stigma, four means (the
-        arrays are shared: do not modify them).
+        For each of exposure, understanding, commitment and stigma, four means.
     """
     mix = np.asarray(params.exposure_mix)
     means = {}

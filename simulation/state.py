@@ -9,8 +9,10 @@ every floating-point sum over them) never depends on what happens elsewhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import Any
 
 import numpy as np
 
@@ -107,6 +109,8 @@ class StaffState:
         self.free_slots: dict[int, list[int]] = {}
         self._slots_cache: dict[tuple[int, ...], np.ndarray] = {}
         self._slots_cache_version = -1
+        self._memo: dict[str, Any] = {}
+        self._memo_version = -1
 
     @property
     def capacity(self) -> int:
@@ -147,6 +151,37 @@ class StaffState:
             self._grow(self.size + appended)
         self.size += appended
         return slots
+
+    def per_version(self, name: str, compute: Callable[[], Any]) -> Any:
+        """Return ``compute()``, computed once until people next join or leave.
+
+        For derived selections and counts that depend only on who works where (circle
+        sizes, unit headcounts, who supervises whom), not on attitudes.
+
+        Args:
+            name: What is cached.
+            compute: Computes it from the current staff.
+
+        Returns:
+            The cached or fresh value (shared: do not modify it).
+        """
+        if self._memo_version != self.version:
+            self._memo.clear()
+            self._memo_version = self.version
+        if name not in self._memo:
+            self._memo[name] = compute()
+        return self._memo[name]
+
+    def current(self, name: str) -> Any | None:
+        """The value :meth:`per_version` holds for ``name``, if it is still current.
+
+        Args:
+            name: What is cached.
+
+        Returns:
+            The value, or None if it was never computed or staff have changed since.
+        """
+        return self._memo.get(name) if self._memo_version == self.version else None
 
     def changed(self) -> None:
         """Note that people joined or left, so cached selections are out of date."""
