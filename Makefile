@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` and `make test`.
 # Each sets up .venv itself (scripts/bootstrap.sh), so both work on a fresh clone.
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench validate calibrate clean
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -15,6 +15,12 @@ test: setup
 
 lint: setup
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+validate: setup
+	.venv/bin/lewsim validate $(ARGS)
+
+calibrate: setup
+	.venv/bin/python experiments/calibrate.py $(ARGS)
 
 bench: setup
 	.venv/bin/python benchmarks/bench_speed.py $(ARGS)

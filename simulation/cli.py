@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,10 +26,22 @@ import pandas as pd
 import typer
 
 from simulation import __version__
+from simulation.calibration import calibration_table
 from simulation.experiments import replication_seeds, run_replications, summarise_replications
 from simulation.output import RUN_FILES, build_manifest, check_out_dir, write_run
 from simulation.parameters import ParameterError, validate_parameters
 from simulation.plots import plot_timeseries
+from simulation.validation import (
+    DEFAULT_PAIRS,
+    HORIZON,
+    PATTERNS,
+    QUICK_HORIZON,
+    QUICK_PAIRS,
+    ROOT_SEED,
+    Validation,
+    validate,
+)
+from simulation.validation_report import build_report
 
 #: Exit status for bad command-line input, as click uses for usage errors.
 USAGE_ERROR_EXIT = 2
@@ -37,6 +50,7 @@ DEFAULT_STEPS = 120
 DEFAULT_SEED = 0
 DEFAULT_REPLICATIONS = 20
 DEFAULT_OUT = Path("results/default")
+DEFAULT_WORKERS = min(2, os.cpu_count() or 1)
 
 app = typer.Typer(
     name="lewsim",
@@ -375,3 +389,152 @@ def run(
         return
     for line in summary_lines(result):
         typer.echo(line)
+
+
+DEFAULT_VALIDATION_OUT = Path("results/validation")
+
+
+def execute_validation(
+    *,
+    pairs: int | None,
+    quick: bool,
+    seed: int,
+    workers: int,
+    out: Path,
+    progress: bool,
+    patterns: Sequence[int] | None = None,
+    command_line: Sequence[str] | None = None,
+) -> tuple[Path, Validation]:
+    """Run the pattern validation and the calibration check, and write the report.
+
+    Args:
+        pairs: Seed pairs per arm (``None``: 30, or 10 with ``quick``).
+        quick: Fewer pairs and a five-year horizon, for a first look.
+        seed: Root seed of the pairs.
+        workers: Processes to run arms in (results do not depend on it).
+        out: Report directory.
+        progress: Show progress bars.
+        patterns: Pattern numbers to judge (default: all ten).
+        command_line: Recorded in the manifest (default ``sys.argv``).
+
+    Returns:
+        The report directory and the validation.
+
+    Raises:
+        InputError: For a bad option value or an unusable output directory.
+    """
+    pairs = pairs if pairs is not None else (QUICK_PAIRS if quick else DEFAULT_PAIRS)
+    months = QUICK_HORIZON if quick else HORIZON
+    if pairs < 2:
+        raise InputError(f"--seeds must be at least 2 (pairs give an interval), got {pairs}")
+    if seed < 0:
+        raise InputError(f"--seed must be >= 0, got {seed}")
+    if workers < 1:
+        raise InputError(f"--workers must be >= 1, got {workers}")
+    unknown = sorted(set(patterns or ()) - {pattern.number for pattern in PATTERNS})
+    if unknown:
+        raise InputError(f"--pattern {unknown[0]} does not exist; patterns are 1 to 10")
+    try:
+        check_out_dir(out)
+    except ValueError as problem:
+        raise InputError(f"--out: {problem}") from None
+    started_at, clock = datetime.now(UTC), time.perf_counter()
+    result = validate(
+        pairs, months, seed=seed, patterns=patterns, workers=workers, progress=progress
+    )
+    calibration = calibration_table(result.seeds, workers=workers, progress=progress)
+    manifest = build_manifest(
+        steps=months,
+        seed=seed,
+        replications=pairs,
+        seeds=result.seeds,
+        params=None,
+        started_at=started_at,
+        wall_time_seconds=time.perf_counter() - clock,
+        command_line=command_line,
+    )
+    manifest["patterns_held"] = int(result.summary()["holds"].sum())
+    report = build_report(result, calibration, manifest)
+    written = report.write(
+        out,
+        {
+            "checks.csv": result.checks.to_csv(index=False),
+            "calibration.csv": calibration.to_csv(index=False),
+            "manifest.json": json.dumps(manifest, indent=2) + "\n",
+        },
+    )
+    return written, result
+
+
+@app.command(
+    "validate",
+    help=(
+        "Check the model against the seed study's ten patterns and the national figures.\n\n"
+        "Each pattern is a controlled experiment on paired seeds (common random numbers); "
+        "each check reports an effect, its 95% confidence interval and a verdict. Writes "
+        "report.html (self-contained), one PNG per pattern, checks.csv, calibration.csv and "
+        "manifest.json into --out.\n\n"
+        "Example: lewsim validate --quick"
+    ),
+)
+def validate_command(
+    seeds: Annotated[
+        int | None,
+        typer.Option(
+            "--seeds",
+            help=f"Seed pairs per arm [default: {DEFAULT_PAIRS}, or {QUICK_PAIRS} with --quick].",
+            show_default=False,
+        ),
+    ] = None,
+    quick: Annotated[
+        bool,
+        typer.Option("--quick", help=f"Fewer pairs and a {QUICK_HORIZON}-month horizon."),
+    ] = False,
+    patterns: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--pattern",
+            help="Judge only this pattern (1-10); repeat for several.",
+            show_default=False,
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Root seed of the pairs.")] = ROOT_SEED,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Processes to run arms in (same results for any).")
+    ] = DEFAULT_WORKERS,
+    out: Annotated[
+        Path, typer.Option("--out", help="Report directory (replaced if it holds a report).")
+    ] = DEFAULT_VALIDATION_OUT,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit with status 1 if any pattern fails.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar; print only the report path.")
+    ] = False,
+) -> None:
+    """Run the pattern validation (help text above)."""
+    try:
+        written, result = execute_validation(
+            pairs=seeds,
+            quick=quick,
+            seed=seed,
+            workers=workers,
+            out=out,
+            progress=not quiet,
+            patterns=patterns,
+        )
+    except InputError as problem:
+        raise _fail("lewsim validate", problem) from None
+    summary = result.summary()
+    if not quiet:
+        for number, row in summary.iterrows():
+            verdict = "holds" if row["holds"] else "FAILS"
+            typer.echo(
+                f"pattern {number:>2}  {verdict:<5}  {row['checks_held']}/{row['checks']} checks"
+                f"  {row['title']}"
+            )
+        typer.echo(f"report: {written / 'report.html'}")
+    else:
+        typer.echo(str(written / "report.html"))
+    if strict and not summary["holds"].all():
+        raise typer.Exit(code=1)

@@ -10,7 +10,7 @@ statistically independent even though the root seeds people type are small integ
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -128,6 +128,26 @@ def run_replications(
         frames.append(frame)
     combined = pd.concat(frames, ignore_index=True)
     return combined[list(REPLICATION_COLUMNS)]
+
+
+def mean_interval(values: Sequence[float] | np.ndarray) -> tuple[float, float, float]:
+    """Mean of independent values and the t-based 95 % confidence interval of the mean.
+
+    The interval is ``mean ± t(0.975, n - 1) · sd / sqrt(n)``; with a single value it
+    collapses to the mean.
+
+    Args:
+        values: One value per replication (or per seed pair).
+
+    Returns:
+        ``(mean, low, high)``.
+    """
+    values = np.asarray(values, dtype=float)
+    mean = float(values.mean())
+    if values.size < 2:
+        return mean, mean, mean
+    half = stats.t.ppf(0.975, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
+    return mean, mean - float(half), mean + float(half)
 
 
 def summarise_replications(frame: pd.DataFrame, column: str) -> pd.DataFrame:

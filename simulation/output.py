@@ -1,23 +1,25 @@
-"""Writing a run's results to disk: time series, manifest and figure.
+"""Writing results to disk: a run's time series, manifest and figure, or a report.
 
 The model never imports this module; it belongs to the command line and the experiment
-layer. Results are written atomically: everything goes into a temporary sibling directory
-first, and only a complete directory is renamed into place, so an interrupted or failing
-run never leaves a half-written results directory behind.
+layer. Results are written atomically by :func:`write_directory`: everything goes into a
+temporary sibling directory first, and only a complete directory is renamed into place, so
+an interrupted or failing command never leaves a half-written results directory behind.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
 import platform
+import re
 import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -34,10 +36,18 @@ TIMESERIES_PARQUET = "timeseries.parquet"
 TIMESERIES_CSV = "timeseries.csv"
 MANIFEST_JSON = "manifest.json"
 TIMESERIES_PNG = "timeseries.png"
+REPORT_HTML = "report.html"
 
 #: Files written by :func:`write_run`; an existing directory holding only these (or
 #: nothing) is a previous run and may be replaced.
 RUN_FILES: tuple[str, ...] = (TIMESERIES_PARQUET, TIMESERIES_CSV, MANIFEST_JSON, TIMESERIES_PNG)
+
+#: Suffixes of the files lewsim writes into a results directory.
+RESULT_SUFFIXES: tuple[str, ...] = (".html", ".png", ".csv", ".json", ".parquet")
+
+#: A results directory holding one of these may also hold other files with a
+#: :data:`RESULT_SUFFIXES` suffix (a report's figures and tables, say).
+MARKER_FILES: tuple[str, ...] = (MANIFEST_JSON, REPORT_HTML)
 
 #: Distributions whose versions are recorded in the manifest.
 RECORDED_PACKAGES: tuple[str, ...] = (
@@ -53,14 +63,43 @@ RECORDED_PACKAGES: tuple[str, ...] = (
 
 _FIGURE_DPI = 150
 _GIT_TIMEOUT_SECONDS = 10
+_RESULT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_ALLOWED = (
+    "lewsim replaces only a directory holding its own results: a run's files, or a "
+    f"{' or '.join(MARKER_FILES)} with other {', '.join(RESULT_SUFFIXES)} files"
+)
+
+
+def foreign_files(names: Iterable[str]) -> list[str]:
+    """The names among a directory's entries that are not lewsim results.
+
+    A name is a lewsim result if it is one of :data:`RUN_FILES` or ``report.html``, or if
+    the entries include one of :data:`MARKER_FILES` and the name is a plain, visible file
+    name ending in one of :data:`RESULT_SUFFIXES`. A loose ``data.csv`` on its own is thus
+    foreign, but a report's ``patterns.csv`` next to its ``report.html`` is not.
+
+    Args:
+        names: The entries' file names.
+
+    Returns:
+        The foreign names, sorted; empty if every name is a lewsim result.
+    """
+    names = list(names)
+    marked = any(name in MARKER_FILES for name in names)
+    return sorted(
+        name
+        for name in names
+        if name not in (*RUN_FILES, REPORT_HTML)
+        and not (marked and _RESULT_NAME.fullmatch(name) and name.endswith(RESULT_SUFFIXES))
+    )
 
 
 def check_out_dir(out_dir: str | os.PathLike[str]) -> Path:
     """Check that a results directory can be written or replaced, without touching it.
 
     An existing directory is only replaced when it is empty or holds nothing but the
-    files of a previous run (:data:`RUN_FILES`); anything else might be the user's own
-    work, and ``--out .`` must never delete a working directory.
+    regular files of previous lewsim results (see :func:`foreign_files`); anything else
+    might be the user's own work, and ``--out .`` must never delete a working directory.
 
     Args:
         out_dir: The intended results directory.
@@ -70,7 +109,7 @@ def check_out_dir(out_dir: str | os.PathLike[str]) -> Path:
 
     Raises:
         ValueError: If ``out_dir`` is a filesystem root, an existing non-directory, or an
-            existing directory that does not look like a previous run, or the current
+            existing directory that does not look like previous results, or the current
             directory or one of its ancestors. The message says why and what is allowed.
     """
     target = Path(out_dir).expanduser().absolute()
@@ -89,12 +128,68 @@ def check_out_dir(out_dir: str | os.PathLike[str]) -> Path:
                 f"{str(out_dir)!r} exists and is a file or symbolic link, not a directory; "
                 "give a new or previous results directory"
             )
-        foreign = sorted(entry.name for entry in target.iterdir() if entry.name not in RUN_FILES)
+        entries = list(target.iterdir())
+        # Subdirectories and symbolic links are never results.
+        odd = [e.name for e in entries if e.is_symlink() or not e.is_file()]
+        foreign = sorted({*odd, *foreign_files(e.name for e in entries)})
         if foreign:
             raise ValueError(
                 f"{str(out_dir)!r} exists and holds files that are not lewsim results "
-                f"(e.g. {foreign[0]!r}); give an empty, new or previous results directory"
+                f"(e.g. {foreign[0]!r}); give an empty, new or previous results directory "
+                f"({_ALLOWED})"
             )
+    return target
+
+
+def write_directory(out_dir: str | os.PathLike[str], files: Mapping[str, bytes | str]) -> Path:
+    """Write a results directory atomically: all of ``files`` or nothing.
+
+    The files are written into a temporary directory next to ``out_dir``, flushed to disk,
+    and the temporary directory is renamed into place once all are complete. Previous
+    results in ``out_dir`` are moved aside only at that point and deleted after the new
+    ones are in place; if anything fails (or the write is interrupted), the temporary
+    directory is removed and any previous results are left as they were.
+
+    Args:
+        out_dir: Results directory; created (with missing parents) if missing, replaced if
+            it holds previous lewsim results (see :func:`check_out_dir`).
+        files: File name to content; text is written as UTF-8 exactly as given. Names are
+            plain file names that :func:`foreign_files` accepts, so that the directory can
+            itself be replaced later.
+
+    Returns:
+        The absolute path of the results directory.
+
+    Raises:
+        ValueError: If a file name is not allowed, or ``out_dir`` cannot be used (see
+            :func:`check_out_dir`).
+        OSError: If writing fails; nothing is left half-written.
+    """
+    if not files:
+        raise ValueError("no files to write")
+    foreign = foreign_files(files)
+    if foreign:
+        raise ValueError(
+            f"cannot write {foreign[0]!r} into a results directory; {_ALLOWED} "
+            "(plain names of letters, digits, '.', '_' and '-')"
+        )
+    target = check_out_dir(out_dir)
+    created_parents = _make_parents(target.parent)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        # mkdtemp makes the directory private (0700); results should get the usual
+        # permissions, as if made with mkdir.
+        os.chmod(staging, 0o777 & ~_current_umask())
+        for name, content in files.items():
+            _write_file(staging / name, content)
+        # The rename that publishes the directory is only meaningful if the data reached disk.
+        _fsync(staging)
+        _replace_directory(staging, target)
+    except BaseException:
+        # BaseException so that Ctrl-C during a write also cleans up the staging directory.
+        shutil.rmtree(staging, ignore_errors=True)
+        _remove_empty(created_parents)
+        raise
     return target
 
 
@@ -107,11 +202,8 @@ def write_run(
     """Write a run's results atomically into ``out_dir``.
 
     Writes :data:`RUN_FILES` (``timeseries.parquet``, ``timeseries.csv``,
-    ``manifest.json`` and ``timeseries.png``) into a temporary directory next to
-    ``out_dir`` and renames it into place once all four are complete. A previous run in
-    ``out_dir`` is moved aside only at that point and deleted after the new one is in
-    place; if anything fails, the temporary directory is removed and any previous results
-    are left as they were.
+    ``manifest.json`` and ``timeseries.png``) with :func:`write_directory`: a previous
+    run is replaced only once all four are complete, and nothing is left half-written.
 
     Args:
         out_dir: Results directory; created if missing, replaced if it holds a previous run.
@@ -127,40 +219,44 @@ def write_run(
         ValueError: If ``out_dir`` cannot be used (see :func:`check_out_dir`).
         OSError: If writing fails; nothing is left half-written.
     """
-    target = check_out_dir(out_dir)
-    created_parents = _make_parents(target.parent)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        # mkdtemp makes the directory private (0700); results should get the usual
-        # permissions, as if made with mkdir.
-        os.chmod(staging, 0o777 & ~_current_umask())
-        _write_files(staging, timeseries, manifest, figure)
-        _replace_directory(staging, target)
-    except BaseException:
-        # BaseException so that Ctrl-C during a write also cleans up the staging directory.
-        shutil.rmtree(staging, ignore_errors=True)
-        _remove_empty(created_parents)
-        raise
-    return target
-
-
-def _write_files(
-    directory: Path, timeseries: pd.DataFrame, manifest: Mapping[str, Any], figure: Figure
-) -> None:
-    """Write the four result files into ``directory`` and flush them to disk."""
+    target = check_out_dir(out_dir)  # before the files are rendered, which takes a while
     table = timeseries
     if isinstance(table.index, pd.MultiIndex) or table.index.name is not None:
         table = table.reset_index()
-    table.to_parquet(directory / TIMESERIES_PARQUET, index=False)
-    table.to_csv(directory / TIMESERIES_CSV, index=False)
-    with open(directory / MANIFEST_JSON, "w", encoding="utf-8") as handle:
-        json.dump(to_jsonable(manifest), handle, indent=2, allow_nan=False)
-        handle.write("\n")
-    figure.savefig(directory / TIMESERIES_PNG, dpi=_FIGURE_DPI)
-    # The rename that publishes the directory is only meaningful if the data reached disk.
-    for name in RUN_FILES:
-        _fsync(directory / name)
-    _fsync(directory)
+    parquet = io.BytesIO()
+    table.to_parquet(parquet, index=False)
+    png = io.BytesIO()
+    figure.savefig(png, format="png", dpi=_FIGURE_DPI)
+    files = {
+        TIMESERIES_PARQUET: parquet.getvalue(),
+        TIMESERIES_CSV: table.to_csv(index=False),
+        MANIFEST_JSON: manifest_json(manifest),
+        TIMESERIES_PNG: png.getvalue(),
+    }
+    return write_directory(target, files)
+
+
+def manifest_json(manifest: Mapping[str, Any]) -> str:
+    """A manifest as indented JSON text with a final newline.
+
+    Args:
+        manifest: Run metadata; converted with :func:`to_jsonable`.
+
+    Returns:
+        The JSON text.
+
+    Raises:
+        TypeError: For a value with no JSON representation.
+    """
+    return json.dumps(to_jsonable(manifest), indent=2, allow_nan=False) + "\n"
+
+
+def _write_file(path: Path, content: bytes | str) -> None:
+    """Write one file and flush it to disk."""
+    data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+    with open(path, "wb") as handle:
+        handle.write(data)
+    _fsync(path)
 
 
 def _replace_directory(staging: Path, target: Path) -> None:

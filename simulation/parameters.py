@@ -58,7 +58,7 @@ class Parameters(BaseModel):
         0.6, description="Understanding and commitment above which staff may become champions."
     )
     hire_threshold: Share = Field(
-        0.25, description="Resourcing will above which peer positions open."
+        0.21, description="Resourcing will above which peer positions open."
     )
     max_peer_share: Share = Field(
         0.15, description="Funding cap on peer positions as a share of an organisation's staff."
@@ -198,7 +198,10 @@ class Parameters(BaseModel):
         0.3, description="Monthly chance of opening a position at maximal will."
     )
     fill_rate: Rate = Field(
-        0.4, description="Monthly chance that a vacant funded position is filled."
+        0.77, description="Monthly chance that a vacant funded position is filled."
+    )
+    vacancy_lapse: Rate = Field(
+        0.1, description="Monthly chance that a vacant peer position is cut or repurposed."
     )
     le_leader_min_peers: int = Field(
         4, ge=1, le=1000, description="Peers needed before an LE leader position is created."
@@ -223,7 +226,7 @@ class Parameters(BaseModel):
 
     # ---- 11. Inter-organisational contact ------------------------------------------------------
     visit_gain: Rate = Field(
-        0.5, description="Exposure gained in a visit to a host where peer work visibly succeeds."
+        1.0, description="Exposure gained in a visit to a host where peer work visibly succeeds."
     )
     visible_peer_share: Share = Field(
         0.05, description="Host peer share at which peer work is fully visible to a visitor."
@@ -239,7 +242,7 @@ class Parameters(BaseModel):
     training_stigma: Share = Field(
         0.15, description="Fractional fall of stigma from workforce-wide training."
     )
-    visits_programme_rate: Rate = Field(0.1, description="Visit rate set by a visits programme.")
+    visits_programme_rate: Rate = Field(0.2, description="Visit rate set by a visits programme.")
 
     @field_validator("exposure_mix")
     @classmethod

@@ -481,8 +481,9 @@ def resourcing_and_hiring(model: SectorModel) -> None:
 
     Above ``hire_threshold`` a position opens with probability ``position_rate *
     (will - threshold) / (1 - threshold)`` while positions stay under the funding cap
-    ``max_peer_share`` x staff; each vacant position is filled with probability
-    ``fill_rate`` while will stays above the threshold. New peers join the team whose
+    ``max_peer_share`` x staff; each vacant position lapses (is cut) with probability
+    ``vacancy_lapse`` and is otherwise filled with probability ``fill_rate`` while will
+    stays above the threshold. New peers join the team whose
     leader is most committed. Once ``le_leader_min_peers`` peers are employed and will
     exceeds ``le_leader_will``, an LE leader position is created (and filled) with
     monthly probability ``position_rate``.
@@ -507,12 +508,17 @@ def resourcing_and_hiring(model: SectorModel) -> None:
     opens &= model.streams.org_uniform("positions", month, every_org) < chance
     orgs.positions += opens
 
-    vacancies = np.where(willing, np.maximum(orgs.positions - peers, 0), 0).astype(np.int64)
+    vacancies = np.maximum(orgs.positions - peers, 0).astype(np.int64)
     vacancy_org = np.repeat(every_org, vacancies)
     if vacancy_org.size:
         first = np.cumsum(vacancies) - vacancies
         draw = np.arange(vacancy_org.size) - np.repeat(first, vacancies)
+        # A vacant position is at risk of being cut or repurposed, so every exit can
+        # cost a position: the path by which attrition slows growth.
+        lapsed = model.streams.org_uniform("lapse", month, vacancy_org, draw) < p.vacancy_lapse
+        orgs.positions -= np.bincount(vacancy_org[lapsed], minlength=n_orgs)
         filled = model.streams.org_uniform("fill", month, vacancy_org, draw) < p.fill_rate
+        filled &= ~lapsed & willing[vacancy_org]
         hiring_orgs = vacancy_org[filled]
         if hiring_orgs.size:
             model.hire(hiring_orgs, most_committed_team(model, hiring_orgs), Kind.PEER_WORKER)

@@ -19,7 +19,19 @@ MODEL_MODULES = (
     "state",
     "streams",
 )
-OUTER_MODULES = {"cli", "output", "plots", "experiments", "app", "scenarios", "sweeps", "reports"}
+OUTER_MODULES = {
+    "cli",
+    "output",
+    "plots",
+    "experiments",
+    "app",
+    "scenarios",
+    "sweeps",
+    "reports",
+    "calibration",
+    "validation",
+    "validation_report",
+}
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -297,6 +297,28 @@ def test_funding_cap_limits_positions():
     assert np.all(model.orgs.positions <= np.floor(0.1 * headcount))
 
 
+def test_vacant_positions_lapse_whatever_the_will_and_filled_ones_do_not():
+    # Org 0 is willing, org 1 is not; each has 2 filled and 3 vacant posts; no new posts.
+    model = tiny_sector(vacancy_lapse=0.5, fill_rate=0.0, max_peer_share=0.0)
+    uniform_state(model, commitment=0.1)
+    deciders = np.concatenate([model.executive_slots, model.senior_slots])
+    model.staff.commitment[deciders[model.staff.org[deciders] == 0]] = 0.9
+    for org in (0, 1):
+        hire_peers(model, org, first_team(model, org), 2)
+    model.orgs.positions[:] = 5
+    advance(model, processes.resourcing_and_hiring, months=24)
+    assert model.orgs.positions.tolist() == [2, 2]
+    assert processes.org_count(model, model.staff.slots_of(Kind.PEER_WORKER)).tolist() == [2, 2]
+
+
+def test_without_lapse_vacancies_wait_to_be_filled():
+    model = tiny_sector(vacancy_lapse=0.0, fill_rate=0.0, max_peer_share=0.0)
+    uniform_state(model, commitment=0.1)
+    model.orgs.positions[:] = 3
+    advance(model, processes.resourcing_and_hiring, months=24)
+    assert model.orgs.positions.tolist() == [3, 3]
+
+
 def test_le_leader_position_created_once_enough_peers():
     # No funding for new positions, so the peer counts stay as set (3 and 2).
     model = tiny_sector(

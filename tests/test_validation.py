@@ -1,0 +1,163 @@
+"""Pattern validation: the judging machinery, the arms' actions, and a fast subset of the patterns.
+
+The full validation (30 seed pairs, 120 months) is ``lewsim validate``; here a subset of
+the patterns runs on fewer pairs and a shorter horizon. The patterns in FAST_PATTERNS are
+those whose effects are large enough to be judged on that budget (see docs/ODD.md
+section 13); their verdicts can fail like the full run's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation.validation import (
+    PATTERNS,
+    Action,
+    act,
+    arm,
+    arms_of,
+    curve_thirds,
+    half_rise_month,
+    judge,
+    mean_interval,
+    run_arm,
+    validate,
+)
+
+FAST_PAIRS = 6
+FAST_MONTHS = 48
+FAST_PATTERNS = (1, 4, 6, 7, 9)
+
+
+def test_mean_interval_matches_the_t_formula():
+    values = np.array([1.0, 2.0, 4.0, 7.0])
+    mean, low, high = mean_interval(values)
+    half = 3.182446305284263 * values.std(ddof=1) / 2.0  # t(0.975, 3) * sd / sqrt(4)
+    assert mean == pytest.approx(3.5)
+    assert (low, high) == pytest.approx((3.5 - half, 3.5 + half))
+
+
+def test_judge_needs_the_whole_interval_on_the_expected_side():
+    clear = judge(0, "s", "o", "c", [1.0, 1.2, 0.9, 1.1])
+    assert clear.holds and clear.low > 0
+    straddling = judge(0, "s", "o", "c", [1.0, -1.2, 0.9, -1.1])
+    assert not straddling.holds
+    wrong_sign = judge(0, "s", "o", "c", [1.0, 1.2, 0.9, 1.1], expected="-")
+    assert not wrong_sign.holds
+    assert judge(0, "s", "o", "c", [-1.0, -1.2, -0.9], expected="-").holds
+    with pytest.raises(ValueError, match="expected"):
+        judge(0, "s", "o", "c", [1.0, 2.0], expected="up")
+
+
+def test_half_rise_month_interpolates_and_ignores_the_months_before_the_start():
+    response = np.array([5.0, 5.0, 0.0, 0.0, 1.0, 2.0, 4.0, 4.0])  # start at 2, peak 4
+    assert half_rise_month(response, 2) == pytest.approx(3.0)  # reaches 2 at offset 3
+    assert np.isnan(half_rise_month(np.zeros(6), 0))
+
+
+def test_curve_thirds_tell_an_s_curve_from_a_saturating_one():
+    months = np.arange(0, 20 * 12 + 1)
+    logistic = 100.0 / (1.0 + np.exp(-(months - 120) / 20.0))
+    early, middle, late = curve_thirds(logistic)
+    assert middle > early and middle > late
+    saturating = 100.0 * (1.0 - np.exp(-months / 40.0))
+    early, middle, late = curve_thirds(saturating)
+    assert early > middle > late
+
+
+def test_every_pattern_is_numbered_once_and_arms_are_consistent():
+    assert [pattern.number for pattern in PATTERNS] == list(range(1, 11))
+    names = [each.name for each in arms_of(PATTERNS)]
+    assert len(names) == len(set(names))
+    assert arms_of([PATTERNS[0], PATTERNS[0]]) == arms_of([PATTERNS[0]])
+    clash = dataclasses.replace(
+        PATTERNS[0], arms=(arm("baseline", "another baseline", {"pay_parity": 0.1}),)
+    )
+    with pytest.raises(ValueError, match="two different arms are named 'baseline'"):
+        arms_of([PATTERNS[0], clash])
+
+
+def test_a_run_is_a_pure_function_of_arm_seed_and_horizon():
+    each = arm("x", "x", {"n_orgs": 6}, [act(3, "appoint_champion", level="senior")])
+    first, second = run_arm(each, 11, 12), run_arm(each, 11, 12)
+    pd.testing.assert_frame_equal(first.sector, second.sector)
+    pd.testing.assert_frame_equal(first.orgs, second.orgs)
+    assert not run_arm(each, 12, 12).sector.equals(first.sector)
+
+
+def test_peers_join_every_team_at_the_action_month_and_not_before():
+    params = {"n_orgs": 4, "exposure_mix": (1.0, 0.0, 0.0), "hire_threshold": 1.0}
+    plain = run_arm(arm("plain", "p", params), 5, 10)
+    added = run_arm(
+        arm("added", "a", params, [act(6, "add_peers_to_every_team", per_team=2)]), 5, 10
+    )
+    pd.testing.assert_frame_equal(plain.sector.loc[:5], added.sector.loc[:5])
+    assert (plain.sector["peer_workers"] == 0).all()
+    orgs = added.orgs[added.orgs["month"] == 6]
+    teams = int(orgs["peer_workers"].sum() + added.sector.loc[6, "peer_leavers"]) // 2
+    assert added.sector.loc[6, "peer_hires"] == 2 * teams
+    assert teams >= 4  # every organisation has at least one team
+    assert (orgs["peer_workers"] > 0).all() and (orgs["positions"] >= orgs["peer_workers"]).all()
+
+
+def test_champions_leave_takes_every_champion_away():
+    params = {"n_orgs": 5, "champion_uptake": 0.0, "initial_champion": 0.0}
+    actions = [act(0, "appoint_champion", level="executive"), act(4, "champions_leave")]
+    run = run_arm(arm("gone", "g", params, actions), 3, 8)
+    assert run.sector.loc[3, "champions"] == 5
+    assert (run.sector.loc[4:, "champions"] == 0).all()
+
+
+def test_actions_are_plain_hashable_data():
+    action = act(2, "set", name="pay_parity", value=0.5)
+    assert action == Action(2, "set", (("name", "pay_parity"), ("value", 0.5)))
+    assert hash(arm("a", "a", {"pay_parity": 0.5}, [action]))
+
+
+def test_validate_rejects_too_few_pairs_a_short_horizon_and_unknown_patterns():
+    with pytest.raises(ValueError, match="pairs"):
+        validate(pairs=1)
+    with pytest.raises(ValueError, match="months"):
+        validate(pairs=2, months=12)
+    with pytest.raises(ValueError, match="pattern 11"):
+        validate(pairs=2, patterns=[11])
+
+
+@pytest.fixture(scope="module")
+def fast_validation():
+    return validate(pairs=FAST_PAIRS, months=FAST_MONTHS, patterns=FAST_PATTERNS)
+
+
+@pytest.mark.parametrize("number", FAST_PATTERNS)
+def test_fast_subset_of_patterns_holds(fast_validation, number):
+    checks = fast_validation.checks[fast_validation.checks["pattern"] == number]
+    failing = checks.loc[~checks["holds"], ["statement", "effect", "low", "high"]]
+    assert failing.empty, f"pattern {number} fails:\n{failing.to_string()}"
+
+
+def test_pairs_share_seeds_across_arms(fast_validation):
+    seeds = fast_validation.seeds
+    assert len(seeds) == FAST_PAIRS == len(set(seeds))
+    # Common random numbers: arms identical up to their first action share their history.
+    baseline = fast_validation.runs["baseline"]
+    champion = fast_validation.runs["exec_champion"]
+    for base, treated in zip(baseline, champion, strict=True):
+        assert base.sector.loc[0].equals(treated.sector.loc[0])
+
+
+def test_validation_results_do_not_depend_on_the_number_of_workers():
+    serial = validate(pairs=2, months=36, patterns=[9], workers=1)
+    parallel = validate(pairs=2, months=36, patterns=[9], workers=2)
+    pd.testing.assert_frame_equal(serial.checks, parallel.checks)
+
+
+def test_the_sole_champion_arms_have_only_the_appointed_champions():
+    sole = next(a for a in arms_of(PATTERNS) if a.name == "sole_champion")
+    run = run_arm(sole, seed=9, months=12)
+    champions = run.sector.loc[1:, "champions"].to_numpy()
+    assert champions[0] == run.orgs["org"].nunique()  # one appointed executive each
+    assert np.all(np.diff(champions) <= 0)  # turnover takes some away; nobody new takes it up
