@@ -64,7 +64,7 @@ from simulation.calibration import (
 #: than a factor of three evenly in their logarithm.
 SEARCH_SPACE: dict[str, tuple[float, float, str]] = {
     "hire_threshold": (0.15, 0.35, "linear"),
-    "position_rate": (0.1, 0.6, "linear"),
+    "position_rate": (0.03, 0.6, "log"),
     "fill_rate": (0.2, 0.8, "linear"),
     "peer_attrition": (0.003, 0.012, "log"),
     "champion_uptake": (0.005, 0.04, "log"),

@@ -20,16 +20,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
-from simulation.experiments import mean_interval
+from simulation.experiments import map_runs, mean_interval
 from simulation.model import SectorModel
 from simulation.processes import team_peer_share
 from simulation.state import Kind
@@ -245,21 +242,7 @@ def measure_many(
         One figures dict per job.
     """
     tasks = [(int(seed), dict(params or {}), months) for seed, params in jobs]
-    bar = tqdm(total=len(tasks), desc=desc, unit="run", disable=not progress)
-    results: list[dict[str, float]] = []
-    try:
-        if workers > 1 and len(tasks) > 1:
-            chunk = max(1, min(16, len(tasks) // (4 * workers)))
-            with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-                for figures in pool.map(_measure_job, tasks, chunksize=chunk):
-                    results.append(figures)
-                    bar.update()
-        else:
-            for task in tasks:
-                results.append(_measure_job(task))
-                bar.update()
-    finally:
-        bar.close()
+    results = map_runs(_measure_job, tasks, workers=workers, progress=progress, desc=desc)
     return results
 
 

@@ -27,10 +27,23 @@ import typer
 
 from simulation import __version__
 from simulation.calibration import calibration_table
+from simulation.comparison import (
+    Comparison,
+    check_months,
+    check_scenarios,
+    comparison_manifest,
+    format_difference,
+    format_value,
+    month_phrase,
+    outcome_label,
+    write_comparison,
+)
+from simulation.comparison import compare as compare_scenarios
 from simulation.experiments import replication_seeds, run_replications, summarise_replications
 from simulation.output import RUN_FILES, build_manifest, check_out_dir, write_run
 from simulation.parameters import ParameterError, validate_parameters
 from simulation.plots import plot_timeseries
+from simulation.scenarios import Scenario, ScenarioError, run_scenario
 from simulation.validation import (
     DEFAULT_PAIRS,
     HORIZON,
@@ -209,6 +222,7 @@ def execute_run(
     out: Path,
     progress: bool = True,
     command_line: Sequence[str] | None = None,
+    scenario: Scenario | None = None,
 ) -> RunResult:
     """Check inputs, run the replications and write the results directory.
 
@@ -216,23 +230,39 @@ def execute_run(
         steps: Months per replication.
         seed: Root seed.
         replications: Number of replications.
-        params: Parameter overrides.
+        params: Parameter overrides (with a scenario: all of them, replacing its table).
         out: Results directory (replaced if it holds a previous run).
         progress: Show a progress bar on stderr.
         command_line: Argument vector for the manifest; defaults to ``sys.argv``.
+        scenario: A scenario whose events to run; ``steps``, ``seed``, ``replications``
+            and ``params`` replace its own. Its name, file and text go into the manifest,
+            and the time series gains a ``scenario`` column.
 
     Returns:
         The results directory, time series and manifest.
 
     Raises:
         InputError: If an input is invalid; nothing has been run or written then.
+        ScenarioError: If the settings leave the scenario invalid (an event after the
+            last month, say); nothing has been run or written then.
     """
     out_dir = check_run_inputs(steps, seed, replications, params, out)
+    if scenario is not None:
+        scenario = scenario.replace(
+            steps=steps,
+            seed=seed,
+            replications=replications,
+            parameters=dict(params),
+            context="with the command-line settings",
+        )
     started_at = datetime.now(UTC)
     clock = time.perf_counter()
-    timeseries = run_replications(
-        steps=steps, seed=seed, replications=replications, params=params, progress=progress
-    )
+    if scenario is None:
+        timeseries = run_replications(
+            steps=steps, seed=seed, replications=replications, params=params, progress=progress
+        )
+    else:
+        timeseries = run_scenario(scenario, progress=progress)
     figure = plot_timeseries(timeseries)
     manifest = build_manifest(
         steps=steps,
@@ -244,6 +274,8 @@ def execute_run(
         wall_time_seconds=time.perf_counter() - clock,
         command_line=command_line,
     )
+    if scenario is not None:
+        manifest["scenario"] = scenario.manifest_entry()
     written = write_run(out_dir, timeseries, manifest, figure)
     return RunResult(out_dir=written, timeseries=timeseries, manifest=manifest)
 
@@ -264,7 +296,9 @@ def summary_lines(result: RunResult) -> list[str]:
     orgs = summarise_replications(frame, "orgs_with_peers")
     first_month, last_month = int(peers.index[0]), int(peers.index[-1])
     width = len(f"month {last_month}")
+    scenario = manifest.get("scenario")
     return [
+        *([f"Scenario {scenario['name']} ({scenario['path']})"] if scenario else []),
         f"Wrote {', '.join(RUN_FILES)}",
         f"  to {result.out_dir}",
         f"{manifest['replications']} replication(s) x {manifest['steps']} months, "
@@ -321,49 +355,79 @@ def main(
 @app.command(
     help=(
         "Run replications of the sector model and write the results.\n\n"
+        "SCENARIO is an optional scenario file (TOML; see experiments/scenarios/ and "
+        "docs/ODD.md section 6): its steps, seed, replications, parameters and events are "
+        "used, options given on the command line override them, and --set adds to or "
+        "overrides its parameters. Without a file the built-in defaults run.\n\n"
         "Writes timeseries.parquet and timeseries.csv (one row per replication and month), "
-        "manifest.json (versions, git commit, seeds, every parameter) and timeseries.png "
-        "(mean and 95% confidence band of key series) into the --out directory, atomically: "
-        "a failed run leaves no partial results.\n\n"
-        "Example: lewsim run --steps 60 --replications 10 --set n_orgs=40 --out results/small"
+        "manifest.json (versions, git commit, seeds, every parameter, the scenario) and "
+        "timeseries.png (mean and 95% confidence band of key series) into the --out "
+        "directory, atomically: a failed run leaves no partial results.\n\n"
+        "Examples: lewsim run --steps 60 --replications 10 --set n_orgs=40 --out "
+        "results/small; lewsim run experiments/scenarios/exec-champion.toml"
     )
 )
 def run(
-    steps: Annotated[
-        int, typer.Option("--steps", help="Months to simulate per replication (>= 1).")
-    ] = DEFAULT_STEPS,
-    seed: Annotated[
-        int,
-        typer.Option(
-            "--seed", help="Root seed (>= 0); each replication gets its own seed derived from it."
+    scenario_file: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="SCENARIO",
+            help="Scenario file (TOML), e.g. experiments/scenarios/baseline.toml.",
+            show_default=False,
         ),
-    ] = DEFAULT_SEED,
+    ] = None,
+    steps: Annotated[
+        int | None,
+        typer.Option(
+            "--steps",
+            help=f"Months to simulate per replication (>= 1); default: the scenario's, "
+            f"or {DEFAULT_STEPS}.",
+            show_default=False,
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            help="Root seed (>= 0); each replication gets its own seed derived from it; "
+            f"default: the scenario's, or {DEFAULT_SEED}.",
+            show_default=False,
+        ),
+    ] = None,
     replications: Annotated[
-        int, typer.Option("--replications", help="Independent replications to run (>= 1).")
-    ] = DEFAULT_REPLICATIONS,
+        int | None,
+        typer.Option(
+            "--replications",
+            help=f"Independent replications to run (>= 1); default: the scenario's, "
+            f"or {DEFAULT_REPLICATIONS}.",
+            show_default=False,
+        ),
+    ] = None,
     assignments: Annotated[
         list[str] | None,
         typer.Option(
             "--set",
             metavar="NAME=VALUE",
             help=(
-                "Set a model parameter; repeat for several. VALUE may be a number, "
-                "true/false, or comma-separated numbers for a tuple "
+                "Set a model parameter (over the scenario's); repeat for several. VALUE may "
+                "be a number, true/false, or comma-separated numbers for a tuple "
                 "(e.g. --set n_orgs=40 --set exposure_mix=0.5,0.3,0.2)."
             ),
             show_default=False,
         ),
     ] = None,
     out: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--out",
             help=(
                 "Results directory, relative to the current directory. Replaced if it "
-                "holds a previous run; other non-empty directories are refused."
+                "holds a previous run; other non-empty directories are refused. Default: "
+                f"results/<scenario name>, or {DEFAULT_OUT} without a scenario."
             ),
+            show_default=False,
         ),
-    ] = DEFAULT_OUT,
+    ] = None,
     quiet: Annotated[
         bool,
         typer.Option(
@@ -373,15 +437,25 @@ def run(
 ) -> None:
     """Run replications of the sector model and write the results (help text above)."""
     try:
+        scenario = Scenario.load(scenario_file) if scenario_file is not None else None
         params = parse_assignments(assignments or [])
+        if scenario is not None:
+            params = scenario.model_params() | params
         result = execute_run(
-            steps=steps,
-            seed=seed,
-            replications=replications,
+            steps=_first(steps, scenario.steps if scenario else None, DEFAULT_STEPS),
+            seed=_first(seed, scenario.seed if scenario else None, DEFAULT_SEED),
+            replications=_first(
+                replications, scenario.replications if scenario else None, DEFAULT_REPLICATIONS
+            ),
             params=params,
-            out=out,
+            out=_first(out, Path("results", scenario.name) if scenario else None, DEFAULT_OUT),
             progress=not quiet,
+            scenario=scenario,
         )
+    except ScenarioError as problem:
+        for line in str(problem).splitlines():
+            typer.echo(f"lewsim run: error: {line}", err=True)
+        raise typer.Exit(code=USAGE_ERROR_EXIT) from None
     except InputError as problem:
         raise _fail("lewsim run", problem) from None
     if quiet:
@@ -389,6 +463,11 @@ def run(
         return
     for line in summary_lines(result):
         typer.echo(line)
+
+
+def _first(*values: Any) -> Any:
+    """The first of ``values`` that is not ``None`` (a command-line option, then the file's)."""
+    return next(value for value in values if value is not None)
 
 
 DEFAULT_VALIDATION_OUT = Path("results/validation")
@@ -538,3 +617,243 @@ def validate_command(
         typer.echo(str(written / "report.html"))
     if strict and not summary["holds"].all():
         raise typer.Exit(code=1)
+
+
+DEFAULT_COMPARISON_OUT = Path("results/comparison")
+_MAX_OUT_NAME = 80
+
+
+def default_comparison_out(names: Sequence[str]) -> Path:
+    """The results directory of a comparison when ``--out`` is not given.
+
+    Args:
+        names: Scenario names, the baseline first.
+
+    Returns:
+        ``results/compare-<baseline>-vs-<alternative>`` (alternatives joined by ``-``), or
+        ``results/comparison`` if that name would be longer than 80 characters.
+    """
+    name = f"compare-{names[0]}-vs-{'-'.join(names[1:])}"
+    return Path("results", name) if len(name) <= _MAX_OUT_NAME else DEFAULT_COMPARISON_OUT
+
+
+def parse_months(text: str) -> list[int]:
+    """Read ``--months``: whole months separated by commas, such as ``12,36,120``.
+
+    Args:
+        text: The option's value.
+
+    Returns:
+        The months, in the order given.
+
+    Raises:
+        InputError: If an item is not a whole number.
+    """
+    months = []
+    for part in text.split(","):
+        try:
+            months.append(int(part.strip()))
+        except ValueError:
+            raise InputError(
+                f"--months: expected whole months separated by commas (e.g. 12,36,120), "
+                f"got {text!r}"
+            ) from None
+    return months
+
+
+def _scenario_problem(error: ScenarioError) -> InputError:
+    """A scenario error as one line: the file, then its problems separated by ``;``."""
+    return InputError(f"{error.source}: {'; '.join(error.problems)}")
+
+
+def execute_comparison(
+    *,
+    files: Sequence[Path],
+    out: Path | None,
+    months: str | None,
+    workers: int,
+    progress: bool,
+    command_line: Sequence[str] | None = None,
+) -> tuple[Path, Comparison, dict[str, Any]]:
+    """Load the scenario files, check every input, compare and write the report.
+
+    Everything is checked before anything runs or is written: every file is read and
+    validated, the names must differ, the months must fall within the baseline's run and
+    the output directory must be usable.
+
+    Args:
+        files: The baseline's scenario file, then one or more alternatives.
+        out: Results directory; ``None`` for :func:`default_comparison_out`.
+        months: ``--months`` as given (``None``: the comparison's default months).
+        workers: Processes to run scenarios in (same results for any).
+        progress: Show a progress bar.
+        command_line: Recorded in the manifest (default ``sys.argv``).
+
+    Returns:
+        The results directory, the comparison and its manifest.
+
+    Raises:
+        InputError: For a bad file, option value or output directory; nothing has been
+            run or written then.
+    """
+    if len(files) < 2:
+        raise InputError(
+            "give a baseline scenario file and at least one alternative, e.g. "
+            "lewsim compare baseline.toml exec-champion.toml"
+        )
+    scenarios = []
+    for path in files:
+        try:
+            scenarios.append(Scenario.load(path))
+        except ScenarioError as error:
+            raise _scenario_problem(error) from None
+    baseline, *alternatives = scenarios
+    try:
+        check_scenarios(scenarios)
+    except ValueError as error:
+        raise InputError(str(error)) from None
+    chosen_months = None
+    if months is not None:
+        requested = parse_months(months)
+        try:
+            chosen_months = check_months(requested, baseline.steps)
+        except ValueError as error:
+            raise InputError(f"--months: {error}") from None
+    if workers < 1:
+        raise InputError(f"--workers must be >= 1, got {workers}")
+    target = out if out is not None else default_comparison_out([s.name for s in scenarios])
+    try:
+        check_out_dir(target)
+    except ValueError as error:
+        raise InputError(f"--out: {error}") from None
+    started_at, clock = datetime.now(UTC), time.perf_counter()
+    try:
+        comparison = compare_scenarios(
+            baseline, alternatives, months=chosen_months, progress=progress, workers=workers
+        )
+    except ScenarioError as error:
+        raise _scenario_problem(error) from None
+    manifest = comparison_manifest(
+        comparison,
+        started_at=started_at,
+        wall_time_seconds=time.perf_counter() - clock,
+        command_line=command_line,
+    )
+    written = write_comparison(comparison, target, manifest)
+    return written, comparison, manifest
+
+
+def comparison_lines(comparison: Comparison, manifest: Mapping[str, Any]) -> list[str]:
+    """The terminal summary of a comparison: its differences at the last month.
+
+    Args:
+        comparison: The comparison.
+        manifest: Its manifest (for the wall time).
+
+    Returns:
+        Lines: what was compared, a table of the differences at the last month (``*``
+        marks a clear one, whose 95 % CI excludes zero) and the notes.
+    """
+    last = comparison.months[-1]
+    rows = [
+        (
+            row["scenario"],
+            outcome_label(row["outcome"]),
+            format_value(row["outcome"], row["baseline_mean"], like=row["scenario_mean"]),
+            format_value(row["outcome"], row["scenario_mean"], like=row["baseline_mean"]),
+            format_difference(row) + (" *" if row["significant"] else ""),
+        )
+        for row in comparison.at_month(last).to_dict("records")
+    ]
+    header = ("scenario", "outcome", comparison.baseline.name, "scenario", "difference")
+    widths = [max(len(str(line[i])) for line in (header, *rows)) for i in range(4)]
+    lines = [
+        f"Compared {', '.join(s.name for s in comparison.alternatives)} with "
+        f"{comparison.baseline.name}: {comparison.replications} paired replication(s) x "
+        f"{comparison.steps} months, root seed {comparison.seed}, "
+        f"{manifest['wall_time_seconds']:.1f} s",
+        f"Differences at {month_phrase(last)} (month {last}), scenario minus baseline on the "
+        "same seeds (mean, 95% CI); * = clear (CI excludes 0); peer share in %:",
+    ]
+    for line in (header, *rows):
+        left = "  ".join(
+            f"{text:<{width}}" if i < 2 else f"{text:>{width}}"
+            for i, (text, width) in enumerate(zip(line[:4], widths, strict=True))
+        )
+        lines.append(f"  {left}  {line[4]}")
+    lines.extend(f"Note: {note}" for note in comparison.notes)
+    return lines
+
+
+@app.command(
+    "compare",
+    help=(
+        "Compare scenarios on paired runs (common random numbers) and write a report.\n\n"
+        "BASELINE is a scenario file (TOML); each ALTERNATIVE is compared with it. Every "
+        "scenario runs with the baseline's steps, seed and replications, so run r of every "
+        "scenario has the same seed and differences come from the scenarios' parameters "
+        "and events; an alternative's own steps, seed or replications are overridden, and "
+        "the report and the terminal say so.\n\n"
+        "Writes report.html (self-contained: summary, differences with 95% CIs, figures, "
+        "the scenario files, provenance), outcomes.png, differences.png, differences.csv, "
+        "timeseries.parquet and manifest.json into --out, atomically.\n\n"
+        "Example: lewsim compare experiments/scenarios/baseline.toml "
+        "experiments/scenarios/exec-champion.toml --months 12,60,120"
+    ),
+)
+def compare_command(
+    scenarios: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="SCENARIO",
+            help="The baseline scenario file (TOML), then one or more alternatives.",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help=(
+                "Results directory (replaced if it holds lewsim results). Default: "
+                "results/compare-<baseline>-vs-<alternative>[-<alternative>...] from the "
+                "scenario names, or results/comparison if that is over 80 characters."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    months: Annotated[
+        str | None,
+        typer.Option(
+            "--months",
+            help=(
+                "Months of the differences table, comma-separated (e.g. 12,36,120). "
+                "Default: 12, 36, 60 and 120 where they fit, and the last month."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    workers: Annotated[
+        int,
+        typer.Option("--workers", help="Processes to spread the runs over (same results for any)."),
+    ] = DEFAULT_WORKERS,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar or table; print the report path.")
+    ] = False,
+) -> None:
+    """Compare scenarios on paired runs and write a report (help text above)."""
+    try:
+        written, comparison, manifest = execute_comparison(
+            files=scenarios, out=out, months=months, workers=workers, progress=not quiet
+        )
+    except InputError as problem:
+        raise _fail("lewsim compare", problem) from None
+    report = written / "report.html"
+    if quiet:
+        for note in comparison.notes:
+            typer.echo(f"lewsim compare: note: {note}", err=True)
+        typer.echo(str(report))
+        return
+    for line in comparison_lines(comparison, manifest):
+        typer.echo(line)
+    typer.echo(f"report: {report}")

@@ -1,7 +1,7 @@
 """Replicated runs of the sector model and summaries across replications.
 
-A replication is a pure function of ``(steps, seed, params)``: :func:`run_replication`
-builds a fresh model from those three values and nothing else, so running the
+A replication is a pure function of ``(steps, seed, params, events)``:
+:func:`run_replication` builds a fresh model from those values and nothing else, so running the
 replications serially, in a process pool or on a cluster gives identical frames. The
 per-replication seeds come from :func:`replication_seeds`, which derives them from one
 root seed with NumPy's ``SeedSequence`` so that the streams of different replications are
@@ -10,7 +10,9 @@ statistically independent even though the root seeds people type are small integ
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from typing import Any
 
 import numpy as np
@@ -18,8 +20,12 @@ import pandas as pd
 from scipy import stats
 from tqdm.auto import tqdm
 
-from simulation import SECTOR_COLUMNS, simulate
+from simulation import SECTOR_COLUMNS, SectorModel, simulate
 from simulation.parameters import validate_parameters
+
+#: An event to schedule: ``(month, intervention, arguments)``, as
+#: ``model.schedule(month, intervention, **arguments)`` takes it.
+type EventSpec = tuple[int, str, Mapping[str, Any]]
 
 #: Leading columns of the long replications frame, before the model's sector columns.
 ID_COLUMNS: tuple[str, ...] = ("replication", "seed", "month")
@@ -66,7 +72,38 @@ def replication_seeds(seed: int, replications: int) -> list[int]:
     return seeds
 
 
-def run_replication(steps: int, seed: int, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+def build_model(
+    seed: int,
+    params: Mapping[str, Any] | None = None,
+    events: Sequence[EventSpec] = (),
+) -> SectorModel:
+    """Build a model at month 0 and schedule events on it.
+
+    Args:
+        seed: The run's seed.
+        params: Parameter overrides; missing names take their defaults.
+        events: ``(month, intervention, arguments)`` triples, scheduled in this order
+            with ``model.schedule`` (those at month 0 apply at once).
+
+    Returns:
+        The model, ready to step.
+
+    Raises:
+        ValueError: For an event the model refuses (see ``SectorModel.schedule``).
+        simulation.ParameterError: If a parameter is unknown or out of range.
+    """
+    model = SectorModel(rng=seed, **dict(params or {}))
+    for month, intervention, arguments in events:
+        model.schedule(month, intervention, **dict(arguments))
+    return model
+
+
+def run_replication(
+    steps: int,
+    seed: int,
+    params: Mapping[str, Any] | None = None,
+    events: Sequence[EventSpec] | None = None,
+) -> pd.DataFrame:
     """Run one replication and return its monthly sector series.
 
     This is the unit of work handed to an executor: it reads no global state, so its
@@ -76,11 +113,18 @@ def run_replication(steps: int, seed: int, params: Mapping[str, Any] | None = No
         steps: Months to simulate (at least 1).
         seed: The replication's own seed (usually from :func:`replication_seeds`).
         params: Parameter overrides; missing names take their defaults.
+        events: Events to schedule (see :func:`build_model`); none by default.
 
     Returns:
         A frame with a ``month`` column (0..steps) followed by the sector columns.
     """
-    frame = simulate(steps=steps, seed=seed, **dict(params or {}))
+    if events:
+        model = build_model(seed, params, events)
+        for _ in range(steps):
+            model.step()
+        frame = model.sector_frame()
+    else:
+        frame = simulate(steps=steps, seed=seed, **dict(params or {}))
     # Select explicitly so that column order is the published one whatever simulate returns.
     return frame.reset_index()[["month", *SECTOR_COLUMNS]]
 
@@ -91,6 +135,7 @@ def run_replications(
     replications: int = 20,
     params: Mapping[str, Any] | None = None,
     progress: bool = True,
+    events: Sequence[EventSpec] | None = None,
 ) -> pd.DataFrame:
     """Run independent replications of the sector model and stack them in a long frame.
 
@@ -103,6 +148,8 @@ def run_replications(
         replications: Number of replications (at least 1).
         params: Parameter overrides shared by all replications.
         progress: Show a tqdm progress bar (one tick per replication) on stderr.
+        events: Events scheduled in every replication, as ``(month, intervention,
+            arguments)`` triples (see :func:`build_model`); none by default.
 
     Returns:
         A tidy frame with columns :data:`REPLICATION_COLUMNS` and one row per replication
@@ -122,7 +169,7 @@ def run_replications(
     for replication, replication_seed in enumerate(
         tqdm(seeds, desc="replications", unit="run", disable=not progress)
     ):
-        frame = run_replication(steps, replication_seed, overrides)
+        frame = run_replication(steps, replication_seed, overrides, events)
         frame.insert(0, "seed", np.int64(replication_seed))
         frame.insert(0, "replication", replication)
         frames.append(frame)
@@ -185,3 +232,45 @@ def summarise_replications(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     summary["ci_low"] = summary["mean"] - half_width
     summary["ci_high"] = summary["mean"] + half_width
     return summary
+
+
+def map_runs(
+    function: Callable[[Any], Any],
+    jobs: Sequence[Any],
+    *,
+    workers: int = 1,
+    progress: bool = False,
+    desc: str = "runs",
+) -> list[Any]:
+    """Apply ``function`` to every job, in order, serially or in a process pool.
+
+    Each job must be a pure function of its own value, so the results are the same for any
+    number of workers. Worker processes are started fresh ("spawn"), never forked from a
+    process that may hold threads.
+
+    Args:
+        function: A module-level function (it is pickled to the workers).
+        jobs: Its arguments, one per call.
+        workers: Processes to use; 1 runs in this process.
+        progress: Show a progress bar.
+        desc: The progress bar's label.
+
+    Returns:
+        The results in the order of ``jobs``.
+    """
+    bar = tqdm(total=len(jobs), desc=desc, unit="run", disable=not progress)
+    results: list[Any] = []
+    try:
+        if workers > 1 and len(jobs) > 1:
+            chunk = max(1, min(16, len(jobs) // (4 * workers)))
+            with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+                for result in pool.map(function, jobs, chunksize=chunk):
+                    results.append(result)
+                    bar.update()
+        else:
+            for job in jobs:
+                results.append(function(job))
+                bar.update()
+    finally:
+        bar.close()
+    return results

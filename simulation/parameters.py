@@ -58,7 +58,7 @@ class Parameters(BaseModel):
         0.6, description="Understanding and commitment above which staff may become champions."
     )
     hire_threshold: Share = Field(
-        0.21, description="Resourcing will above which peer positions open."
+        0.28, description="Resourcing will above which peer positions open."
     )
     max_peer_share: Share = Field(
         0.15, description="Funding cap on peer positions as a share of an organisation's staff."
@@ -75,7 +75,7 @@ class Parameters(BaseModel):
     top_down: float = Field(
         0.5, ge=0.0, le=5.0, description="Weight of the superior's commitment in commitment change."
     )
-    peer_attrition: Rate = Field(0.007, description="Baseline monthly peer leaving hazard.")
+    peer_attrition: Rate = Field(0.0066, description="Baseline monthly peer leaving hazard.")
     staff_turnover: Rate = Field(
         0.01, description="Monthly turnover of managers and clinicians (replaced at once)."
     )
@@ -197,8 +197,14 @@ class Parameters(BaseModel):
     position_rate: Rate = Field(
         0.3, description="Monthly chance of opening a position at maximal will."
     )
+    request_weight: float = Field(
+        0.5,
+        ge=0.0,
+        le=10.0,
+        description="Rise in the chance of opening a position per frontline team with peers.",
+    )
     fill_rate: Rate = Field(
-        0.77, description="Monthly chance that a vacant funded position is filled."
+        0.4, description="Monthly chance that a vacant funded position is filled."
     )
     vacancy_lapse: Rate = Field(
         0.1, description="Monthly chance that a vacant peer position is cut or repurposed."

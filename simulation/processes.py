@@ -503,7 +503,19 @@ def resourcing_and_hiring(model: SectorModel) -> None:
     threshold = orgs.levers["hire_threshold"]
     willing = will > threshold
     cap = np.floor(orgs.levers["max_peer_share"] * headcount)
-    chance = p.position_rate * (will - threshold) / np.maximum(1.0 - threshold, 1e-12)
+    # Team leaders who work with peers ask for more: each frontline team with a peer
+    # worker adds request_weight to the chance (the reinforcing loop of pattern 3).
+    experienced = np.bincount(
+        model.structure.unit_org[model.structure.frontline_units],
+        weights=team_peer_counts(model)[model.structure.frontline_units] > 0,
+        minlength=n_orgs,
+    )
+    chance = (
+        p.position_rate
+        * (will - threshold)
+        / np.maximum(1.0 - threshold, 1e-12)
+        * (1.0 + p.request_weight * experienced)
+    )
     opens = willing & (orgs.positions < cap)
     opens &= model.streams.org_uniform("positions", month, every_org) < chance
     orgs.positions += opens
@@ -532,8 +544,27 @@ def resourcing_and_hiring(model: SectorModel) -> None:
         model.hire(leader_orgs, model.structure.exec_unit[leader_orgs], Kind.PEER_LEADER)
 
 
+def team_peer_counts(model: SectorModel) -> np.ndarray:
+    """Peer workers (not LE leaders) in each unit; the last entry counts the unplaced.
+
+    Args:
+        model: The sector model.
+
+    Returns:
+        One count per unit index, plus one.
+    """
+    staff = model.staff
+    return np.bincount(
+        staff.unit[staff.slots_of(Kind.PEER_WORKER)], minlength=model.structure.n_units + 1
+    )
+
+
 def most_committed_team(model: SectorModel, orgs: np.ndarray) -> np.ndarray:
-    """For each given organisation, the frontline team whose leader is most committed.
+    """For each given organisation, the team for its next peers: the most committed leader's.
+
+    Teams that have no peer worker yet come first, so that peer work spreads to new teams
+    (and new team leaders) before it deepens in one; among them, and among the rest if
+    every team has peers, the team whose leader is most committed.
 
     Args:
         model: The sector model.
@@ -549,7 +580,8 @@ def most_committed_team(model: SectorModel, orgs: np.ndarray) -> np.ndarray:
     first_team = np.repeat(structure.team_start[chosen], counts)
     teams = first_team + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     score = model.staff.commitment[structure.unit_head[teams]]
-    order = np.lexsort((teams, -score, np.repeat(chosen, counts)))
+    has_peers = team_peer_counts(model)[teams] > 0
+    order = np.lexsort((teams, -score, has_peers, np.repeat(chosen, counts)))
     best_first = np.cumsum(counts) - counts  # each organisation's best team after sorting
     best = np.empty(model.n_orgs, dtype=np.int64)
     best[chosen] = teams[order[best_first]]

@@ -19,18 +19,15 @@ seed and a horizon, so the same validation gives the same table on any executor.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
-from tqdm.auto import tqdm
 
 from simulation import SectorModel
-from simulation.experiments import mean_interval, replication_seeds
+from simulation.experiments import map_runs, mean_interval, replication_seeds
 from simulation.parameters import Parameters
 from simulation.state import Kind
 
@@ -1103,22 +1100,7 @@ def validate(
     seeds = replication_seeds(seed, pairs)
     arms = arms_of(chosen)
     jobs = [(each, s, months) for each in arms for s in seeds]
-    bar = tqdm(total=len(jobs), desc="validation runs", unit="run", disable=not progress)
-    try:
-        if workers > 1:
-            # Fresh interpreters, not forks of a process that may hold threads.
-            with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-                results = []
-                for result in pool.map(_run_job, jobs, chunksize=4):
-                    results.append(result)
-                    bar.update()
-        else:
-            results = []
-            for job in jobs:
-                results.append(_run_job(job))
-                bar.update()
-    finally:
-        bar.close()
+    results = map_runs(_run_job, jobs, workers=workers, progress=progress, desc="validation runs")
     runs: dict[str, list[ArmRun]] = {each.name: [] for each in arms}
     for (each, _, _), result in zip(jobs, results, strict=True):
         runs[each.name].append(result)

@@ -31,6 +31,7 @@ OUTER_MODULES = {
     "calibration",
     "validation",
     "validation_report",
+    "comparison",
 }
 
 

@@ -278,15 +278,53 @@ def test_committed_managers_hire_peers_into_the_most_committed_team():
     staff.commitment[deciders[staff.org[deciders] == 0]] = 0.9
     favoured = first_team(model, 0) + 1
     staff.commitment[model.structure.unit_head[favoured]] = 0.95
-    for _ in range(3):
-        model.steps += 1
-        processes.resourcing_and_hiring(model)
-        staff.commitment[deciders[staff.org[deciders] == 0]] = 0.9
+    model.steps += 1
+    processes.resourcing_and_hiring(model)
     peers = staff.slots_of(Kind.PEER_WORKER)
-    assert peers.size >= 2
-    assert np.all(staff.org[peers] == 0)
+    assert peers.size >= 1
     assert np.all(staff.unit[peers] == favoured)
     assert model.orgs.ever_employed.tolist() == [True, False]
+
+
+def test_new_peers_go_to_a_team_without_peers_first():
+    model = tiny_sector()
+    uniform_state(model, commitment=0.1)
+    teams = first_team(model, 0) + np.arange(model.structure.team_count[0])
+    favoured, other = teams[1], teams[0]
+    model.staff.commitment[model.structure.unit_head[favoured]] = 0.95
+    model.staff.commitment[model.structure.unit_head[other]] = 0.5
+    assert processes.most_committed_team(model, np.array([0]))[0] == favoured
+    hire_peers(model, 0, favoured, 1)
+    assert processes.most_committed_team(model, np.array([0]))[0] == other
+    for team in teams:
+        hire_peers(model, 0, team, 1)
+    assert processes.most_committed_team(model, np.array([0]))[0] == favoured
+
+
+def test_teams_that_work_with_peers_ask_for_more_positions():
+    # Same will in both organisations; org 0 has peers in both teams, org 1 in none.
+    opened = {}
+    for weight in (0.0, 2.0):
+        model = tiny_sector(
+            position_rate=0.05,
+            hire_threshold=0.3,
+            fill_rate=0.0,
+            vacancy_lapse=0.0,
+            max_peer_share=1.0,
+            request_weight=weight,
+        )
+        uniform_state(model, commitment=0.9)
+        model.orgs.ever_employed[:] = True
+        for team in first_team(model, 0) + np.arange(model.structure.team_count[0]):
+            hire_peers(model, 0, team, 1)
+        model.orgs.positions[:] = [2, 0]
+        advance(model, processes.resourcing_and_hiring, months=60)
+        opened[weight] = model.orgs.positions - [2, 0]
+    # On the same draws, requests make the experienced organisation open more posts and
+    # leave the other exactly as it was.
+    assert opened[0.0][0] > 0
+    assert opened[2.0][0] >= 2 * opened[0.0][0]
+    assert opened[2.0][1] == opened[0.0][1]
 
 
 def test_funding_cap_limits_positions():

@@ -1,0 +1,307 @@
+"""Scenario comparisons: paired seeds, exact zeros for identical runs, the report and the CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from simulation import SECTOR_COLUMNS
+from simulation.cli import app
+from simulation.comparison import (
+    DIFFERENCE_COLUMNS,
+    KEY_OUTCOMES,
+    TIMESERIES_COLUMNS,
+    check_months,
+    compare,
+    default_months,
+    format_difference,
+)
+from simulation.experiments import replication_seeds
+from simulation.scenarios import Scenario, run_scenario
+
+STEPS, REPLICATIONS, SEED = 24, 3, 11
+
+BASELINE = f"""
+name = "base"
+description = "A small sector left alone."
+steps = {STEPS}
+replications = {REPLICATIONS}
+seed = {SEED}
+
+[parameters]
+n_orgs = 4
+"""
+
+# The same scenario under another name: its runs must equal the baseline's exactly.
+COPY = BASELINE.replace('name = "base"', 'name = "copy"')
+
+# Its own seed, length and replications differ; the comparison must override all three.
+CHAMPION = """
+name = "champion"
+description = "Executive champions everywhere from month 12."
+steps = 36
+replications = 5
+seed = 99
+
+[parameters]
+n_orgs = 4
+
+[[events]]
+month = 12
+type = "appoint_champion"
+level = "executive"
+"""
+
+runner = CliRunner()
+
+
+def write(directory, name, text):
+    path = directory / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("scenarios")
+    return {
+        name: write(directory, name, text)
+        for name, text in (("base", BASELINE), ("copy", COPY), ("champion", CHAMPION))
+    }
+
+
+@pytest.fixture(scope="module")
+def comparison(files):
+    baseline = Scenario.load(files["base"])
+    alternatives = [Scenario.load(files["copy"]), Scenario.load(files["champion"])]
+    return compare(baseline, alternatives)
+
+
+def test_every_scenario_runs_on_the_baseline_seeds(comparison):
+    seeds = comparison.timeseries.groupby(["scenario", "replication"])["seed"].unique()
+    assert all(len(values) == 1 for values in seeds)
+    by_scenario = comparison.timeseries.groupby("scenario")
+    expected = replication_seeds(SEED, REPLICATIONS)
+    for name in ("base", "copy", "champion"):
+        frame = by_scenario.get_group(name)
+        assert frame.groupby("replication")["seed"].first().tolist() == expected
+        assert frame["month"].max() == STEPS  # the baseline's length, not the file's 36
+    assert comparison.seeds == expected
+    assert (comparison.steps, comparison.seed, comparison.replications) == (STEPS, SEED, 3)
+    (note,) = comparison.notes  # only the champion file asked for other settings
+    assert "'champion'" in note and "seed 99" in note and "36 months" in note
+    assert "5 replications" in note
+
+
+def test_runs_are_those_of_run_scenario_on_the_baseline_settings(files, comparison):
+    champion = Scenario.load(files["champion"])
+    expected = run_scenario(champion, steps=STEPS, seed=SEED, replications=REPLICATIONS)
+    frame = comparison.timeseries
+    ours = frame[frame["scenario"] == "champion"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(ours, expected[list(TIMESERIES_COLUMNS)])
+
+
+def test_workers_do_not_change_the_results(files):
+    baseline = Scenario.load(files["base"]).replace(steps=13)
+    champion = Scenario.load(files["champion"])
+    serial = compare(baseline, [champion], workers=1)
+    parallel = compare(baseline, [champion], workers=2)
+    pd.testing.assert_frame_equal(serial.timeseries, parallel.timeseries)
+    pd.testing.assert_frame_equal(serial.differences, parallel.differences)
+
+
+def test_the_timeseries_is_tidy(comparison):
+    frame = comparison.timeseries
+    assert list(frame.columns) == list(TIMESERIES_COLUMNS)
+    assert list(frame.columns[4:]) == list(SECTOR_COLUMNS)
+    assert list(frame["scenario"].unique()) == ["base", "copy", "champion"]
+    assert len(frame) == 3 * REPLICATIONS * (STEPS + 1)
+
+
+def test_an_identical_copy_differs_by_exactly_zero(comparison):
+    base = comparison.timeseries[comparison.timeseries["scenario"] == "base"]
+    copy = comparison.timeseries[comparison.timeseries["scenario"] == "copy"]
+    columns = ["replication", "seed", "month", *SECTOR_COLUMNS]
+    pd.testing.assert_frame_equal(
+        base[columns].reset_index(drop=True), copy[columns].reset_index(drop=True)
+    )
+    rows = comparison.differences[comparison.differences["scenario"] == "copy"]
+    assert len(rows) == len(KEY_OUTCOMES) * len(comparison.months)
+    for column in ("difference", "ci_low", "ci_high"):
+        assert (rows[column] == 0.0).all(), column
+    assert not rows["significant"].any()
+    series = comparison.paired_differences("peer_workers", "copy")
+    assert (series[["difference", "ci_low", "ci_high"]].to_numpy() == 0.0).all()
+
+
+def test_an_event_at_month_12_changes_nothing_before_it(comparison):
+    frame = comparison.timeseries
+    early = frame[frame["month"] < 12]
+    base = early.loc[early["scenario"] == "base", list(SECTOR_COLUMNS)].to_numpy()
+    champion = early.loc[early["scenario"] == "champion", list(SECTOR_COLUMNS)].to_numpy()
+    assert base.shape == (REPLICATIONS * 12, len(SECTOR_COLUMNS))
+    assert np.array_equal(base, champion)
+    for outcome in KEY_OUTCOMES:
+        series = comparison.paired_differences(outcome, "champion")
+        early = series[series["month"] < 12]
+        assert (early[["difference", "ci_low", "ci_high"]].to_numpy() == 0.0).all(), outcome
+    champions = comparison.paired_differences("champions", "champion").set_index("month")
+    assert champions.loc[12, "difference"] > 0  # the event itself shows at month 12
+
+
+def test_the_differences_table_is_consistent(comparison):
+    table = comparison.differences
+    assert list(table.columns) == list(DIFFERENCE_COLUMNS)
+    assert comparison.months == (12, 24)
+    assert len(table) == 2 * len(KEY_OUTCOMES) * 2
+    assert list(table["outcome"].unique()) == list(KEY_OUTCOMES)
+    assert table.groupby(["scenario", "outcome", "month"]).size().eq(1).all()
+    assert (table["pairs"] == REPLICATIONS).all()
+    assert (table["ci_low"] <= table["difference"]).all()
+    assert (table["difference"] <= table["ci_high"]).all()
+    excludes_zero = (table["ci_low"] > 0) | (table["ci_high"] < 0)
+    assert (table["significant"] == excludes_zero).all()
+    assert table["significant"].any()  # the champions are there at once
+    np.testing.assert_allclose(
+        table["difference"], table["scenario_mean"] - table["baseline_mean"], atol=1e-12
+    )
+    frame = comparison.timeseries
+    at_24 = frame[(frame["scenario"] == "champion") & (frame["month"] == 24)]
+    row = table.query("scenario == 'champion' and outcome == 'peer_workers' and month == 24")
+    assert row["scenario_mean"].item() == pytest.approx(at_24["peer_workers"].mean())
+    # Paired: the interval is that of the per-seed differences, not of two independent means.
+    base_24 = frame[(frame["scenario"] == "base") & (frame["month"] == 24)]
+    paired = at_24["peer_workers"].to_numpy() - base_24["peer_workers"].to_numpy()
+    half = (row["ci_high"].item() - row["ci_low"].item()) / 2
+    assert half == pytest.approx(4.302653 * paired.std(ddof=1) / np.sqrt(3), rel=1e-5)
+
+
+def test_months_default_to_year_ends_and_are_checked():
+    assert default_months(120) == (12, 36, 60, 120)
+    assert default_months(130) == (12, 36, 60, 120, 130)
+    assert default_months(40) == (12, 36, 40)
+    assert default_months(6) == (6,)
+    assert check_months([24, 12, 12], 24) == (12, 24)
+    with pytest.raises(ValueError, match="month 25 is outside"):
+        check_months([12, 25], 24)
+    with pytest.raises(ValueError, match="at least one"):
+        check_months([], 24)
+
+
+def test_names_must_differ_and_months_fit(files):
+    baseline = Scenario.load(files["base"])
+    with pytest.raises(ValueError, match="'base'.*base.toml and .*base.toml"):
+        compare(baseline, [Scenario.load(files["base"])])
+    with pytest.raises(ValueError, match="at least one alternative"):
+        compare(baseline, [])
+    with pytest.raises(ValueError, match="months: month 30"):
+        compare(baseline, [Scenario.load(files["copy"])], months=[12, 30])
+
+
+def test_a_difference_reads_as_number_and_interval():
+    row = {"outcome": "peer_workers", "difference": 40.2, "ci_low": 35.04, "ci_high": 45.3}
+    assert format_difference(row) == "+40.2 (95% CI 35.0 to 45.3)"
+    row = {"outcome": "mean_stigma", "difference": -0.0213, "ci_low": -0.03, "ci_high": -0.0126}
+    assert format_difference(row) == "-0.021 (95% CI -0.030 to -0.013)"
+    row = {"outcome": "peer_share", "difference": 0.012, "ci_low": 0.008, "ci_high": 0.016}
+    assert format_difference(row) == "+1.2 (95% CI 0.8 to 1.6)"
+
+
+# ---- the command line ---------------------------------------------------------------------
+
+
+def invoke(*args: str):
+    return runner.invoke(app, ["compare", *args])
+
+
+def test_compare_writes_a_self_contained_report(files, tmp_path):
+    out = tmp_path / "comparison"
+    result = invoke(str(files["base"]), str(files["champion"]), "--out", str(out), "--workers", "1")
+    assert result.exit_code == 0, result.output
+    assert "Differences at 2 years (month 24)" in result.output
+    assert re.search(r"champion\s+peer workers\s", result.output)
+    assert "Note: 'champion' sets" in result.output
+    assert f"report: {out / 'report.html'}" in result.output
+    names = sorted(path.name for path in out.iterdir())
+    assert names == [
+        "differences.csv",
+        "differences.png",
+        "manifest.json",
+        "outcomes.png",
+        "report.html",
+        "timeseries.parquet",
+    ]
+
+    html = (out / "report.html").read_text(encoding="utf-8")
+    for section in ("Summary", "Differences from the baseline", "Figures", "Scenarios"):
+        assert f">{section}</h2>" in html, section
+    for section in ("Notes", "Provenance"):
+        assert f">{section}</h2>" in html, section
+    assert "<strong>champion</strong> at 2 years:" in html
+    assert "3 paired replications" in html
+    assert html.count('src="data:image/png;base64,') == 2
+    assert 'name = "champion"' in html and 'level = "executive"' in html  # file texts
+    assert "A small sector left alone." in html
+    assert re.search(r'<td class="[^"]*\b(good|bad)\b[^"]*">', html)  # clear ones shaded
+    # Nothing outside the file: only in-page links, inline images, no scripts or styles.
+    assert not re.search(r"<script|<link|<iframe|@import|url\(", html)
+    assert all(ref.startswith("#") for ref in re.findall(r'href="([^"]*)"', html))
+    assert all(src.startswith("data:") for src in re.findall(r'src="([^"]*)"', html))
+
+    table = pd.read_csv(out / "differences.csv")
+    assert list(table.columns) == list(DIFFERENCE_COLUMNS)
+    assert set(table["scenario"]) == {"champion"} and sorted(table["month"].unique()) == [12, 24]
+    series = pd.read_parquet(out / "timeseries.parquet")
+    assert list(series.columns) == list(TIMESERIES_COLUMNS)
+    assert series["seed"].nunique() == REPLICATIONS
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seeds"] == replication_seeds(SEED, REPLICATIONS)
+    assert manifest["baseline"] == "base"
+    assert [entry["name"] for entry in manifest["scenarios"]] == ["base", "champion"]
+    assert manifest["scenarios"][1]["seed"] == 99 and manifest["notes"]
+
+
+def test_quiet_prints_the_report_path(files, tmp_path):
+    out = tmp_path / "quiet"
+    result = invoke(
+        str(files["base"]), str(files["copy"]), "--out", str(out), "--quiet", "--workers", "1"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == str(out / "report.html")
+
+
+@pytest.mark.parametrize(
+    ("second", "extra", "message"),
+    [
+        ("missing", [], "no such scenario file"),
+        ("broken", [], "broken.toml: "),
+        ("base", [], "scenario names must be distinct"),
+        ("copy", ["--months", "12,48"], "--months: month 48 is outside"),
+        ("copy", ["--months", "twelve"], "--months: expected whole months"),
+        ("copy", ["--workers", "0"], "--workers"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(
+    files, tmp_path, second, extra, message
+):
+    (tmp_path / "broken.toml").write_text('name = "broken"\nsteps = "ten"\n')
+    paths = {**files, "missing": tmp_path / "missing.toml", "broken": tmp_path / "broken.toml"}
+    out = tmp_path / "comparison"
+    result = invoke(str(files["base"]), str(paths[second]), *extra, "--out", str(out))
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("lewsim compare: error: ")
+    assert message in lines[0]
+    assert not out.exists()
+
+
+def test_a_single_file_is_refused(files, tmp_path):
+    result = invoke(str(files["base"]), "--out", str(tmp_path / "x"))
+    assert result.exit_code == 2
+    assert "at least one alternative" in result.output
+    assert not (tmp_path / "x").exists()
