@@ -43,6 +43,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from simulation.experiments import (
+    column_intervals,
     map_runs,
     mean_interval,
     replication_seeds,
@@ -226,8 +227,9 @@ class Comparison:
         frames = []
         for name in chosen:
             paired = self.outcome_matrix(name, outcome) - base
-            stats = [_interval(paired[:, month]) for month in range(paired.shape[1])]
-            mean, low, high = (np.array(values) for values in zip(*stats, strict=True))
+            mean, low, high = column_intervals(paired)
+            if paired.shape[0] < 2:
+                low = high = np.full(paired.shape[1], math.nan)
             frames.append(
                 pd.DataFrame(
                     {

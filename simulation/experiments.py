@@ -197,6 +197,20 @@ def mean_interval(values: Sequence[float] | np.ndarray) -> tuple[float, float, f
     return mean, mean - float(half), mean + float(half)
 
 
+def column_intervals(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`mean_interval` of every column of a replications x months matrix.
+
+    Args:
+        matrix: One row per replication (or seed pair), one column per month.
+
+    Returns:
+        ``(mean, low, high)`` arrays over the columns.
+    """
+    columns = [mean_interval(matrix[:, j]) for j in range(matrix.shape[1])]
+    mean, low, high = (np.array(values) for values in zip(*columns, strict=True))
+    return mean, low, high
+
+
 def summarise_replications(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     """Mean of one series across replications with a 95 % confidence interval of the mean.
 

@@ -554,8 +554,11 @@ def team_peer_counts(model: SectorModel) -> np.ndarray:
         One count per unit index, plus one.
     """
     staff = model.staff
-    return np.bincount(
-        staff.unit[staff.slots_of(Kind.PEER_WORKER)], minlength=model.structure.n_units + 1
+    return staff.per_version(
+        "team_peer_counts",
+        lambda: np.bincount(
+            staff.unit[staff.slots_of(Kind.PEER_WORKER)], minlength=model.structure.n_units + 1
+        ),
     )
 
 

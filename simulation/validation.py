@@ -335,14 +335,15 @@ def exit_rate(run: ArmRun) -> float:
     return float(12.0 * leavers / peer_months) if peer_months else 0.0
 
 
-def _initially_peerless(run: ArmRun) -> np.ndarray:
+def initially_peerless(run: ArmRun) -> np.ndarray:
+    """The organisations that employed no peers at month 0."""
     first = run.orgs[run.orgs["month"] == 0]
     return first["org"].to_numpy()[first["peer_workers"].to_numpy() == 0]
 
 
 def adopted_share(run: ArmRun, month: int = -1) -> float:
     """Share of the organisations without peers at month 0 that have employed peers since."""
-    peerless = _initially_peerless(run)
+    peerless = initially_peerless(run)
     if peerless.size == 0:
         return 0.0
     last = run.orgs["month"].max() if month < 0 else month
@@ -598,13 +599,14 @@ def _pattern_5(runs: Mapping[str, list[ArmRun]], months: int) -> list[Check]:
     ]
 
 
-def _culture_drop(run: ArmRun) -> float:
+def culture_drop(run: ArmRun) -> float:
+    """Fall in clinicians' mean stigma from the first to the last month of a run."""
     stigma = run.probe["clinician_stigma"].to_numpy()
     return float(stigma[0] - stigma[-1])
 
 
 def _pattern_6(runs: Mapping[str, list[ArmRun]], months: int) -> list[Check]:
-    drop = {k: np.array([_culture_drop(run) for run in runs[f"peers_{k}"]]) for k in range(3)}
+    drop = {k: np.array([culture_drop(run) for run in runs[f"peers_{k}"]]) for k in range(3)}
     return [
         judge(
             6,
@@ -618,7 +620,7 @@ def _pattern_6(runs: Mapping[str, list[ArmRun]], months: int) -> list[Check]:
             "With few peers culture follows the non-LE majority",
             f"fall in clinicians' stigma over {CULTURE_MONTHS} months, 1 peer per team",
             "token peer heard in full - token peer (as it is)",
-            _paired(runs, "peers_1_heard", "peers_1", _culture_drop),
+            _paired(runs, "peers_1_heard", "peers_1", culture_drop),
         ),
     ]
 

@@ -16,32 +16,20 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from simulation.experiments import column_intervals, mean_interval
 from simulation.reports import Report
 from simulation.validation import (
     CULTURE_MONTHS,
     ArmRun,
     Pattern,
     Validation,
+    culture_drop,
     half_rise_month,
-    mean_interval,
+    initially_peerless,
 )
 
 _BAND_ALPHA = 0.2
 _RESPONSES = ("exposure", "understanding", "commitment")
-
-
-def band(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean over seeds (rows) and the t-based 95 % confidence band of the mean, per column.
-
-    Args:
-        matrix: seeds x months.
-
-    Returns:
-        ``(mean, low, high)`` arrays over the columns.
-    """
-    columns = [mean_interval(matrix[:, j]) for j in range(matrix.shape[1])]
-    mean, low, high = (np.array(values) for values in zip(*columns, strict=True))
-    return mean, low, high
 
 
 def series_matrix(runs: Sequence[ArmRun], column: str) -> np.ndarray:
@@ -54,9 +42,7 @@ def adoption_matrix(runs: Sequence[ArmRun]) -> np.ndarray:
     rows = []
     for run in runs:
         table = run.orgs
-        first = table[table["month"] == 0]
-        peerless = set(first["org"][first["peer_workers"] == 0])
-        chosen = table[table["org"].isin(peerless)]
+        chosen = table[table["org"].isin(initially_peerless(run))]
         rows.append(chosen.groupby("month")["ever_employed"].mean().to_numpy(dtype=float))
     return np.vstack(rows)
 
@@ -69,7 +55,7 @@ def _new_figure(width: float = 7.0, height: float = 3.6, columns: int = 1) -> Fi
 
 
 def _draw_band(axes: Any, months: np.ndarray, matrix: np.ndarray, label: str, **style: Any) -> None:
-    mean, low, high = band(matrix)
+    mean, low, high = column_intervals(matrix)
     (line,) = axes.plot(months / 12, mean, label=label, **style)
     axes.fill_between(months / 12, low, high, color=line.get_color(), alpha=_BAND_ALPHA, lw=0)
 
@@ -84,7 +70,7 @@ def _lag_figure(pattern: Pattern, runs: Mapping[str, list[ArmRun]]) -> Figure:
         difference = series_matrix(treated, name) - series_matrix(control, name)
         response = difference[:, start:]
         months = np.arange(response.shape[1])
-        mean, low, high = band(response)
+        mean, low, high = column_intervals(response)
         scale = mean.max() if mean.max() > 0 else 1.0
         (line,) = axes.plot(months, mean / scale, label=column)
         axes.fill_between(months, low / scale, high / scale, color=line.get_color(), alpha=0.2)
@@ -122,7 +108,7 @@ def _curve_figure(pattern: Pattern, runs: Mapping[str, list[ArmRun]]) -> Figure:
     left.set_ylabel("peer workers")
     left.set_title("Peer workforce (mean, 95 % band)")
     yearly = np.diff(matrix[:, ::12], axis=1)
-    mean, low, high = band(yearly)
+    mean, low, high = column_intervals(yearly)
     years = np.arange(1, yearly.shape[1] + 1)
     right.bar(years, mean, color="tab:blue", alpha=0.7)
     right.errorbar(years, mean, yerr=[mean - low, high - mean], fmt="none", ecolor="black", lw=1)
@@ -153,21 +139,13 @@ def _dose_figure(pattern: Pattern, runs: Mapping[str, list[ArmRun]]) -> Figure:
     axes = figure.axes[0]
     doses, means, errors = [], [], []
     for dose, name in enumerate(pattern.figure["arms"]):
-        drops = [
-            r.probe["clinician_stigma"].iloc[0] - r.probe["clinician_stigma"].iloc[-1]
-            for r in runs[name]
-        ]
-        mean, low, high = mean_interval(drops)
+        mean, low, high = mean_interval([culture_drop(run) for run in runs[name]])
         doses.append(dose)
         means.append(mean)
         errors.append((mean - low, high - mean))
     axes.errorbar(doses, means, yerr=np.array(errors).T, fmt="o-", capsize=4, label="as modelled")
     if "peers_1_heard" in runs:
-        drops = [
-            r.probe["clinician_stigma"].iloc[0] - r.probe["clinician_stigma"].iloc[-1]
-            for r in runs["peers_1_heard"]
-        ]
-        mean, low, high = mean_interval(drops)
+        mean, low, high = mean_interval([culture_drop(run) for run in runs["peers_1_heard"]])
         axes.errorbar(
             [1],
             [mean],
