@@ -19,7 +19,7 @@ fast the peer workforce grows and how many peers leave (docs/ODD.md section 10.2
    ``--confirm`` fresh seeds; the calibration table (target, band, model mean and 95 %
    confidence interval, met?) is printed and written.
 
-The misfit is :func:`simulation.calibration.distance` of the figures' means over a stage's
+The misfit is :func:`simulation.runs.calibration.distance` of the figures' means over a stage's
 seeds. Every seed set is spawned from ``--root-seed`` with ``numpy.random.SeedSequence``
 under its own spawn key, so the three seed sets never overlap, and every run is a pure
 function of its seed and parameters, so the results do not depend on ``--workers``.
@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from simulation.calibration import (
+from simulation.runs.calibration import (
     MONTHS,
     TARGET_NAMES,
     distance,

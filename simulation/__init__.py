@@ -1,10 +1,15 @@
 """lewsim: how the Lived Experience (peer) workforce grows, or stalls, in mental-health services.
 
 The model is :class:`SectorModel` (a Mesa model); :func:`simulate` runs one sector and
-returns its monthly time series with the columns in :data:`SECTOR_COLUMNS`. A
-:class:`Scenario` (a TOML file of settings, parameters and events; see
-``experiments/scenarios/``) runs with :func:`run_scenario`.
+returns its monthly time series with the columns in :data:`SECTOR_COLUMNS`. Importing the
+package loads the model core only. The layers above it load on first use (PEP 562):
+:class:`Scenario`, :func:`run_scenario` and :func:`compare` come from
+:mod:`simulation.runs`; files, figures and reports from :mod:`simulation.outputs`; the
+command line from :mod:`simulation.cli`.
 """
+
+from importlib import import_module
+from typing import Any
 
 from simulation.agents import Clinician, Manager, PeerWorker, StaffAgent
 from simulation.model import SectorModel, simulate
@@ -12,6 +17,15 @@ from simulation.parameters import ParameterError, Parameters, validate_parameter
 from simulation.reporters import SECTOR_COLUMNS
 
 __version__ = "0.1.0"
+
+#: Names exported from the runs layer, loaded when first asked for.
+_LAZY = {
+    "Comparison": "simulation.runs.comparison",
+    "compare": "simulation.runs.comparison",
+    "Scenario": "simulation.runs.scenarios",
+    "ScenarioError": "simulation.runs.scenarios",
+    "run_scenario": "simulation.runs.scenarios",
+}
 
 __all__ = [
     "SECTOR_COLUMNS",
@@ -32,7 +46,15 @@ __all__ = [
     "validate_parameters",
 ]
 
-# Last: scenarios (and comparisons of them) build on the experiment layer, which imports the
-# names above. The model modules never import them.
-from simulation.comparison import Comparison, compare  # noqa: E402
-from simulation.scenarios import Scenario, ScenarioError, run_scenario  # noqa: E402
+
+def __getattr__(name: str) -> Any:
+    """Load a name of the runs layer on first use, so ``import simulation`` stays light."""
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'simulation' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

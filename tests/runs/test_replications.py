@@ -1,4 +1,4 @@
-"""Replication seeds, replicated runs and their summaries (simulation.experiments)."""
+"""Replication seeds, replicated runs and their summaries (simulation.runs.replications)."""
 
 import math
 
@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-import simulation.experiments as experiments
+import simulation.runs.replications as experiments
 from simulation import SECTOR_COLUMNS, ParameterError, simulate
-from simulation.experiments import (
+from simulation.runs.replications import (
     REPLICATION_COLUMNS,
     replication_seeds,
     run_replication,

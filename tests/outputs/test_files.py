@@ -1,4 +1,4 @@
-"""Atomic results writing and the manifest (simulation.output)."""
+"""Atomic results writing and the manifest (simulation.outputs.files)."""
 
 import json
 import shutil
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from simulation.output import RUN_FILES, build_manifest, git_state, to_jsonable, write_run
+from simulation.outputs.files import RUN_FILES, build_manifest, git_state, to_jsonable, write_run
 
 
 class BrokenFigure(Figure):

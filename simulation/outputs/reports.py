@@ -5,7 +5,7 @@ nothing else: the style sheet is inline, figures are embedded as base64 PNG ``da
 URIs, and there are no scripts, web fonts or links to other files, so the report can be
 emailed or archived on its own. :meth:`Report.write` also saves each figure as a separate
 PNG next to ``report.html``, together with any data files the caller adds, atomically
-(see :func:`simulation.output.write_directory`).
+(see :func:`simulation.outputs.files.write_directory`).
 
 Example::
 
@@ -39,7 +39,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from simulation import __version__
-from simulation.output import REPORT_HTML, to_jsonable, write_directory
+from simulation.outputs.files import REPORT_HTML, to_jsonable, write_directory
 
 #: CSS classes for table cells that :meth:`Report.table` callers may return.
 CELL_CLASSES: tuple[str, ...] = ("good", "bad", "warn", "muted")
@@ -323,7 +323,7 @@ class Report:
         wanted.
 
         Args:
-            manifest: Run metadata, such as :func:`simulation.output.build_manifest`
+            manifest: Run metadata, such as :func:`simulation.outputs.files.build_manifest`
                 returns.
 
         Raises:
@@ -390,7 +390,7 @@ class Report:
 
         Args:
             out_dir: Results directory; created if missing, replaced if it holds previous
-                lewsim results (see :func:`simulation.output.check_out_dir`).
+                lewsim results (see :func:`simulation.outputs.files.check_out_dir`).
             extra_files: More files by name, such as ``"patterns.csv"`` or
                 ``"manifest.json"`` (``.html``, ``.png``, ``.csv``, ``.json`` or
                 ``.parquet``); text is written as UTF-8.

@@ -12,7 +12,7 @@ import pytest
 from conftest import tiny_sector
 
 from simulation import SectorModel
-from simulation.calibration import (
+from simulation.runs.calibration import (
     BAND_PENALTY,
     TARGET_NAMES,
     TARGETS,
@@ -24,7 +24,7 @@ from simulation.calibration import (
 )
 from simulation.state import Kind
 
-SCRIPT = Path(__file__).resolve().parents[1] / "experiments" / "calibrate.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "experiments" / "calibrate.py"
 BANDS = {target.name: (target.low, target.high) for target in TARGETS}
 
 

@@ -27,8 +27,8 @@ import pandas as pd
 from scipy import stats
 
 from simulation import SectorModel
-from simulation.experiments import map_runs, mean_interval, replication_seeds
 from simulation.parameters import Parameters
+from simulation.runs.replications import map_runs, mean_interval, replication_seeds
 from simulation.state import Kind
 
 #: Months simulated per pair in the full validation (10 years, the model's horizon).
@@ -409,7 +409,7 @@ class Pattern:
         method: How it is judged, in a sentence or two.
         arms: The arms it needs.
         analyse: Turns the runs (arm name -> one run per seed) into checks.
-        figure: What its figure shows (see :mod:`simulation.validation_report`).
+        figure: What its figure shows (see :mod:`simulation.outputs.validation_report`).
     """
 
     number: int

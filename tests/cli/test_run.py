@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 
 from simulation import SECTOR_COLUMNS, Parameters, __version__
 from simulation.cli import app, parse_assignments, parse_value
-from simulation.experiments import replication_seeds
-from simulation.output import RECORDED_PACKAGES, RUN_FILES
+from simulation.outputs.files import RECORDED_PACKAGES, RUN_FILES
+from simulation.runs.replications import replication_seeds
 
 FAST = ["--steps", "12", "--set", "n_orgs=4"]
 

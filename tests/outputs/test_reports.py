@@ -1,4 +1,4 @@
-"""Self-contained HTML reports (simulation.reports) and their atomic writing."""
+"""Self-contained HTML reports (simulation.outputs.reports) and their atomic writing."""
 
 import base64
 import json
@@ -10,9 +10,9 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-import simulation.output
-from simulation.output import check_out_dir
-from simulation.reports import Report
+import simulation.outputs.files
+from simulation.outputs.files import check_out_dir
+from simulation.outputs.reports import Report
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -164,15 +164,15 @@ def test_write_creates_report_pngs_and_extra_files_and_replaces_them(tmp_path):
 
 def test_a_run_directory_can_be_replaced_by_a_report_and_back(tmp_path):
     out = tmp_path / "out"
-    simulation.output.write_run(
+    simulation.outputs.files.write_run(
         out, pd.DataFrame({"month": [0], "peer_workers": [1.0]}), {"seed": 1}, small_figure()
     )
     sample_report().write(out, {"patterns.csv": "a\n"})
     assert (out / "report.html").exists() and not (out / "timeseries.csv").exists()
-    simulation.output.write_run(
+    simulation.outputs.files.write_run(
         out, pd.DataFrame({"month": [0], "peer_workers": [1.0]}), {"seed": 2}, small_figure()
     )
-    assert sorted(path.name for path in out.iterdir()) == sorted(simulation.output.RUN_FILES)
+    assert sorted(path.name for path in out.iterdir()) == sorted(simulation.outputs.files.RUN_FILES)
 
 
 @pytest.mark.parametrize(
@@ -214,7 +214,7 @@ def test_extra_files_with_bad_or_clashing_names_are_refused_before_writing(tmp_p
 
 
 def test_failure_mid_write_leaves_no_staging_directory_and_no_partial_output(tmp_path, monkeypatch):
-    original = simulation.output._write_file
+    original = simulation.outputs.files._write_file
     written = []
 
     def fail_on_third_file(path, content):
@@ -223,7 +223,7 @@ def test_failure_mid_write_leaves_no_staging_directory_and_no_partial_output(tmp
         original(path, content)
         written.append(path.name)
 
-    monkeypatch.setattr(simulation.output, "_write_file", fail_on_third_file)
+    monkeypatch.setattr(simulation.outputs.files, "_write_file", fail_on_third_file)
     out = tmp_path / "new" / "validate"
     with pytest.raises(OSError, match="disk full"):
         sample_report().write(out, {"patterns.csv": "a\n"})
@@ -242,7 +242,7 @@ def test_failure_mid_write_keeps_the_previous_report(tmp_path, monkeypatch):
             raise OSError("disk full")
         (path).write_bytes(content.encode() if isinstance(content, str) else content)
 
-    monkeypatch.setattr(simulation.output, "_write_file", fail_on_csv)
+    monkeypatch.setattr(simulation.outputs.files, "_write_file", fail_on_csv)
     with pytest.raises(OSError, match="disk full"):
         sample_report().write(out, {"patterns.csv": "new\n"})
     assert [path.name for path in tmp_path.iterdir()] == ["validate"]

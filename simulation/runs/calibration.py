@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation.experiments import map_runs, mean_interval
+from simulation.circles import team_peer_share
 from simulation.model import SectorModel
-from simulation.processes import team_peer_share
+from simulation.runs.replications import map_runs, mean_interval
 from simulation.state import Kind
 
 #: Months simulated by default: three years, 2017 to 2020.

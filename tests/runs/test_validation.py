@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.experiments import column_intervals, mean_interval
-from simulation.validation import (
+from simulation.runs.replications import column_intervals, mean_interval
+from simulation.runs.validation import (
     PATTERNS,
     Action,
     act,

@@ -56,12 +56,6 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from simulation.experiments import (
-    REPLICATION_COLUMNS,
-    EventSpec,
-    build_model,
-    run_replications,
-)
 from simulation.interventions import CHAMPION_LEVELS
 from simulation.parameters import (
     EXPOSURE_CLASSES,
@@ -72,6 +66,12 @@ from simulation.parameters import (
     Parameters,
     allowed_values,
     validate_parameters,
+)
+from simulation.runs.replications import (
+    REPLICATION_COLUMNS,
+    EventSpec,
+    build_model,
+    run_replications,
 )
 
 if TYPE_CHECKING:
@@ -206,7 +206,7 @@ class Event(_Strict):
         """This event as ``(month, intervention, arguments)`` for the experiment runner.
 
         Returns:
-            The triple that :func:`simulation.experiments.build_model` schedules.
+            The triple that :func:`simulation.runs.replications.build_model` schedules.
         """
         return (self.month, self.type, self.arguments())  # type: ignore[attr-defined]
 
@@ -551,7 +551,7 @@ class Scenario(_Strict):
         """The events as ``(month, intervention, arguments)`` triples, in file order.
 
         Returns:
-            What :func:`simulation.experiments.build_model` schedules.
+            What :func:`simulation.runs.replications.build_model` schedules.
         """
         return [event.spec() for event in self.events]
 

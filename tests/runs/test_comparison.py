@@ -12,17 +12,19 @@ from typer.testing import CliRunner
 
 from simulation import SECTOR_COLUMNS
 from simulation.cli import app
-from simulation.comparison import (
+from simulation.outputs.comparison_report import (
+    format_difference,
+)
+from simulation.runs.comparison import (
     DIFFERENCE_COLUMNS,
     KEY_OUTCOMES,
     TIMESERIES_COLUMNS,
     check_months,
     compare,
     default_months,
-    format_difference,
 )
-from simulation.experiments import replication_seeds
-from simulation.scenarios import Scenario, run_scenario
+from simulation.runs.replications import replication_seeds
+from simulation.runs.scenarios import Scenario, run_scenario
 
 STEPS, REPLICATIONS, SEED = 24, 3, 11
 

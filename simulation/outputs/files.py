@@ -340,7 +340,7 @@ def build_manifest(
         steps: Months simulated per replication.
         seed: Root seed.
         replications: Number of replications.
-        seeds: Per-replication seeds (from :func:`simulation.experiments.replication_seeds`).
+        seeds: Per-replication seeds (from :func:`simulation.runs.replications.replication_seeds`).
         params: Parameter overrides of the run; the manifest records every parameter,
             defaults included.
         started_at: When the run started (timezone-aware; converted to UTC).

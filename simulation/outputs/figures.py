@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from simulation.experiments import summarise_replications
+from simulation.runs.replications import summarise_replications
 
 #: Series shown by default, in panel order.
 KEY_SERIES: tuple[str, ...] = (
@@ -67,7 +67,7 @@ def plot_timeseries(
     replications it was computed.
 
     Args:
-        frame: Long frame from :func:`simulation.experiments.run_replications` (or a single
+        frame: Long frame from :func:`simulation.runs.replications.run_replications` (or a single
             run from :func:`simulation.simulate`, treated as one replication).
         columns: Series to plot, one panel each.
         title: Figure title; a default naming the replications is used when ``None``.

@@ -1,9 +1,9 @@
 """Figures and the HTML report of a pattern validation.
 
 :func:`pattern_figure` draws one figure per pattern from the runs of
-:func:`simulation.validation.validate`; :func:`build_report` assembles the pattern
+:func:`simulation.runs.validation.validate`; :func:`build_report` assembles the pattern
 table, the figures and the calibration table into a self-contained
-``report.html`` (see :class:`simulation.reports.Report`).
+``report.html`` (see :class:`simulation.outputs.reports.Report`).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from simulation.experiments import column_intervals, mean_interval
-from simulation.reports import Report
-from simulation.validation import (
+from simulation.outputs.reports import Report
+from simulation.runs.replications import column_intervals, mean_interval
+from simulation.runs.validation import (
     CULTURE_MONTHS,
     ArmRun,
     Pattern,
@@ -183,7 +183,7 @@ def pattern_figure(pattern: Pattern, runs: Mapping[str, list[ArmRun]]) -> Figure
 
     Args:
         pattern: The pattern.
-        runs: Arm name -> runs, from :func:`simulation.validation.validate`.
+        runs: Arm name -> runs, from :func:`simulation.runs.validation.validate`.
 
     Returns:
         A Matplotlib figure on an Agg canvas.
@@ -232,7 +232,7 @@ def build_report(
         manifest: Provenance of the validation run.
 
     Returns:
-        The report, ready to :meth:`~simulation.reports.Report.write`.
+        The report, ready to :meth:`~simulation.outputs.reports.Report.write`.
     """
     summary = validation.summary()
     held = int(summary["holds"].sum())

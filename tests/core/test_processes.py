@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from conftest import first_team, team_members, tiny_sector
 
-from simulation import processes
+from simulation import circles, processes
 from simulation.state import Kind
 
 
@@ -331,7 +331,7 @@ def test_funding_cap_limits_positions():
     model = tiny_sector(position_rate=1.0, fill_rate=1.0, max_peer_share=0.1)
     uniform_state(model, commitment=0.95)
     advance(model, processes.resourcing_and_hiring, months=12)
-    headcount = processes.org_headcount(model)
+    headcount = circles.org_headcount(model)
     assert np.all(model.orgs.positions <= np.floor(0.1 * headcount))
 
 
@@ -346,7 +346,7 @@ def test_vacant_positions_lapse_whatever_the_will_and_filled_ones_do_not():
     model.orgs.positions[:] = 5
     advance(model, processes.resourcing_and_hiring, months=24)
     assert model.orgs.positions.tolist() == [2, 2]
-    assert processes.org_count(model, model.staff.slots_of(Kind.PEER_WORKER)).tolist() == [2, 2]
+    assert circles.org_count(model, model.staff.slots_of(Kind.PEER_WORKER)).tolist() == [2, 2]
 
 
 def test_without_lapse_vacancies_wait_to_be_filled():
@@ -555,18 +555,18 @@ def test_circle_sum_variants_agree():
     n = staff.size
     active = np.flatnonzero(staff.active[:n])
     values = np.random.default_rng(0).random(n)
-    dense = processes.circle_sums(model, values)
+    dense = circles.circle_sums(model, values)
     subset = active[::3]
-    assert np.allclose(processes.circle_sums(model, values, subset), dense[subset])
+    assert np.allclose(circles.circle_sums(model, values, subset), dense[subset])
     holders = active[::7]
     sparse_values = np.zeros(n)
     sparse_values[holders] = values[holders]
-    sparse = processes.sparse_circle_sums(model, holders, values[holders])
-    assert np.allclose(sparse[active], processes.circle_sums(model, sparse_values)[active])
-    nobody = processes.sparse_circle_sums(model, holders[:0], values[holders[:0]])
+    sparse = circles.sparse_circle_sums(model, holders, values[holders])
+    assert np.allclose(sparse[active], circles.circle_sums(model, sparse_values)[active])
+    nobody = circles.sparse_circle_sums(model, holders[:0], values[holders[:0]])
     assert nobody.dtype == np.float64 and not nobody[active].any()
-    sizes = processes.circle_sizes(model)
-    assert np.allclose(processes.circle_sizes(model, subset), sizes[subset])
+    sizes = circles.circle_sizes(model)
+    assert np.allclose(circles.circle_sizes(model, subset), sizes[subset])
     # A team member's circle is their unit minus themselves (plus the LE leader for peers).
     clinician = staff.slots_of(Kind.CLINICIAN)[0]
     unit_size = np.sum(staff.active[:n] & (staff.unit[:n] == staff.unit[clinician]))

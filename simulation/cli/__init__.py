@@ -26,11 +26,7 @@ import pandas as pd
 import typer
 
 from simulation import __version__
-from simulation.calibration import calibration_table
-from simulation.comparison import (
-    Comparison,
-    check_months,
-    check_scenarios,
+from simulation.outputs.comparison_report import (
     comparison_manifest,
     format_difference,
     format_value,
@@ -38,13 +34,20 @@ from simulation.comparison import (
     outcome_label,
     write_comparison,
 )
-from simulation.comparison import compare as compare_scenarios
-from simulation.experiments import replication_seeds, run_replications, summarise_replications
-from simulation.output import RUN_FILES, build_manifest, check_out_dir, write_run
+from simulation.outputs.figures import plot_timeseries
+from simulation.outputs.files import RUN_FILES, build_manifest, check_out_dir, write_run
+from simulation.outputs.validation_report import build_report
 from simulation.parameters import ParameterError, validate_parameters
-from simulation.plots import plot_timeseries
-from simulation.scenarios import Scenario, ScenarioError, run_scenario
-from simulation.validation import (
+from simulation.runs.calibration import calibration_table
+from simulation.runs.comparison import (
+    Comparison,
+    check_months,
+    check_scenarios,
+)
+from simulation.runs.comparison import compare as compare_scenarios
+from simulation.runs.replications import replication_seeds, run_replications, summarise_replications
+from simulation.runs.scenarios import Scenario, ScenarioError, run_scenario
+from simulation.runs.validation import (
     DEFAULT_PAIRS,
     HORIZON,
     PATTERNS,
@@ -54,7 +57,6 @@ from simulation.validation import (
     Validation,
     validate,
 )
-from simulation.validation_report import build_report
 
 #: Exit status for bad command-line input, as click uses for usage errors.
 USAGE_ERROR_EXIT = 2

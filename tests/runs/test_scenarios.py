@@ -1,4 +1,4 @@
-"""Scenario files (simulation.scenarios) and ``lewsim run SCENARIO``."""
+"""Scenario files (simulation.runs.scenarios) and ``lewsim run SCENARIO``."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from typer.testing import CliRunner
 
 from simulation import SECTOR_COLUMNS, Scenario, ScenarioError, SectorModel, run_scenario
 from simulation.cli import app
-from simulation.experiments import replication_seeds
 from simulation.interventions import INTERVENTIONS
-from simulation.output import RUN_FILES
-from simulation.scenarios import EVENT_TYPES, SCENARIO_COLUMNS
+from simulation.outputs.files import RUN_FILES
+from simulation.runs.replications import replication_seeds
+from simulation.runs.scenarios import EVENT_TYPES, SCENARIO_COLUMNS
 
-SHIPPED = sorted((Path(__file__).resolve().parents[1] / "experiments" / "scenarios").glob("*.toml"))
+SHIPPED = sorted((Path(__file__).resolve().parents[2] / "experiments" / "scenarios").glob("*.toml"))
 EXPECTED = {
     "baseline",
     "management-training",

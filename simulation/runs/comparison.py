@@ -1,0 +1,509 @@
+"""Paired comparisons of scenarios: what an intervention changes, with confidence intervals.
+
+:func:`compare` runs a baseline scenario and one or more alternatives with **common random
+numbers**: every scenario is run with the baseline's months, root seed and number of
+replications, so replication ``r`` of every scenario starts from the same seed and the
+same sector. The difference between an alternative and the baseline is then taken run by
+run (alternative minus baseline on the same seed) and averaged over the pairs, with a
+t-based 95 % confidence interval (:func:`simulation.runs.replications.mean_interval`). Pairing
+removes most of the run-to-run noise, so a few replications separate effects that would
+be lost in the spread of independent runs. Each replication is run as
+:func:`simulation.runs.scenarios.run_scenario` runs it (:func:`run_paired_replication`), one at
+a time or in a process pool, with the same result either way.
+
+This module is the domain only: the planner's report (wording, figures, the HTML page) is
+:mod:`simulation.outputs.comparison_report`.
+
+Example::
+
+    from simulation.runs.scenarios import Scenario
+    from simulation.runs.comparison import compare
+
+    result = compare(Scenario.load("baseline.toml"), [Scenario.load("exec-champion.toml")])
+    result.differences.query("outcome == 'peer_workers'")
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulation.reporters import SECTOR_COLUMNS
+from simulation.runs.replications import (
+    column_intervals,
+    map_runs,
+    mean_interval,
+    replication_seeds,
+    run_replication,
+)
+from simulation.runs.scenarios import Scenario
+
+#: Outcomes compared, in the order of the table, the figures and the summary.
+KEY_OUTCOMES: tuple[str, ...] = (
+    "peer_workers",
+    "orgs_without_peers",
+    "mean_stigma",
+    "mean_commitment_managers",
+    "le_leaders",
+    "peer_share",
+    "champions",
+)
+
+#: Columns of :attr:`Comparison.timeseries`, in order.
+TIMESERIES_COLUMNS: tuple[str, ...] = ("scenario", "replication", "seed", "month", *SECTOR_COLUMNS)
+
+#: Columns of :attr:`Comparison.differences`, in order.
+DIFFERENCE_COLUMNS: tuple[str, ...] = (
+    "scenario",
+    "outcome",
+    "month",
+    "baseline_mean",
+    "scenario_mean",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "pairs",
+    "significant",
+)
+
+#: Months reported by default: the ends of years 1, 3, 5 and 10 that fit in the run.
+YEAR_END_MONTHS: tuple[int, ...] = (12, 36, 60, 120)
+
+#: +1 where a higher value favours the peer workforce, -1 where a lower one does.
+FAVOURABLE_DIRECTION: dict[str, int] = {
+    "peer_workers": 1,
+    "orgs_without_peers": -1,
+    "mean_stigma": -1,
+    "mean_commitment_managers": 1,
+    "le_leaders": 1,
+    "peer_share": 1,
+    "champions": 1,
+}
+
+
+@dataclass
+class Comparison:
+    """The paired runs of a baseline and its alternatives, and their differences.
+
+    Attributes:
+        timeseries: Long frame of every run: columns :data:`TIMESERIES_COLUMNS`, one row
+            per scenario, replication and month, scenarios in the order of ``scenarios``.
+        differences: Tidy frame with columns :data:`DIFFERENCE_COLUMNS`, one row per
+            alternative, outcome and month: the means of baseline and alternative over the
+            replications, the mean paired difference (alternative minus baseline on the
+            same seed) with its 95 % confidence interval, the number of pairs, and whether
+            the interval excludes zero.
+        scenarios: The baseline first, then the alternatives.
+        notes: Things the reader should know, such as an alternative whose own seed,
+            months or replications were overridden by the baseline's.
+        seeds: The per-replication seeds shared by every scenario.
+        months: The months of the differences table.
+        steps: Months simulated per run (the baseline's).
+        seed: Root seed (the baseline's).
+        replications: Replications per scenario (the baseline's).
+        outcomes: The outcomes compared.
+    """
+
+    timeseries: pd.DataFrame
+    differences: pd.DataFrame
+    scenarios: list[Scenario]
+    notes: list[str]
+    seeds: list[int]
+    months: tuple[int, ...]
+    steps: int
+    seed: int
+    replications: int
+    outcomes: tuple[str, ...] = KEY_OUTCOMES
+    _matrices: dict[tuple[str, str], np.ndarray] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    @property
+    def baseline(self) -> Scenario:
+        """The baseline scenario."""
+        return self.scenarios[0]
+
+    @property
+    def alternatives(self) -> list[Scenario]:
+        """The alternative scenarios, in the order given."""
+        return self.scenarios[1:]
+
+    @property
+    def names(self) -> list[str]:
+        """Scenario names, the baseline first."""
+        return [scenario.name for scenario in self.scenarios]
+
+    def outcome_matrix(self, scenario: str, outcome: str) -> np.ndarray:
+        """One outcome of one scenario as a replications x months array.
+
+        Args:
+            scenario: A scenario name.
+            outcome: A sector column.
+
+        Returns:
+            Row ``r`` is replication ``r``, column ``m`` is month ``m`` (0..steps).
+
+        Raises:
+            KeyError: For an unknown scenario or column.
+        """
+        key = (scenario, outcome)
+        if key not in self._matrices:
+            if scenario not in self.names:
+                raise KeyError(f"no scenario named {scenario!r}; scenarios: {self.names}")
+            if outcome not in self.timeseries.columns:
+                raise KeyError(f"no outcome {outcome!r}; outcomes are sector columns")
+            rows = self.timeseries[self.timeseries["scenario"] == scenario]
+            wide = rows.pivot(index="replication", columns="month", values=outcome)
+            self._matrices[key] = wide.sort_index().sort_index(axis=1).to_numpy(dtype=float)
+        return self._matrices[key]
+
+    def paired_differences(self, outcome: str, scenario: str | None = None) -> pd.DataFrame:
+        """The paired difference from the baseline over time, with its 95 % interval.
+
+        For every month, the alternative's value minus the baseline's on the same seed is
+        averaged over the replications; the interval is the t-based 95 % confidence
+        interval of that mean (:func:`simulation.runs.replications.mean_interval`). With a
+        single replication there is no interval (``NaN``).
+
+        Args:
+            outcome: A sector column, such as ``"peer_workers"``.
+            scenario: One alternative's name; all alternatives when ``None``.
+
+        Returns:
+            Columns ``scenario``, ``month``, ``difference``, ``ci_low``, ``ci_high`` and
+            ``pairs``; one row per alternative and month (0..steps).
+
+        Raises:
+            KeyError: For an unknown scenario or outcome, or the baseline's name.
+        """
+        if scenario == self.baseline.name:
+            raise KeyError(f"{scenario!r} is the baseline; name an alternative")
+        chosen = [scenario] if scenario is not None else [alt.name for alt in self.alternatives]
+        base = self.outcome_matrix(self.baseline.name, outcome)
+        frames = []
+        for name in chosen:
+            paired = self.outcome_matrix(name, outcome) - base
+            mean, low, high = column_intervals(paired)
+            if paired.shape[0] < 2:
+                low = high = np.full(paired.shape[1], math.nan)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "scenario": name,
+                        "month": np.arange(paired.shape[1]),
+                        "difference": mean,
+                        "ci_low": low,
+                        "ci_high": high,
+                        "pairs": paired.shape[0],
+                    }
+                )
+            )
+        return pd.concat(frames, ignore_index=True)
+
+    def at_month(self, month: int | None = None) -> pd.DataFrame:
+        """The rows of :attr:`differences` at one month (the last one by default).
+
+        Args:
+            month: A month of :attr:`months`; ``None`` for the last.
+
+        Returns:
+            The matching rows, in table order.
+
+        Raises:
+            ValueError: If ``month`` is not in the table.
+        """
+        month = self.months[-1] if month is None else month
+        if month not in self.months:
+            raise ValueError(f"month {month} is not in the table; months: {list(self.months)}")
+        rows = self.differences[self.differences["month"] == month]
+        return rows.reset_index(drop=True)
+
+
+def default_months(steps: int) -> tuple[int, ...]:
+    """The months of the differences table when none are given.
+
+    Args:
+        steps: Months simulated.
+
+    Returns:
+        The ends of years 1, 3, 5 and 10 that fit in ``steps``, then ``steps`` itself if
+        it is not one of them.
+    """
+    months = [month for month in YEAR_END_MONTHS if month <= steps]
+    if steps not in months:
+        months.append(steps)
+    return tuple(months)
+
+
+def check_months(months: Sequence[int], steps: int) -> tuple[int, ...]:
+    """Check requested months against the runs' length.
+
+    Args:
+        months: Months wanted in the table.
+        steps: Months simulated (the baseline's steps).
+
+    Returns:
+        The months, sorted, without repeats.
+
+    Raises:
+        ValueError: If there are none, or one is not a whole number from 0 to ``steps``.
+    """
+    if len(months) == 0:
+        raise ValueError("give at least one month")
+    checked = set()
+    for month in months:
+        if isinstance(month, bool) or not isinstance(month, int | np.integer):
+            raise ValueError(f"{month!r} is not a whole number of months")
+        if not 0 <= month <= steps:
+            raise ValueError(
+                f"month {int(month)} is outside the runs; allowed: 0 to {steps} "
+                "(the baseline's steps)"
+            )
+        checked.add(int(month))
+    return tuple(sorted(checked))
+
+
+def compare(
+    baseline: Scenario,
+    alternatives: Sequence[Scenario],
+    *,
+    months: Sequence[int] | None = None,
+    progress: bool = False,
+    workers: int = 1,
+) -> Comparison:
+    """Run a baseline and its alternatives on common random numbers and compare them.
+
+    Every scenario is run with the baseline's steps, root seed and replications, so
+    replication ``r`` of every scenario has the same seed
+    (``replication_seeds(baseline.seed, baseline.replications)[r]``) and differences come
+    from the scenarios' parameters and events. An alternative whose own steps, seed or
+    replications differ is still run on the baseline's; :attr:`Comparison.notes` says so.
+
+    Args:
+        baseline: The reference scenario.
+        alternatives: One or more scenarios to compare with it.
+        months: Months of the differences table; by default :func:`default_months`.
+        progress: Show a progress bar over the runs on stderr.
+        workers: Processes to run the replications in (the results do not depend on it;
+            starting the processes takes a few seconds, so it pays for long runs only).
+
+    Returns:
+        The runs, the differences and notes.
+
+    Raises:
+        ValueError: If there is no alternative, two scenarios share a name, a month is
+            outside the runs, or ``workers`` is below 1.
+    """
+    scenarios = [baseline, *alternatives]
+    check_scenarios(scenarios)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be an integer >= 1, got {workers!r}")
+    steps, seed, replications = baseline.steps, baseline.seed, baseline.replications
+    try:
+        chosen_months = default_months(steps) if months is None else check_months(months, steps)
+    except ValueError as error:
+        raise ValueError(f"months: {error}") from None
+    seeds = replication_seeds(seed, replications)
+    notes = _notes(baseline, alternatives)
+
+    frames = _run_all(scenarios, steps, seed, replications, progress=progress, workers=workers)
+    timeseries = pd.concat(frames, ignore_index=True)
+    comparison = Comparison(
+        timeseries=timeseries,
+        differences=pd.DataFrame(columns=list(DIFFERENCE_COLUMNS)),
+        scenarios=scenarios,
+        notes=notes,
+        seeds=seeds,
+        months=chosen_months,
+        steps=steps,
+        seed=seed,
+        replications=replications,
+    )
+    comparison.differences = _differences_table(comparison)
+    return comparison
+
+
+def check_scenarios(scenarios: Sequence[Scenario]) -> None:
+    """Check that there is a baseline and at least one alternative, all named differently.
+
+    Args:
+        scenarios: The baseline, then the alternatives.
+
+    Raises:
+        ValueError: If there is no alternative, or two scenarios share a name (naming them
+            and their files).
+    """
+    if len(scenarios) < 2:
+        raise ValueError("a comparison needs a baseline and at least one alternative scenario")
+    seen: dict[str, list[str]] = {}
+    for scenario in scenarios:
+        seen.setdefault(scenario.name, []).append(_where(scenario))
+    clashes = {name: places for name, places in seen.items() if len(places) > 1}
+    if clashes:
+        name, places = next(iter(clashes.items()))
+        raise ValueError(
+            f"scenario names must be distinct: {name!r} is the name of {' and '.join(places)}; "
+            "give each scenario its own name"
+        )
+
+
+def _where(scenario: Scenario) -> str:
+    """A scenario's file, or its name if it has none, for messages."""
+    return scenario.source if scenario.text is not None else f"scenario {scenario.name!r}"
+
+
+def _notes(baseline: Scenario, alternatives: Sequence[Scenario]) -> list[str]:
+    """Notes on alternatives run with settings other than their own, and on the pairing."""
+    notes = []
+    for alternative in alternatives:
+        own = []
+        if alternative.steps != baseline.steps:
+            own.append(f"{alternative.steps} months")
+        if alternative.seed != baseline.seed:
+            own.append(f"root seed {alternative.seed}")
+        if alternative.replications != baseline.replications:
+            own.append(f"{alternative.replications} replications")
+        if own:
+            notes.append(
+                f"{alternative.name!r} sets {join_words(own)}; it was run with the baseline's "
+                f"{baseline.steps} months, root seed {baseline.seed} and "
+                f"{baseline.replications} replications so that its runs pair with the "
+                "baseline's."
+            )
+    for alternative in alternatives:
+        late = sorted({event.month for event in _late_events(alternative, baseline.steps)})
+        if late:
+            notes.append(
+                f"{alternative.name!r} has events at month(s) {', '.join(map(str, late))}, after "
+                f"the last simulated month ({baseline.steps}); they were left out of this "
+                "comparison."
+            )
+    if baseline.replications < 2:
+        notes.append(
+            "With a single replication there are no confidence intervals and no difference "
+            "is called clear; use at least 2 (better 10 or more) replications."
+        )
+    return notes
+
+
+def _late_events(scenario: Scenario, steps: int) -> list[Any]:
+    """The scenario's events after month ``steps``."""
+    return [event for event in scenario.events if event.month > steps]
+
+
+def paired_scenario(scenario: Scenario, steps: int, seed: int, replications: int) -> Scenario:
+    """A scenario as a comparison runs it: on the baseline's settings.
+
+    Args:
+        scenario: The scenario.
+        steps: The baseline's months.
+        seed: The baseline's root seed.
+        replications: The baseline's replications.
+
+    Returns:
+        A copy with these settings, without its events after month ``steps`` (which could
+        not happen in a run that ends earlier).
+    """
+    kept = [event.model_dump() for event in scenario.events if event.month <= steps]
+    return scenario.replace(
+        steps=steps,
+        seed=seed,
+        replications=replications,
+        events=kept,
+        context="on the baseline's settings",
+    )
+
+
+def join_words(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def run_paired_replication(scenario: Scenario, replication: int, seed: int) -> pd.DataFrame:
+    """One replication of a scenario, exactly as :func:`run_scenario` runs it.
+
+    This is the unit of work of a comparison (one progress tick, one task of a process
+    pool): it depends on its arguments alone.
+
+    Args:
+        scenario: The scenario (see :func:`paired_scenario`).
+        replication: The replication's number.
+        seed: Its seed, ``replication_seeds(scenario.seed, n)[replication]``.
+
+    Returns:
+        Its rows of the long frame: columns :data:`TIMESERIES_COLUMNS`.
+    """
+    frame = run_replication(scenario.steps, seed, scenario.model_params(), scenario.event_specs())
+    frame.insert(0, "seed", np.int64(seed))
+    frame.insert(0, "replication", replication)
+    frame.insert(0, "scenario", scenario.name)
+    return frame
+
+
+def _run_job(job: tuple[Scenario, int, int]) -> pd.DataFrame:
+    """:func:`run_paired_replication` of one packed job (for ``pool.map``)."""
+    return run_paired_replication(*job)
+
+
+def _run_all(
+    scenarios: Sequence[Scenario],
+    steps: int,
+    seed: int,
+    replications: int,
+    *,
+    progress: bool,
+    workers: int,
+) -> list[pd.DataFrame]:
+    """Run every scenario on the same settings and seeds; one progress tick per run."""
+    paired = [paired_scenario(each, steps, seed, replications) for each in scenarios]
+    seeds = replication_seeds(seed, replications)
+    jobs = [(each, number, value) for each in paired for number, value in enumerate(seeds)]
+    runs = map_runs(_run_job, jobs, workers=workers, progress=progress, desc="comparison runs")
+    return [
+        pd.concat(runs[position : position + replications], ignore_index=True)
+        for position in range(0, len(runs), replications)
+    ]
+
+
+def _interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95 % interval; no interval (``NaN``) from a single value."""
+    mean, low, high = mean_interval(values)
+    if np.asarray(values).size < 2:
+        return mean, math.nan, math.nan
+    return mean, low, high
+
+
+def _differences_table(comparison: Comparison) -> pd.DataFrame:
+    """The tidy table of paired differences at the comparison's months."""
+    rows = []
+    base_name = comparison.baseline.name
+    months = list(comparison.months)
+    for alternative in comparison.alternatives:
+        for outcome in comparison.outcomes:
+            base = comparison.outcome_matrix(base_name, outcome)[:, months]
+            other = comparison.outcome_matrix(alternative.name, outcome)[:, months]
+            for position, month in enumerate(months):
+                paired = other[:, position] - base[:, position]
+                difference, low, high = _interval(paired)
+                rows.append(
+                    {
+                        "scenario": alternative.name,
+                        "outcome": outcome,
+                        "month": month,
+                        "baseline_mean": float(base[:, position].mean()),
+                        "scenario_mean": float(other[:, position].mean()),
+                        "difference": difference,
+                        "ci_low": low,
+                        "ci_high": high,
+                        "pairs": int(paired.size),
+                        "significant": bool(low > 0 or high < 0),  # False for NaN
+                    }
+                )
+    table = pd.DataFrame(rows, columns=list(DIFFERENCE_COLUMNS))
+    return table.astype({"month": "int64", "pairs": "int64", "significant": "bool"})
