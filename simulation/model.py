@@ -31,7 +31,7 @@ from simulation.sector import (
     sector_network,
 )
 from simulation.state import NEVER, CircleLinks, Kind, OrgState, StaffState
-from simulation.streams import RandomStreams
+from simulation.streams import RandomStreams, seed_from_sequence
 
 
 def resolve_seed(rng: Any) -> int:
@@ -47,7 +47,7 @@ def resolve_seed(rng: Any) -> int:
     if rng is None:
         return int(np.random.SeedSequence().entropy)
     if isinstance(rng, np.random.SeedSequence):
-        return int(rng.generate_state(2, np.uint32).astype(np.uint64) @ [1, 2**32])
+        return seed_from_sequence(rng)
     if isinstance(rng, np.random.Generator):
         return int(rng.integers(2**63))
     if isinstance(rng, (int, np.integer)) and rng >= 0:

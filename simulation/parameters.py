@@ -16,6 +16,8 @@ from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from simulation.errors import LewsimError
+
 EXPOSURE_CLASSES = ("none", "some", "significant")
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -23,7 +25,7 @@ Rate = Annotated[float, Field(ge=0.0, le=1.0)]
 Triple = tuple[Share, Share, Share]
 
 
-class ParameterError(ValueError):
+class ParameterError(LewsimError):
     """A model argument is unknown or outside its allowed range."""
 
 

@@ -76,6 +76,28 @@ def _offset(base: np.ndarray, count: np.ndarray | int) -> np.ndarray:
     return np.array(base, dtype=np.uint64, ndmin=1) + _GOLDEN * steps
 
 
+# Seeds are kept below 2**63 so they fit a signed 64-bit integer column (parquet, pandas)
+# and are valid for both numpy.random.default_rng and random.Random.
+SEED_MASK = (1 << 63) - 1
+
+
+def seed_from_sequence(sequence: np.random.SeedSequence) -> int:
+    """One integer seed from a ``SeedSequence``, in integer arithmetic only.
+
+    Two 32-bit words of ``generate_state`` are joined (the first as the high word) and
+    masked to 63 bits, so the seed is exact (no float rounding) and fits a signed
+    64-bit column.
+
+    Args:
+        sequence: The seed sequence (a root or a spawned child).
+
+    Returns:
+        A non-negative ``int`` below ``2**63``.
+    """
+    high, low = (int(word) for word in sequence.generate_state(2, np.uint32))
+    return ((high << 32) | low) & SEED_MASK
+
+
 class RandomStreams:
     """The run's random streams, all derived from one integer seed.
 

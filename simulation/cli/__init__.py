@@ -26,6 +26,7 @@ import pandas as pd
 import typer
 
 from simulation import __version__
+from simulation.errors import InputError
 from simulation.outputs.comparison_report import (
     comparison_manifest,
     format_difference,
@@ -78,10 +79,6 @@ app = typer.Typer(
     # Locals of a failing run include whole data frames; printing them buries the error.
     pretty_exceptions_show_locals=False,
 )
-
-
-class InputError(ValueError):
-    """Bad command-line input. The message names the option or parameter and what it allows."""
 
 
 @dataclass(frozen=True)

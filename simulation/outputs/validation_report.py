@@ -17,7 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from simulation.outputs.reports import Report
-from simulation.runs.replications import column_intervals, mean_interval
+from simulation.runs.statistics import mean_interval
 from simulation.runs.validation import (
     CULTURE_MONTHS,
     ArmRun,
@@ -55,7 +55,7 @@ def _new_figure(width: float = 7.0, height: float = 3.6, columns: int = 1) -> Fi
 
 
 def _draw_band(axes: Any, months: np.ndarray, matrix: np.ndarray, label: str, **style: Any) -> None:
-    mean, low, high = column_intervals(matrix)
+    mean, low, high = mean_interval(matrix)
     (line,) = axes.plot(months / 12, mean, label=label, **style)
     axes.fill_between(months / 12, low, high, color=line.get_color(), alpha=_BAND_ALPHA, lw=0)
 
@@ -70,7 +70,7 @@ def _lag_figure(pattern: Pattern, runs: Mapping[str, list[ArmRun]]) -> Figure:
         difference = series_matrix(treated, name) - series_matrix(control, name)
         response = difference[:, start:]
         months = np.arange(response.shape[1])
-        mean, low, high = column_intervals(response)
+        mean, low, high = mean_interval(response)
         scale = mean.max() if mean.max() > 0 else 1.0
         (line,) = axes.plot(months, mean / scale, label=column)
         axes.fill_between(months, low / scale, high / scale, color=line.get_color(), alpha=0.2)
@@ -108,7 +108,7 @@ def _curve_figure(pattern: Pattern, runs: Mapping[str, list[ArmRun]]) -> Figure:
     left.set_ylabel("peer workers")
     left.set_title("Peer workforce (mean, 95 % band)")
     yearly = np.diff(matrix[:, ::12], axis=1)
-    mean, low, high = column_intervals(yearly)
+    mean, low, high = mean_interval(yearly)
     years = np.arange(1, yearly.shape[1] + 1)
     right.bar(years, mean, color="tab:blue", alpha=0.7)
     right.errorbar(years, mean, yerr=[mean - low, high - mean], fmt="none", ecolor="black", lw=1)

@@ -28,7 +28,8 @@ import pandas as pd
 
 from simulation.circles import team_peer_share
 from simulation.model import SectorModel
-from simulation.runs.replications import map_runs, mean_interval
+from simulation.runs.replications import map_runs
+from simulation.runs.statistics import mean_interval
 from simulation.state import Kind
 
 #: Months simulated by default: three years, 2017 to 2020.

@@ -5,7 +5,7 @@ numbers**: every scenario is run with the baseline's months, root seed and numbe
 replications, so replication ``r`` of every scenario starts from the same seed and the
 same sector. The difference between an alternative and the baseline is then taken run by
 run (alternative minus baseline on the same seed) and averaged over the pairs, with a
-t-based 95 % confidence interval (:func:`simulation.runs.replications.mean_interval`). Pairing
+t-based 95 % confidence interval (:func:`simulation.runs.statistics.mean_interval`). Pairing
 removes most of the run-to-run noise, so a few replications separate effects that would
 be lost in the spread of independent runs. Each replication is run as
 :func:`simulation.runs.scenarios.run_scenario` runs it (:func:`run_paired_replication`), one at
@@ -25,7 +25,6 @@ Example::
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,14 +33,9 @@ import numpy as np
 import pandas as pd
 
 from simulation.reporters import SECTOR_COLUMNS
-from simulation.runs.replications import (
-    column_intervals,
-    map_runs,
-    mean_interval,
-    replication_seeds,
-    run_replication,
-)
+from simulation.runs.replications import map_runs, replication_seeds, run_replication
 from simulation.runs.scenarios import Scenario
+from simulation.runs.statistics import mean_interval
 
 #: Outcomes compared, in the order of the table, the figures and the summary.
 KEY_OUTCOMES: tuple[str, ...] = (
@@ -167,7 +161,7 @@ class Comparison:
 
         For every month, the alternative's value minus the baseline's on the same seed is
         averaged over the replications; the interval is the t-based 95 % confidence
-        interval of that mean (:func:`simulation.runs.replications.mean_interval`). With a
+        interval of that mean (:func:`simulation.runs.statistics.mean_interval`). With a
         single replication there is no interval (``NaN``).
 
         Args:
@@ -188,9 +182,7 @@ class Comparison:
         frames = []
         for name in chosen:
             paired = self.outcome_matrix(name, outcome) - base
-            mean, low, high = column_intervals(paired)
-            if paired.shape[0] < 2:
-                low = high = np.full(paired.shape[1], math.nan)
+            mean, low, high = mean_interval(paired)
             frames.append(
                 pd.DataFrame(
                     {
@@ -471,14 +463,6 @@ def _run_all(
     ]
 
 
-def _interval(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95 % interval; no interval (``NaN``) from a single value."""
-    mean, low, high = mean_interval(values)
-    if np.asarray(values).size < 2:
-        return mean, math.nan, math.nan
-    return mean, low, high
-
-
 def _differences_table(comparison: Comparison) -> pd.DataFrame:
     """The tidy table of paired differences at the comparison's months."""
     rows = []
@@ -490,7 +474,7 @@ def _differences_table(comparison: Comparison) -> pd.DataFrame:
             other = comparison.outcome_matrix(alternative.name, outcome)[:, months]
             for position, month in enumerate(months):
                 paired = other[:, position] - base[:, position]
-                difference, low, high = _interval(paired)
+                difference, low, high = mean_interval(paired)
                 rows.append(
                     {
                         "scenario": alternative.name,

@@ -17,11 +17,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from tqdm.auto import tqdm
 
 from simulation import SECTOR_COLUMNS, SectorModel, simulate
 from simulation.parameters import validate_parameters
+from simulation.runs.statistics import mean_interval
+from simulation.streams import seed_from_sequence
 
 #: An event to schedule: ``(month, intervention, arguments)``, as
 #: ``model.schedule(month, intervention, **arguments)`` takes it.
@@ -33,18 +34,13 @@ ID_COLUMNS: tuple[str, ...] = ("replication", "seed", "month")
 #: Every column of the frame returned by :func:`run_replications`, in order.
 REPLICATION_COLUMNS: tuple[str, ...] = ID_COLUMNS + tuple(SECTOR_COLUMNS)
 
-# Seeds are kept below 2**63 so they fit a signed 64-bit integer column (parquet, pandas)
-# and are valid for both numpy.random.default_rng and random.Random.
-_SEED_MASK = (1 << 63) - 1
-
 
 def replication_seeds(seed: int, replications: int) -> list[int]:
     """Derive one independent integer seed per replication from a root seed.
 
     The root seed feeds ``numpy.random.SeedSequence(seed)``, which is spawned into
-    ``replications`` children. Each child yields two 32-bit words
-    (``generate_state(2, np.uint32)``) that are joined into a 64-bit integer and masked to
-    63 bits, so every seed is a non-negative Python ``int`` below ``2**63``.
+    ``replications`` children, each turned into an integer seed by
+    :func:`simulation.streams.seed_from_sequence` (a non-negative ``int`` below ``2**63``).
 
     The result depends only on ``seed`` and on the position of each replication: seed ``r``
     is the same whether 3 or 300 replications are requested, so a run can be extended
@@ -65,11 +61,7 @@ def replication_seeds(seed: int, replications: int) -> list[int]:
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
         raise ValueError(f"replications must be an integer >= 1, got {replications!r}")
     children = np.random.SeedSequence(int(seed)).spawn(replications)
-    seeds = []
-    for child in children:
-        high, low = (int(word) for word in child.generate_state(2, np.uint32))
-        seeds.append(((high << 32) | low) & _SEED_MASK)
-    return seeds
+    return [seed_from_sequence(child) for child in children]
 
 
 def build_model(
@@ -177,46 +169,12 @@ def run_replications(
     return combined[list(REPLICATION_COLUMNS)]
 
 
-def mean_interval(values: Sequence[float] | np.ndarray) -> tuple[float, float, float]:
-    """Mean of independent values and the t-based 95 % confidence interval of the mean.
-
-    The interval is ``mean ± t(0.975, n - 1) · sd / sqrt(n)``; with a single value it
-    collapses to the mean.
-
-    Args:
-        values: One value per replication (or per seed pair).
-
-    Returns:
-        ``(mean, low, high)``.
-    """
-    values = np.asarray(values, dtype=float)
-    mean = float(values.mean())
-    if values.size < 2:
-        return mean, mean, mean
-    half = stats.t.ppf(0.975, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
-    return mean, mean - float(half), mean + float(half)
-
-
-def column_intervals(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`mean_interval` of every column of a replications x months matrix.
-
-    Args:
-        matrix: One row per replication (or seed pair), one column per month.
-
-    Returns:
-        ``(mean, low, high)`` arrays over the columns.
-    """
-    columns = [mean_interval(matrix[:, j]) for j in range(matrix.shape[1])]
-    mean, low, high = (np.array(values) for values in zip(*columns, strict=True))
-    return mean, low, high
-
-
 def summarise_replications(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     """Mean of one series across replications with a 95 % confidence interval of the mean.
 
-    The interval is ``mean ± t(0.975, n - 1) · sd / sqrt(n)`` with ``n`` the number of
-    replications that have a (non-missing) value that month. With a single value the
-    interval collapses to the mean, because a spread cannot be estimated from one run.
+    The interval is :func:`simulation.runs.statistics.mean_interval` over the
+    replications that have a (non-missing) value that month: with a single value there is
+    no interval (NaN), because a spread cannot be estimated from one run.
 
     Args:
         frame: A long frame with ``month`` and ``column`` (as from
@@ -236,15 +194,10 @@ def summarise_replications(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     if missing:
         raise KeyError(f"frame has no column {missing[0]!r}")
     grouped = frame.groupby("month", sort=True)[column]
-    summary = pd.DataFrame(
-        {"mean": grouped.mean(), "sd": grouped.std(ddof=1), "n": grouped.count()}
-    )
-    several = summary["n"] > 1
-    half_width = pd.Series(0.0, index=summary.index)
-    critical = stats.t.ppf(0.975, summary.loc[several, "n"] - 1)
-    half_width[several] = critical * summary.loc[several, "sd"] / np.sqrt(summary.loc[several, "n"])
-    summary["ci_low"] = summary["mean"] - half_width
-    summary["ci_high"] = summary["mean"] + half_width
+    summary = pd.DataFrame({"sd": grouped.std(ddof=1), "n": grouped.count()})
+    intervals = [mean_interval(values.to_numpy(dtype=float)) for _, values in grouped]
+    summary["mean"], summary["ci_low"], summary["ci_high"] = zip(*intervals, strict=True)
+    summary = summary[["mean", "sd", "n", "ci_low", "ci_high"]]
     return summary
 
 

@@ -56,6 +56,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from simulation.errors import InputError
 from simulation.interventions import CHAMPION_LEVELS
 from simulation.parameters import (
     EXPOSURE_CLASSES,
@@ -99,7 +100,7 @@ _PROBLEMS = "scenario_problems"  # error type carrying a list of problems in its
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 
-class ScenarioError(ValueError):
+class ScenarioError(InputError):
     """A scenario file cannot be read or is invalid.
 
     The message names the file and has one line per problem, e.g.

@@ -28,7 +28,8 @@ from scipy import stats
 
 from simulation import SectorModel
 from simulation.parameters import Parameters
-from simulation.runs.replications import map_runs, mean_interval, replication_seeds
+from simulation.runs.replications import map_runs, replication_seeds
+from simulation.runs.statistics import mean_interval
 from simulation.state import Kind
 
 #: Months simulated per pair in the full validation (10 years, the model's horizon).

@@ -70,3 +70,17 @@ def test_scalar_and_array_mixers_agree():
 
     values = np.array([0, 1, 2**63 + 12345, 2**64 - 1], dtype=np.uint64)
     assert [mix64_scalar(int(v)) for v in values] == mix64(values).tolist()
+
+
+def test_a_seed_sequence_becomes_an_exact_integer_seed():
+    from simulation import SectorModel
+    from simulation.streams import SEED_MASK, seed_from_sequence
+
+    sequence = np.random.SeedSequence(12345)
+    high, low = (int(word) for word in sequence.generate_state(2, np.uint32))
+    seed = seed_from_sequence(sequence)
+    assert type(seed) is int
+    assert seed == ((high << 32) | low) & SEED_MASK  # integer arithmetic, no float rounding
+    assert 0 <= seed < 2**63
+    model = SectorModel(rng=np.random.SeedSequence(12345), n_orgs=2)
+    assert model.seed == seed

@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.runs.replications import column_intervals, mean_interval
 from simulation.runs.validation import (
     PATTERNS,
     Action,
@@ -31,21 +30,6 @@ from simulation.runs.validation import (
 FAST_PAIRS = 6
 FAST_MONTHS = 48
 FAST_PATTERNS = (1, 4, 6, 7, 9)
-
-
-def test_mean_interval_matches_the_t_formula():
-    values = np.array([1.0, 2.0, 4.0, 7.0])
-    mean, low, high = mean_interval(values)
-    half = 3.182446305284263 * values.std(ddof=1) / 2.0  # t(0.975, 3) * sd / sqrt(4)
-    assert mean == pytest.approx(3.5)
-    assert (low, high) == pytest.approx((3.5 - half, 3.5 + half))
-
-
-def test_column_intervals_are_mean_interval_per_column():
-    matrix = np.array([[1.0, 5.0], [2.0, 5.0], [4.0, 8.0]])
-    mean, low, high = column_intervals(matrix)
-    for column in range(2):
-        assert (mean[column], low[column], high[column]) == mean_interval(matrix[:, column])
 
 
 def test_judge_needs_the_whole_interval_on_the_expected_side():
