@@ -1,33 +1,12 @@
 """Calibrate the uncertain growth and exit parameters against the national figures.
 
-A two-stage search over five parameters that have no direct empirical source but set how
-fast the peer workforce grows and how many peers leave (docs/ODD.md section 10.2):
-
-1. **Stage 1.** A Latin hypercube of ``--points`` parameter sets over the whole search box
-   (:data:`SEARCH_SPACE`), each run on the same ``--seeds`` seeds (common random numbers,
-   so that differences between points are not differences between seeds).
-2. **Stage 2.** A finer hypercube of ``--points2`` sets in a box shrunk around the
-   ``--keep`` best stage-1 points, each run on ``--seeds2`` new seeds. The best stage-1
-   points and the pre-calibration values (:data:`REFERENCE`) are re-run on the same seeds,
-   so every candidate of stage 2 is compared on equal terms.
-3. **Rounding and parsimony.** The best stage-2 set is rounded to two significant
-   figures. Then, one parameter at a time (those whose reversal costs least first), the
-   pre-calibration value is put back whenever the misfit stays within ``--tolerance`` of
-   the rounded winner's: round values that fit as well are kept, not replaced by false
-   precision.
-4. **Confirmation.** The chosen values and the pre-calibration values are run on
-   ``--confirm`` fresh seeds; the calibration table (target, band, model mean and 95 %
-   confidence interval, met?) is printed and written.
-
-The misfit is :func:`simulation.runs.calibration.distance` of the figures' means over a stage's
-seeds. Every seed set is spawned from ``--root-seed`` with ``numpy.random.SeedSequence``
-under its own spawn key, so the three seed sets never overlap, and every run is a pure
-function of its seed and parameters, so the results do not depend on ``--workers``.
-
-Writes, atomically, into ``--out`` (default ``results/calibration``, not committed):
-``points.csv`` (every point: stage, parameters, mean figures, distance),
-``confirmation.csv`` (the calibration tables) and ``calibration.json`` (settings, seeds,
-the chosen values and the confirmation tables).
+The search itself is :func:`simulation.runs.calibration.search` (its docstring and
+docs/ODD.md section 10.2 describe the two stages, the rounding and parsimony step and the
+confirmation). This script parses the sizes of the stages, runs the search, prints the
+chosen values and the confirmation tables, and writes, atomically, into ``--out``
+(default ``results/calibration``, not committed): ``points.csv`` (every point: stage,
+parameters, mean figures, distance), ``confirmation.csv`` (the calibration tables) and
+``calibration.json`` (settings, seeds, the chosen values and the confirmation tables).
 
 Example::
 
@@ -38,319 +17,30 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
-from pathlib import Path
+from dataclasses import fields
+from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
 import pandas as pd
-from scipy.stats import qmc
 
-from simulation.runs.calibration import (
-    MONTHS,
-    TARGET_NAMES,
-    distance,
-    mean_figures,
-    measure_many,
-    table_from_runs,
-)
+from simulation.outputs.files import build_manifest, manifest_json, write_directory
+from simulation.runs.calibration import SearchSettings, search
 
-#: The searched parameters: (low, high, scale). A log scale samples rates that span more
-#: than a factor of three evenly in their logarithm.
-SEARCH_SPACE: dict[str, tuple[float, float, str]] = {
-    "hire_threshold": (0.15, 0.35, "linear"),
-    "position_rate": (0.03, 0.6, "log"),
-    "fill_rate": (0.2, 0.8, "linear"),
-    "peer_attrition": (0.003, 0.012, "log"),
-    "champion_uptake": (0.005, 0.04, "log"),
+_HELP = {
+    "points": "stage-1 parameter sets",
+    "seeds": "seeds per stage-1 set",
+    "points2": "stage-2 parameter sets",
+    "seeds2": "seeds per stage-2 set",
+    "keep": "best stage-1 sets kept",
+    "confirm": "fresh confirmation seeds",
+    "tolerance": "misfit allowed for a reference value",
+    "months": "months per run",
+    "root_seed": "root of all seeds",
+    "workers": "worker processes",
 }
-
-#: The values before calibration (the provisional tuning), fixed here so that the search
-#: gives the same answer after the defaults have been changed to its result.
-REFERENCE: dict[str, float] = {
-    "hire_threshold": 0.25,
-    "position_rate": 0.3,
-    "fill_rate": 0.4,
-    "peer_attrition": 0.007,
-    "champion_uptake": 0.015,
-}
-
-#: Spawn keys of the seed sets (never reused across stages).
-STAGE1, STAGE2, CONFIRM = 1, 2, 3
-
-#: Seeds of the Latin hypercubes.
-DESIGN_SEEDS = {STAGE1: 11, STAGE2: 12}
-
-
-def stage_seeds(root: int, stage: int, count: int) -> list[int]:
-    """Model seeds of one stage, spawned from the root seed under the stage's spawn key.
-
-    Args:
-        root: Root seed of the calibration.
-        stage: Spawn key of the stage (:data:`STAGE1`, :data:`STAGE2`, :data:`CONFIRM`).
-        count: Number of seeds.
-
-    Returns:
-        ``count`` non-negative integers below 2**63.
-    """
-    children = np.random.SeedSequence(root, spawn_key=(stage,)).spawn(count)
-    seeds = []
-    for child in children:
-        high, low = (int(word) for word in child.generate_state(2, np.uint32))
-        seeds.append(((high << 32) | low) & ((1 << 63) - 1))
-    return seeds
-
-
-def _to_unit(name: str, value: float, box: Mapping[str, tuple[float, float]]) -> float:
-    low, high = box[name]
-    if SEARCH_SPACE[name][2] == "log":
-        return (math.log(value) - math.log(low)) / (math.log(high) - math.log(low))
-    return (value - low) / (high - low)
-
-
-def _from_unit(name: str, unit: float, box: Mapping[str, tuple[float, float]]) -> float:
-    low, high = box[name]
-    if SEARCH_SPACE[name][2] == "log":
-        return float(math.exp(math.log(low) + unit * (math.log(high) - math.log(low))))
-    return float(low + unit * (high - low))
-
-
-def hypercube(points: int, box: Mapping[str, tuple[float, float]], seed: int) -> list[dict]:
-    """A Latin hypercube of parameter sets in a box.
-
-    Args:
-        points: Number of sets.
-        box: Parameter -> (low, high), for every name of :data:`SEARCH_SPACE`.
-        seed: Seed of the design.
-
-    Returns:
-        ``points`` dicts of parameter values.
-    """
-    names = list(SEARCH_SPACE)
-    sample = qmc.LatinHypercube(len(names), rng=np.random.default_rng(seed)).random(points)
-    return [
-        {name: _from_unit(name, float(row[i]), box) for i, name in enumerate(names)}
-        for row in sample
-    ]
-
-
-def shrunk_box(best: Sequence[Mapping[str, float]], margin: float = 0.1, minimum: float = 0.2):
-    """The box spanned by the best points, widened by a margin, within the search space.
-
-    In each parameter's own scale (linear or log) the box runs from the lowest to the
-    highest of the best points, widened by ``margin`` of the full range on each side and to
-    at least ``minimum`` of the full range, and clipped to the search space.
-
-    Args:
-        best: The best points of stage 1.
-        margin: Widening on each side, as a share of the full range.
-        minimum: Smallest width, as a share of the full range.
-
-    Returns:
-        Parameter -> (low, high).
-    """
-    full = {name: (low, high) for name, (low, high, _) in SEARCH_SPACE.items()}
-    box = {}
-    for name in SEARCH_SPACE:
-        units = [_to_unit(name, point[name], full) for point in best]
-        low, high = min(units) - margin, max(units) + margin
-        if high - low < minimum:
-            middle = (low + high) / 2
-            low, high = middle - minimum / 2, middle + minimum / 2
-        low, high = max(low, 0.0), min(high, 1.0)
-        box[name] = (_from_unit(name, low, full), _from_unit(name, high, full))
-    return box
-
-
-def round_significant(value: float, digits: int = 2) -> float:
-    """``value`` rounded to ``digits`` significant figures."""
-    return float(f"{value:.{digits}g}")
-
-
-class Evaluator:
-    """Runs parameter sets on a fixed set of seeds and keeps every result.
-
-    Args:
-        months: Horizon of every run.
-        workers: Processes to use.
-        progress: Show progress bars.
-    """
-
-    def __init__(self, months: int, workers: int, progress: bool) -> None:
-        self.months = months
-        self.workers = workers
-        self.progress = progress
-        self.rows: list[dict[str, Any]] = []
-
-    def evaluate(
-        self,
-        stage: str,
-        points: Sequence[Mapping[str, float]],
-        seeds: Sequence[int],
-        labels: Sequence[str] | None = None,
-    ) -> list[tuple[float, list[dict[str, float]]]]:
-        """Measure each point on every seed; record and return (distance, runs) per point.
-
-        Args:
-            stage: Stage written to ``points.csv``.
-            points: Parameter sets.
-            seeds: Seeds shared by all points.
-            labels: What each point is (default: the stage).
-
-        Returns:
-            Per point, its distance and its per-seed figures.
-        """
-        jobs = [(seed, dict(point)) for point in points for seed in seeds]
-        runs = measure_many(jobs, self.months, self.workers, self.progress, stage)
-        results = []
-        for index, point in enumerate(points):
-            own = runs[index * len(seeds) : (index + 1) * len(seeds)]
-            means = mean_figures(own)
-            score = distance(means)
-            results.append((score, own))
-            label = labels[index] if labels is not None else stage
-            self.rows.append(
-                {"stage": stage, "point": index, "label": label, "seeds": len(seeds)}
-                | dict(point)
-                | means
-                | {"distance": score}
-            )
-        return results
-
-
-def records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows of a table as dicts, with NaN (no point target) written as null in JSON."""
-    return [
-        {
-            key: None if isinstance(value, float) and math.isnan(value) else value
-            for key, value in row.items()
-        }
-        for row in table.to_dict(orient="records")
-    ]
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename.
-
-    Args:
-        path: Destination.
-        text: Contents.
-    """
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp creates files readable by the owner only
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def calibrate(args: argparse.Namespace) -> dict[str, Any]:
-    """Run the whole search and return what ``calibration.json`` records.
-
-    Args:
-        args: The parsed command line.
-
-    Returns:
-        The results (also written to ``args.out``).
-    """
-    clock = time.perf_counter()
-    seeds1 = stage_seeds(args.root_seed, STAGE1, args.seeds)
-    seeds2 = stage_seeds(args.root_seed, STAGE2, args.seeds2)
-    confirm = stage_seeds(args.root_seed, CONFIRM, args.confirm)
-    assert not (set(seeds1) & set(seeds2) or set(confirm) & (set(seeds1) | set(seeds2)))
-    evaluator = Evaluator(args.months, args.workers, not args.no_progress)
-    full = {name: (low, high) for name, (low, high, _) in SEARCH_SPACE.items()}
-
-    # Stage 1: the whole box.
-    points1 = hypercube(args.points, full, DESIGN_SEEDS[STAGE1])
-    scores1 = [score for score, _ in evaluator.evaluate("stage1", points1, seeds1)]
-    order = np.argsort(scores1, kind="stable")[: args.keep]
-    best1 = [points1[i] for i in order]
-
-    # Stage 2: a finer design around the best points, plus those points and the reference.
-    box = shrunk_box(best1)
-    points2 = hypercube(args.points2, box, DESIGN_SEEDS[STAGE2])
-    candidates = points2 + best1 + [dict(REFERENCE)]
-    labels = ["hypercube"] * len(points2) + ["stage1_best"] * len(best1) + ["reference"]
-    scores2 = [score for score, _ in evaluator.evaluate("stage2", candidates, seeds2, labels)]
-    winner = candidates[int(np.argmin(scores2))]
-
-    # Rounding, then parsimony: put back reference values that fit about as well.
-    rounded = {name: round_significant(value) for name, value in winner.items()}
-    ((rounded_score, _),) = evaluator.evaluate("rounded", [rounded], seeds2)
-    names = [name for name in SEARCH_SPACE if rounded[name] != REFERENCE[name]]
-    singles = [rounded | {name: REFERENCE[name]} for name in names]
-    single_scores = [score for score, _ in evaluator.evaluate("revert_one", singles, seeds2, names)]
-    chosen, chosen_score, reverted = dict(rounded), rounded_score, []
-    for index in np.argsort(single_scores, kind="stable"):
-        name = names[index]
-        trial = chosen | {name: REFERENCE[name]}
-        if trial == rounded | {name: REFERENCE[name]}:
-            trial_score = single_scores[index]
-        else:
-            ((trial_score, _),) = evaluator.evaluate("revert_more", [trial], seeds2, [name])
-        if trial_score <= rounded_score + args.tolerance:
-            chosen, chosen_score = trial, trial_score
-            reverted.append(name)
-
-    # Confirmation on fresh seeds.
-    ((_, runs_chosen), (_, runs_reference)) = evaluator.evaluate(
-        "confirm", [chosen, dict(REFERENCE)], confirm, ["chosen", "reference"]
-    )
-    table = table_from_runs(runs_chosen)
-    reference_table = table_from_runs(runs_reference)
-    result = {
-        "command": " ".join(sys.argv),
-        "months": args.months,
-        "root_seed": args.root_seed,
-        "search_space": {name: list(spec) for name, spec in SEARCH_SPACE.items()},
-        "reference": REFERENCE,
-        "stage1": {"points": args.points, "seeds": seeds1, "best": best1},
-        "stage2": {"points": args.points2, "seeds": seeds2, "box": box},
-        "winner": winner,
-        "winner_distance": float(min(scores2)),
-        "rounded": rounded,
-        "rounded_distance": rounded_score,
-        "tolerance": args.tolerance,
-        "reverted_to_reference": reverted,
-        "chosen": chosen,
-        "chosen_distance_stage2": chosen_score,
-        "confirmation_seeds": confirm,
-        "confirmation": records(table),
-        "confirmation_distance": distance(table.set_index("figure")["model_mean"]),
-        "reference_confirmation": records(reference_table),
-        "reference_confirmation_distance": distance(
-            reference_table.set_index("figure")["model_mean"]
-        ),
-        "wall_time_seconds": round(time.perf_counter() - clock, 1),
-    }
-
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    points = pd.DataFrame(evaluator.rows)[
-        ["stage", "point", "label", "seeds", *SEARCH_SPACE, *TARGET_NAMES, "distance"]
-    ]
-    atomic_write(out / "points.csv", points.to_csv(index=False))
-    both = pd.concat(
-        [table.assign(values="chosen"), reference_table.assign(values="reference")],
-        ignore_index=True,
-    )
-    atomic_write(out / "confirmation.csv", both.to_csv(index=False))
-    atomic_write(
-        out / "calibration.json",
-        json.dumps(result, indent=2, default=float, allow_nan=False) + "\n",
-    )
-    return result
 
 
 def _print_result(result: Mapping[str, Any]) -> None:
@@ -381,18 +71,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         description="Two-stage calibration of the growth and exit parameters "
         "(docs/ODD.md section 10.2).",
     )
-    parser.add_argument("--points", type=int, default=64, help="stage-1 parameter sets")
-    parser.add_argument("--seeds", type=int, default=8, help="seeds per stage-1 set")
-    parser.add_argument("--points2", type=int, default=24, help="stage-2 parameter sets")
-    parser.add_argument("--seeds2", type=int, default=16, help="seeds per stage-2 set")
-    parser.add_argument("--keep", type=int, default=4, help="best stage-1 sets kept")
-    parser.add_argument("--confirm", type=int, default=30, help="fresh confirmation seeds")
-    parser.add_argument(
-        "--tolerance", type=float, default=0.1, help="misfit allowed for a reference value"
-    )
-    parser.add_argument("--months", type=int, default=MONTHS, help="months per run")
-    parser.add_argument("--root-seed", type=int, default=2017, help="root of all seeds")
-    parser.add_argument("--workers", type=int, default=2, help="worker processes")
+    for field in fields(SearchSettings):
+        if field.name in _HELP:
+            option = "--" + field.name.replace("_", "-")
+            parser.add_argument(
+                option,
+                type=type(field.default),
+                default=field.default,
+                help=f"{_HELP[field.name]} (default {field.default})",
+            )
     parser.add_argument("--out", default="results/calibration", help="output directory")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
     args = parser.parse_args(argv)
@@ -409,7 +96,38 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the calibration from the command line."""
     args = parse_args(argv)
-    _print_result(calibrate(args))
+    settings = SearchSettings(
+        **{
+            field.name: getattr(args, field.name)
+            for field in fields(SearchSettings)
+            if field.name in _HELP
+        },
+        progress=not args.no_progress,
+    )
+    started_at, clock = datetime.now(UTC), time.perf_counter()
+    found = search(settings, command=" ".join(sys.argv))
+    # The manifest describes the confirmation runs: the chosen values on fresh seeds.
+    manifest = build_manifest(
+        steps=settings.months,
+        seed=settings.root_seed,
+        replications=settings.confirm,
+        seeds=found.summary["confirmation_seeds"],
+        params=found.summary["chosen"],
+        started_at=started_at,
+        wall_time_seconds=time.perf_counter() - clock,
+        command_line=sys.argv,
+    )
+    write_directory(
+        args.out,
+        {
+            "points.csv": found.points.to_csv(index=False),
+            "confirmation.csv": found.confirmation.to_csv(index=False),
+            "manifest.json": manifest_json(manifest),
+            "calibration.json": json.dumps(found.summary, indent=2, default=float, allow_nan=False)
+            + "\n",
+        },
+    )
+    _print_result(found.summary)
     print(f"\nwritten to {args.out}/ (points.csv, confirmation.csv, calibration.json)")
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from conftest import tiny_sector
 
 from simulation import SectorModel
+from simulation.runs import calibration as calibration_module
 from simulation.runs.calibration import (
     BAND_PENALTY,
     TARGET_NAMES,
@@ -148,7 +150,7 @@ def load_script():
 
 
 def test_search_seeds_never_overlap_and_designs_stay_in_their_box():
-    script = load_script()
+    script = calibration_module
     stage1 = script.stage_seeds(2017, script.STAGE1, 8)
     stage2 = script.stage_seeds(2017, script.STAGE2, 16)
     confirm = script.stage_seeds(2017, script.CONFIRM, 30)
@@ -164,3 +166,22 @@ def test_search_seeds_never_overlap_and_designs_stay_in_their_box():
     assert script.round_significant(0.006849) == 0.0068
     assert script.round_significant(0.2537) == 0.25
     assert set(script.REFERENCE) == set(script.SEARCH_SPACE)
+
+
+@pytest.mark.slow
+def test_the_script_runs_a_tiny_search_and_writes_its_three_files(tmp_path, capsys):
+    out = tmp_path / "calibration"
+    sizes = ["--points", "2", "--seeds", "1", "--points2", "2", "--seeds2", "1", "--keep", "1"]
+    argv = [*sizes, "--confirm", "2", "--months", "6", "--workers", "1", "--no-progress"]
+    assert load_script().main([*argv, "--out", str(out)]) == 0
+    assert sorted(path.name for path in out.iterdir()) == [
+        "calibration.json",
+        "confirmation.csv",
+        "manifest.json",
+        "points.csv",
+    ]
+    summary = json.loads((out / "calibration.json").read_text())
+    assert set(summary["chosen"]) == set(calibration_module.SEARCH_SPACE)
+    points = pd.read_csv(out / "points.csv")
+    assert {"stage1", "stage2", "confirm"} <= set(points["stage"])
+    assert "chosen values" in capsys.readouterr().out
