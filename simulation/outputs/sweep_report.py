@@ -1,0 +1,279 @@
+"""A finished sweep's analysis as tables, bar charts and a self-contained report.
+
+:func:`analyze_directory` reads a sweep's results directory (the shard store), computes
+what its design supports (:mod:`simulation.runs.sensitivity`): Sobol indices for a
+``sobol`` design, Morris screening for a ``morris`` design, and main effects for every
+design. :func:`write_analysis` writes ``analysis/`` inside the sweep's directory: the
+report, one CSV per table and the figures. :func:`export_csv` writes the runs as a wide
+CSV (one row per run) and a tidy long one (one row per run and outcome).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from simulation.outputs.files import write_directory
+from simulation.outputs.reports import Report
+from simulation.outputs.sweep_store import RUN_COLUMNS, read_design, read_manifest, read_runs
+from simulation.runs.sensitivity import (
+    main_effects,
+    morris_indices,
+    point_means,
+    sobol_indices,
+)
+from simulation.runs.sweeps import MORRIS_LEVELS
+
+ANALYSIS_DIRECTORY = "analysis"
+_BAR_COLOURS = ("#0072B2", "#E69F00")  # Okabe-Ito blue and orange: colour-blind safe
+
+
+@dataclass
+class SweepAnalysis:
+    """What a sweep's results support.
+
+    Attributes:
+        directory: The sweep's results directory.
+        manifest: Its manifest.
+        runs: Every recorded run.
+        outputs: The final-month outcomes analysed.
+        factors: Factor names, in design order.
+        indices: Sobol or Morris indices (``None`` for other designs).
+        effects: Main effects of every factor on every output.
+    """
+
+    directory: Path
+    manifest: dict[str, Any]
+    runs: pd.DataFrame
+    outputs: list[str]
+    factors: list[str]
+    indices: pd.DataFrame | None
+    effects: pd.DataFrame
+
+    @property
+    def design(self) -> str:
+        """The sweep's design."""
+        return self.manifest["design"]
+
+
+def analyze_directory(directory: str | os.PathLike[str]) -> SweepAnalysis:
+    """Analyse a sweep's results directory.
+
+    Args:
+        directory: A sweep results directory.
+
+    Returns:
+        The analysis.
+
+    Raises:
+        InputError: If it is not a sweep directory, or a Sobol or Morris design is
+            unfinished.
+    """
+    path = Path(directory)
+    manifest = read_manifest(path)
+    runs = read_runs(path)
+    factors = list(manifest["factors"])
+    outputs = [name for name in manifest["outputs"] if "@" not in name]
+    numeric = [name for name, kind in manifest.get("factor_kinds", {}).items() if kind != "levels"]
+    indices = None
+    if manifest["design"] in ("sobol", "morris"):
+        means = point_means(runs, outputs, manifest["points"])
+        if manifest["design"] == "sobol":
+            indices = sobol_indices(means, factors, outputs, seed=manifest["base_seed"])
+        else:
+            units = read_design(path)[[f"unit:{name}" for name in factors]].to_numpy(dtype=float)
+            indices = morris_indices(
+                units, means, factors, outputs, MORRIS_LEVELS, seed=manifest["base_seed"]
+            )
+    effects = main_effects(runs, factors, outputs, numeric=numeric)
+    return SweepAnalysis(path, manifest, runs, outputs, factors, indices, effects)
+
+
+def indices_figure(analysis: SweepAnalysis) -> Figure | None:
+    """Bar charts of the Sobol (S1, ST) or Morris (mu*) indices, one panel per output."""
+    if analysis.indices is None:
+        return None
+    outputs = analysis.outputs
+    figure = Figure(figsize=(4.2 * len(outputs), 0.5 * len(analysis.factors) + 1.8))
+    axes = figure.subplots(1, len(outputs), squeeze=False)[0]
+    positions = np.arange(len(analysis.factors))
+    for panel, output in zip(axes, outputs, strict=True):
+        rows = analysis.indices[analysis.indices["output"] == output].set_index("factor")
+        rows = rows.loc[analysis.factors]
+        if analysis.design == "sobol":
+            bars = (("S1", "first order (S1)"), ("ST", "total (ST)"))
+            height = 0.38
+            for offset, ((column, label), colour) in enumerate(zip(bars, _BAR_COLOURS, strict=True)):
+                values = rows[column].to_numpy()
+                errors = np.vstack([values - rows[f"{column}_low"], rows[f"{column}_high"] - values])
+                panel.barh(
+                    positions + (offset - 0.5) * height,
+                    values,
+                    height=height,
+                    xerr=np.clip(errors, 0, None),
+                    color=colour,
+                    label=label,
+                    capsize=2,
+                )
+            panel.set_xlabel("share of output variance")
+        else:
+            values = rows["mu_star"].to_numpy()
+            errors = np.vstack([values - rows["mu_star_low"], rows["mu_star_high"] - values])
+            panel.barh(positions, values, xerr=np.clip(errors, 0, None), color=_BAR_COLOURS[0],
+                       label="mu* (mean |effect|)", capsize=2)
+            panel.scatter(rows["sigma"], positions, color=_BAR_COLOURS[1], marker="D", zorder=3,
+                          label="sigma (spread)")
+            panel.set_xlabel(f"effect on {output} over the factor's range")
+        panel.set_yticks(positions, analysis.factors)
+        panel.invert_yaxis()
+        panel.set_title(output)
+        panel.axvline(0, color="0.5", linewidth=0.8)
+        panel.legend(fontsize="small", loc="lower right")
+    figure.suptitle("Sensitivity indices with 95 % bootstrap intervals")
+    figure.tight_layout()
+    return figure
+
+
+def effects_figure(analysis: SweepAnalysis, output: str) -> Figure:
+    """Main effects of every factor on one output: mean and 95 % interval per level."""
+    factors = analysis.factors
+    figure = Figure(figsize=(3.2 * len(factors), 2.8))
+    axes = figure.subplots(1, len(factors), squeeze=False, sharey=True)[0]
+    for panel, factor in zip(axes, factors, strict=True):
+        rows = analysis.effects[
+            (analysis.effects["output"] == output) & (analysis.effects["factor"] == factor)
+        ]
+        labels = [_level_label(level) for level in rows["level"]]
+        x = np.arange(len(rows))
+        means = rows["mean"].to_numpy(dtype=float)
+        low = np.nan_to_num(means - rows["ci_low"].to_numpy(dtype=float))
+        high = np.nan_to_num(rows["ci_high"].to_numpy(dtype=float) - means)
+        panel.errorbar(x, means, yerr=[low, high], fmt="o-", color=_BAR_COLOURS[0], capsize=3)
+        panel.set_xticks(x, labels, rotation=30 if len(labels) > 4 else 0, fontsize="small")
+        panel.set_title(factor, fontsize="medium")
+    axes[0].set_ylabel(f"{output} (mean of runs)")
+    figure.suptitle(f"Main effects on {output}, 95 % intervals over runs")
+    figure.tight_layout()
+    return figure
+
+
+def _level_label(level: Any) -> str:
+    if isinstance(level, float) and not level.is_integer():
+        return f"{level:.3g}"
+    return str(level)
+
+
+def build_report(analysis: SweepAnalysis) -> Report:
+    """The sweep's analysis as a self-contained report."""
+    manifest = analysis.manifest
+    runs = analysis.runs
+    failed = int((runs["status"] != "ok").sum())
+    report = Report(
+        f"Sweep {manifest['fingerprint']['sweep']['name']}",
+        f"{manifest['design']} design: {manifest['points']} points x "
+        f"{manifest['replications']} replications = {manifest['runs']} runs",
+    )
+    report.contents()
+    report.heading("Summary")
+    description = manifest["fingerprint"]["sweep"].get("description")
+    if description:
+        report.paragraph(description)
+    report.bullets(
+        [
+            f"runs recorded: {len(runs)} of {manifest['runs']}"
+            + (f", of which {failed} failed (see the runs table)" if failed else ""),
+            f"factors: {', '.join(analysis.factors)}",
+            f"outputs (at the last month): {', '.join(analysis.outputs)}",
+            "replicate r of every point runs on the same seed (common random numbers), so "
+            "differences between points are effects of the factors",
+        ]
+    )
+    if analysis.indices is not None:
+        report.heading("Sensitivity indices")
+        if analysis.design == "sobol":
+            report.paragraph(
+                "S1 is the share of an output's variance that a factor causes alone; ST adds its "
+                "interactions with the other factors. Intervals are 95 % bootstrap intervals "
+                "(SALib); an ST near zero means the factor can be fixed anywhere in its range."
+            )
+        else:
+            report.paragraph(
+                "mu* is the mean absolute change in the output when the factor moves across a "
+                "quarter of its range (Morris elementary effects); sigma is their spread: large "
+                "sigma means interactions or a non-linear effect. A factor with small mu* moves "
+                "nothing and can be fixed."
+            )
+        figure = indices_figure(analysis)
+        if figure is not None:
+            report.figure(figure, "indices", caption="Indices per output and factor")
+        report.table(analysis.indices, caption="Indices (95 % intervals)")
+    report.heading("Main effects")
+    report.paragraph(
+        "The mean of each output over the runs at each level of a factor (ranges cut into "
+        "five equal bins), with its t-based 95 % interval. In a sampling design the other "
+        "factors vary too, so a main effect averages over them."
+    )
+    for output in analysis.outputs:
+        report.figure(effects_figure(analysis, output), f"effects_{output}")
+    report.table(analysis.effects, caption="Main effects")
+    if failed:
+        report.heading("Failed runs")
+        report.table(runs.loc[runs["status"] != "ok", ["run_id", "point", "replicate", "error"]])
+    report.provenance({key: value for key, value in manifest.items() if key != "fingerprint"})
+    return report
+
+
+def write_analysis(analysis: SweepAnalysis) -> Path:
+    """Write the report, its figures and CSVs into the sweep's ``analysis/`` directory.
+
+    Returns:
+        The path of ``analysis/``.
+    """
+    report = build_report(analysis)
+    files: dict[str, bytes | str] = {"effects.csv": analysis.effects.to_csv(index=False)}
+    if analysis.indices is not None:
+        files["indices.csv"] = analysis.indices.to_csv(index=False)
+    out = analysis.directory / ANALYSIS_DIRECTORY
+    report.write(out, extra_files=files)
+    return out
+
+
+def export_csv(directory: str | os.PathLike[str]) -> tuple[Path, Path]:
+    """Write a sweep's runs as ``runs_wide.csv`` and ``runs_long.csv`` in ``export/``.
+
+    Returns:
+        The paths of the wide and the long CSV.
+    """
+    path = Path(directory)
+    manifest = read_manifest(path)
+    runs = read_runs(path)
+    factors = list(manifest["factors"])
+    long = runs.melt(
+        id_vars=[*RUN_COLUMNS, *factors],
+        value_vars=list(manifest["outputs"]),
+        var_name="outcome",
+        value_name="value",
+    )
+    split = long["outcome"].str.split("@", n=1, expand=True)
+    long["outcome"] = split[0]
+    long.insert(long.columns.get_loc("value"), "month", _months(split, manifest))
+    out = path / "export"
+    write_directory(
+        out,
+        {"runs_wide.csv": runs.to_csv(index=False), "runs_long.csv": long.to_csv(index=False)},
+    )
+    return out / "runs_wide.csv", out / "runs_long.csv"
+
+
+def _months(split: pd.DataFrame, manifest: dict[str, Any]) -> Sequence[int]:
+    last = manifest["fingerprint"]["base_scenario"]["steps"]
+    if split.shape[1] < 2:
+        return [last] * len(split)
+    return split[1].fillna(str(last)).astype(int).tolist()

@@ -1,0 +1,770 @@
+"""Parameter sweeps: a sweep file, its design, its runs, and running them on any executor.
+
+A sweep file (TOML) names a starting scenario (optional), the settings of every run, a
+sampling design and the factors it varies::
+
+    name = "board-vs-visits"
+    scenario = "../scenarios/baseline.toml"   # relative to this file (or the directory
+    steps = 60                                # the command runs in)
+    replications = 2
+    seed = 7
+    design = "lhs"            # factorial | list | lhs | sobol | morris
+    samples = 8               # size for lhs / sobol / morris
+    outputs = ["peer_workers", "mean_stigma"]
+    every = 12                # optional: also keep the outputs every 12 months
+
+    [parameters.board_support]
+    range = [0.0, 1.0]
+    [parameters.manager_network]
+    levels = [true, false]
+    [parameters."events.exec-champion.month"]    # a field of the scenario's event
+    range = [0, 60]                              # named "exec-champion" (or events.0.month)
+
+A factor is a model parameter or a field of one of the base scenario's events. It has a
+``range`` (numbers; whole numbers for integer fields), ``levels`` (a list of values) or,
+for the ``list`` design, ``values`` (one per design point).
+
+:func:`design_points` turns the file into design points: every combination of levels
+(``factorial``), the listed points (``list``), a Latin hypercube (``lhs``, from
+``scipy.stats.qmc``), Saltelli's sample for Sobol indices (``sobol``, from SALib, ``samples
+* (factors + 2)`` points) or Morris trajectories (``morris``, from SALib, ``samples *
+(factors + 1)`` points). Each point is run ``replications`` times. Replicate ``r`` of every
+point gets the same seed, ``SeedSequence(seed).spawn(...)[r]`` (common random numbers, as
+in ``lewsim compare``): differences between points are then effects of the factors, not of
+chance. Every run has a ``run_id``, a stable hash of its factor values, replicate and base
+seed, so a resumed sweep knows what is done.
+
+:func:`execute` runs the pending runs sequentially, in a local process pool or on a Dask
+cluster, handing finished rows in batches to a sink (the outputs layer's shard store
+writes them to disk). A run that raises is recorded with status ``error`` and its message;
+the sweep goes on. The unit of work is :func:`simulation.outcomes.run_outcomes`, in the
+core, so workers import nothing above the model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import os
+import time
+import tomllib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from simulation.errors import InputError
+from simulation.outcomes import STATUS_ERROR, STATUS_OK, Job, Run, carry_out, outcome_name
+from simulation.parameters import Parameters
+from simulation.reporters import SECTOR_COLUMNS
+from simulation.runs.replications import replication_seeds
+from simulation.runs.scenarios import Scenario, ScenarioError
+
+DESIGNS = ("factorial", "list", "lhs", "sobol", "morris")
+
+#: Largest number of runs a sweep file may ask for (points x replications).
+MAX_RUNS = 1_000_000
+
+#: Morris grid levels (SALib's default is 4; the analysis must use the same number).
+MORRIS_LEVELS = 4
+
+#: Largest sweep file read.
+MAX_FILE_BYTES = 1_000_000
+
+
+class SweepError(InputError):
+    """A sweep file cannot be read or is invalid; the message names the file and field."""
+
+    def __init__(self, source: str, problems: Sequence[str]) -> None:
+        self.source = source
+        self.problems = list(problems)
+        super().__init__("\n".join(f"{source}: {problem}" for problem in self.problems))
+
+
+class Factor(BaseModel):
+    """One varied quantity: a ``range``, a list of ``levels``, or per-point ``values``."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    range: list[float] | None = Field(None, min_length=2, max_length=2)
+    levels: list[Any] | None = None
+    values: list[Any] | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Factor:
+        given = [name for name in ("range", "levels", "values") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of range, levels or values")
+        if self.range is not None and not self.range[0] < self.range[1]:
+            raise ValueError(f"range = {list(self.range)}: the low end must be below the high end")
+        if self.levels is not None and len(self.levels) < 2:
+            raise ValueError("levels needs at least two values")
+        if self.values is not None and len(self.values) < 1:
+            raise ValueError("values needs at least one value")
+        return self
+
+
+class SweepFile(BaseModel):
+    """The fields of a sweep file, checked (see the module docstring)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_-]+$", max_length=100)
+    description: str = ""
+    scenario: str | None = None
+    steps: int | None = Field(None, ge=1, le=1200)
+    replications: int = Field(1, ge=1, le=10_000)
+    seed: int = Field(0, ge=0, lt=2**63)
+    design: Literal["factorial", "list", "lhs", "sobol", "morris"]
+    samples: int | None = Field(None, ge=1, le=100_000)
+    outputs: list[str] = Field(min_length=1)
+    every: int | None = Field(None, ge=1)
+    parameters: dict[str, Factor] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class FactorSpec:
+    """A factor resolved against the model: where it goes and what values it takes.
+
+    Attributes:
+        key: The name in the sweep file (``board_support``, ``events.exec-champion.month``).
+        kind: ``"number"``, ``"integer"`` or ``"levels"``.
+        low: Low end of a range (``None`` for levels).
+        high: High end of a range.
+        levels: The levels (or a ``list`` design's values), else ``None``.
+        event: Index of the event a field of which this is, else ``None``.
+        field: The event's field name, else ``None``.
+    """
+
+    key: str
+    kind: str
+    low: float | None = None
+    high: float | None = None
+    levels: tuple[Any, ...] | None = None
+    event: int | None = None
+    field: str | None = None
+
+    def from_unit(self, unit: float) -> Any:
+        """The factor's value at a point of the unit interval (the designs' scale)."""
+        if self.kind == "levels":
+            assert self.levels is not None
+            return self.levels[min(int(unit * len(self.levels)), len(self.levels) - 1)]
+        assert self.low is not None and self.high is not None
+        value = self.low + unit * (self.high - self.low)
+        if self.kind == "integer":
+            return int(min(max(round(value), math.ceil(self.low)), math.floor(self.high)))
+        return float(value)
+
+
+@dataclass
+class Sweep:
+    """A checked sweep: its file, base scenario, factors and design points.
+
+    Attributes:
+        spec: The sweep file's fields.
+        source: Its path, for messages.
+        text: Its text (recorded with the results).
+        base: The starting scenario (its parameters and events), with the sweep's steps.
+        factors: The factors, in file order.
+        points: One dict of factor values per design point.
+        units: The points on the unit hypercube (what SALib analyses), points x factors.
+    """
+
+    spec: SweepFile
+    source: str
+    text: str
+    base: Scenario
+    factors: list[FactorSpec]
+    points: list[dict[str, Any]]
+    units: np.ndarray
+
+    @property
+    def name(self) -> str:
+        """The sweep's name (it names the results directory)."""
+        return self.spec.name
+
+    @property
+    def steps(self) -> int:
+        """Months per run."""
+        return self.base.steps
+
+    @property
+    def n_runs(self) -> int:
+        """Design points times replications."""
+        return len(self.points) * self.spec.replications
+
+    def output_names(self) -> list[str]:
+        """The outcome columns of every run: final values, then the periodic ones."""
+        names = [outcome_name(column) for column in self.spec.outputs]
+        if self.spec.every is not None:
+            for month in range(self.spec.every, self.steps + 1, self.spec.every):
+                names += [outcome_name(column, month) for column in self.spec.outputs]
+        return names
+
+    def fingerprint(self) -> dict[str, Any]:
+        """What must not change for a resumed sweep to be the same sweep (JSON-ready)."""
+        return {
+            "sweep": self.spec.model_dump(mode="json"),
+            "base_scenario": self.base.model_dump(mode="json"),
+        }
+
+    def runs(self) -> Iterator[Run]:
+        """Every run of the sweep, point by point, replicate by replicate (lazily)."""
+        seeds = replication_seeds(self.spec.seed, self.spec.replications)
+        for point_index, point in enumerate(self.points):
+            for replicate, seed in enumerate(seeds):
+                yield Run(
+                    run_id=run_id(point_index, point, replicate, self.spec.seed),
+                    point=point_index,
+                    replicate=replicate,
+                    seed=seed,
+                    values=point,
+                )
+
+    def job(self, run: Run) -> Job:
+        """What a worker needs to carry out ``run`` (model parameters, events, months)."""
+        parameters = dict(self.base.parameters)
+        events = [event.model_dump() for event in self.base.events]
+        for factor in self.factors:
+            value = run.values[factor.key]
+            if factor.event is None:
+                parameters[factor.key] = value
+            else:
+                events[factor.event][factor.field] = value
+        return Job(
+            run=run,
+            steps=self.steps,
+            parameters=parameters,
+            events=events,
+            outputs=tuple(self.spec.outputs),
+            every=self.spec.every,
+        )
+
+
+def run_id(point: int, values: Mapping[str, Any], replicate: int, seed: int) -> str:
+    """A stable identifier of a run: the same inputs give the same id on any machine.
+
+    The point's index is part of it because a design may hold the same values twice
+    (a Sobol design with a factor of two levels does), and each is a run of its own.
+
+    Args:
+        point: The design point's index.
+        values: The design point's factor values.
+        replicate: Replicate number.
+        seed: The sweep's base seed.
+
+    Returns:
+        16 hexadecimal digits of a SHA-256 of the canonical JSON of the inputs.
+    """
+    text = json.dumps(
+        {"point": point, "values": dict(values), "replicate": replicate, "seed": seed},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# ---- reading a sweep file -----------------------------------------------------------------
+
+
+def load_sweep(path: str | os.PathLike[str]) -> Sweep:
+    """Read and check a sweep file and build its design.
+
+    Args:
+        path: A TOML sweep file.
+
+    Returns:
+        The sweep.
+
+    Raises:
+        SweepError: Naming the file, the field, the value and what is allowed.
+    """
+    source = str(path)
+    file = Path(path)
+    try:
+        if not file.is_file():
+            problem = "is a directory" if file.is_dir() else "no such sweep file"
+            raise SweepError(source, [problem if file.exists() or file.is_dir() else problem])
+        if file.stat().st_size > MAX_FILE_BYTES:
+            raise SweepError(source, [f"is larger than {MAX_FILE_BYTES:,} bytes; not a sweep file"])
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise SweepError(source, ["is not UTF-8 text (TOML files are)"]) from None
+    except OSError as error:
+        raise SweepError(source, [f"cannot be read ({error.strerror})"]) from None
+    return sweep_from_text(text, source=source, directory=file.parent)
+
+
+def sweep_from_text(text: str, source: str = "<string>", directory: Path | None = None) -> Sweep:
+    """Check a sweep given as TOML text and build its design.
+
+    Args:
+        text: The TOML text.
+        source: Where it came from, for messages.
+        directory: Where a relative ``scenario`` path is looked for first.
+
+    Returns:
+        The sweep.
+
+    Raises:
+        SweepError: For invalid TOML or an invalid sweep.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise SweepError(source, [f"invalid TOML: {error}"]) from None
+    except RecursionError:
+        raise SweepError(source, ["invalid TOML: nested too deeply"]) from None
+    try:
+        spec = SweepFile.model_validate(data)
+    except ValidationError as error:
+        raise SweepError(source, _describe(error)) from None
+    base = _base_scenario(spec, source, directory)
+    factors = [
+        _resolve_factor(key, factor, spec, base, source) for key, factor in spec.parameters.items()
+    ]
+    problems = _design_problems(spec, factors)
+    unknown = [name for name in spec.outputs if name not in SECTOR_COLUMNS]
+    problems += [
+        f"outputs: {name!r} is not a sector column; allowed: {', '.join(SECTOR_COLUMNS)}"
+        for name in unknown
+    ]
+    if spec.every is not None and spec.every > base.steps:
+        problems.append(f"every = {spec.every}: allowed: 1 to steps ({base.steps})")
+    if problems:
+        raise SweepError(source, problems)
+    units = _unit_design(spec, factors)
+    points = (
+        [
+            {
+                factor.key: factor.from_unit(float(unit))
+                for factor, unit in zip(factors, row, strict=True)
+            }
+            for row in units
+        ]
+        if spec.design not in ("factorial", "list")
+        else _enumerated_points(spec, factors)
+    )
+    if len(points) * spec.replications > MAX_RUNS:
+        raise SweepError(
+            source,
+            [
+                f"the design has {len(points) * spec.replications:,} runs; at most {MAX_RUNS:,} allowed"
+            ],
+        )
+    sweep = Sweep(
+        spec=spec, source=source, text=text, base=base, factors=factors, points=points, units=units
+    )
+    _check_points(sweep)
+    return sweep
+
+
+def _describe(error: ValidationError) -> list[str]:
+    problems = []
+    for item in error.errors():
+        path = ".".join(str(part) for part in item["loc"])
+        value = item.get("input")
+        shown = json.dumps(value, default=str) if not isinstance(value, dict) else "a table"
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
+        reason = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "missing":
+            problems.append(f"{path}: missing; it is required")
+        elif item["type"] == "extra_forbidden":
+            allowed = (
+                ", ".join(SweepFile.model_fields) if "." not in path else "range, levels, values"
+            )
+            problems.append(f"{path}: unknown field; allowed: {allowed}")
+        else:
+            problems.append(f"{path} = {shown}: {reason}")
+    return problems
+
+
+def _base_scenario(spec: SweepFile, source: str, directory: Path | None) -> Scenario:
+    """The starting scenario (a default one if none is named), with the sweep's steps."""
+    if spec.scenario is None:
+        base = Scenario.from_data({"name": spec.name}, source=source)
+    else:
+        candidates = [Path(spec.scenario)]
+        if not candidates[0].is_absolute() and directory is not None:
+            candidates.insert(0, directory / spec.scenario)
+        found = next((path for path in candidates if path.is_file()), None)
+        if found is None:
+            tried = " or ".join(str(path) for path in candidates)
+            raise SweepError(
+                source, [f"scenario = {spec.scenario!r}: no such file (looked for {tried})"]
+            )
+        try:
+            base = Scenario.load(found)
+        except ScenarioError as error:
+            raise SweepError(source, [f"scenario = {spec.scenario!r}: {error}"]) from None
+    if spec.steps is not None and spec.steps != base.steps:
+        try:
+            base = base.replace(steps=spec.steps, context="with the sweep's steps")
+        except ScenarioError as error:
+            raise SweepError(source, [f"steps = {spec.steps}: {error}"]) from None
+    return base
+
+
+def _field_kind(annotation: Any) -> str | None:
+    """``"number"``, ``"integer"``, ``"bool"`` or ``None`` (anything else) for a field type."""
+    if annotation is bool:
+        return "bool"
+    if annotation is int:
+        return "integer"
+    if annotation is float:
+        return "number"
+    origin = get_origin(annotation)
+    if origin is not None and str(origin).endswith("Annotated"):
+        return _field_kind(get_args(annotation)[0])
+    return None
+
+
+def _resolve_factor(
+    key: str, factor: Factor, spec: SweepFile, base: Scenario, source: str
+) -> FactorSpec:
+    event_index: int | None = None
+    event_field: str | None = None
+    if key.startswith("events."):
+        parts = key.split(".")
+        if len(parts) != 3:
+            raise SweepError(
+                source,
+                [f"parameters.{key}: an event field is events.NAME.FIELD or events.INDEX.FIELD"],
+            )
+        _, label, event_field = parts
+        event_index = _event_index(label, base, key, source)
+        event = base.events[event_index]
+        fields = type(event).model_fields
+        if event_field not in fields or event_field in ("type", "name"):
+            allowed = ", ".join(name for name in fields if name not in ("type", "name"))
+            raise SweepError(
+                source,
+                [
+                    f"parameters.{key}: event {label!r} has no field {event_field!r}; allowed: {allowed}"
+                ],
+            )
+        kind = _field_kind(fields[event_field].annotation)
+    else:
+        if key not in Parameters.model_fields:
+            import difflib
+
+            close = difflib.get_close_matches(key, list(Parameters.model_fields), n=3)
+            hint = f"did you mean {', '.join(close)}? " if close else ""
+            raise SweepError(
+                source, [f"parameters.{key}: unknown parameter; {hint}see `lewsim params`"]
+            )
+        kind = _field_kind(Parameters.model_fields[key].annotation)
+    if factor.range is not None:
+        if kind not in ("number", "integer"):
+            raise SweepError(
+                source,
+                [f"parameters.{key}.range: {key} is not a number; give levels = [...] instead"],
+            )
+        low, high = factor.range
+        if kind == "integer" and math.floor(high) < math.ceil(low):
+            raise SweepError(
+                source, [f"parameters.{key}.range = {list(factor.range)}: holds no whole number"]
+            )
+        return FactorSpec(key, kind, low=low, high=high, event=event_index, field=event_field)
+    levels = factor.levels if factor.levels is not None else factor.values
+    return FactorSpec(key, "levels", levels=tuple(levels), event=event_index, field=event_field)
+
+
+def _event_index(label: str, base: Scenario, key: str, source: str) -> int:
+    names = [getattr(event, "name", None) for event in base.events]
+    if label in names:
+        return names.index(label)
+    if label.isdigit() and int(label) < len(base.events):
+        return int(label)
+    named = [name for name in names if name]
+    allowed = f"names {', '.join(map(repr, named))} or " if named else ""
+    raise SweepError(
+        source,
+        [
+            f"parameters.{key}: the base scenario has no event {label!r}; allowed: {allowed}indices 0 to {len(base.events) - 1}"
+            if base.events
+            else f"parameters.{key}: the base scenario has no events"
+        ],
+    )
+
+
+def _design_problems(spec: SweepFile, factors: Sequence[FactorSpec]) -> list[str]:
+    problems = []
+    by_key = dict(zip(spec.parameters, spec.parameters.values(), strict=True))
+    if spec.design == "factorial":
+        problems += [
+            f"parameters.{key}: the factorial design takes levels = [...], not {'range' if factor.range else 'values'}"
+            for key, factor in by_key.items()
+            if factor.levels is None
+        ]
+    elif spec.design == "list":
+        problems += [
+            f"parameters.{key}: the list design takes values = [...] (one per point)"
+            for key, factor in by_key.items()
+            if factor.values is None
+        ]
+        lengths = {len(factor.values) for factor in by_key.values() if factor.values is not None}
+        if len(lengths) > 1:
+            problems.append(
+                f"parameters: every factor of a list design needs the same number of values; got {sorted(lengths)}"
+            )
+    else:
+        problems += [
+            f"parameters.{key}.values: only the list design takes values; use range or levels"
+            for key, factor in by_key.items()
+            if factor.values is not None
+        ]
+        if spec.samples is None:
+            problems.append(f"samples: missing; the {spec.design} design needs a sample size")
+        if (
+            spec.design == "sobol"
+            and spec.samples is not None
+            and spec.samples & (spec.samples - 1)
+        ):
+            problems.append(
+                f"samples = {spec.samples}: the sobol design needs a power of 2 (e.g. 64, 128, 256)"
+            )
+        if spec.design == "sobol" and len(factors) < 2:
+            problems.append("parameters: Sobol indices need at least two factors")
+    if spec.design in ("factorial", "list") and spec.samples is not None:
+        problems.append(f"samples: the {spec.design} design takes no sample size; remove it")
+    return problems
+
+
+def _enumerated_points(spec: SweepFile, factors: Sequence[FactorSpec]) -> list[dict[str, Any]]:
+    keys = [factor.key for factor in factors]
+    if spec.design == "factorial":
+        grids = [factor.levels for factor in factors]
+        return [
+            dict(zip(keys, combination, strict=True)) for combination in itertools.product(*grids)
+        ]
+    columns = [factor.levels for factor in factors]
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _unit_design(spec: SweepFile, factors: Sequence[FactorSpec]) -> np.ndarray:
+    """The design on the unit hypercube: points x factors, in [0, 1]."""
+    count = len(factors)
+    if spec.design in ("factorial", "list"):
+        points = _enumerated_points(spec, factors)
+        units = np.empty((len(points), count))
+        for column, factor in enumerate(factors):
+            assert factor.levels is not None
+            for row, point in enumerate(points):
+                position = _index_of(factor.levels, point[factor.key])
+                units[row, column] = (position + 0.5) / len(factor.levels)
+        return units
+    assert spec.samples is not None
+    if spec.design == "lhs":
+        from scipy.stats import qmc
+
+        return qmc.LatinHypercube(d=count, rng=np.random.default_rng(spec.seed)).random(
+            spec.samples
+        )
+    problem = salib_problem(factors)
+    if spec.design == "sobol":
+        from SALib.sample import sobol
+
+        return sobol.sample(problem, spec.samples, calc_second_order=False, seed=spec.seed)
+    from SALib.sample import morris
+
+    return morris.sample(problem, spec.samples, num_levels=MORRIS_LEVELS, seed=spec.seed)
+
+
+def _index_of(levels: Sequence[Any], value: Any) -> int:
+    for position, level in enumerate(levels):
+        if type(level) is type(value) and level == value:
+            return position
+    raise ValueError(f"{value!r} is not a level")
+
+
+def salib_problem(factors: Sequence[FactorSpec]) -> dict[str, Any]:
+    """The SALib problem of a sweep: every factor on the unit interval."""
+    return {
+        "num_vars": len(factors),
+        "names": [factor.key for factor in factors],
+        "bounds": [[0.0, 1.0]] * len(factors),
+    }
+
+
+def _check_points(sweep: Sweep) -> None:
+    """Check the design's corners against the model: a value out of a field's range fails
+    here, before any run, naming the factor."""
+    problems = []
+    for factor in sweep.factors:
+        candidates = (
+            factor.levels
+            if factor.levels is not None
+            else (factor.from_unit(0.0), factor.from_unit(1.0))
+        )
+        for value in dict.fromkeys(map(_hashable, candidates)):
+            trial = {other.key: sweep.points[0][other.key] for other in sweep.factors} | {
+                factor.key: _unhash(value)
+            }
+            job = sweep.job(Run("check", 0, 0, 0, trial))
+            data = sweep.base.model_dump() | {"parameters": job.parameters, "events": job.events}
+            try:
+                Scenario.from_data(data, source="design")
+            except ScenarioError as error:
+                reason = "; ".join(problem.split(": ", 1)[-1] for problem in error.problems)
+                problems.append(
+                    f"parameters.{factor.key}: value {_unhash(value)!r} is not allowed: {reason}"
+                )
+    if problems:
+        raise SweepError(sweep.source, problems)
+
+
+def _hashable(value: Any) -> Any:
+    return (type(value).__name__, json.dumps(value, sort_keys=True, default=str))
+
+
+def _unhash(value: Any) -> Any:
+    return json.loads(value[1])
+
+
+# ---- running ------------------------------------------------------------------------------
+
+
+Sink = Callable[[list[dict[str, Any]]], None]
+
+
+@dataclass
+class Progress:
+    """Counts of a sweep in progress (passed to the ``on_result`` callback)."""
+
+    done: int = 0
+    errors: int = 0
+    total: int = 0
+    started: float = field(default_factory=time.perf_counter)
+
+
+def execute(
+    jobs: Iterable[Job],
+    sink: Sink,
+    *,
+    executor: str = "pool",
+    workers: int = 1,
+    address: str | None = None,
+    flush_every: int = 50,
+    flush_seconds: float = 30.0,
+    on_result: Callable[[dict[str, Any]], None] | None = None,
+) -> None:
+    """Carry out jobs on an executor, handing finished rows to ``sink`` in batches.
+
+    At most ``2 * workers`` jobs are in flight, so the driver's memory does not grow with
+    the number of runs. Rows are flushed every ``flush_every`` rows or ``flush_seconds``
+    seconds, and once more at the end or when interrupted (``KeyboardInterrupt`` is
+    re-raised after the flush), so an interruption loses only the runs in flight.
+
+    Args:
+        jobs: The jobs, lazily.
+        sink: Receives each batch of finished rows.
+        executor: ``"sequential"``, ``"pool"`` (local processes) or ``"dask"``.
+        workers: Processes of the pool, or of a local Dask cluster.
+        address: A Dask scheduler's address (``tcp://host:port``); with ``executor =
+            "dask"`` and no address, a local cluster of ``workers`` processes on loopback.
+        flush_every: Rows per batch.
+        flush_seconds: Longest wait between batches.
+        on_result: Called with every finished row (e.g. to tick a progress bar).
+    """
+    buffer: list[dict[str, Any]] = []
+    last_flush = time.monotonic()
+
+    def finished(row: dict[str, Any]) -> None:
+        nonlocal last_flush
+        buffer.append(row)
+        if on_result is not None:
+            on_result(row)
+        if len(buffer) >= flush_every or time.monotonic() - last_flush >= flush_seconds:
+            sink(buffer.copy())
+            buffer.clear()
+            last_flush = time.monotonic()
+
+    try:
+        if executor == "sequential":
+            for job in jobs:
+                finished(carry_out(job))
+        elif executor == "pool":
+            _run_pool(jobs, workers, finished)
+        elif executor == "dask":
+            _run_dask(jobs, workers, address, finished)
+        else:
+            raise ValueError(f"executor = {executor!r}; allowed: sequential, pool, dask")
+    finally:
+        if buffer:
+            sink(buffer.copy())
+            buffer.clear()
+
+
+def _run_pool(
+    jobs: Iterable[Job], workers: int, finished: Callable[[dict[str, Any]], None]
+) -> None:
+    pending: set[Future] = set()
+    iterator = iter(jobs)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        try:
+            for job in itertools.islice(iterator, 2 * workers):
+                pending.add(pool.submit(carry_out, job))
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    finished(future.result())
+                for job in itertools.islice(iterator, len(done)):
+                    pending.add(pool.submit(carry_out, job))
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
+            raise
+
+
+def _run_dask(
+    jobs: Iterable[Job],
+    workers: int,
+    address: str | None,
+    finished: Callable[[dict[str, Any]], None],
+) -> None:
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise InputError(
+            "the Dask executor needs dask.distributed: pip install 'lewsim[cluster]'"
+        ) from None
+    cluster = None
+    if address is None:
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
+    client = Client(cluster if cluster is not None else address)
+    try:
+        iterator = iter(jobs)
+        window = 4 * max(sum(client.nthreads().values()), 1)
+        running = as_completed(
+            [
+                client.submit(carry_out, job, pure=False)
+                for job in itertools.islice(iterator, window)
+            ]
+        )
+        for future in running:
+            finished(future.result())
+            future.release()
+            for job in itertools.islice(iterator, 1):
+                running.add(client.submit(carry_out, job, pure=False))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
