@@ -1,196 +1,116 @@
 """Figures and the HTML report of a pattern validation.
 
-:func:`pattern_figure` draws one figure per pattern from the runs of
-:func:`simulation.runs.validation.validate`; :func:`build_report` assembles the pattern
-table, the figures and the calibration table into a self-contained
-``report.html`` (see :class:`simulation.outputs.reports.Report`).
+:func:`pattern_figure` makes a figure and lets the pattern draw on it (each pattern
+class of :mod:`simulation.runs.validation` holds its own figure, so the runs layer needs
+no matplotlib); :func:`summary_lines` is what ``lewsim validate`` prints; and
+:func:`build_report` assembles the pattern table, the figures and the calibration table
+into a self-contained ``report.html`` (see :class:`simulation.outputs.reports.Report`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from simulation.outputs.reports import Report
-from simulation.runs.statistics import mean_interval
 from simulation.runs.validation import (
-    CULTURE_MONTHS,
-    ArmRun,
+    DEFAULT_PAIRS,
+    HORIZON,
     Pattern,
+    Runs,
     Validation,
-    culture_drop,
-    half_rise_month,
-    initially_peerless,
+    Verdict,
 )
 
-_BAND_ALPHA = 0.2
-_RESPONSES = ("exposure", "understanding", "commitment")
-
-
-def series_matrix(runs: Sequence[ArmRun], column: str) -> np.ndarray:
-    """One sector column of every run, as seeds x months."""
-    return np.vstack([run.sector[column].to_numpy(dtype=float) for run in runs])
-
-
-def adoption_matrix(runs: Sequence[ArmRun]) -> np.ndarray:
-    """Share of the initially peerless organisations that have employed peers, by month."""
-    rows = []
-    for run in runs:
-        table = run.orgs
-        chosen = table[table["org"].isin(initially_peerless(run))]
-        rows.append(chosen.groupby("month")["ever_employed"].mean().to_numpy(dtype=float))
-    return np.vstack(rows)
-
-
-def _new_figure(width: float = 7.0, height: float = 3.6, columns: int = 1) -> Figure:
-    figure = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(figure)
-    figure.subplots(1, columns)
-    return figure
-
-
-def _draw_band(axes: Any, months: np.ndarray, matrix: np.ndarray, label: str, **style: Any) -> None:
-    mean, low, high = mean_interval(matrix)
-    (line,) = axes.plot(months / 12, mean, label=label, **style)
-    axes.fill_between(months / 12, low, high, color=line.get_color(), alpha=_BAND_ALPHA, lw=0)
-
-
-def _lag_figure(pattern: Pattern, runs: Mapping[str, list[ArmRun]]) -> Figure:
-    spec = pattern.figure
-    treated, control, start = runs[spec["treated"]], runs[spec["control"]], spec["start"]
-    figure = _new_figure()
-    axes = figure.axes[0]
-    for column in _RESPONSES:
-        name = f"mean_{column}_managers"
-        difference = series_matrix(treated, name) - series_matrix(control, name)
-        response = difference[:, start:]
-        months = np.arange(response.shape[1])
-        mean, low, high = mean_interval(response)
-        scale = mean.max() if mean.max() > 0 else 1.0
-        (line,) = axes.plot(months, mean / scale, label=column)
-        axes.fill_between(months, low / scale, high / scale, color=line.get_color(), alpha=0.2)
-        half = np.nanmean([half_rise_month(row, start) for row in difference])
-        axes.axvline(half, color=line.get_color(), ls=":", lw=1)
-    axes.set_xlim(0, min(60, response.shape[1] - 1))
-    axes.set_xlabel("months after peers arrive")
-    axes.set_ylabel("response / its peak")
-    axes.set_title("Managers' paired response to peers arriving (dotted: half-rise)")
-    axes.legend(frameon=False)
-    return figure
-
-
-def _adoption_figure(pattern: Pattern, runs: Mapping[str, list[ArmRun]]) -> Figure:
-    figure = _new_figure()
-    axes = figure.axes[0]
-    for name in pattern.figure["arms"]:
-        matrix = adoption_matrix(runs[name])
-        _draw_band(axes, np.arange(matrix.shape[1]), matrix, _label(pattern, name))
-    axes.set_xlabel("years")
-    axes.set_ylabel("share")
-    axes.set_ylim(0, 1)
-    axes.set_title("Initially peerless organisations that have employed peers")
-    axes.legend(frameon=False)
-    return figure
-
-
-def _curve_figure(pattern: Pattern, runs: Mapping[str, list[ArmRun]]) -> Figure:
-    spec = pattern.figure
-    matrix = series_matrix(runs[spec["arm"]], spec["column"])
-    figure = _new_figure(columns=2, width=9.0)
-    left, right = figure.axes
-    _draw_band(left, np.arange(matrix.shape[1]), matrix, _label(pattern, spec["arm"]))
-    left.set_xlabel("years")
-    left.set_ylabel("peer workers")
-    left.set_title("Peer workforce (mean, 95 % band)")
-    yearly = np.diff(matrix[:, ::12], axis=1)
-    mean, low, high = mean_interval(yearly)
-    years = np.arange(1, yearly.shape[1] + 1)
-    right.bar(years, mean, color="tab:blue", alpha=0.7)
-    right.errorbar(years, mean, yerr=[mean - low, high - mean], fmt="none", ecolor="black", lw=1)
-    for part in np.array_split(years, 3)[1:]:
-        right.axvline(part[0] - 0.5, color="grey", ls="--", lw=1)
-    right.set_xlabel("year")
-    right.set_ylabel("peers added in the year")
-    right.set_title("Yearly growth, split in thirds")
-    return figure
-
-
-def _arms_figure(pattern: Pattern, runs: Mapping[str, list[ArmRun]]) -> Figure:
-    column = pattern.figure["column"]
-    figure = _new_figure()
-    axes = figure.axes[0]
-    for name in pattern.figure["arms"]:
-        matrix = series_matrix(runs[name], column)
-        _draw_band(axes, np.arange(matrix.shape[1]), matrix, _label(pattern, name))
-    axes.set_xlabel("years")
-    axes.set_ylabel(column.replace("_", " "))
-    axes.set_title(f"{column.replace('_', ' ').capitalize()} by arm (mean, 95 % band)")
-    axes.legend(frameon=False, fontsize="small")
-    return figure
-
-
-def _dose_figure(pattern: Pattern, runs: Mapping[str, list[ArmRun]]) -> Figure:
-    figure = _new_figure()
-    axes = figure.axes[0]
-    doses, means, errors = [], [], []
-    for dose, name in enumerate(pattern.figure["arms"]):
-        mean, low, high = mean_interval([culture_drop(run) for run in runs[name]])
-        doses.append(dose)
-        means.append(mean)
-        errors.append((mean - low, high - mean))
-    axes.errorbar(doses, means, yerr=np.array(errors).T, fmt="o-", capsize=4, label="as modelled")
-    if "peers_1_heard" in runs:
-        mean, low, high = mean_interval([culture_drop(run) for run in runs["peers_1_heard"]])
-        axes.errorbar(
-            [1],
-            [mean],
-            yerr=[[mean - low], [high - mean]],
-            fmt="s",
-            capsize=4,
-            label="1 peer heard in full",
-        )
-    axes.set_xticks(doses)
-    axes.set_xlabel("peers added to every team")
-    axes.set_ylabel(f"fall in clinicians' stigma over {CULTURE_MONTHS} months")
-    axes.set_title("Critical mass: stigma fall by peers per team (95 % CI)")
-    axes.legend(frameon=False)
-    return figure
-
-
-_FIGURES = {
-    "lag": _lag_figure,
-    "adoption": _adoption_figure,
-    "curve": _curve_figure,
-    "arms": _arms_figure,
-    "dose": _dose_figure,
+#: CSS class of each verdict in the report's tables.
+_VERDICT_CLASSES = {
+    Verdict.HOLDS: "good",
+    Verdict.INCONCLUSIVE: "warn",
+    Verdict.CONTRADICTED: "bad",
 }
 
 
-def _label(pattern: Pattern, name: str) -> str:
-    for each in pattern.arms:
-        if each.name == name:
-            return each.label
-    return name
-
-
-def pattern_figure(pattern: Pattern, runs: Mapping[str, list[ArmRun]]) -> Figure:
-    """The figure of one pattern (its kind is named in ``pattern.figure``).
+def pattern_figure(pattern: Pattern, runs: Runs) -> Figure:
+    """The figure of one pattern: an Agg figure of its size, drawn by the pattern itself.
 
     Args:
-        pattern: The pattern.
+        pattern: The pattern (its :meth:`~simulation.runs.validation.Pattern.plot` draws).
         runs: Arm name -> runs, from :func:`simulation.runs.validation.validate`.
 
     Returns:
         A Matplotlib figure on an Agg canvas.
     """
-    figure = _FIGURES[pattern.figure["kind"]](pattern, runs)
+    figure = Figure(figsize=pattern.figure_size, layout="constrained")
+    FigureCanvasAgg(figure)
+    pattern.plot(figure, runs)
     figure.suptitle(f"Pattern {pattern.number}: {pattern.title}", fontweight="bold")
     return figure
+
+
+def power_note(validation: Validation, quick: bool = False) -> str | None:
+    """A sentence saying that a reduced run has less power, or ``None`` for a full run.
+
+    Args:
+        validation: The judged patterns.
+        quick: Whether it was run as ``--quick``.
+
+    Returns:
+        For example ``"quick mode: 10 pairs over 60 months (the full run: 30 over 120); an
+        inconclusive check may hold on the full run"``.
+    """
+    if not (quick or validation.reduced):
+        return None
+    mode = "quick mode" if quick else "reduced run"
+    return (
+        f"{mode}: {len(validation.seeds)} pairs over {validation.months} months (the full "
+        f"run: {DEFAULT_PAIRS} over {HORIZON}); an inconclusive check may hold on the full run"
+    )
+
+
+def tally(summary: pd.DataFrame) -> str:
+    """How many patterns hold, are inconclusive and are contradicted, in words."""
+    counts = summary["verdict"].value_counts()
+    held = int(counts.get(Verdict.HOLDS, 0))
+    inconclusive = int(counts.get(Verdict.INCONCLUSIVE, 0))
+    contradicted = int(counts.get(Verdict.CONTRADICTED, 0))
+    return (
+        f"{held} of {len(summary)} patterns hold, {inconclusive} inconclusive, "
+        f"{contradicted} contradicted"
+    )
+
+
+def summary_lines(validation: Validation, quick: bool = False) -> list[str]:
+    """What ``lewsim validate`` prints: the power note, one line per pattern, the tally.
+
+    Args:
+        validation: The judged patterns.
+        quick: Whether it was run as ``--quick`` (the note then says "quick mode").
+
+    Returns:
+        Lines without newlines, such as ``"pattern  2  inconclusive  2/3 checks hold  You
+        don't know what you don't know"``.
+    """
+    summary = validation.summary()
+    note = power_note(validation, quick)
+    lines = [note] if note else []
+    for number, row in summary.iterrows():
+        lines.append(
+            f"pattern {number:>2}  {row['verdict']:<12}  "
+            f"{row['checks_held']}/{row['checks']} checks hold  {row['title']}"
+        )
+    lines.append(tally(summary))
+    return lines
+
+
+def interval_text(low: float, high: float) -> str:
+    """A check's 95 % interval as shown in the report (``"no interval"`` if it has none)."""
+    if pd.isna(low) or pd.isna(high):
+        return "no interval"
+    return f"{low:.3g} to {high:.3g}"
 
 
 def checks_table(validation: Validation) -> pd.DataFrame:
@@ -205,17 +125,20 @@ def checks_table(validation: Validation) -> pd.DataFrame:
             "expected": table["expected"],
             "effect": table["effect"],
             "95% CI": [
-                f"{lo:.3g} to {hi:.3g}" for lo, hi in zip(table["low"], table["high"], strict=True)
+                interval_text(low, high)
+                for low, high in zip(table["low"], table["high"], strict=True)
             ],
             "pairs": table["pairs"],
-            "verdict": np.where(table["holds"], "holds", "fails"),
+            "verdict": table["verdict"],
         }
     )
 
 
 def _verdict_class(column: str, value: Any) -> str | None:
-    if column in ("verdict", "met", "holds"):
-        return "good" if value in ("holds", "yes", True) else "bad"
+    if column == "verdict":
+        return _VERDICT_CLASSES.get(value)
+    if column == "met":
+        return "good" if value is True or value == "yes" else "bad"
     return None
 
 
@@ -223,6 +146,8 @@ def build_report(
     validation: Validation,
     calibration: pd.DataFrame | None,
     manifest: Mapping[str, Any],
+    *,
+    quick: bool = False,
 ) -> Report:
     """Assemble the validation report.
 
@@ -230,29 +155,34 @@ def build_report(
         validation: The judged patterns and their runs.
         calibration: The calibration table (target, band, model value), if measured.
         manifest: Provenance of the validation run.
+        quick: Whether it was run as ``--quick`` (said in the note on power).
 
     Returns:
         The report, ready to :meth:`~simulation.outputs.reports.Report.write`.
     """
     summary = validation.summary()
-    held = int(summary["holds"].sum())
     report = Report(
         "lewsim: pattern-oriented validation",
-        f"{held} of {len(summary)} patterns hold · {len(validation.seeds)} seed pairs · "
-        f"{validation.months} months",
+        f"{tally(summary)} · {len(validation.seeds)} seed pairs · {validation.months} months",
     )
     report.contents()
     report.heading("Summary")
     report.paragraph(
         "Each pattern of the seed study (Byrne et al. 2019) is judged by one or more checks. "
-        "A check compares arms run on the **same seeds** (common random numbers) and holds "
-        "when the mean effect has the expected sign and its 95 % confidence interval "
-        "(t-based, over seed pairs) excludes zero. A pattern holds when all its checks hold."
+        "A check compares arms run on the **same seeds** (common random numbers); its mean "
+        "effect has a 95 % confidence interval (t-based, over seed pairs). A check **holds** "
+        "when the interval lies wholly on the expected side of zero, is **contradicted** "
+        "when it lies wholly on the other side, and is **inconclusive** when it includes "
+        "zero (the seeds cannot tell). A pattern holds when all its checks hold, is "
+        "contradicted when any check is, and is inconclusive otherwise."
     )
-    overview = summary.reset_index().assign(
-        holds=lambda frame: np.where(frame["holds"], "holds", "fails")
-    )
-    report.table(overview.rename(columns={"holds": "verdict"}), cell_classes=_verdict_class)
+    note = power_note(validation, quick)
+    if note:
+        report.paragraph(f"**Less power.** {note[0].upper()}{note[1:]}.")
+    overview = summary.reset_index()[
+        ["pattern", "title", "verdict", "checks_held", "checks_inconclusive", "checks"]
+    ]
+    report.table(overview, cell_classes=_verdict_class)
     report.heading("Checks")
     report.table(checks_table(validation), cell_classes=_verdict_class)
     if calibration is not None:
@@ -270,8 +200,8 @@ def build_report(
         rows = validation.checks[validation.checks["pattern"] == pattern.number]
         report.bullets(
             [
-                f"{row.statement}: effect {row.effect:.3g} (95 % CI {row.low:.3g} to "
-                f"{row.high:.3g}), {'holds' if row.holds else 'fails'}"
+                f"{row.statement}: effect {row.effect:.3g} "
+                f"(95 % CI {interval_text(row.low, row.high)}), {row.verdict}"
                 for row in rows.itertuples()
             ]
         )

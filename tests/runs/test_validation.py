@@ -8,7 +8,9 @@ section 13); their verdicts can fail like the full run's.
 
 from __future__ import annotations
 
-import dataclasses
+import json
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -17,12 +19,16 @@ import pytest
 from simulation.runs.validation import (
     PATTERNS,
     Action,
+    Pattern,
+    Validation,
+    Verdict,
     act,
     arm,
     arms_of,
     curve_thirds,
     half_rise_month,
     judge,
+    pattern_verdict,
     run_arm,
     validate,
 )
@@ -32,16 +38,53 @@ FAST_MONTHS = 48
 FAST_PATTERNS = (1, 4, 6, 7, 9)
 
 
-def test_judge_needs_the_whole_interval_on_the_expected_side():
+def test_judge_holds_only_with_the_whole_interval_on_the_expected_side():
     clear = judge(0, "s", "o", "c", [1.0, 1.2, 0.9, 1.1])
-    assert clear.holds and clear.low > 0
-    straddling = judge(0, "s", "o", "c", [1.0, -1.2, 0.9, -1.1])
-    assert not straddling.holds
-    wrong_sign = judge(0, "s", "o", "c", [1.0, 1.2, 0.9, 1.1], expected="-")
-    assert not wrong_sign.holds
-    assert judge(0, "s", "o", "c", [-1.0, -1.2, -0.9], expected="-").holds
+    assert clear.verdict is Verdict.HOLDS and clear.holds and clear.low > 0
+    assert judge(0, "s", "o", "c", [-1.0, -1.2, -0.9], expected="-").verdict is Verdict.HOLDS
     with pytest.raises(ValueError, match="expected"):
         judge(0, "s", "o", "c", [1.0, 2.0], expected="up")
+
+
+def test_judge_tells_a_contradiction_from_a_lack_of_power():
+    wrong_sign = judge(0, "s", "o", "c", [1.0, 1.2, 0.9, 1.1], expected="-")
+    assert wrong_sign.verdict is Verdict.CONTRADICTED and not wrong_sign.holds
+    assert judge(0, "s", "o", "c", [-1.0, -1.2, -0.9]).verdict is Verdict.CONTRADICTED
+    straddling = judge(0, "s", "o", "c", [1.0, -1.2, 0.9, -1.1])
+    assert straddling.low < 0 < straddling.high
+    assert straddling.verdict is Verdict.INCONCLUSIVE
+    # One value gives no interval, and no interval cannot decide either way.
+    single = judge(0, "s", "o", "c", [5.0])
+    assert np.isnan(single.low) and single.verdict is Verdict.INCONCLUSIVE
+    # Only the NaN of a half-rise that never came: the mean is over the other seeds.
+    partial = judge(0, "s", "o", "c", [1.0, np.nan, 1.2, 0.9])
+    assert partial.verdict is Verdict.HOLDS and partial.pairs == 4
+
+
+def test_a_pattern_holds_only_if_every_check_holds_and_is_contradicted_by_any():
+    holds, inconclusive, contradicted = "holds", "inconclusive", "contradicted"
+    assert pattern_verdict([holds, holds]) is Verdict.HOLDS
+    assert pattern_verdict([holds, inconclusive]) is Verdict.INCONCLUSIVE
+    assert pattern_verdict([inconclusive, contradicted, holds]) is Verdict.CONTRADICTED
+    assert pattern_verdict([]) is Verdict.INCONCLUSIVE
+
+
+def test_summary_derives_each_patterns_verdict_from_its_checks():
+    verdicts = {1: ["holds", "holds"], 2: ["holds", "inconclusive"], 3: ["contradicted", "holds"]}
+    rows = [
+        {"title": f"pattern {number}", "pattern": number, "verdict": verdict}
+        for number, each in verdicts.items()
+        for verdict in each
+    ]
+    rows = [{**row, "holds": row["verdict"] == "holds"} for row in rows]
+    validation = Validation(pd.DataFrame(rows), {}, [1, 2], 60, ())
+    summary = validation.summary()
+    assert list(summary["verdict"]) == ["holds", "inconclusive", "contradicted"]
+    assert list(summary["holds"]) == [True, False, False]
+    assert list(summary["checks_held"]) == [2, 1, 1]
+    assert list(summary["checks_inconclusive"]) == [0, 1, 0]
+    assert list(summary["checks_contradicted"]) == [0, 0, 1]
+    assert validation.reduced
 
 
 def test_half_rise_month_interpolates_and_ignores_the_months_before_the_start():
@@ -60,16 +103,37 @@ def test_curve_thirds_tell_an_s_curve_from_a_saturating_one():
     assert early > middle > late
 
 
-def test_every_pattern_is_numbered_once_and_arms_are_consistent():
+def test_every_pattern_is_one_class_registered_once_and_arms_are_consistent():
     assert [pattern.number for pattern in PATTERNS] == list(range(1, 11))
+    assert all(isinstance(pattern, Pattern) for pattern in PATTERNS)
+    assert len({type(pattern) for pattern in PATTERNS}) == len(PATTERNS)
     names = [each.name for each in arms_of(PATTERNS)]
     assert len(names) == len(set(names))
     assert arms_of([PATTERNS[0], PATTERNS[0]]) == arms_of([PATTERNS[0]])
-    clash = dataclasses.replace(
-        PATTERNS[0], arms=(arm("baseline", "another baseline", {"pay_parity": 0.1}),)
-    )
+
+    class Clash(type(PATTERNS[0])):
+        arms = (arm("baseline", "another baseline", {"pay_parity": 0.1}),)
+
     with pytest.raises(ValueError, match="two different arms are named 'baseline'"):
-        arms_of([PATTERNS[0], clash])
+        arms_of([PATTERNS[0], Clash()])
+
+
+def test_a_pattern_must_say_how_it_is_judged_and_drawn():
+    class Unfinished(Pattern):
+        number, title, claim, method, arms = 11, "t", "c", "m", ()
+
+    with pytest.raises(TypeError, match="checks"):
+        Unfinished()
+
+
+@pytest.mark.slow
+def test_the_runs_layer_draws_without_importing_matplotlib():
+    code = (
+        "import json, sys; import simulation.runs.validation; "
+        "print(json.dumps([m for m in sys.modules if m.startswith('matplotlib')]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == []
 
 
 def test_a_run_is_a_pure_function_of_arm_seed_and_horizon():
@@ -123,13 +187,16 @@ def fast_validation():
     return validate(pairs=FAST_PAIRS, months=FAST_MONTHS, patterns=FAST_PATTERNS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("number", FAST_PATTERNS)
 def test_fast_subset_of_patterns_holds(fast_validation, number):
     checks = fast_validation.checks[fast_validation.checks["pattern"] == number]
-    failing = checks.loc[~checks["holds"], ["statement", "effect", "low", "high"]]
-    assert failing.empty, f"pattern {number} fails:\n{failing.to_string()}"
+    failing = checks.loc[checks["verdict"] != "holds", ["statement", "effect", "low", "high"]]
+    assert failing.empty, f"pattern {number} does not hold:\n{failing.to_string()}"
+    assert fast_validation.summary().loc[number, "verdict"] == "holds"
 
 
+@pytest.mark.slow
 def test_pairs_share_seeds_across_arms(fast_validation):
     seeds = fast_validation.seeds
     assert len(seeds) == FAST_PAIRS == len(set(seeds))
@@ -140,6 +207,7 @@ def test_pairs_share_seeds_across_arms(fast_validation):
         assert base.sector.loc[0].equals(treated.sector.loc[0])
 
 
+@pytest.mark.slow
 def test_validation_results_do_not_depend_on_the_number_of_workers():
     serial = validate(pairs=2, months=36, patterns=[9], workers=1)
     parallel = validate(pairs=2, months=36, patterns=[9], workers=2)

@@ -1,0 +1,135 @@
+"""What the patterns measure: outcomes of one run, paired differences, figure matrices.
+
+Each outcome is a function of one :class:`~simulation.runs.validation.arms.ArmRun`;
+:func:`paired` turns one into per-seed differences between two arms, and the matrices
+(seeds x months) are what the patterns' figures draw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from simulation.runs.validation.arms import ArmRun, Runs
+
+
+def at(run: ArmRun, column: str, month: int = -1) -> float:
+    """A sector column at a month (default: the last)."""
+    series = run.sector[column]
+    return float(series.iloc[month] if month < 0 else series.loc[month])
+
+
+def change(run: ArmRun, column: str, start: int = 0, end: int = -1) -> float:
+    """Change of a sector column between two months (default: start to the last month)."""
+    return at(run, column, end) - at(run, column, start)
+
+
+def exit_rate(run: ArmRun) -> float:
+    """Peer leavers per peer-year over the whole run."""
+    leavers = run.sector["peer_leavers"].iloc[1:].sum()
+    peer_months = run.sector["peer_workers"].iloc[:-1].sum()
+    return float(12.0 * leavers / peer_months) if peer_months else 0.0
+
+
+def initially_peerless(run: ArmRun) -> np.ndarray:
+    """The organisations that employed no peers at month 0."""
+    first = run.orgs[run.orgs["month"] == 0]
+    return first["org"].to_numpy()[first["peer_workers"].to_numpy() == 0]
+
+
+def adopted_share(run: ArmRun, month: int = -1) -> float:
+    """Share of the organisations without peers at month 0 that have employed peers since."""
+    peerless = initially_peerless(run)
+    if peerless.size == 0:
+        return 0.0
+    last = run.orgs["month"].max() if month < 0 else month
+    rows = run.orgs[run.orgs["month"] == last].set_index("org")
+    return float(rows.loc[peerless, "ever_employed"].mean())
+
+
+def class_mean(run: ArmRun, column: str, exposure_class: int, month: int) -> float:
+    """Mean of an organisation-table column over the organisations of an exposure class."""
+    rows = run.orgs[(run.orgs["month"] == month) & (run.orgs["exposure_class"] == exposure_class)]
+    return float(rows[column].mean())
+
+
+def culture_drop(run: ArmRun) -> float:
+    """Fall in clinicians' mean stigma from the first to the last month of a run."""
+    stigma = run.probe["clinician_stigma"].to_numpy()
+    return float(stigma[0] - stigma[-1])
+
+
+def stigma_fall(run: ArmRun, month: int) -> float:
+    """Fall in mean stigma from month 0 to ``month``."""
+    return at(run, "mean_stigma", 0) - at(run, "mean_stigma", month)
+
+
+def half_rise_month(difference: np.ndarray, start: int) -> float:
+    """First month (interpolated) at which a response reaches half its peak after ``start``.
+
+    Args:
+        difference: A paired difference series (treated minus untreated) by month.
+        start: Month of the manipulation.
+
+    Returns:
+        Months after ``start``; ``nan`` if the response never rises above zero.
+    """
+    response = np.asarray(difference, dtype=float)[start:]
+    peak = response.max()
+    if not peak > 0:
+        return float("nan")
+    above = int(np.argmax(response >= peak / 2))
+    if above == 0:
+        return 0.0
+    before, after = response[above - 1], response[above]
+    return above - 1 + (peak / 2 - before) / (after - before)
+
+
+def curve_thirds(series: np.ndarray) -> tuple[float, float, float]:
+    """Mean yearly increment of a monthly series in the first, middle and last third.
+
+    Args:
+        series: Monthly values from month 0 (length a multiple of 12, plus one).
+
+    Returns:
+        ``(early, middle, late)`` mean increments per year.
+    """
+    yearly = np.diff(np.asarray(series, dtype=float)[::12])
+    thirds = np.array_split(yearly, 3)
+    early, middle, late = (float(part.mean()) for part in thirds)
+    return early, middle, late
+
+
+def paired(
+    runs: Runs, treated: str, control: str, outcome: Callable[[ArmRun], float]
+) -> np.ndarray:
+    """Per-seed difference of an outcome between two arms (treated minus control).
+
+    Args:
+        runs: Arm name -> one run per seed, in seed order.
+        treated: The manipulated arm.
+        control: The arm it is compared with.
+        outcome: The outcome of one run.
+
+    Returns:
+        One difference per seed pair.
+    """
+    return np.array(
+        [outcome(a) - outcome(b) for a, b in zip(runs[treated], runs[control], strict=True)]
+    )
+
+
+def series_matrix(runs: Sequence[ArmRun], column: str) -> np.ndarray:
+    """One sector column of every run, as seeds x months."""
+    return np.vstack([run.sector[column].to_numpy(dtype=float) for run in runs])
+
+
+def adoption_matrix(runs: Sequence[ArmRun]) -> np.ndarray:
+    """Share of the initially peerless organisations that have employed peers, by month."""
+    rows = []
+    for run in runs:
+        table = run.orgs
+        chosen = table[table["org"].isin(initially_peerless(run))]
+        rows.append(chosen.groupby("month")["ever_employed"].mean().to_numpy(dtype=float))
+    return np.vstack(rows)

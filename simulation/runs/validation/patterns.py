@@ -1,0 +1,799 @@
+"""The seed study's ten patterns, one class each: its arms, its checks and its figure.
+
+docs/ODD.md section 13 explains how each pattern is judged. :data:`PATTERNS` registers
+them, in number order; it is the only list of patterns.
+"""
+
+from __future__ import annotations
+
+from typing import override
+
+import numpy as np
+
+from simulation.parameters import Parameters
+from simulation.runs.statistics import mean_interval
+from simulation.runs.validation.arms import ArmRun, Runs, act, arm
+from simulation.runs.validation.base import Canvas, Check, Pattern, draw_band
+from simulation.runs.validation.outcomes import (
+    adopted_share,
+    adoption_matrix,
+    at,
+    change,
+    class_mean,
+    culture_drop,
+    curve_thirds,
+    exit_rate,
+    half_rise_month,
+    paired,
+    series_matrix,
+    stigma_fall,
+)
+
+#: Months of the growth-curve arm of pattern 3 (long enough to see a curve saturate).
+S_CURVE_MONTHS = 240
+#: Months of the critical-mass arms of pattern 6.
+CULTURE_MONTHS = 24
+#: Month at which pattern 1's peers arrive in unexposed organisations.
+EXPOSURE_MONTH = 6
+#: Month at which pattern 4's only champion leaves.
+CHAMPION_LOSS_MONTH = 24
+
+# A sector in which no organisation employs peers at the start.
+_UNEXPOSED = {"exposure_mix": (1.0, 0.0, 0.0)}
+# A sector of unexposed organisations in which nothing but the culture moves: no hiring, no
+# champions, no leaving, no visits, so that the only cause of a change is the peers added.
+_CULTURE_LAB = {
+    **_UNEXPOSED,
+    "hire_threshold": 1.0,
+    "champion_uptake": 0.0,
+    "initial_champion": 0.0,
+    "peer_attrition": 0.0,
+    "staff_turnover": 0.0,
+    "visit_rate": 0.0,
+}
+# Twice the default initial peer share in the 'some' class, the 'significant' one unchanged
+# (doubling it would push those organisations against the funding cap).
+_MORE_PEERS = (
+    2 * Parameters.model_fields["initial_peer_share"].default[0],
+    Parameters.model_fields["initial_peer_share"].default[1],
+)
+# A token share this small gives every peer a full voice in the team's norm.
+_HEARD_IN_FULL = 0.01
+# Only the appointed champion champions: nobody takes the role up by themselves.
+_SOLE_CHAMPION = {"champion_uptake": 0.0, "initial_champion": 0.0}
+
+# Arms that several patterns share (each runs once per seed).
+BASELINE = arm("baseline", "Baseline sector", probe="manager_correlations")
+EXEC_CHAMPION = arm(
+    "exec_champion", "Executive champion", actions=[act(0, "appoint_champion", level="executive")]
+)
+WORKFORCE_TRAINING = arm(
+    "workforce_training", "Workforce training", actions=[act(0, "workforce_training")]
+)
+
+_RESPONSES = ("exposure", "understanding", "commitment")
+
+
+def _peer_workers(run: ArmRun) -> float:
+    return at(run, "peer_workers")
+
+
+class ExposureFirst(Pattern):
+    """Pattern 1: exposure, then understanding, then commitment."""
+
+    number = 1
+    title = "Exposure, then understanding, then commitment"
+    claim = (
+        "Across managers, exposure, understanding and commitment are positively associated, "
+        "and exposure comes first (lagged)."
+    )
+    method = (
+        "Association: rank correlations across the managers of the baseline sector at the "
+        "horizon, per seed. Order: in a sector of unexposed organisations, one peer worker "
+        f"joins every team at month {EXPOSURE_MONTH}; per seed, the paired response (with "
+        "peers minus without) of managers' mean exposure, understanding and commitment, and "
+        "the month each first reaches half its peak; understanding must lag exposure and "
+        "commitment lag understanding."
+    )
+    arms = (
+        BASELINE,
+        arm("unexposed", "Unexposed sector", _UNEXPOSED),
+        arm(
+            "peers_arrive",
+            "Unexposed sector, peers arrive",
+            _UNEXPOSED,
+            [act(EXPOSURE_MONTH, "add_peers_to_every_team", per_team=1)],
+        ),
+    )
+
+    @override
+    def checks(self, runs: Runs, months: int) -> list[Check]:
+        final = [run.probe.iloc[-1] for run in runs["baseline"]]
+        lags = {}
+        for column in _RESPONSES:
+            name = f"mean_{column}_managers"
+            lags[column] = np.array(
+                [
+                    half_rise_month(a.sector[name].to_numpy() - b.sector[name].to_numpy(), 0)
+                    for a, b in zip(runs["peers_arrive"], runs["unexposed"], strict=True)
+                ]
+            )
+        return [
+            self.judge(
+                "Managers' exposure and understanding are positively associated",
+                f"Spearman rank correlation across managers at month {months}",
+                "correlation (baseline)",
+                [row["exposure_understanding"] for row in final],
+            ),
+            self.judge(
+                "Managers' understanding and commitment are positively associated",
+                f"Spearman rank correlation across managers at month {months}",
+                "correlation (baseline)",
+                [row["understanding_commitment"] for row in final],
+            ),
+            self.judge(
+                "Understanding rises after exposure (lagged)",
+                "months to half the peak response, after peers arrive",
+                "understanding - exposure",
+                lags["understanding"] - lags["exposure"],
+            ),
+            self.judge(
+                "Commitment rises after understanding (lagged)",
+                "months to half the peak response, after peers arrive",
+                "commitment - understanding",
+                lags["commitment"] - lags["understanding"],
+            ),
+        ]
+
+    @override
+    def plot(self, figure: Canvas, runs: Runs) -> None:
+        """Managers' paired response to peers arriving, scaled to its peak, with half-rises."""
+        treated, control, start = runs["peers_arrive"], runs["unexposed"], EXPOSURE_MONTH
+        axes = figure.subplots(1, 1)
+        for column in _RESPONSES:
+            name = f"mean_{column}_managers"
+            difference = series_matrix(treated, name) - series_matrix(control, name)
+            response = difference[:, start:]
+            months = np.arange(response.shape[1])
+            mean, low, high = mean_interval(response)
+            scale = mean.max() if mean.max() > 0 else 1.0
+            (line,) = axes.plot(months, mean / scale, label=column)
+            axes.fill_between(months, low / scale, high / scale, color=line.get_color(), alpha=0.2)
+            half = np.nanmean([half_rise_month(row, start) for row in difference])
+            axes.axvline(half, color=line.get_color(), ls=":", lw=1)
+        axes.set_xlim(0, min(60, response.shape[1] - 1))
+        axes.set_xlabel("months after peers arrive")
+        axes.set_ylabel("response / its peak")
+        axes.set_title("Managers' paired response to peers arriving (dotted: half-rise)")
+        axes.legend(frameon=False)
+
+
+class LockIn(Pattern):
+    """Pattern 2: you don't know what you don't know."""
+
+    number = 2
+    title = "You don't know what you don't know"
+    claim = (
+        "Organisations with no peers and no outside contact tend to stay without peers; a "
+        "visits programme or manager network breaks the lock-in."
+    )
+    method = (
+        "In a sector without visits (visit_rate 0), the share of the organisations without "
+        "peers at month 0 that still have never employed any at the horizon must exceed one "
+        "half; a visits programme or a manager network from month 0 must raise the share "
+        "that have (paired with the isolated sector)."
+    )
+    arms = (
+        arm("isolated", "Isolated (no visits)", {"visit_rate": 0.0}),
+        arm(
+            "isolated_visits",
+            "Visits programme",
+            {"visit_rate": 0.0},
+            [act(0, "visits_programme")],
+        ),
+        arm(
+            "isolated_network",
+            "Manager network",
+            {"visit_rate": 0.0},
+            [act(0, "manager_network")],
+        ),
+    )
+
+    @override
+    def checks(self, runs: Runs, months: int) -> list[Check]:
+        adopted = (
+            f"share of initially peerless organisations that have employed peers by month {months}"
+        )
+        return [
+            self.judge(
+                "Isolated organisations without peers mostly stay without them",
+                f"share of initially peerless organisations still without peers at month {months}"
+                " (minus one half)",
+                "isolated sector, share - 0.5",
+                [0.5 - adopted_share(run) for run in runs["isolated"]],
+            ),
+            self.judge(
+                "A visits programme breaks the lock-in",
+                adopted,
+                "visits - isolated",
+                paired(runs, "isolated_visits", "isolated", adopted_share),
+            ),
+            self.judge(
+                "A manager network breaks the lock-in",
+                adopted,
+                "network - isolated",
+                paired(runs, "isolated_network", "isolated", adopted_share),
+            ),
+        ]
+
+    @override
+    def plot(self, figure: Canvas, runs: Runs) -> None:
+        """Share of the initially peerless organisations that have employed peers, by arm."""
+        axes = figure.subplots(1, 1)
+        for each in self.arms:
+            matrix = adoption_matrix(runs[each.name])
+            draw_band(axes, np.arange(matrix.shape[1]), matrix, each.label)
+        axes.set_xlabel("years")
+        axes.set_ylabel("share")
+        axes.set_ylim(0, 1)
+        axes.set_title("Initially peerless organisations that have employed peers")
+        axes.legend(frameon=False)
+
+
+class SelfReinforcingGrowth(Pattern):
+    """Pattern 3: more peer roles, more advocacy and hiring; an S-curve."""
+
+    number = 3
+    title = "Self-reinforcing growth"
+    claim = (
+        "More peer roles lead to more advocacy and more hiring: growth is self-reinforcing "
+        "(S-curve)."
+    )
+    method = (
+        "Reinforcement: the sector with twice the initial peer share in the 'some' class "
+        "(far from the funding cap) against "
+        "the baseline on the same seeds: managers' commitment at month 24 and the growth of "
+        "the peer workforce beyond its head start. Shape: a sector with no peers at the "
+        f"start, opened by a manager network, run {S_CURVE_MONTHS // 12} years; per seed, "
+        "the peers added per year in the first, middle and last third: growth must "
+        "accelerate (middle > first) and then level off (last < middle)."
+    )
+    arms = (
+        BASELINE,
+        arm(
+            "more_peers",
+            "Twice the initial peers ('some')",
+            {"initial_peer_share": _MORE_PEERS},
+        ),
+        arm(
+            "introduction",
+            "Peers introduced by a manager network",
+            _UNEXPOSED,
+            [act(0, "manager_network")],
+            months=S_CURVE_MONTHS,
+        ),
+    )
+    figure_size = (9.0, 3.6)
+
+    @override
+    def checks(self, runs: Runs, months: int) -> list[Check]:
+        thirds = np.array(
+            [curve_thirds(run.sector["peer_workers"]) for run in runs["introduction"]]
+        )
+        years = S_CURVE_MONTHS // 12
+        return [
+            self.judge(
+                "More peer roles lead to more advocacy",
+                "managers' mean commitment at month 24",
+                "more initial peers - baseline",
+                paired(
+                    runs, "more_peers", "baseline", lambda r: at(r, "mean_commitment_managers", 24)
+                ),
+            ),
+            self.judge(
+                "More peer roles lead to more hiring (net of the head start)",
+                f"growth of the peer workforce, month 0 to {months}",
+                "more initial peers - baseline",
+                paired(runs, "more_peers", "baseline", lambda r: change(r, "peer_workers")),
+            ),
+            self.judge(
+                "Growth from zero accelerates (self-reinforcing)",
+                f"peers added per year, middle third - first third of {years} years",
+                "introduced by a manager network, no peers at start",
+                thirds[:, 1] - thirds[:, 0],
+            ),
+            self.judge(
+                "Growth then levels off (S-curve)",
+                f"peers added per year, last third - middle third of {years} years",
+                "introduced by a manager network, no peers at start",
+                thirds[:, 2] - thirds[:, 1],
+                expected="-",
+            ),
+        ]
+
+    @override
+    def plot(self, figure: Canvas, runs: Runs) -> None:
+        """The growth curve from zero, and its yearly increments split in thirds."""
+        matrix = series_matrix(runs["introduction"], "peer_workers")
+        left, right = figure.subplots(1, 2)
+        draw_band(left, np.arange(matrix.shape[1]), matrix, self.label("introduction"))
+        left.set_xlabel("years")
+        left.set_ylabel("peer workers")
+        left.set_title("Peer workforce (mean, 95 % band)")
+        yearly = np.diff(matrix[:, ::12], axis=1)
+        mean, low, high = mean_interval(yearly)
+        years = np.arange(1, yearly.shape[1] + 1)
+        right.bar(years, mean, color="tab:blue", alpha=0.7)
+        right.errorbar(
+            years, mean, yerr=[mean - low, high - mean], fmt="none", ecolor="black", lw=1
+        )
+        for part in np.array_split(years, 3)[1:]:
+            right.axvline(part[0] - 0.5, color="grey", ls="--", lw=1)
+        right.set_xlabel("year")
+        right.set_ylabel("peers added in the year")
+        right.set_title("Yearly growth, split in thirds")
+
+
+class Champions(Pattern):
+    """Pattern 4: champions, more so at decision-making levels; losing one slows growth."""
+
+    number = 4
+    title = "Champions"
+    claim = (
+        "Champions raise hiring; champions at decision-making levels raise it more than at "
+        "lower levels; losing the only champion slows growth."
+    )
+    method = (
+        "An executive champion appointed in every organisation at month 0 against the "
+        "baseline, and against a team-leader champion; and, with no other champions "
+        f"possible, the appointed executive champion leaving at month {CHAMPION_LOSS_MONTH} "
+        "against staying."
+    )
+    arms = (
+        BASELINE,
+        EXEC_CHAMPION,
+        arm(
+            "team_leader_champion",
+            "Team-leader champion",
+            actions=[act(0, "appoint_champion", level="team_leader")],
+        ),
+        arm(
+            "sole_champion",
+            "Sole champion stays",
+            _SOLE_CHAMPION,
+            [act(0, "appoint_champion", level="executive")],
+        ),
+        arm(
+            "sole_champion_leaves",
+            "Sole champion leaves",
+            _SOLE_CHAMPION,
+            [
+                act(0, "appoint_champion", level="executive"),
+                act(CHAMPION_LOSS_MONTH, "champions_leave"),
+            ],
+        ),
+    )
+
+    @override
+    def checks(self, runs: Runs, months: int) -> list[Check]:
+        return [
+            self.judge(
+                "Champions raise hiring",
+                f"peer workers at month {months}",
+                "executive champion - baseline",
+                paired(runs, "exec_champion", "baseline", _peer_workers),
+            ),
+            self.judge(
+                "Champions at decision-making levels raise hiring more",
+                f"peer workers at month {months}",
+                "executive champion - team-leader champion",
+                paired(runs, "exec_champion", "team_leader_champion", _peer_workers),
+            ),
+            self.judge(
+                "Losing the only champion slows growth",
+                f"growth of the peer workforce, month {CHAMPION_LOSS_MONTH} to {months}",
+                "champion leaves - champion stays",
+                paired(
+                    runs,
+                    "sole_champion_leaves",
+                    "sole_champion",
+                    lambda r: change(r, "peer_workers", CHAMPION_LOSS_MONTH),
+                ),
+                expected="-",
+            ),
+        ]
+
+    @override
+    def plot(self, figure: Canvas, runs: Runs) -> None:
+        """Peer workers by arm."""
+        names = ("baseline", "exec_champion", "team_leader_champion", "sole_champion_leaves")
+        self.plot_arms(figure, runs, "peer_workers", names)
+
+
+class LivedExperienceLeadership(Pattern):
+    """Pattern 5: an LE leader raises retention, support and growth."""
+
+    number = 5
+    title = "Lived Experience leadership"
+    claim = "An LE leader raises peer retention, support, and the organisation's growth."
+    method = (
+        "An LE leader hired at month 0 in every organisation that employs peers, against "
+        "the baseline: peer exits per peer-year, the disclosed share (safety) and peer "
+        "workers at the horizon."
+    )
+    arms = (
+        BASELINE,
+        arm(
+            "le_leader",
+            "LE leader hired",
+            actions=[act(0, "hire_le_leader", orgs="with_peers")],
+        ),
+    )
+
+    @override
+    def checks(self, runs: Runs, months: int) -> list[Check]:
+        return [
+            self.judge(
+                "An LE leader raises peer retention",
+                "peer exits per peer-year",
+                "LE leader hired - baseline",
+                paired(runs, "le_leader", "baseline", exit_rate),
+                expected="-",
+            ),
+            self.judge(
+                "An LE leader raises support (staff feel safe to disclose)",
+                f"disclosed share of staff with LE at month {months}",
+                "LE leader hired - baseline",
+                paired(runs, "le_leader", "baseline", lambda r: at(r, "disclosed_share")),
+            ),
+            self.judge(
+                "An LE leader raises the organisations' growth",
+                f"peer workers at month {months}",
+                "LE leader hired - baseline",
+                paired(runs, "le_leader", "baseline", _peer_workers),
+            ),
+        ]
+
+    @override
+    def plot(self, figure: Canvas, runs: Runs) -> None:
+        """Peer workers with and without an LE leader."""
+        self.plot_arms(figure, runs, "peer_workers", ("baseline", "le_leader"))
+
+
+class CriticalMass(Pattern):
+    """Pattern 6: past a critical mass of peers, stigma falls faster."""
+
+    number = 6
+    title = "Critical mass"
+    claim = (
+        "With few peers, culture follows the non-LE majority; past a critical mass stigma "
+        "falls faster."
+    )
+    method = (
+        "A sector of unexposed organisations in which only culture moves (no hiring, "
+        "leaving, turnover, champions or visits); 0, 1, 2 or 3 peers join every team at "
+        f"month 0; per seed, the fall in clinicians' mean stigma over {CULTURE_MONTHS} "
+        "months. The second peer (which lifts a team of ten past the token share of 15 %) "
+        "must lower stigma more than the first did; and a single (token) peer must lower "
+        "it less than the same peer would if the majority gave it a full voice "
+        f"(token_share {_HEARD_IN_FULL})."
+    )
+    #: The dose arms: 0, 1, 2 or 3 peers added to every team.
+    doses = tuple(f"peers_{k}" for k in range(4))
+    arms = tuple(
+        arm(
+            f"peers_{k}",
+            f"{k} peer{'s' if k != 1 else ''} per team",
+            _CULTURE_LAB,
+            [act(0, "add_peers_to_every_team", per_team=k)] if k else [],
+            months=CULTURE_MONTHS,
+            probe="clinician_stigma",
+        )
+        for k in range(4)
+    ) + (
+        arm(
+            "peers_1_heard",
+            "1 peer per team, heard in full",
+            {**_CULTURE_LAB, "token_share": _HEARD_IN_FULL},
+            [act(0, "add_peers_to_every_team", per_team=1)],
+            months=CULTURE_MONTHS,
+            probe="clinician_stigma",
+        ),
+    )
+
+    @override
+    def checks(self, runs: Runs, months: int) -> list[Check]:
+        drop = {k: np.array([culture_drop(run) for run in runs[f"peers_{k}"]]) for k in range(3)}
+        return [
+            self.judge(
+                "Past a critical mass each added peer lowers stigma more",
+                f"fall in clinicians' stigma over {CULTURE_MONTHS} months, marginal effect",
+                "2nd peer per team - 1st peer per team",
+                (drop[2] - drop[1]) - (drop[1] - drop[0]),
+            ),
+            self.judge(
+                "With few peers culture follows the non-LE majority",
+                f"fall in clinicians' stigma over {CULTURE_MONTHS} months, 1 peer per team",
+                "token peer heard in full - token peer (as it is)",
+                paired(runs, "peers_1_heard", "peers_1", culture_drop),
+            ),
+        ]
+
+    @override
+    def plot(self, figure: Canvas, runs: Runs) -> None:
+        """Fall in clinicians' stigma by peers per team, and the token peer heard in full."""
+        axes = figure.subplots(1, 1)
+        doses, means, errors = [], [], []
+        for dose, name in enumerate(self.doses):
+            mean, low, high = mean_interval([culture_drop(run) for run in runs[name]])
+            doses.append(dose)
+            means.append(mean)
+            errors.append((mean - low, high - mean))
+        axes.errorbar(
+            doses, means, yerr=np.array(errors).T, fmt="o-", capsize=4, label="as modelled"
+        )
+        mean, low, high = mean_interval([culture_drop(run) for run in runs["peers_1_heard"]])
+        axes.errorbar(
+            [1],
+            [mean],
+            yerr=[[mean - low], [high - mean]],
+            fmt="s",
+            capsize=4,
+            label="1 peer heard in full",
+        )
+        axes.set_xticks(doses)
+        axes.set_xlabel("peers added to every team")
+        axes.set_ylabel(f"fall in clinicians' stigma over {CULTURE_MONTHS} months")
+        axes.set_title("Critical mass: stigma fall by peers per team (95 % CI)")
+        axes.legend(frameon=False)
+
+
+class TopDownSupport(Pattern):
+    """Pattern 7: top-down support speeds culture change."""
+
+    number = 7
+    title = "Top-down support"
+    claim = "Top-down support speeds culture change; bottom-up alone is slower."
+    method = (
+        "Board support 0.8 against 0.1 (fall in mean stigma and managers' commitment over "
+        "three years), and an executive champion against a clinician champion in every "
+        "organisation (fall in mean stigma over three years)."
+    )
+    arms = (
+        arm("board_high", "Board support 0.8", {"board_support": 0.8}),
+        arm("board_low", "Board support 0.1", {"board_support": 0.1}),
+        EXEC_CHAMPION,
+        arm(
+            "clinician_champion",
+            "Clinician champion",
+            actions=[act(0, "appoint_champion", level="clinician")],
+        ),
+    )
+
+    @override
+    def checks(self, runs: Runs, months: int) -> list[Check]:
+        horizon = min(36, months)
+        return [
+            self.judge(
+                "Top-down support speeds culture change",
+                f"fall in mean stigma over {horizon} months",
+                "board support 0.8 - 0.1",
+                paired(runs, "board_high", "board_low", lambda r: stigma_fall(r, horizon)),
+            ),
+            self.judge(
+                "Top-down support speeds the rise of managers' commitment",
+                f"managers' mean commitment at month {horizon}",
+                "board support 0.8 - 0.1",
+                paired(
+                    runs,
+                    "board_high",
+                    "board_low",
+                    lambda r: at(r, "mean_commitment_managers", horizon),
+                ),
+            ),
+            self.judge(
+                "Bottom-up alone is slower",
+                f"fall in mean stigma over {horizon} months",
+                "executive champion - clinician champion",
+                paired(
+                    runs, "exec_champion", "clinician_champion", lambda r: stigma_fall(r, horizon)
+                ),
+            ),
+        ]
+
+    @override
+    def plot(self, figure: Canvas, runs: Runs) -> None:
+        """Mean stigma by arm."""
+        names = ("board_low", "board_high", "clinician_champion", "exec_champion")
+        self.plot_arms(figure, runs, "mean_stigma", names)
+
+
+class DisclosureCascade(Pattern):
+    """Pattern 8: lower stigma, more disclosure, lower stigma."""
+
+    number = 8
+    title = "Disclosure cascade"
+    claim = "Lower stigma leads to more disclosure, which lowers stigma further."
+    method = (
+        "Workforce training at month 0 (which lowers stigma) against the baseline: the "
+        "disclosed share at month 24. Disclosure switched off (disclosure_rate 0) against "
+        "the baseline: mean stigma at the horizon must be higher without it."
+    )
+    arms = (
+        BASELINE,
+        WORKFORCE_TRAINING,
+        arm("no_disclosure", "No disclosure", {"disclosure_rate": 0.0}),
+    )
+
+    @override
+    def checks(self, runs: Runs, months: int) -> list[Check]:
+        horizon = min(24, months)
+        return [
+            self.judge(
+                "Lower stigma leads to more disclosure",
+                f"disclosed share of staff with LE at month {horizon}",
+                "workforce training - baseline",
+                paired(
+                    runs,
+                    "workforce_training",
+                    "baseline",
+                    lambda r: at(r, "disclosed_share", horizon),
+                ),
+            ),
+            self.judge(
+                "Disclosure lowers stigma further",
+                f"mean stigma at month {months}",
+                "no disclosure - baseline",
+                paired(runs, "no_disclosure", "baseline", lambda r: at(r, "mean_stigma")),
+            ),
+        ]
+
+    @override
+    def plot(self, figure: Canvas, runs: Runs) -> None:
+        """Disclosed share by arm."""
+        names = ("baseline", "workforce_training", "no_disclosure")
+        self.plot_arms(figure, runs, "disclosed_share", names)
+
+
+class Training(Pattern):
+    """Pattern 9: management and workforce training."""
+
+    number = 9
+    title = "Training"
+    claim = (
+        "Management training raises commitment in unexposed organisations; workforce-wide "
+        "training lowers stigma."
+    )
+    method = (
+        "Management training at month 0 in the organisations of class 'none' against the "
+        "baseline (their managers' commitment at month 12); workforce training in every "
+        "organisation against the baseline (mean stigma at month 12)."
+    )
+    arms = (
+        BASELINE,
+        arm(
+            "management_training",
+            "Management training (class none)",
+            actions=[act(0, "management_training", orgs="exposure:none")],
+        ),
+        WORKFORCE_TRAINING,
+    )
+
+    @override
+    def checks(self, runs: Runs, months: int) -> list[Check]:
+        horizon = min(12, months)
+        return [
+            self.judge(
+                "Management training raises commitment in unexposed organisations",
+                f"managers' mean commitment in class-'none' organisations at month {horizon}",
+                "management training - baseline",
+                paired(
+                    runs,
+                    "management_training",
+                    "baseline",
+                    lambda r: class_mean(r, "mean_commitment_managers", 0, horizon),
+                ),
+            ),
+            self.judge(
+                "Workforce-wide training lowers stigma",
+                f"mean stigma at month {horizon}",
+                "workforce training - baseline",
+                paired(
+                    runs, "workforce_training", "baseline", lambda r: at(r, "mean_stigma", horizon)
+                ),
+                expected="-",
+            ),
+        ]
+
+    @override
+    def plot(self, figure: Canvas, runs: Runs) -> None:
+        """Mean stigma with and without workforce training."""
+        self.plot_arms(figure, runs, "mean_stigma", ("baseline", "workforce_training"))
+
+
+class PayAndRoleClarity(Pattern):
+    """Pattern 10: pay disparity and unclear roles raise attrition and slow growth."""
+
+    number = 10
+    title = "Pay and role clarity"
+    claim = "Pay disparity and unclear roles raise peer attrition and slow growth."
+    method = (
+        "Pay parity 0.5 against 1.0 and role clarity 0.2 against 0.9, each pair on the same "
+        "seeds: peer exits per peer-year and peer workers at the horizon."
+    )
+    arms = (
+        arm("pay_low", "Pay parity 0.5", {"pay_parity": 0.5}),
+        arm("pay_parity", "Pay parity 1.0", {"pay_parity": 1.0}),
+        arm("roles_unclear", "Role clarity 0.2", {"role_clarity": 0.2}),
+        arm("roles_clear", "Role clarity 0.9", {"role_clarity": 0.9}),
+    )
+
+    @override
+    def checks(self, runs: Runs, months: int) -> list[Check]:
+        checks = []
+        for raises, slows, low, high, words in (
+            (
+                "Pay disparity raises peer attrition",
+                "Pay disparity slows growth",
+                "pay_low",
+                "pay_parity",
+                "pay parity 0.5 - 1.0",
+            ),
+            (
+                "Unclear roles raise peer attrition",
+                "Unclear roles slow growth",
+                "roles_unclear",
+                "roles_clear",
+                "role clarity 0.2 - 0.9",
+            ),
+        ):
+            checks.append(
+                self.judge(
+                    raises, "peer exits per peer-year", words, paired(runs, low, high, exit_rate)
+                )
+            )
+            checks.append(
+                self.judge(
+                    slows,
+                    f"peer workers at month {months}",
+                    words,
+                    paired(runs, low, high, _peer_workers),
+                    expected="-",
+                )
+            )
+        return checks
+
+    @override
+    def plot(self, figure: Canvas, runs: Runs) -> None:
+        """Peer workers by pay parity and by role clarity."""
+        names = ("pay_parity", "pay_low", "roles_clear", "roles_unclear")
+        self.plot_arms(figure, runs, "peer_workers", names)
+
+
+#: The ten patterns, in number order: the one registry of patterns.
+PATTERNS: tuple[Pattern, ...] = (
+    ExposureFirst(),
+    LockIn(),
+    SelfReinforcingGrowth(),
+    Champions(),
+    LivedExperienceLeadership(),
+    CriticalMass(),
+    TopDownSupport(),
+    DisclosureCascade(),
+    Training(),
+    PayAndRoleClarity(),
+)
+
+
+def pattern_by_number(number: int) -> Pattern:
+    """The registered pattern with this number.
+
+    Raises:
+        ValueError: If no pattern has it.
+    """
+    for each in PATTERNS:
+        if each.number == number:
+            return each
+    raise ValueError(
+        f"pattern {number!r} does not exist; patterns are numbered 1 to {len(PATTERNS)}"
+    )

@@ -1,0 +1,95 @@
+"""The validation's printed summary, its report tables and the patterns' figures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation.outputs.validation_report import (
+    checks_table,
+    pattern_figure,
+    power_note,
+    summary_lines,
+)
+from simulation.runs.validation import (
+    DEFAULT_PAIRS,
+    HORIZON,
+    PATTERNS,
+    QUICK_HORIZON,
+    QUICK_PAIRS,
+    Pattern,
+    Validation,
+    arms_of,
+    judge,
+    validate,
+)
+
+
+def judged(pairs: int, months: int) -> Validation:
+    """A validation of two patterns from hand-made per-seed values (no model runs)."""
+    checks = [
+        ("Exposure first", judge(1, "clear", "o", "c", [1.0, 1.1, 0.9])),
+        ("Lock-in", judge(2, "clear", "o", "c", [1.0, 1.1, 0.9])),
+        ("Lock-in", judge(2, "unresolved", "o", "c", [1.0, -1.1, 0.9, -1.0])),
+        ("Lock-in", judge(2, "one seed", "o", "c", [1.0])),
+    ]
+    rows = [
+        {"title": title, **check.__dict__, "verdict": check.verdict.value, "holds": check.holds}
+        for title, check in checks
+    ]
+    return Validation(pd.DataFrame(rows), {}, list(range(pairs)), months, ())
+
+
+def test_quick_mode_says_it_has_less_power_and_calls_unresolved_patterns_inconclusive():
+    lines = summary_lines(judged(QUICK_PAIRS, QUICK_HORIZON), quick=True)
+    assert lines[0].startswith(f"quick mode: {QUICK_PAIRS} pairs over {QUICK_HORIZON} months")
+    assert "inconclusive check may hold on the full run" in lines[0]
+    assert lines[1].startswith("pattern  1  holds ")
+    assert lines[2].startswith("pattern  2  inconclusive  1/3 checks hold  Lock-in")
+    assert lines[-1] == "1 of 2 patterns hold, 1 inconclusive, 0 contradicted"
+    assert not any("FAILS" in line or "fails" in line for line in lines)
+
+
+def test_only_a_run_with_less_than_the_full_budget_carries_the_power_note():
+    assert power_note(judged(DEFAULT_PAIRS, HORIZON)) is None
+    assert summary_lines(judged(DEFAULT_PAIRS, HORIZON))[0].startswith("pattern  1")
+    reduced = power_note(judged(5, HORIZON))
+    assert reduced is not None and reduced.startswith(f"reduced run: 5 pairs over {HORIZON}")
+
+
+def test_checks_table_shows_each_verdict_and_says_when_there_is_no_interval():
+    table = checks_table(judged(QUICK_PAIRS, QUICK_HORIZON))
+    assert list(table["verdict"]) == ["holds", "holds", "inconclusive", "inconclusive"]
+    assert table["95% CI"].iloc[-1] == "no interval"
+    assert table["95% CI"].iloc[0].endswith("to 1.25")
+
+
+class Drawn(Pattern):
+    number, title, claim, method, arms = 99, "A drawn pattern", "c", "m", ()
+    figure_size = (5.0, 2.0)
+
+    def checks(self, runs, months):
+        return []
+
+    def plot(self, figure, runs):
+        left, _ = figure.subplots(1, 2)
+        left.plot(runs["x"], label="x")
+
+
+def test_a_pattern_draws_its_own_figure_on_a_figure_of_its_size():
+    figure = pattern_figure(Drawn(), {"x": [0.0, 1.0, 3.0]})
+    assert tuple(figure.get_size_inches()) == (5.0, 2.0)
+    assert len(figure.axes) == 2
+    assert np.array_equal(figure.axes[0].lines[0].get_ydata(), [0.0, 1.0, 3.0])
+    assert figure.get_suptitle() == "Pattern 99: A drawn pattern"
+
+
+@pytest.mark.slow
+def test_every_pattern_draws_from_the_runs_of_its_own_arms_alone():
+    validation = validate(pairs=2, months=36)
+    for pattern in PATTERNS:
+        own = {each.name: validation.runs[each.name] for each in arms_of([pattern])}
+        figure = pattern_figure(pattern, own)
+        drawn = [axes for axes in figure.axes if axes.lines or axes.patches or axes.collections]
+        assert drawn, f"pattern {pattern.number} drew nothing"
