@@ -76,7 +76,8 @@ def run_outcomes(
     unknown = [name for name in outputs if name not in SECTOR_COLUMNS]
     if unknown:
         raise ValueError(
-            f"unknown output {unknown[0]!r}; allowed: the sector columns {', '.join(SECTOR_COLUMNS)}"
+            f"unknown output {unknown[0]!r}; allowed: the sector columns "
+            + ", ".join(SECTOR_COLUMNS)
         )
     if every is not None and not (isinstance(every, int) and 1 <= every <= steps):
         raise ValueError(f"every = {every!r} must be a whole number of months from 1 to {steps}")

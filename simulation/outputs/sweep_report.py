@@ -110,9 +110,13 @@ def indices_figure(analysis: SweepAnalysis) -> Figure | None:
         if analysis.design == "sobol":
             bars = (("S1", "first order (S1)"), ("ST", "total (ST)"))
             height = 0.38
-            for offset, ((column, label), colour) in enumerate(zip(bars, _BAR_COLOURS, strict=True)):
+            for offset, ((column, label), colour) in enumerate(
+                zip(bars, _BAR_COLOURS, strict=True)
+            ):
                 values = rows[column].to_numpy()
-                errors = np.vstack([values - rows[f"{column}_low"], rows[f"{column}_high"] - values])
+                errors = np.vstack(
+                    [values - rows[f"{column}_low"], rows[f"{column}_high"] - values]
+                )
                 panel.barh(
                     positions + (offset - 0.5) * height,
                     values,
@@ -126,10 +130,22 @@ def indices_figure(analysis: SweepAnalysis) -> Figure | None:
         else:
             values = rows["mu_star"].to_numpy()
             errors = np.vstack([values - rows["mu_star_low"], rows["mu_star_high"] - values])
-            panel.barh(positions, values, xerr=np.clip(errors, 0, None), color=_BAR_COLOURS[0],
-                       label="mu* (mean |effect|)", capsize=2)
-            panel.scatter(rows["sigma"], positions, color=_BAR_COLOURS[1], marker="D", zorder=3,
-                          label="sigma (spread)")
+            panel.barh(
+                positions,
+                values,
+                xerr=np.clip(errors, 0, None),
+                color=_BAR_COLOURS[0],
+                label="mu* (mean |effect|)",
+                capsize=2,
+            )
+            panel.scatter(
+                rows["sigma"],
+                positions,
+                color=_BAR_COLOURS[1],
+                marker="D",
+                zorder=3,
+                label="sigma (spread)",
+            )
             panel.set_xlabel(f"effect on {output} over the factor's range")
         panel.set_yticks(positions, analysis.factors)
         panel.invert_yaxis()

@@ -60,7 +60,9 @@ class SweepStore:
     sweep: Sweep
 
     @classmethod
-    def open(cls, directory: str | os.PathLike[str], sweep: Sweep, *, restart: bool = False) -> SweepStore:
+    def open(
+        cls, directory: str | os.PathLike[str], sweep: Sweep, *, restart: bool = False
+    ) -> SweepStore:
         """Create a sweep's directory, or reopen it to resume the same sweep.
 
         Args:
@@ -114,8 +116,12 @@ class SweepStore:
         design.insert(0, "point", np.arange(len(sweep.points)))
         for column, factor in enumerate(sweep.factors):
             design[f"unit:{factor.key}"] = sweep.units[:, column]
-        _atomic(self.directory / DESIGN, lambda temporary: design.to_parquet(temporary, index=False))
-        _atomic(self.directory / SWEEP_FILE, lambda temporary: Path(temporary).write_text(sweep.text))
+        _atomic(
+            self.directory / DESIGN, lambda temporary: design.to_parquet(temporary, index=False)
+        )
+        _atomic(
+            self.directory / SWEEP_FILE, lambda temporary: Path(temporary).write_text(sweep.text)
+        )
         manifest = sweep_manifest(sweep)
         # The manifest goes last: a directory without one is not a sweep yet, and a
         # retry may replace it.
@@ -136,14 +142,20 @@ class SweepStore:
         if not rows:
             return
         frame = self.rows_frame(rows)
-        name = f"part-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}-{secrets.token_hex(3)}.parquet"
+        name = (
+            f"part-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}-{secrets.token_hex(3)}.parquet"
+        )
         try:
             _atomic(
                 self.directory / SHARDS / name,
-                lambda temporary: pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), temporary),
+                lambda temporary: pq.write_table(
+                    pa.Table.from_pandas(frame, preserve_index=False), temporary
+                ),
             )
         except OSError as error:
-            raise OutputError(f"{self.directory}: cannot write results ({error.strerror or error})") from None
+            raise OutputError(
+                f"{self.directory}: cannot write results ({error.strerror or error})"
+            ) from None
 
     def rows_frame(self, rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
         """Run rows as a flat frame: run columns, factor values, then every outcome."""
@@ -212,7 +224,9 @@ def read_manifest(directory: str | os.PathLike[str]) -> dict[str, Any]:
     """
     manifest = _read_manifest(Path(directory))
     if manifest is None:
-        raise InputError(f"{directory}: not a lewsim sweep results directory (no sweep manifest.json)")
+        raise InputError(
+            f"{directory}: not a lewsim sweep results directory (no sweep manifest.json)"
+        )
     return manifest
 
 
@@ -285,7 +299,9 @@ def _changes(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list
         if isinstance(before, dict) and isinstance(after, dict):
             changes += _changes(before, after, f"{name}.")
         elif before != after:
-            changes.append(f"{name.removeprefix('sweep.')}: {json.dumps(before)} -> {json.dumps(after)}")
+            changes.append(
+                f"{name.removeprefix('sweep.')}: {json.dumps(before)} -> {json.dumps(after)}"
+            )
     return changes
 
 

@@ -145,7 +145,14 @@ def morris_indices(
         for index, factor in enumerate(factors):
             mu_star, half = float(result["mu_star"][index]), float(result["mu_star_conf"][index])
             rows.append(
-                (output, factor, mu_star, mu_star - half, mu_star + half, float(result["sigma"][index]))
+                (
+                    output,
+                    factor,
+                    mu_star,
+                    mu_star - half,
+                    mu_star + half,
+                    float(result["sigma"][index]),
+                )
             )
     return pd.DataFrame(rows, columns=list(MORRIS_COLUMNS))
 

@@ -61,7 +61,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from simulation.errors import InputError
-from simulation.outcomes import STATUS_ERROR, STATUS_OK, Job, Run, carry_out, outcome_name
+from simulation.outcomes import Job, Run, carry_out, outcome_name
 from simulation.parameters import Parameters
 from simulation.reporters import SECTOR_COLUMNS
 from simulation.runs.replications import replication_seeds
@@ -356,7 +356,8 @@ def sweep_from_text(text: str, source: str = "<string>", directory: Path | None 
         raise SweepError(
             source,
             [
-                f"the design has {len(points) * spec.replications:,} runs; at most {MAX_RUNS:,} allowed"
+                f"the design has {len(points) * spec.replications:,} runs; "
+                f"at most {MAX_RUNS:,} allowed"
             ],
         )
     sweep = Sweep(
@@ -448,7 +449,8 @@ def _resolve_factor(
             raise SweepError(
                 source,
                 [
-                    f"parameters.{key}: event {label!r} has no field {event_field!r}; allowed: {allowed}"
+                    f"parameters.{key}: event {label!r} has no field {event_field!r}; "
+                    f"allowed: {allowed}"
                 ],
             )
         kind = _field_kind(fields[event_field].annotation)
@@ -489,7 +491,8 @@ def _event_index(label: str, base: Scenario, key: str, source: str) -> int:
     raise SweepError(
         source,
         [
-            f"parameters.{key}: the base scenario has no event {label!r}; allowed: {allowed}indices 0 to {len(base.events) - 1}"
+            f"parameters.{key}: the base scenario has no event {label!r}; "
+            f"allowed: {allowed}indices 0 to {len(base.events) - 1}"
             if base.events
             else f"parameters.{key}: the base scenario has no events"
         ],
@@ -501,7 +504,8 @@ def _design_problems(spec: SweepFile, factors: Sequence[FactorSpec]) -> list[str
     by_key = dict(zip(spec.parameters, spec.parameters.values(), strict=True))
     if spec.design == "factorial":
         problems += [
-            f"parameters.{key}: the factorial design takes levels = [...], not {'range' if factor.range else 'values'}"
+            f"parameters.{key}: the factorial design takes levels = [...], "
+            f"not {'range' if factor.range else 'values'}"
             for key, factor in by_key.items()
             if factor.levels is None
         ]
@@ -514,7 +518,8 @@ def _design_problems(spec: SweepFile, factors: Sequence[FactorSpec]) -> list[str
         lengths = {len(factor.values) for factor in by_key.values() if factor.values is not None}
         if len(lengths) > 1:
             problems.append(
-                f"parameters: every factor of a list design needs the same number of values; got {sorted(lengths)}"
+                "parameters: every factor of a list design needs the same number of values; "
+                f"got {sorted(lengths)}"
             )
     else:
         problems += [
@@ -596,8 +601,10 @@ def salib_problem(factors: Sequence[FactorSpec]) -> dict[str, Any]:
 
 
 def _check_points(sweep: Sweep) -> None:
-    """Check the design's corners against the model: a value out of a field's range fails
-    here, before any run, naming the factor."""
+    """Check every factor's extreme values against the model, before any run.
+
+    A value outside a field's allowed range fails here, naming the factor.
+    """
     problems = []
     for factor in sweep.factors:
         candidates = (
