@@ -7,7 +7,8 @@ import pytest
 from typer.testing import CliRunner
 
 from simulation import SECTOR_COLUMNS, Parameters, __version__
-from simulation.cli import app, parse_assignments, parse_value
+from simulation.cli import app
+from simulation.cli.common import parse_assignments, parse_value
 from simulation.outputs.files import RECORDED_PACKAGES, RUN_FILES
 from simulation.runs.replications import replication_seeds
 
@@ -78,11 +79,20 @@ def test_quiet_prints_only_the_results_directory(tmp_path):
     assert result.stderr == ""  # no progress bar either
 
 
-def test_default_output_is_results_default_in_the_current_directory(tmp_path, monkeypatch):
+def test_without_out_each_run_gets_a_new_numbered_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    for expected in ("run-001", "run-002"):
+        result = invoke("run", *FAST, "--replications", "2", "--quiet")
+        assert result.exit_code == 0, result.output
+        assert result.stdout.strip() == str(tmp_path / "results" / expected)
+    (tmp_path / "results" / "run-001").rename(tmp_path / "results" / "kept")
     result = invoke("run", *FAST, "--replications", "2", "--quiet")
-    assert result.exit_code == 0, result.output
-    assert (tmp_path / "results" / "default" / "manifest.json").is_file()
+    assert result.stdout.strip() == str(tmp_path / "results" / "run-001")  # first unused
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == [
+        "kept",
+        "run-001",
+        "run-002",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -130,18 +140,72 @@ def test_refuses_to_replace_a_directory_that_is_not_a_previous_run(tmp_path):
     assert (out / "notes.txt").read_text() == "keep me"
 
 
-def test_rerun_replaces_previous_results_and_leaves_no_temporary_directories(tmp_path):
+def test_an_earlier_result_is_replaced_only_with_force(tmp_path):
     out = tmp_path / "run"
     first = invoke("run", *FAST, "--replications", "2", "--seed", "1", "--out", str(out), "-q")
     assert first.exit_code == 0, first.output
-    second = invoke("run", *FAST, "--replications", "3", "--seed", "2", "--out", str(out), "-q")
-    assert second.exit_code == 0, second.output
+    before = (out / "manifest.json").read_bytes()
 
-    assert [path.name for path in tmp_path.iterdir()] == ["run"]
+    refused = invoke("run", *FAST, "--replications", "3", "--seed", "2", "--out", str(out))
+    assert refused.exit_code == 2
+    assert refused.stdout == ""
+    assert refused.stderr.strip().startswith("lewsim run: error: --out:")
+    assert "--force" in refused.stderr
+    assert (out / "manifest.json").read_bytes() == before
+
+    args = ["--replications", "3", "--seed", "2", "--out", str(out), "--force", "-q"]
+    forced = invoke("run", *FAST, *args)
+    assert forced.exit_code == 0, forced.output
+    assert [path.name for path in tmp_path.iterdir()] == ["run"]  # no staging left behind
     assert sorted(path.name for path in out.iterdir()) == sorted(RUN_FILES)
     manifest = json.loads((out / "manifest.json").read_text())
     assert (manifest["seed"], manifest["replications"]) == (2, 3)
     assert pd.read_parquet(out / "timeseries.parquet")["replication"].nunique() == 3
+
+
+def test_an_empty_directory_is_used_without_force(tmp_path):
+    out = tmp_path / "empty"
+    out.mkdir()
+    result = invoke("run", *FAST, "--replications", "2", "--out", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in out.iterdir()) == sorted(RUN_FILES)
+
+
+def test_force_never_replaces_a_directory_that_is_not_a_lewsim_result(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    result = invoke("run", *FAST, "--replications", "2", "--out", str(out), "--force")
+    assert result.exit_code == 2
+    assert "notes.txt" in result.stderr
+    assert [path.name for path in out.iterdir()] == ["notes.txt"]
+
+
+def test_an_os_error_while_writing_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "x.txt").write_text("a file, not a directory")
+    result = invoke(
+        "run", *FAST, "-q", "--replications", "2", "--out", str(tmp_path / "x.txt" / "sub")
+    )
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("lewsim run: error: ")
+    assert "x.txt" in lines[0]
+    assert (tmp_path / "x.txt").read_text() == "a file, not a directory"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["x.txt"]
+
+
+@pytest.mark.parametrize(
+    ("name", "suggested"),
+    [("n_orgz", "'n_orgs'"), ("parity", "'pay_parity'"), ("turnover", "'staff_turnover'")],
+)
+def test_an_unknown_parameter_suggests_close_names_and_lewsim_params(tmp_path, name, suggested):
+    result = invoke("run", "--set", f"{name}=1", "--out", str(tmp_path / "run"))
+    assert result.exit_code == 2
+    message = result.stderr.strip()
+    assert f"unknown parameter {name!r}; did you mean " in message
+    assert suggested in message
+    assert "'lewsim params' lists all" in message
 
 
 def test_help_shows_run_as_a_subcommand_with_its_options():

@@ -22,6 +22,7 @@ def invoke(*args: str):
     [
         (["--seeds", "1"], "--seeds"),
         (["--workers", "0"], "--workers"),
+        (["--workers", "1000"], "--workers 1000 is more than the"),
         (["--pattern", "11"], "--pattern"),
         (["--seed", "-3"], "--seed"),
     ],
@@ -30,7 +31,9 @@ def test_bad_input_exits_2_naming_the_option_and_writes_nothing(tmp_path, args, 
     out = tmp_path / "validation"
     result = invoke("validate", "--quiet", "--out", str(out), *args)
     assert result.exit_code == 2
-    assert field in result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith("lewsim validate: error: ")
+    assert field in result.stderr
     assert not out.exists()
 
 
@@ -42,6 +45,7 @@ def test_refuses_a_directory_with_foreign_files_before_running(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
+@pytest.mark.slow
 def test_a_small_validation_writes_a_report_with_its_sections(tmp_path):
     out = tmp_path / "validation"
     args = ["validate", "--quick", "--seeds", "3", "--pattern", "9", "--pattern", "6"]
@@ -66,5 +70,9 @@ def test_a_small_validation_writes_a_report_with_its_sections(tmp_path):
     assert checks["holds"].all()
     manifest = json.loads((out / "manifest.json").read_text())
     assert len(manifest["seeds"]) == 3 and manifest["patterns_held"] == 2
-    strict = invoke(*args, "--strict", "--quiet", "--out", str(out))
+    again = invoke(*args, "--strict", "--quiet", "--out", str(out))
+    assert again.exit_code == 2 and "--force" in again.stderr  # earlier report kept
+    assert json.loads((out / "manifest.json").read_text()) == manifest
+    strict = invoke(*args, "--strict", "--quiet", "--out", str(out), "--force")
     assert strict.exit_code == 0
+    assert strict.stdout.strip() == str(out / "report.html")

@@ -1,19 +1,20 @@
-"""Scenario comparisons: paired seeds, exact zeros for identical runs, the report and the CLI."""
+"""Scenario comparisons: paired seeds, exact zeros for identical runs, and the report."""
 
 from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 from simulation import SECTOR_COLUMNS
-from simulation.cli import app
 from simulation.outputs.comparison_report import (
+    comparison_manifest,
     format_difference,
+    write_comparison,
 )
 from simulation.runs.comparison import (
     DIFFERENCE_COLUMNS,
@@ -58,8 +59,6 @@ month = 12
 type = "appoint_champion"
 level = "executive"
 """
-
-runner = CliRunner()
 
 
 def write(directory, name, text):
@@ -214,21 +213,15 @@ def test_a_difference_reads_as_number_and_interval():
     assert format_difference(row) == "+1.2 (95% CI 0.8 to 1.6)"
 
 
-# ---- the command line ---------------------------------------------------------------------
+# ---- the report (the command line is tested in tests/cli/test_compare.py) -----------------
 
 
-def invoke(*args: str):
-    return runner.invoke(app, ["compare", *args])
-
-
-def test_compare_writes_a_self_contained_report(files, tmp_path):
-    out = tmp_path / "comparison"
-    result = invoke(str(files["base"]), str(files["champion"]), "--out", str(out), "--workers", "1")
-    assert result.exit_code == 0, result.output
-    assert "Differences at 2 years (month 24)" in result.output
-    assert re.search(r"champion\s+peer workers\s", result.output)
-    assert "Note: 'champion' sets" in result.output
-    assert f"report: {out / 'report.html'}" in result.output
+def test_the_report_is_self_contained(files, tmp_path):
+    baseline = Scenario.load(files["base"])
+    comparison = compare(baseline, [Scenario.load(files["champion"])])
+    started_at = datetime(2024, 1, 1, tzinfo=UTC)
+    manifest = comparison_manifest(comparison, started_at=started_at, wall_time_seconds=1.0)
+    out = write_comparison(comparison, tmp_path / "comparison", manifest)
     names = sorted(path.name for path in out.iterdir())
     assert names == [
         "differences.csv",
@@ -261,49 +254,8 @@ def test_compare_writes_a_self_contained_report(files, tmp_path):
     series = pd.read_parquet(out / "timeseries.parquet")
     assert list(series.columns) == list(TIMESERIES_COLUMNS)
     assert series["seed"].nunique() == REPLICATIONS
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["seeds"] == replication_seeds(SEED, REPLICATIONS)
-    assert manifest["baseline"] == "base"
-    assert [entry["name"] for entry in manifest["scenarios"]] == ["base", "champion"]
-    assert manifest["scenarios"][1]["seed"] == 99 and manifest["notes"]
-
-
-def test_quiet_prints_the_report_path(files, tmp_path):
-    out = tmp_path / "quiet"
-    result = invoke(
-        str(files["base"]), str(files["copy"]), "--out", str(out), "--quiet", "--workers", "1"
-    )
-    assert result.exit_code == 0, result.output
-    assert result.output.strip() == str(out / "report.html")
-
-
-@pytest.mark.parametrize(
-    ("second", "extra", "message"),
-    [
-        ("missing", [], "no such scenario file"),
-        ("broken", [], "broken.toml: "),
-        ("base", [], "scenario names must be distinct"),
-        ("copy", ["--months", "12,48"], "--months: month 48 is outside"),
-        ("copy", ["--months", "twelve"], "--months: expected whole months"),
-        ("copy", ["--workers", "0"], "--workers"),
-    ],
-)
-def test_bad_input_exits_2_with_one_line_and_writes_nothing(
-    files, tmp_path, second, extra, message
-):
-    (tmp_path / "broken.toml").write_text('name = "broken"\nsteps = "ten"\n')
-    paths = {**files, "missing": tmp_path / "missing.toml", "broken": tmp_path / "broken.toml"}
-    out = tmp_path / "comparison"
-    result = invoke(str(files["base"]), str(paths[second]), *extra, "--out", str(out))
-    assert result.exit_code == 2
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("lewsim compare: error: ")
-    assert message in lines[0]
-    assert not out.exists()
-
-
-def test_a_single_file_is_refused(files, tmp_path):
-    result = invoke(str(files["base"]), "--out", str(tmp_path / "x"))
-    assert result.exit_code == 2
-    assert "at least one alternative" in result.output
-    assert not (tmp_path / "x").exists()
+    written = json.loads((out / "manifest.json").read_text())
+    assert written["seeds"] == replication_seeds(SEED, REPLICATIONS)
+    assert written["baseline"] == "base"
+    assert [entry["name"] for entry in written["scenarios"]] == ["base", "champion"]
+    assert written["scenarios"][1]["seed"] == 99 and written["notes"]

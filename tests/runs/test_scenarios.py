@@ -1,4 +1,4 @@
-"""Scenario files (simulation.runs.scenarios) and ``lewsim run SCENARIO``."""
+"""Scenario files (simulation.runs.scenarios); ``lewsim run SCENARIO`` is in tests/cli."""
 
 from __future__ import annotations
 
@@ -9,12 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 from simulation import SECTOR_COLUMNS, Scenario, ScenarioError, SectorModel, run_scenario
-from simulation.cli import app
 from simulation.interventions import INTERVENTIONS
-from simulation.outputs.files import RUN_FILES
 from simulation.runs.replications import replication_seeds
 from simulation.runs.scenarios import EVENT_TYPES, SCENARIO_COLUMNS
 
@@ -31,8 +28,6 @@ EXPECTED = {
     "clear-roles",
     "combined",
 }
-
-runner = CliRunner()
 
 
 def scenario_text(top: str = "", params: str = "", events: str = "", steps: int = 24) -> str:
@@ -85,7 +80,7 @@ def test_each_intervention_has_an_event_type_with_exactly_its_arguments():
                 assert fields[field] == default, f"{name}.{field}"
 
 
-# ---- errors through the command line ------------------------------------------------------
+# ---- errors in scenario files ---------------------------------------------------------------
 
 ERRORS = {
     "unknown top-level key": (
@@ -162,19 +157,17 @@ ERRORS = {
 
 
 @pytest.mark.parametrize("case", list(ERRORS))
-def test_scenario_errors_exit_2_naming_file_field_value_and_what_is_allowed(tmp_path, case):
+def test_scenario_errors_name_file_field_value_and_what_is_allowed(tmp_path, case):
     text, expected = ERRORS[case]
     path = tmp_path / "bad.toml"
     path.write_text(text)
-    out = tmp_path / "out"
-    result = runner.invoke(app, ["run", str(path), "--out", str(out)])
-    assert result.exit_code == 2, result.output
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert lines and all(line.startswith(f"lewsim run: error: {path}: ") for line in lines)
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.load(path)
+    message = str(caught.value)
+    lines = message.splitlines()
+    assert lines and all(line.startswith(f"{path}: ") for line in lines)
     for fragment in expected:
-        assert fragment in result.stderr, f"{fragment!r} not in {result.stderr!r}"
-    assert not out.exists()
+        assert fragment in message, f"{fragment!r} not in {message!r}"
 
 
 def test_every_problem_gets_its_own_line(tmp_path):
@@ -197,23 +190,14 @@ def test_every_problem_gets_its_own_line(tmp_path):
 
 
 def test_missing_file_is_a_clear_error(tmp_path):
-    out = tmp_path / "out"
-    result = runner.invoke(app, ["run", str(tmp_path / "nope.toml"), "--out", str(out)])
-    assert result.exit_code == 2
-    assert (
-        result.stderr.strip()
-        == f"lewsim run: error: {tmp_path / 'nope.toml'}: no such scenario file"
-    )
-    assert not out.exists()
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.load(tmp_path / "nope.toml")
+    assert str(caught.value) == f"{tmp_path / 'nope.toml'}: no such scenario file"
 
 
 def test_an_override_that_leaves_an_event_outside_the_run_is_refused(tmp_path):
     path = tmp_path / "late.toml"
     path.write_text(scenario_text(events=event(20, "hire_le_leader")))
-    result = runner.invoke(app, ["run", str(path), "--steps", "12", "--out", str(tmp_path / "o")])
-    assert result.exit_code == 2
-    assert "events[0].month = 20: after the last month (steps = 12)" in result.stderr
-    assert not (tmp_path / "o").exists()
     with pytest.raises(ScenarioError, match="steps = 12"):
         run_scenario(Scenario.load(path), steps=12)
 
@@ -346,62 +330,3 @@ def test_a_replication_is_the_scenario_built_on_its_seed():
         pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_dtype=False)
     no_events = run_scenario(Scenario.from_text(scenario_text(steps=12)))
     assert not no_events[list(SECTOR_COLUMNS)].equals(frame[list(SECTOR_COLUMNS)])
-
-
-def test_cli_runs_a_scenario_file_and_records_it(tmp_path, monkeypatch):
-    path = tmp_path / "small.toml"
-    path.write_text(SMALL)
-    monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["run", str(path), "--quiet"])
-    assert result.exit_code == 0, result.output
-    out = tmp_path / "results" / "small"
-    assert result.stdout.strip() == str(out)
-    assert sorted(p.name for p in out.iterdir()) == sorted(RUN_FILES)
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["scenario"]["name"] == "small"
-    assert manifest["scenario"]["path"] == str(path)
-    assert manifest["scenario"]["text"] == SMALL
-    assert [e["type"] for e in manifest["scenario"]["events"]] == [
-        "appoint_champion",
-        "hire_le_leader",
-    ]
-    assert (manifest["steps"], manifest["seed"], manifest["replications"]) == (12, 5, 2)
-    assert manifest["params"]["n_orgs"] == 4
-    table = pd.read_parquet(out / "timeseries.parquet")
-    pd.testing.assert_frame_equal(table, run_scenario(Scenario.load(path)), check_dtype=False)
-
-
-def test_cli_options_override_the_file(tmp_path):
-    path = tmp_path / "small.toml"
-    path.write_text(SMALL)
-    out = tmp_path / "over"
-    args = ["run", str(path), "--replications", "3", "--seed", "8", "--steps", "10"]
-    result = runner.invoke(
-        app, [*args, "--set", "n_orgs=5", "--set", "pay_parity=1", "--out", str(out), "-q"]
-    )
-    assert result.exit_code == 0, result.output
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert (manifest["steps"], manifest["seed"], manifest["replications"]) == (10, 8, 3)
-    assert manifest["seeds"] == replication_seeds(8, 3)
-    assert manifest["params"]["n_orgs"] == 5
-    assert manifest["params"]["pay_parity"] == 1.0
-    table = pd.read_parquet(out / "timeseries.parquet")
-    assert table["replication"].nunique() == 3
-    assert table["month"].max() == 10
-    expected = run_scenario(
-        Scenario.load(path).replace(parameters={"n_orgs": 5, "pay_parity": 1}),
-        replications=3,
-        seed=8,
-        steps=10,
-    )
-    pd.testing.assert_frame_equal(table, expected, check_dtype=False)
-
-
-def test_cli_set_error_with_a_scenario_names_the_option(tmp_path):
-    path = tmp_path / "small.toml"
-    path.write_text(SMALL)
-    out = tmp_path / "o"
-    result = runner.invoke(app, ["run", str(path), "--set", "n_orgz=3", "--out", str(out)])
-    assert result.exit_code == 2
-    assert "--set" in result.stderr and "n_orgz" in result.stderr
-    assert not out.exists()

@@ -1,0 +1,207 @@
+"""``lewsim compare``: scenarios on paired runs, and a report of their differences."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from simulation.cli.common import (
+    DEFAULT_WORKERS,
+    Command,
+    ForceOption,
+    QuietOption,
+    Timing,
+    WorkersOption,
+    aligned_rows,
+    check_workers,
+    destination,
+    out_option,
+)
+from simulation.errors import InputError
+from simulation.outputs.comparison_report import (
+    comparison_manifest,
+    format_difference,
+    format_value,
+    month_phrase,
+    outcome_label,
+    write_comparison,
+)
+from simulation.runs.comparison import Comparison, check_months, check_scenarios, compare
+from simulation.runs.scenarios import Scenario
+
+#: Default directory names longer than this fall back to ``comparison-NNN``.
+MAX_DEFAULT_NAME = 80
+
+HELP = (
+    "Compare scenarios on paired runs (common random numbers) and write a report.\n\n"
+    "The first SCENARIO file (TOML) is the baseline; each other one is compared with it. "
+    "Every scenario runs with the baseline's steps, seed and replications, so run r of "
+    "every scenario has the same seed and differences come from the scenarios' parameters "
+    "and events; an alternative's own steps, seed or replications are overridden, and the "
+    "report and the terminal say so.\n\n"
+    "Writes report.html (self-contained: summary, differences with 95% CIs, figures, the "
+    "scenario files, provenance), outcomes.png, differences.png, differences.csv, "
+    "timeseries.parquet and manifest.json into a new directory, atomically.\n\n"
+    "Example: lewsim compare experiments/scenarios/baseline.toml "
+    "experiments/scenarios/exec-champion.toml --months 12,60,120"
+)
+
+
+def compare_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="SCENARIO",
+            help="The baseline scenario file (TOML), then one or more alternatives.",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        out_option(
+            f"results/compare-<baseline>-vs-<alternatives>-NNN from the scenario names "
+            f"(results/comparison-NNN if that is over {MAX_DEFAULT_NAME} characters)"
+        ),
+    ] = None,
+    months: Annotated[
+        str | None,
+        typer.Option(
+            "--months",
+            metavar="M,M,...",
+            help="Months of the differences table, comma-separated (e.g. 12,36,120). "
+            "[default: 12, 36, 60 and 120 where they fit, and the last month]",
+            show_default=False,
+        ),
+    ] = None,
+    workers: WorkersOption = DEFAULT_WORKERS,
+    force: ForceOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Compare scenarios on paired runs and write a report (help: :data:`HELP`)."""
+    with Command("compare") as command:
+        if len(files) < 2:
+            raise InputError(
+                "give a baseline scenario file and at least one alternative, e.g. "
+                "lewsim compare baseline.toml exec-champion.toml"
+            )
+        scenarios = [Scenario.load(path) for path in files]
+        baseline, *alternatives = scenarios
+        try:
+            check_scenarios(scenarios)
+        except ValueError as problem:
+            raise InputError(str(problem)) from None
+        chosen_months = None
+        if months is not None:
+            try:
+                chosen_months = check_months(parse_months(months), baseline.steps)
+            except InputError:
+                raise
+            except ValueError as problem:
+                raise InputError(f"--months: {problem}") from None
+        check_workers(workers)
+
+        def job() -> Comparison:
+            return compare(
+                baseline, alternatives, months=chosen_months, progress=not quiet, workers=workers
+            )
+
+        def write(comparison: Comparison, timing: Timing, target: Path) -> Path:
+            manifest = comparison_manifest(
+                comparison,
+                started_at=timing.started_at,
+                wall_time_seconds=timing.wall_time_seconds,
+            )
+            return write_comparison(comparison, target, manifest)
+
+        outcome = command.execute(
+            out=destination(out, default_stem([s.name for s in scenarios])),
+            force=force,
+            job=job,
+            write=write,
+        )
+        comparison, report = outcome.result, outcome.written / "report.html"
+        if quiet:
+            for note in comparison.notes:
+                typer.echo(f"{command.prefix}: note: {note}", err=True)
+            typer.echo(str(report))
+            return
+        for line in comparison_lines(comparison, outcome.timing.wall_time_seconds):
+            typer.echo(line)
+        typer.echo(f"report: {report}")
+
+
+def default_stem(names: Sequence[str]) -> str:
+    """The name of a comparison's default directory, before its number.
+
+    Args:
+        names: Scenario names, the baseline first.
+
+    Returns:
+        ``compare-<baseline>-vs-<alternative>`` (alternatives joined by ``-``), or
+        ``comparison`` if that would be longer than :data:`MAX_DEFAULT_NAME` characters.
+    """
+    stem = f"compare-{names[0]}-vs-{'-'.join(names[1:])}"
+    return stem if len(stem) <= MAX_DEFAULT_NAME else "comparison"
+
+
+def parse_months(text: str) -> list[int]:
+    """Read ``--months``: whole months separated by commas, such as ``12,36,120``.
+
+    Args:
+        text: The option's value.
+
+    Returns:
+        The months, in the order given.
+
+    Raises:
+        InputError: If an item is not a whole number.
+    """
+    months = []
+    for part in text.split(","):
+        try:
+            months.append(int(part.strip()))
+        except ValueError:
+            raise InputError(
+                f"--months: expected whole months separated by commas (e.g. 12,36,120), "
+                f"got {text!r}"
+            ) from None
+    return months
+
+
+def comparison_lines(comparison: Comparison, wall_time_seconds: float) -> list[str]:
+    """The terminal summary of a comparison: its differences at the last month.
+
+    Args:
+        comparison: The comparison.
+        wall_time_seconds: How long it took.
+
+    Returns:
+        Lines: what was compared, a table of the differences at the last month (``*``
+        marks a clear one, whose 95 % CI excludes zero) and the notes.
+    """
+    last = comparison.months[-1]
+    rows = [
+        (
+            row["scenario"],
+            outcome_label(row["outcome"]),
+            format_value(row["outcome"], row["baseline_mean"], like=row["scenario_mean"]),
+            format_value(row["outcome"], row["scenario_mean"], like=row["baseline_mean"]),
+            format_difference(row) + (" *" if row["significant"] else ""),
+        )
+        for row in comparison.at_month(last).to_dict("records")
+    ]
+    header = ("scenario", "outcome", comparison.baseline.name, "scenario", "difference")
+    lines = [
+        f"Compared {', '.join(s.name for s in comparison.alternatives)} with "
+        f"{comparison.baseline.name}: {comparison.replications} paired replication(s) x "
+        f"{comparison.steps} months, root seed {comparison.seed}, {wall_time_seconds:.1f} s",
+        f"Differences at {month_phrase(last)} (month {last}), scenario minus baseline on the "
+        "same seeds (mean, 95% CI); * = clear (CI excludes 0); peer share in %:",
+    ]
+    table = aligned_rows([header, *rows], right=(2, 3))
+    lines.extend(f"  {line}" for line in table)
+    lines.extend(f"Note: {note}" for note in comparison.notes)
+    return lines

@@ -1,0 +1,174 @@
+"""``lewsim validate``: the seed study's patterns and the national figures, as a report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from simulation.cli.common import (
+    DEFAULT_WORKERS,
+    Command,
+    ForceOption,
+    QuietOption,
+    Timing,
+    WorkersOption,
+    check_workers,
+    destination,
+    out_option,
+)
+from simulation.errors import InputError
+from simulation.outputs.files import build_manifest
+from simulation.outputs.validation_report import build_report
+from simulation.runs.calibration import calibration_table
+from simulation.runs.validation import (
+    DEFAULT_PAIRS,
+    HORIZON,
+    PATTERNS,
+    QUICK_HORIZON,
+    QUICK_PAIRS,
+    ROOT_SEED,
+    Validation,
+    validate,
+)
+
+HELP = (
+    "Check the model against the seed study's ten patterns and the national figures.\n\n"
+    "Each pattern is a controlled experiment on paired seeds (common random numbers); "
+    "each check reports an effect, its 95% confidence interval and a verdict. Writes "
+    "report.html (self-contained), one PNG per pattern, checks.csv, calibration.csv and "
+    "manifest.json into a new directory.\n\n"
+    "Example: lewsim validate --quick"
+)
+
+
+def validate_command(
+    seeds: Annotated[
+        int | None,
+        typer.Option(
+            "--seeds",
+            metavar="N",
+            help=f"Seed pairs per arm (>= 2). [default: {DEFAULT_PAIRS}, or {QUICK_PAIRS} "
+            "with --quick]",
+            show_default=False,
+        ),
+    ] = None,
+    quick: Annotated[
+        bool,
+        typer.Option(
+            "--quick",
+            help=f"A first look: {QUICK_PAIRS} pairs and a {QUICK_HORIZON}-month horizon "
+            f"instead of {DEFAULT_PAIRS} and {HORIZON}; less power to show a pattern.",
+        ),
+    ] = False,
+    patterns: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--pattern",
+            metavar="N",
+            help="Judge only pattern N (1-10); repeat for several. [default: all ten]",
+            show_default=False,
+        ),
+    ] = None,
+    seed: Annotated[
+        int, typer.Option("--seed", metavar="N", help="Root seed of the pairs (>= 0).")
+    ] = ROOT_SEED,
+    workers: WorkersOption = DEFAULT_WORKERS,
+    out: Annotated[Path | None, out_option("results/validation-NNN")] = None,
+    force: ForceOption = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit with status 1 if any pattern fails.")
+    ] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Run the pattern validation and write its report (help: :data:`HELP`)."""
+    with Command("validate") as command:
+        pairs = seeds if seeds is not None else (QUICK_PAIRS if quick else DEFAULT_PAIRS)
+        months = QUICK_HORIZON if quick else HORIZON
+        check_options(pairs, seed, patterns)
+        check_workers(workers)
+
+        def job() -> tuple[Validation, pd.DataFrame]:
+            result = validate(
+                pairs, months, seed=seed, patterns=patterns, workers=workers, progress=not quiet
+            )
+            calibration = calibration_table(result.seeds, workers=workers, progress=not quiet)
+            return result, calibration
+
+        def write(results: tuple[Validation, pd.DataFrame], timing: Timing, target: Path) -> Path:
+            result, calibration = results
+            manifest = build_manifest(
+                steps=months,
+                seed=seed,
+                replications=pairs,
+                seeds=result.seeds,
+                params=None,
+                started_at=timing.started_at,
+                wall_time_seconds=timing.wall_time_seconds,
+            )
+            manifest["patterns_held"] = int(result.summary()["holds"].sum())
+            report = build_report(result, calibration, manifest)
+            tables = {
+                "checks.csv": result.checks.to_csv(index=False),
+                "calibration.csv": calibration.to_csv(index=False),
+                "manifest.json": json.dumps(manifest, indent=2) + "\n",
+            }
+            return report.write(target, tables)
+
+        outcome = command.execute(
+            out=destination(out, "validation"), force=force, job=job, write=write
+        )
+        validation = outcome.result[0]
+        report = outcome.written / "report.html"
+        if quiet:
+            typer.echo(str(report))
+        else:
+            for line in [*validation_summary_lines(validation), f"report: {report}"]:
+                typer.echo(line)
+        if strict and not validation.summary()["holds"].all():
+            raise typer.Exit(code=1)
+
+
+def check_options(pairs: int, seed: int, patterns: list[int] | None) -> None:
+    """Check the seed pairs, root seed and pattern numbers before anything runs.
+
+    Args:
+        pairs: Seed pairs per arm.
+        seed: Root seed.
+        patterns: Pattern numbers asked for, if any.
+
+    Raises:
+        InputError: Naming the first bad option and what it allows.
+    """
+    if pairs < 2:
+        raise InputError(f"--seeds must be at least 2 (pairs give an interval), got {pairs}")
+    if seed < 0:
+        raise InputError(f"--seed must be >= 0, got {seed}")
+    numbers = [pattern.number for pattern in PATTERNS]
+    unknown = sorted(set(patterns or ()) - set(numbers))
+    if unknown:
+        raise InputError(
+            f"--pattern {unknown[0]} does not exist; patterns are {min(numbers)} to {max(numbers)}"
+        )
+
+
+def validation_summary_lines(validation: Validation) -> list[str]:
+    """The terminal summary of a validation: one line per pattern with its verdict.
+
+    Args:
+        validation: The judged patterns.
+
+    Returns:
+        Lines such as ``pattern  6  holds  2/2 checks  Title``.
+    """
+    lines = []
+    for number, row in validation.summary().iterrows():
+        verdict = "holds" if row["holds"] else "FAILS"
+        lines.append(
+            f"pattern {number:>2}  {verdict:<5}  {row['checks_held']}/{row['checks']} checks"
+            f"  {row['title']}"
+        )
+    return lines
