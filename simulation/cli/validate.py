@@ -22,7 +22,7 @@ from simulation.cli.common import (
 )
 from simulation.errors import InputError
 from simulation.outputs.files import build_manifest
-from simulation.outputs.validation_report import build_report
+from simulation.outputs.validation_report import build_report, summary_lines
 from simulation.runs.calibration import calibration_table
 from simulation.runs.validation import (
     DEFAULT_PAIRS,
@@ -32,6 +32,7 @@ from simulation.runs.validation import (
     QUICK_PAIRS,
     ROOT_SEED,
     Validation,
+    Verdict,
     validate,
 )
 
@@ -80,7 +81,12 @@ def validate_command(
     out: Annotated[Path | None, out_option("results/validation-NNN")] = None,
     force: ForceOption = False,
     strict: Annotated[
-        bool, typer.Option("--strict", help="Exit with status 1 if any pattern fails.")
+        bool,
+        typer.Option(
+            "--strict",
+            help="Exit with status 1 if any pattern is contradicted, or (on a full run, not "
+            "--quick) if any is inconclusive.",
+        ),
     ] = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -110,7 +116,7 @@ def validate_command(
                 wall_time_seconds=timing.wall_time_seconds,
             )
             manifest["patterns_held"] = int(result.summary()["holds"].sum())
-            report = build_report(result, calibration, manifest)
+            report = build_report(result, calibration, manifest, quick=quick)
             tables = {
                 "checks.csv": result.checks.to_csv(index=False),
                 "calibration.csv": calibration.to_csv(index=False),
@@ -126,9 +132,9 @@ def validate_command(
         if quiet:
             typer.echo(str(report))
         else:
-            for line in [*validation_summary_lines(validation), f"report: {report}"]:
+            for line in [*summary_lines(validation, quick=quick), f"report: {report}"]:
                 typer.echo(line)
-        if strict and not validation.summary()["holds"].all():
+        if strict and not passes_strictly(validation, quick):
             raise typer.Exit(code=1)
 
 
@@ -155,20 +161,20 @@ def check_options(pairs: int, seed: int, patterns: list[int] | None) -> None:
         )
 
 
-def validation_summary_lines(validation: Validation) -> list[str]:
-    """The terminal summary of a validation: one line per pattern with its verdict.
+def passes_strictly(validation: Validation, quick: bool) -> bool:
+    """Whether ``--strict`` lets a validation pass.
+
+    A contradicted pattern always fails it. An inconclusive one fails a full run but not a
+    ``--quick`` one, which has too little power to settle every check.
 
     Args:
         validation: The judged patterns.
+        quick: Whether it was a ``--quick`` run.
 
     Returns:
-        Lines such as ``pattern  6  holds  2/2 checks  Title``.
+        True if the command should exit 0.
     """
-    lines = []
-    for number, row in validation.summary().iterrows():
-        verdict = "holds" if row["holds"] else "FAILS"
-        lines.append(
-            f"pattern {number:>2}  {verdict:<5}  {row['checks_held']}/{row['checks']} checks"
-            f"  {row['title']}"
-        )
-    return lines
+    verdicts = set(validation.summary()["verdict"])
+    if Verdict.CONTRADICTED in verdicts:
+        return False
+    return quick or Verdict.INCONCLUSIVE not in verdicts
