@@ -1,9 +1,12 @@
 """The planner's report of a paired comparison: wording, figures and a self-contained page.
 
 :func:`build_report` turns a :class:`~simulation.runs.comparison.Comparison` into a
-self-contained HTML report for a planner (summary in plain words, the table of
-differences, figures, the scenario files and provenance), and :func:`write_comparison`
-writes it with the data files.
+self-contained HTML report for a planner: a summary in plain words with each scenario's
+file and events in words (:func:`describe_event`), the notes to read before the numbers,
+the table of differences (every value of an outcome rounded alike, intervals with enough
+decimals to show their side of zero, a difference called clear only above its practical
+threshold), figures, the scenario files and provenance. :func:`write_comparison` writes
+it with the data files.
 """
 
 from __future__ import annotations
@@ -23,15 +26,22 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from simulation.outputs.figures import SERIES_LABELS
+from simulation.outputs.figures import SERIES_LABELS, series_scale, y_label
 from simulation.outputs.files import build_manifest, manifest_json, to_jsonable
 from simulation.outputs.reports import Report
-from simulation.runs.comparison import FAVOURABLE_DIRECTION, Comparison, join_words
+from simulation.runs.comparison import (
+    FAVOURABLE_DIRECTION,
+    PRACTICAL_THRESHOLDS,
+    Comparison,
+    is_clear,
+    join_words,
+)
 from simulation.runs.replications import summarise_replications
-from simulation.runs.scenarios import Scenario
+from simulation.runs.scenarios import Scenario, show
 
 #: How each outcome is named in sentences, and how its values are written:
-#: ``count`` (people, organisations), ``score`` (0-1 scale) or ``share`` (percentage points).
+#: ``count`` (people, organisations), ``score`` (0-1 scale) or ``share`` (per cent, its
+#: differences in percentage points).
 OUTCOME_WORDS: dict[str, tuple[str, str]] = {
     "peer_workers": ("peer workers", "count"),
     "orgs_without_peers": ("organisations without peers", "count"),
@@ -59,6 +69,22 @@ _PANEL_HEIGHT_INCHES = 2.7
 
 # ---- wording --------------------------------------------------------------------------------
 
+#: Decimals of each kind of outcome value: people and organisations to a tenth, 0-1
+#: scores to a thousandth, shares to a tenth of a percentage point. Every value of an
+#: outcome is shown with them, so one mean reads the same in every row.
+DECIMALS: dict[str, int] = {"count": 1, "score": 3, "share": 1}
+
+#: Most decimals a difference or its interval is given to show which side of zero it is on.
+MAX_DECIMALS = 6
+
+#: The unit of a count outcome's practical threshold, singular and plural.
+_THRESHOLD_UNITS: dict[str, tuple[str, str]] = {
+    "peer_workers": ("peer worker", "peer workers"),
+    "orgs_without_peers": ("organisation without peers", "organisations without peers"),
+    "le_leaders": ("lived-experience leader", "lived-experience leaders"),
+    "champions": ("champion", "champions"),
+}
+
 
 def month_phrase(month: int) -> str:
     """``"1 year"``, ``"10 years"`` or ``"month 30"``."""
@@ -68,61 +94,139 @@ def month_phrase(month: int) -> str:
     return f"month {month}"
 
 
-def _decimals(outcome: str, *values: float) -> int:
-    """Decimals to show an outcome's values with, given the largest of them.
-
-    Scores get 3 decimals, counts and percentages 1 (none from 100 up); values too small
-    for that get enough decimals for two significant digits (at most 6).
-    """
-    kind = OUTCOME_WORDS.get(outcome, ("", "score"))[1]
-    largest = max((abs(value) for value in values if math.isfinite(value)), default=0.0)
-    usual = 3 if kind == "score" else (0 if largest >= 100 else 1)
-    if largest == 0.0:
-        return usual
-    return min(max(usual, 1 - math.floor(math.log10(largest))), 6)
+def _kind(outcome: str) -> str:
+    return OUTCOME_WORDS.get(outcome, ("", "score"))[1]
 
 
 def _scale(outcome: str) -> float:
-    """Shares are shown in percentage points."""
-    return 100.0 if OUTCOME_WORDS.get(outcome, ("", ""))[1] == "share" else 1.0
+    """Shares are shown in per cent (their differences in percentage points)."""
+    return series_scale(outcome)
 
 
-def format_value(outcome: str, value: float, *, signed: bool = False, like: float = 0.0) -> str:
+def _text(value: float, decimals: int, signed: bool) -> str:
+    text = f"{value:{'+' if signed else ''}.{decimals}f}"
+    return "0" if text.lstrip("+-").strip("0.") == "" else text  # no "-0.0" or "+0.000"
+
+
+def format_value(
+    outcome: str,
+    value: float,
+    *,
+    signed: bool = False,
+    like: float | None = None,
+    decimals: int | None = None,
+) -> str:
     """Write one outcome value as shown in the report and the terminal.
 
+    Every value of an outcome gets the same decimals (:data:`DECIMALS` of its kind), so a
+    mean reads the same wherever it is shown.
+
     Args:
-        outcome: The outcome (decides scale and decimals; shares in percentage points).
-        value: The value.
+        outcome: The outcome (decides scale and decimals; shares in per cent).
+        value: The value, in the outcome's own units (shares as fractions).
         signed: Show a ``+`` on positive values (for differences).
-        like: Another value of the same quantity, so that both get the same decimals.
+        like: Ignored; accepted so that callers written when the decimals depended on a
+            second value still work. Do not pass it in new code.
+        decimals: Decimals to use instead of the outcome's usual ones.
 
     Returns:
         The text; ``"n/a"`` for a missing value.
     """
+    del like  # decimals no longer depend on another value: see DECIMALS
     if value is None or not math.isfinite(value):
         return "n/a"
-    scale = _scale(outcome)
-    decimals = _decimals(outcome, value * scale, like * scale)
-    text = f"{value * scale:{'+' if signed else ''}.{decimals}f}"
-    return "0" if text.lstrip("+-").strip("0.") == "" else text  # no "-0.0" or "+0.000"
+    places = DECIMALS.get(_kind(outcome), 3) if decimals is None else decimals
+    return _text(value * _scale(outcome), places, signed)
+
+
+def difference_decimals(outcome: str, *values: float) -> int:
+    """Decimals that show every non-zero value on its side of zero.
+
+    Starts from the outcome's usual decimals and adds more while a non-zero value (such as
+    the upper end of an interval at -0.0004) would round to zero, up to
+    :data:`MAX_DECIMALS`.
+
+    Args:
+        outcome: The outcome.
+        *values: The values, in the outcome's own units.
+
+    Returns:
+        The number of decimals.
+    """
+    places = DECIMALS.get(_kind(outcome), 3)
+    scaled = [value * _scale(outcome) for value in values if math.isfinite(value) and value]
+    while places < MAX_DECIMALS and any(round(value, places) == 0 for value in scaled):
+        places += 1
+    return places
 
 
 def format_difference(row: Mapping[str, Any]) -> str:
-    """``+40 (95% CI 35 to 45)`` for a row of the differences table."""
+    """``+40.2 (95% CI 35.0 to 45.3)`` for a row of the differences table.
+
+    The difference and both ends of its interval share their decimals, with as many as it
+    takes to show each on its side of zero (:func:`difference_decimals`).
+    """
     outcome = row["outcome"]
-    like = max(abs(row["ci_low"]), abs(row["ci_high"])) if math.isfinite(row["ci_low"]) else 0.0
-    difference = format_value(outcome, row["difference"], signed=True, like=like)
-    if not math.isfinite(row["ci_low"]):
+    low, high = row["ci_low"], row["ci_high"]
+    places = difference_decimals(outcome, row["difference"], low, high)
+    difference = format_value(outcome, row["difference"], signed=True, decimals=places)
+    if not math.isfinite(low):
         return f"{difference} (no CI: one pair)"
-    low = format_value(outcome, row["ci_low"], like=like)
-    high = format_value(outcome, row["ci_high"], like=like)
-    return f"{difference} (95% CI {low} to {high})"
+    low_text = format_value(outcome, low, decimals=places)
+    high_text = format_value(outcome, high, decimals=places)
+    return f"{difference} (95% CI {low_text} to {high_text})"
+
+
+def threshold_phrase(outcome: str, *, named: bool = False) -> str:
+    """The outcome's practical threshold in words: ``"1 peer worker"``, ``"0.01"``...
+
+    Args:
+        outcome: An outcome of :data:`~simulation.runs.comparison.PRACTICAL_THRESHOLDS`.
+        named: Name the outcome after a score's or share's threshold (``"0.01 in mean
+            stigma"``), for a list of several outcomes' thresholds.
+
+    Returns:
+        The threshold with its unit (``"0.01 on its 0-1 scale"``, ``"0.1 percentage
+        points"``); ``"none"`` for an outcome without one.
+    """
+    threshold = PRACTICAL_THRESHOLDS.get(outcome)
+    if threshold is None:
+        return "none"
+    kind = _kind(outcome)
+    if kind == "count":
+        singular, plural = _THRESHOLD_UNITS.get(outcome, ("", ""))
+        return f"{threshold:g} {singular if threshold == 1 else plural}".rstrip()
+    if kind == "share":
+        points = f"{threshold * 100:g}"
+        amount = f"{points} percentage point" + ("" if points == "1" else "s")
+    else:
+        amount = f"{threshold:g}" if named else f"{threshold:g} on its 0-1 scale"
+    return f"{amount} in {outcome_label(outcome)}" if named else amount
+
+
+def _clear(row: Mapping[str, Any]) -> bool:
+    if "clear" in row:
+        return bool(row["clear"])
+    return is_clear(row["outcome"], row["difference"], row["ci_low"], row["ci_high"])
+
+
+def _significant(row: Mapping[str, Any]) -> bool:
+    return bool(row["ci_low"] > 0 or row["ci_high"] < 0)  # False for NaN
 
 
 def reading(row: Mapping[str, Any]) -> str:
-    """Plain-words reading of a difference: its direction and whether it favours peers."""
-    if not row["significant"]:
+    """Plain-words reading of a difference: its direction and whether it favours peers.
+
+    A difference is read as higher or lower only when it is clear (its 95 % CI excludes
+    zero and it exceeds the outcome's practical threshold); one whose interval excludes
+    zero but which is smaller than the threshold is "too small to matter".
+    """
+    if not math.isfinite(row["ci_low"]):
+        return "no CI (one pair)"
+    if not _significant(row):
         return "no clear difference"
+    if not _clear(row):
+        return f"too small to matter (under {threshold_phrase(row['outcome'])})"
     higher = row["difference"] > 0
     favourable = (1 if higher else -1) * FAVOURABLE_DIRECTION.get(row["outcome"], 0)
     direction = "higher" if higher else "lower"
@@ -143,9 +247,9 @@ def difference_phrase(row: Mapping[str, Any]) -> str:
         row: A row of :attr:`Comparison.differences` (as a mapping).
 
     Returns:
-        ``"+40 peer workers (95% CI 35 to 45)"`` for counts, ``"mean stigma -0.021 on its
-        0-1 scale (95% CI ...)"`` for scores, ``"peer share of staff +1.2 percentage points
-        (95% CI ...)"`` for shares.
+        ``"+40.2 peer workers (95% CI 35.0 to 45.3)"`` for counts, ``"mean stigma -0.021
+        on its 0-1 scale (95% CI ...)"`` for scores, ``"peer share of staff +1.2
+        percentage points (95% CI ...)"`` for shares.
     """
     outcome = row["outcome"]
     label, kind = OUTCOME_WORDS.get(outcome, (outcome.replace("_", " "), "score"))
@@ -165,21 +269,96 @@ def headline_sentences(comparison: Comparison, month: int | None = None) -> list
         month: A month of the table; the last by default.
 
     Returns:
-        Sentences such as ``"**exec-champion** at 10 years: +40 peer workers (95% CI 35 to
-        45); ...; no clear difference in champions."``: clear differences in outcome order,
-        then the outcomes with no clear difference.
+        Sentences such as ``"**exec-champion** at 10 years: +40.2 peer workers (95% CI
+        35.0 to 45.3); ...; too small to matter: mean stigma; no clear difference in
+        champions."``: clear differences in outcome order, then those whose interval
+        excludes zero but which are under their practical threshold, then the rest.
     """
     rows = comparison.at_month(month)
     month = int(rows["month"].iloc[0])
     sentences = []
     for alternative in comparison.alternatives:
         records = rows[rows["scenario"] == alternative.name].to_dict("records")
-        parts = [difference_phrase(row) for row in records if row["significant"]]
-        unclear = [outcome_label(row["outcome"]) for row in records if not row["significant"]]
+        parts = [difference_phrase(row) for row in records if _clear(row)]
+        small = [
+            outcome_label(row["outcome"])
+            for row in records
+            if _significant(row) and not _clear(row)
+        ]
+        unclear = [outcome_label(row["outcome"]) for row in records if not _significant(row)]
+        if small:
+            parts.append(f"too small to matter: {join_words(small)}")
         if unclear:
             parts.append(f"no clear difference in {join_words(unclear)}")
         sentences.append(f"**{alternative.name}** at {month_phrase(month)}: {'; '.join(parts)}.")
     return sentences
+
+
+def _orgs_phrase(orgs: Any) -> str:
+    """An event's organisations in words."""
+    if isinstance(orgs, str):
+        if orgs == "all":
+            return "all organisations"
+        if orgs in ("with_peers", "without_peers"):
+            which = "with" if orgs == "with_peers" else "without"
+            return f"the organisations {which} peer workers at the time"
+        if orgs.startswith("exposure:"):
+            return f"the organisations of exposure class {orgs.removeprefix('exposure:')!r}"
+        return f"organisations {orgs!r}"
+    ids = [str(each) for each in orgs]
+    return f"organisation {ids[0]}" if len(ids) == 1 else f"organisations {join_words(ids)}"
+
+
+def _coverage_phrase(coverage: float, who: str) -> str:
+    return f"all {who}" if coverage == 1 else f"{coverage:.0%} of {who}"
+
+
+def describe_event(event: Any) -> str:
+    """A scheduled event in words, as a planner would say it.
+
+    Args:
+        event: An event of a scenario (a pydantic model with ``month``, ``type`` and the
+            intervention's arguments).
+
+    Returns:
+        E.g. ``"month 12: appoint a champion at executive level in all organisations"``.
+    """
+    arguments = dict(event.model_dump())
+    kind = str(arguments.pop("type"))
+    month = int(arguments.pop("month"))
+    where = _orgs_phrase(arguments.pop("orgs", "all"))
+    if kind == "management_training":
+        action = (
+            f"management training for {_coverage_phrase(arguments['coverage'], 'managers')} "
+            f"in {where}"
+        )
+    elif kind == "workforce_training":
+        action = (
+            "anti-stigma training for "
+            f"{_coverage_phrase(arguments['coverage'], 'non-peer staff')} in {where}"
+        )
+    elif kind == "appoint_champion":
+        level = str(arguments["level"]).replace("_", " ")
+        action = f"appoint a champion at {level} level in {where}"
+    elif kind == "hire_le_leader":
+        action = (
+            f"hire a lived-experience leader onto the executive team in {where} "
+            "(where there is none)"
+        )
+    elif kind == "visits_programme":
+        rate = arguments.get("rate")
+        pace = "the default rate" if rate is None else f"{rate:g} visits a month"
+        action = f"visits programme: managers visit peer services at {pace} in {where}"
+    elif kind == "manager_network":
+        verb = "start" if arguments.get("enabled", True) else "end"
+        action = f"{verb} a support network for managers hiring peers in {where}"
+    elif kind == "set":
+        action = f"set {arguments['name']} to {show(arguments['value'])} in {where}"
+    else:
+        details = ", ".join(f"{name} = {show(value)}" for name, value in arguments.items())
+        action = f"{kind.replace('_', ' ')}" + (f" ({details})" if details else "")
+        action += f" in {where}"
+    return f"month {month}: {action}"
 
 
 # ---- figures --------------------------------------------------------------------------------
@@ -205,11 +384,11 @@ def _panel_grid(n_panels: int) -> tuple[Figure, np.ndarray]:
     return figure, grid
 
 
-def _style_panel(axes: Any, outcome: str, steps: int, unit: str | None = None) -> None:
-    """Title, unit label, grid and x range of one panel."""
-    title, default_unit = SERIES_LABELS.get(outcome, (outcome.replace("_", " ").capitalize(), ""))
+def _style_panel(axes: Any, outcome: str, steps: int, label: str) -> None:
+    """Title, y label, grid and x range of one panel."""
+    title = SERIES_LABELS.get(outcome, (outcome.replace("_", " ").capitalize(), ""))[0]
     axes.set_title(title, fontsize=11)
-    axes.set_ylabel(default_unit if unit is None else unit, fontsize=9)
+    axes.set_ylabel(label, fontsize=9)
     axes.grid(True, alpha=0.3)
     axes.tick_params(labelsize=9)
     axes.set_xlim(0, max(steps, 1) / 12.0)
@@ -253,7 +432,7 @@ def outcomes_figure(comparison: Comparison, outcomes: Sequence[str] | None = Non
                     alpha=_BAND_ALPHA,
                     linewidth=0,
                 )
-        _style_panel(axes, outcome, comparison.steps, unit="%" if _scale(outcome) != 1 else None)
+        _style_panel(axes, outcome, comparison.steps, y_label(outcome, comparison.replications))
     handles = [
         Line2D([], [], color=colours[name], linewidth=1.8, label=_legend_name(comparison, name))
         for name in comparison.names
@@ -301,8 +480,8 @@ def differences_figure(comparison: Comparison, outcomes: Sequence[str] | None = 
                     alpha=_BAND_ALPHA,
                     linewidth=0,
                 )
-        unit = "percentage points" if scale != 1.0 else None
-        _style_panel(axes, outcome, comparison.steps, unit=unit)
+        label = y_label(outcome, comparison.replications, noun="pair", difference=True)
+        _style_panel(axes, outcome, comparison.steps, label)
     handles = [
         Line2D(
             [],
@@ -339,65 +518,121 @@ def _count(number: int, noun: str) -> str:
 # ---- report ---------------------------------------------------------------------------------
 
 
-class _Cell(str):
-    """Table text that carries the CSS classes of its cell."""
-
-    classes: str = ""
-
-    def __new__(cls, text: str, classes: str = "") -> _Cell:
-        cell = super().__new__(cls, text)
-        cell.classes = classes
-        return cell
-
-
-def _cell_classes(column: str, value: Any) -> str | None:
-    return getattr(value, "classes", None) or None
+#: Columns of :func:`report_table`, in order.
+REPORT_COLUMNS: tuple[str, ...] = (
+    "scenario",
+    "outcome",
+    "at",
+    "baseline",
+    "scenario value",
+    "difference (95% CI)",
+    "clear",
+    "reading",
+)
 
 
 def _tone(row: Mapping[str, Any]) -> str:
     """CSS class of a difference: good or bad for the peer workforce, or muted if unclear."""
-    if not row["significant"]:
+    if not _clear(row):
         return "muted"
     favourable = FAVOURABLE_DIRECTION.get(row["outcome"], 0) * np.sign(row["difference"])
     return {1: "good", -1: "bad"}.get(int(favourable), "warn")
 
 
-def report_table(comparison: Comparison) -> pd.DataFrame:
-    """The differences table as shown in the report, with its cells' highlighting.
+def report_table(comparison: Comparison, month: int | None = None) -> pd.DataFrame:
+    """The differences table as shown in the report (and fit for a terminal).
 
     Args:
         comparison: The comparison.
+        month: Only this month of the table; every month when ``None``.
 
     Returns:
-        One row per alternative, outcome and month: scenario, outcome, time, the baseline's
-        and the scenario's mean, the paired difference with its 95 % CI, the pairs and a
-        reading. Clear differences (CI excludes zero) are highlighted green where they
-        favour the peer workforce and red where they do not.
+        Columns :data:`REPORT_COLUMNS`, one row per alternative, outcome and month, as
+        text: the baseline's and the scenario's mean with the outcome's decimals, the
+        paired difference with its 95 % CI (enough decimals to show each end's side of
+        zero), whether it is clear (a bool) and a reading in words.
     """
-    rows = []
-    for row in comparison.differences.to_dict("records"):
-        outcome = row["outcome"]
-        tone = _tone(row)
-        like = max(abs(row["baseline_mean"]), abs(row["scenario_mean"]))
-        rows.append(
+    rows = comparison.differences if month is None else comparison.at_month(month)
+    table = pd.DataFrame(
+        [
             {
                 "scenario": row["scenario"],
-                "outcome": outcome_label(outcome) + (" (%)" if _scale(outcome) != 1.0 else ""),
+                "outcome": outcome_label(row["outcome"])
+                + (" (%)" if _scale(row["outcome"]) != 1.0 else ""),
                 "at": month_phrase(int(row["month"])),
-                "baseline": _Cell(format_value(outcome, row["baseline_mean"], like=like), "num"),
-                "scenario value": _Cell(
-                    format_value(outcome, row["scenario_mean"], like=like), "num"
-                ),
-                "difference (95% CI)": _Cell(
-                    format_difference(row), f"num {tone}" if row["significant"] else "num"
-                ),
-                "pairs": int(row["pairs"]),
-                "reading": _Cell(reading(row), tone),
+                "baseline": format_value(row["outcome"], row["baseline_mean"]),
+                "scenario value": format_value(row["outcome"], row["scenario_mean"]),
+                "difference (95% CI)": format_difference(row),
+                "clear": _clear(row),
+                "reading": reading(row),
+            }
+            for row in rows.to_dict("records")
+        ],
+        columns=list(REPORT_COLUMNS),
+    )
+    return table.astype({"clear": "bool"})
+
+
+def _report_table_classes(comparison: Comparison) -> pd.DataFrame:
+    """CSS classes of :func:`report_table`'s cells: numbers right, clear ones shaded."""
+    classes = []
+    for row in comparison.differences.to_dict("records"):
+        tone = _tone(row)
+        cells = dict.fromkeys(REPORT_COLUMNS, "")
+        cells.update(
+            {
+                "scenario": "nowrap",
+                "at": "nowrap",
+                "baseline": "num",
+                "scenario value": "num",
+                "difference (95% CI)": f"num {tone}" if tone != "muted" else "num",
+                "clear": tone,
+                "reading": tone,
             }
         )
-    # Object columns keep the _Cell instances (string columns would turn them into str).
-    table = pd.DataFrame(rows, dtype=object)
-    return table.astype({"pairs": "int64"})
+        classes.append(cells)
+    return pd.DataFrame(classes, columns=list(REPORT_COLUMNS), dtype=object)
+
+
+def _threshold_sentence(comparison: Comparison) -> str:
+    """The practical thresholds of the compared outcomes, in one clause."""
+    parts = [
+        threshold_phrase(outcome, named=True)
+        for outcome in comparison.outcomes
+        if outcome in PRACTICAL_THRESHOLDS
+    ]
+    return join_words(parts) + " (scores on their 0-1 scale)"
+
+
+def _settings_given(scenario: Scenario) -> str:
+    """The run settings the scenario's file gives, in words."""
+    words = {"steps": "{} months", "seed": "root seed {}", "replications": "{} replications"}
+    given = [
+        label.format(getattr(scenario, name))
+        for name, label in words.items()
+        if name in scenario.model_fields_set
+    ]
+    return join_words(given) if given else "none"
+
+
+def _describe_parameters(scenario: Scenario) -> str:
+    parameters = dict(scenario.parameters or {})
+    if not parameters:
+        return "none"
+    return ", ".join(f"`{name} = {show(value)}`" for name, value in parameters.items())
+
+
+def _file_phrase(scenario: Scenario) -> str:
+    return f"`{scenario.source}`" if scenario.text is not None else "built in code (no file)"
+
+
+def _what_it_does(scenario: Scenario, steps: int) -> str:
+    """A scenario's events (up to the last month run) and parameters, in one line."""
+    events = [describe_event(event) for event in scenario.events if event.month <= steps]
+    parts = [join_words(events) if events else "no events"]
+    if scenario.parameters:
+        parts.append(f"parameters {_describe_parameters(scenario)}")
+    return "; ".join(parts)
 
 
 def build_report(comparison: Comparison, manifest: Mapping[str, Any]) -> Report:
@@ -433,29 +668,54 @@ def build_report(comparison: Comparison, manifest: Mapping[str, Any]) -> Report:
         "from chance. A difference is the scenario's value minus the baseline's, averaged "
         f"over the {_count(comparison.replications, 'pair')}, with a 95 % confidence "
         "interval (CI): the range that plausibly holds the true average difference. It is "
-        "called clear when the interval does not include zero. At "
+        "called **clear** when the interval does not include zero and the difference is "
+        "larger than a practical threshold (see below). At "
         f"{month_phrase(last)}, compared with {baseline.name}:"
     )
     report.bullets(headline_sentences(comparison, last))
+    report.paragraph("The scenarios compared (their events in words; details below):")
+    report.bullets(
+        [
+            f"**{scenario.name}** ({'baseline' if position == 0 else 'alternative'}, "
+            f"{_file_phrase(scenario)}): {_what_it_does(scenario, comparison.steps)}"
+            for position, scenario in enumerate(comparison.scenarios)
+        ]
+    )
+
+    report.heading("Notes")
     if comparison.notes:
-        report.paragraph(f"See the notes: {_count(len(comparison.notes), 'note')} below.")
+        report.callout(
+            comparison.notes,
+            title=f"Read before the numbers ({_count(len(comparison.notes), 'note')})",
+            tone="warn",
+        )
+    else:
+        report.paragraph(
+            "None: every alternative ran on the baseline's months, seed and replications, "
+            "from the same sector."
+        )
 
     report.heading("Differences from the baseline")
     report.paragraph(
         "Each row gives the mean of the baseline and of the scenario over the replications, "
         "and the mean of the paired differences (scenario minus baseline, run by run on the "
-        "same seed) with its 95 % confidence interval. **Clear** differences (interval "
-        "excludes zero) are shaded green where they favour the peer workforce (more peer "
-        "workers, leaders, champions or commitment; fewer organisations without peers; "
+        "same seed) with its 95 % confidence interval. Its ends are given with enough "
+        "decimals to show on which side of zero each lies. A difference is **clear** when "
+        "its interval excludes zero and it is larger than a practical threshold: "
+        f"{_threshold_sentence(comparison)}. With many replications even a negligible "
+        "difference has an interval that excludes zero; the threshold keeps such a "
+        'difference from being read as an effect (it is then "too small to matter"). '
+        "Clear differences are shaded green where they favour the peer workforce (more "
+        "peer workers, leaders, champions or commitment; fewer organisations without peers; "
         "less stigma) and red where they do not. The peer share of staff is in per cent "
         "(its differences in percentage points); stigma and commitment are scores from 0 "
-        "to 1."
+        "to 1. Counts are means over the replications, hence the decimals."
     )
     times = [month_phrase(month) for month in comparison.months]
     report.table(
         report_table(comparison),
         caption=f"Paired differences from {baseline.name} at {join_words(times)}",
-        cell_classes=_cell_classes,
+        classes=_report_table_classes(comparison),
     )
 
     report.heading("Figures")
@@ -473,23 +733,36 @@ def build_report(comparison: Comparison, manifest: Mapping[str, Any]) -> Report:
         caption=(
             f"Paired difference from {baseline.name} over time (scenario minus baseline on "
             "the same seeds): mean and 95 % confidence band. Where the band leaves the zero "
-            "line the difference is clear."
+            "line the interval excludes zero; the table says whether the difference is "
+            "also large enough to be clear."
         ),
     )
 
     report.heading("Scenarios")
+    report.paragraph(
+        "Each scenario as its file gives it. A copied file keeps the name and description it "
+        "was copied with unless they were edited: the file path and the events below say "
+        "what was actually run."
+    )
     for position, scenario in enumerate(comparison.scenarios):
         role = "baseline" if position == 0 else "alternative"
         report.heading(f"{scenario.name} ({role})", level=3)
         report.paragraph(scenario.description or "(No description given.)")
+        events = [
+            describe_event(event)
+            + (" (after the last month run: left out)" if event.month > comparison.steps else "")
+            for event in scenario.events
+        ]
         facts = [
-            f"File: `{scenario.source}`" if scenario.text is not None else "File: none",
-            f"Its own settings: {scenario.steps} months, root seed {scenario.seed}, "
-            f"{_count(scenario.replications, 'replication')}",
-            f"Parameters changed from the defaults: {_describe_parameters(scenario)}",
-            f"Scheduled events: {len(scenario.events or [])}",
+            f"File: {_file_phrase(scenario)}",
+            f"Run settings in the file: {_settings_given(scenario)}"
+            + ("" if position == 0 else " (the comparison ran it on the baseline's)"),
+            f"Parameters set in the file: {_describe_parameters(scenario)}",
+            "Events, in words:" if events else "Events: none",
         ]
         report.bullets(facts)
+        if events:
+            report.bullets(events)
         if scenario.text is not None:
             report.preformatted(scenario.text, caption=f"{scenario.source}")
         else:
@@ -505,14 +778,6 @@ def build_report(comparison: Comparison, manifest: Mapping[str, Any]) -> Report:
                 caption="Built in code (no file); its settings",
             )
 
-    report.heading("Notes")
-    if comparison.notes:
-        report.bullets(comparison.notes)
-    else:
-        report.paragraph(
-            "None: every alternative asked for the baseline's months, seed and replications."
-        )
-
     report.heading("Provenance")
     report.paragraph(
         "The scenarios compared, then how the results were made. The root seed, months and "
@@ -520,22 +785,10 @@ def build_report(comparison: Comparison, manifest: Mapping[str, Any]) -> Report:
         "manifest are the baseline's."
     )
     report.bullets(
-        [
-            f"{scenario.name}: `{scenario.source}`"
-            if scenario.text is not None
-            else f"{scenario.name}: built in code"
-            for scenario in comparison.scenarios
-        ]
+        [f"{scenario.name}: {_file_phrase(scenario)}" for scenario in comparison.scenarios]
     )
     report.provenance(manifest)
     return report
-
-
-def _describe_parameters(scenario: Scenario) -> str:
-    parameters = dict(scenario.parameters or {})
-    if not parameters:
-        return "none"
-    return ", ".join(f"`{name} = {value!r}`" for name, value in parameters.items())
 
 
 def _scenario_record(scenario: Scenario) -> dict[str, Any]:

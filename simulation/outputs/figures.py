@@ -7,7 +7,9 @@ pyplot are freed as soon as they are no longer referenced.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -15,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from simulation.parameters import Parameters
 from simulation.runs.replications import summarise_replications
 
 #: Series shown by default, in panel order.
@@ -29,23 +32,27 @@ KEY_SERIES: tuple[str, ...] = (
     "peer_share",
 )
 
-#: Panel titles and y-axis labels for the sector series.
+#: Series held as fractions in the data and shown in per cent in every figure and table.
+PERCENT_SERIES: tuple[str, ...] = ("peer_share", "disclosed_share")
+
+#: Panel titles and the unit of each sector series as the figures show it.
 SERIES_LABELS: dict[str, tuple[str, str]] = {
-    "peer_workers": ("Peer workers", "people"),
-    "peer_share": ("Peer share of staff", "share"),
+    "peer_workers": ("Peer workers", "peer workers"),
+    "peer_share": ("Peer share of staff", "% of staff"),
     "orgs_with_peers": ("Organisations with peers", "organisations"),
     "orgs_without_peers": ("Organisations without peers", "organisations"),
-    "le_leaders": ("Lived-experience leaders", "people"),
-    "champions": ("Champions", "people"),
-    "peer_hires": ("Peer hires", "people per month"),
-    "peer_leavers": ("Peer leavers", "people per month"),
+    "le_leaders": ("Lived-experience leaders", "leaders"),
+    "champions": ("Champions", "champions"),
+    "peer_hires": ("Peer hires", "hires per month"),
+    "peer_leavers": ("Peer leavers", "leavers per month"),
     "mean_exposure_managers": ("Managers' exposure (mean)", "score 0-1"),
     "mean_understanding_managers": ("Managers' understanding (mean)", "score 0-1"),
     "mean_commitment_managers": ("Managers' commitment (mean)", "score 0-1"),
     "mean_stigma": ("Stigma (mean)", "score 0-1"),
-    "disclosed_share": ("Staff with LE who disclosed", "share"),
+    "disclosed_share": ("Staff with LE who disclosed", "% of staff with LE"),
 }
 
+_SUBTITLE_WIDTH = 110  # characters per line of a figure's subtitle
 _LINE_COLOUR = "tab:blue"
 _BAND_ALPHA = 0.25
 _PANEL_COLUMNS = 4
@@ -53,15 +60,70 @@ _PANEL_WIDTH_INCHES = 3.6
 _PANEL_HEIGHT_INCHES = 2.8
 
 
+def series_scale(column: str) -> float:
+    """What a series is multiplied by for display: 100 for shares (per cent), else 1."""
+    return 100.0 if column in PERCENT_SERIES else 1.0
+
+
+def y_label(column: str, runs: int, *, noun: str = "run", difference: bool = False) -> str:
+    """A panel's y label: the series' unit and what the line averages.
+
+    Args:
+        column: The series.
+        runs: Over how many runs (or pairs) the line is a mean.
+        noun: What is counted: ``"run"`` or ``"pair"``.
+        difference: Whether the panel shows a difference (shares then read in
+            percentage points).
+
+    Returns:
+        E.g. ``"peer workers (mean of 20 runs)"`` or ``"% of staff (1 run)"``.
+    """
+    unit = SERIES_LABELS.get(column, ("", column.replace("_", " ")))[1]
+    if difference and column in PERCENT_SERIES:
+        unit = "percentage points"
+    averaged = f"mean of {runs} {noun}s" if runs > 1 else f"1 {noun}"
+    return f"{unit} ({averaged})"
+
+
+def changed_parameters(params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The parameters whose value differs from the model's default.
+
+    Args:
+        params: Model keyword arguments (names of :class:`simulation.Parameters` fields);
+            unknown names are kept (the model would refuse them).
+
+    Returns:
+        Name to value of those that differ, in the order given.
+    """
+    fields = Parameters.model_fields
+    return {
+        name: value
+        for name, value in (params or {}).items()
+        if name not in fields or value != fields[name].default
+    }
+
+
+def describe_parameters(params: Mapping[str, Any] | None) -> str:
+    """``"default parameters"`` or ``"changed: board_support = 0.5, n_orgs = 10"``."""
+    changed = changed_parameters(params)
+    if not changed:
+        return "default parameters"
+    return "changed: " + ", ".join(f"{name} = {value!r}" for name, value in changed.items())
+
+
 def plot_timeseries(
     frame: pd.DataFrame,
     columns: Sequence[str] = KEY_SERIES,
     title: str | None = None,
+    *,
+    subtitle: str | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> Figure:
     """Plot the mean of each series across replications with a 95 % confidence band.
 
-    Each panel shows one series against time in years. The line is the mean over
-    replications; the shaded band is the 95 % confidence interval of that mean,
+    Each panel shows one series against time in years, shares in per cent
+    (:data:`PERCENT_SERIES`). The line is the mean over replications, and the y label
+    says so; the shaded band is the 95 % confidence interval of that mean,
     ``mean ± t(0.975, n - 1) · sd / sqrt(n)``. With a single replication only the line is
     drawn. A legend under the panels states what the band is and over how many
     replications it was computed.
@@ -70,7 +132,12 @@ def plot_timeseries(
         frame: Long frame from :func:`simulation.runs.replications.run_replications` (or a single
             run from :func:`simulation.simulate`, treated as one replication).
         columns: Series to plot, one panel each.
-        title: Figure title; a default naming the replications is used when ``None``.
+        title: Figure title, such as the run's name. By default the scenario's name if the
+            frame has one ``scenario``, else "Sector over time".
+        subtitle: A line under the title. By default the parameters that differ from the
+            model's defaults (from ``params``, when given), the replications and months.
+        params: The run's model parameters, to name the changed ones in the default
+            subtitle.
 
     Returns:
         A Matplotlib figure attached to an Agg canvas (save with ``figure.savefig``).
@@ -94,7 +161,7 @@ def plot_timeseries(
     n_cols = min(_PANEL_COLUMNS, n_panels)
     n_rows = -(-n_panels // n_cols)  # ceiling division
     figure = Figure(
-        figsize=(_PANEL_WIDTH_INCHES * n_cols, _PANEL_HEIGHT_INCHES * n_rows + 0.9),
+        figsize=(_PANEL_WIDTH_INCHES * n_cols, _PANEL_HEIGHT_INCHES * n_rows + 1.2),
         layout="constrained",
     )
     FigureCanvasAgg(figure)
@@ -102,7 +169,7 @@ def plot_timeseries(
 
     for position, column in enumerate(columns):
         axes = axes_grid.flat[position]
-        summary = summarise_replications(frame, column)
+        summary = summarise_replications(frame, column) * series_scale(column)
         years = summary.index.to_numpy() / 12.0
         axes.plot(years, summary["mean"], color=_LINE_COLOUR, linewidth=1.8)
         if replications > 1:
@@ -114,9 +181,9 @@ def plot_timeseries(
                 alpha=_BAND_ALPHA,
                 linewidth=0,
             )
-        panel_title, unit = SERIES_LABELS.get(column, (column.replace("_", " ").capitalize(), ""))
+        panel_title = SERIES_LABELS.get(column, (column.replace("_", " ").capitalize(), ""))[0]
         axes.set_title(panel_title, fontsize=11)
-        axes.set_ylabel(unit, fontsize=9)
+        axes.set_ylabel(y_label(column, replications), fontsize=9)
         axes.grid(True, alpha=0.3)
         axes.tick_params(labelsize=9)
         axes.set_xlim(years.min(), years.max() if years.max() > years.min() else years.min() + 1)
@@ -144,9 +211,17 @@ def plot_timeseries(
             Line2D([], [], color=_LINE_COLOUR, linewidth=1.8, label="Single replication (no CI)")
         ]
     figure.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
-    figure.suptitle(
-        title or f"Sector time series ({_count(replications, 'replication')})", fontsize=13
-    )
+    if title is None:
+        names = frame["scenario"].unique() if "scenario" in frame.columns else []
+        title = f"{names[0]}: sector over time" if len(names) == 1 else "Sector over time"
+    if subtitle is None:
+        months = int(frame["month"].max())
+        parts = [_count(replications, "replication"), f"{months} months"]
+        if params is not None:
+            parts.insert(0, describe_parameters(params))
+        subtitle = "; ".join(parts)
+    wrapped = textwrap.fill(subtitle, _SUBTITLE_WIDTH) if subtitle else ""
+    figure.suptitle(f"{title}\n{wrapped}" if wrapped else title, fontsize=12)
     return figure
 
 

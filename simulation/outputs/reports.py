@@ -1,7 +1,9 @@
 """Self-contained HTML reports: headings, text, tables, figures and provenance.
 
-A :class:`Report` collects blocks in order and renders them as one HTML file that needs
-nothing else: the style sheet is inline, figures are embedded as base64 PNG ``data:``
+A :class:`Report` collects blocks in order and renders them with the Jinja2 template
+``templates/report.html.j2`` (autoescaping on) as one HTML file that needs nothing else:
+the style sheet (``templates/report.css``) is inline, tables are rendered by pandas'
+:class:`~pandas.io.formats.style.Styler`, figures are embedded as base64 PNG ``data:``
 URIs, and there are no scripts, web fonts or links to other files, so the report can be
 emailed or archived on its own. :meth:`Report.write` also saves each figure as a separate
 PNG next to ``report.html``, together with any data files the caller adds, atomically
@@ -30,19 +32,27 @@ import math
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 from matplotlib.figure import Figure
+from pandas.io.formats.style import Styler
 
 from simulation import __version__
 from simulation.outputs.files import REPORT_HTML, to_jsonable, write_directory
 
-#: CSS classes for table cells that :meth:`Report.table` callers may return.
+#: CSS classes for table cells (and callout tones) that callers may use.
 CELL_CLASSES: tuple[str, ...] = ("good", "bad", "warn", "muted")
+
+#: The page template and the style sheet it inlines, in ``simulation/outputs/templates``.
+PAGE_TEMPLATE = "report.html.j2"
 
 #: Manifest entries shown by :meth:`Report.provenance`, in order, with their labels.
 PROVENANCE_FIELDS: tuple[tuple[str, str], ...] = (
@@ -65,80 +75,32 @@ _ANCHOR = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 _CODE = re.compile(r"`([^`]+)`")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _MISSING = "\N{EN DASH}"
-
-_CSS = """
-:root { --rule: #c8c8c8; --faint: #f4f4f4; --text: #1a1a1a; --muted: #6b6b6b; }
-* { box-sizing: border-box; }
-body {
-  margin: 0 auto; padding: 1.5rem 1.25rem 3rem; max-width: 62rem;
-  font: 15px/1.5 -apple-system, "Segoe UI", "Helvetica Neue", Helvetica, Arial, sans-serif;
-  color: var(--text); background: #fff;
-}
-header { border-bottom: 2px solid var(--text); margin-bottom: 1.5rem; }
-h1 { font-size: 1.7rem; margin: 0 0 0.25rem; line-height: 1.25; }
-.subtitle { margin: 0 0 0.75rem; color: var(--muted); font-size: 1.05rem; }
-h2 { font-size: 1.3rem; margin: 2rem 0 0.6rem; padding-bottom: 0.2rem;
-  border-bottom: 1px solid var(--rule); }
-h3 { font-size: 1.1rem; margin: 1.5rem 0 0.5rem; }
-h4, h5, h6 { font-size: 1rem; margin: 1.2rem 0 0.4rem; }
-h2, h3, h4, h5, h6 { break-after: avoid; page-break-after: avoid; }
-p, ul { margin: 0 0 0.8rem; }
-code, pre { font-family: "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace;
-  font-size: 0.88em; }
-code { background: var(--faint); padding: 0 0.2em; border-radius: 2px; }
-pre { background: var(--faint); border: 1px solid var(--rule); padding: 0.6rem 0.8rem;
-  overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }
-nav.toc { border: 1px solid var(--rule); padding: 0.5rem 1rem; margin-bottom: 1.5rem;
-  display: inline-block; min-width: 16rem; }
-nav.toc h2 { font-size: 1rem; border: 0; margin: 0.2rem 0; }
-nav.toc ol { margin: 0; padding-left: 1.4rem; }
-a { color: #1f4e8c; }
-.table-wrap { overflow-x: auto; margin: 0 0 1.2rem; }
-table { border-collapse: collapse; font-size: 0.9rem; font-variant-numeric: tabular-nums; }
-caption { caption-side: top; text-align: left; padding: 0 0 0.35rem; }
-th, td { padding: 0.25rem 0.6rem; border-bottom: 1px solid var(--rule); text-align: left;
-  vertical-align: top; }
-thead th { border-bottom: 1.5px solid var(--text); font-weight: 600; }
-tbody th { font-weight: normal; }
-td.num, th.num { text-align: right; white-space: nowrap; }
-.good { background: #e3f2e1; color: #1d5e1d; }
-.bad { background: #fbe3e1; color: #8b1c13; font-weight: 600; }
-.warn { background: #fdf1d6; color: #7a5200; }
-.muted { color: var(--muted); }
-figure { margin: 0 0 1.4rem; break-inside: avoid; page-break-inside: avoid; }
-figure img { display: block; max-width: 100%; height: auto; border: 1px solid var(--faint); }
-figcaption { font-size: 0.9rem; margin-top: 0.35rem; }
-figure.listing figcaption { margin: 0 0 0.35rem; }
-.label { font-weight: 600; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem;
-  margin: 0 0 1rem; }
-dl.facts dt { color: var(--muted); }
-dl.facts dd { margin: 0; overflow-wrap: anywhere; }
-details { margin: 0 0 1rem; }
-summary { cursor: pointer; color: var(--muted); }
-footer { margin-top: 3rem; padding-top: 0.5rem; border-top: 1px solid var(--rule);
-  color: var(--muted); font-size: 0.85rem; }
-@media print {
-  body { max-width: none; padding: 0; font-size: 10pt; }
-  a { color: inherit; text-decoration: none; }
-  .table-wrap { overflow: visible; }
-  tr, pre { break-inside: avoid; page-break-inside: avoid; }
-  .good, .bad, .warn, code, pre { -webkit-print-color-adjust: exact;
-    print-color-adjust: exact; }
-  summary { display: none; }
-}
-"""
+# pandas' Styler puts a table's own rules in a <style> element before the table; the page
+# moves them into the head, where <style> belongs.
+_STYLER_STYLE = re.compile(r'^\s*<style type="text/css">\n?(.*?)</style>\s*', re.DOTALL)
 
 
-class _Contents:
-    """Placeholder for the table of contents, filled in when the report is rendered."""
+@dataclass(frozen=True)
+class _Block:
+    """One block of a report: its kind (which part of the template renders it) and data."""
+
+    kind: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        # The template reads block.text, block.level...; unknown names are a template bug.
+        try:
+            return self.__dict__["data"][name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 class Report:
     """A self-contained HTML report built block by block.
 
     Blocks appear in the order the methods are called. All text is HTML-escaped;
-    :meth:`paragraph` and :meth:`bullets` understand ``**bold**`` and ```code``` only.
+    :meth:`paragraph`, :meth:`bullets` and :meth:`callout` understand ``**bold**`` and
+    ```code``` only.
 
     Args:
         title: The report's title (the page's ``<h1>`` and ``<title>``).
@@ -154,10 +116,11 @@ class Report:
         self.title = title
         self.subtitle = subtitle
         self.created_at = datetime.now(UTC)
-        self._blocks: list[str | _Contents] = []
+        self._blocks: list[_Block] = []
         self._pngs: dict[str, bytes] = {}
         self._anchors: set[str] = set()
         self._sections: list[tuple[str, str]] = []  # (anchor, text) of level-2 headings
+        self._table_css: list[str] = []
         self._tables = 0
         self._figures = 0
 
@@ -186,8 +149,8 @@ class Report:
             raise ValueError(f"anchor {anchor!r} is already used in this report")
         self._anchors.add(anchor)
         if level == 2:
-            self._sections.append((anchor, text))
-        self._blocks.append(f'<h{level} id="{anchor}">{_escape(text)}</h{level}>')
+            self._sections.append((anchor, str(text)))
+        self._add("heading", level=level, anchor=anchor, text=str(text))
 
     def paragraph(self, text: str) -> None:
         """Add a paragraph of text with optional ``**bold**`` and ```code``` markup.
@@ -195,18 +158,41 @@ class Report:
         Args:
             text: The paragraph; everything else is shown literally.
         """
-        self._blocks.append(f"<p>{_inline(text)}</p>")
+        self._add("paragraph", text=str(text))
 
     def bullets(self, items: Sequence[str]) -> None:
         """Add a bulleted list; items accept the same markup as :meth:`paragraph`.
 
         Args:
             items: The list items.
+
+        Raises:
+            TypeError: If ``items`` is one string rather than a sequence of them.
         """
         if isinstance(items, str):
             raise TypeError("bullets() takes a sequence of strings, not one string")
-        lines = "".join(f"<li>{_inline(item)}</li>\n" for item in items)
-        self._blocks.append(f"<ul>\n{lines}</ul>")
+        self._add("bullets", items=[str(item) for item in items])
+
+    def callout(self, items: Sequence[str], title: str | None = None, tone: str = "") -> None:
+        """Add a boxed note that stands out from the text, such as warnings to read first.
+
+        Args:
+            items: Its sentences (one is shown as a paragraph, several as a list); they
+                accept the same markup as :meth:`paragraph`.
+            title: A bold line above them.
+            tone: ``""`` or one of :data:`CELL_CLASSES` (``"warn"`` marks the box amber).
+
+        Raises:
+            TypeError: If ``items`` is one string rather than a sequence of them.
+            ValueError: If there are no items or the tone is unknown.
+        """
+        if isinstance(items, str):
+            raise TypeError("callout() takes a sequence of strings, not one string")
+        if not items:
+            raise ValueError("a callout needs at least one item")
+        if tone and tone not in CELL_CLASSES:
+            raise ValueError(f"tone {tone!r} is not one of {', '.join(CELL_CLASSES)}")
+        self._add("callout", items=[str(item) for item in items], title=title, tone=tone)
 
     def table(
         self,
@@ -215,12 +201,14 @@ class Report:
         *,
         float_format: str = "{:.3g}",
         cell_classes: Callable[[str, Any], str | None] | None = None,
+        classes: pd.DataFrame | None = None,
     ) -> None:
-        """Add a table of a data frame.
+        """Add a table of a data frame, rendered by pandas' Styler.
 
-        The index is shown (as leading row-header columns) only if it is named. Floats
-        are formatted with ``float_format``; missing values show as a dash; numbers are
-        right-aligned.
+        The index is shown (as leading columns in bold) only if it is named. Floats are
+        formatted with ``float_format``, booleans as yes/no; missing values show as a
+        dash; numbers are right-aligned. The table is rendered here: later changes to
+        ``frame`` do not show.
 
         Args:
             frame: The data.
@@ -230,40 +218,64 @@ class Report:
                 (index columns included) with the column's label and the raw value;
                 returns CSS classes for the cell, such as ``"good"``, ``"bad"``, ``"warn"``
                 or ``"muted"`` (see :data:`CELL_CLASSES`), or ``None``.
+            classes: CSS classes by cell, as a frame of strings with ``frame``'s shape (its
+                index and columns are ignored; index columns are not covered), added to
+                those of ``cell_classes``.
+
+        Raises:
+            ValueError: If ``classes`` does not have the shape of ``frame``.
         """
+        if classes is not None and classes.shape != frame.shape:
+            raise ValueError(
+                f"classes has shape {classes.shape}, but the table has shape {frame.shape}"
+            )
         index_names = [name for name in frame.index.names if name is not None]
         shown = frame.reset_index() if index_names else frame
         n_index = frame.index.nlevels if index_names else 0
         labels = [_column_label(column) for column in shown.columns]
-        numeric = [_is_numeric_dtype(shown.iloc[:, i]) for i in range(shown.shape[1])]
-        head = "".join(
-            f'<th scope="col"{_class_attr(["num"] if is_number else [])}>{_escape(label)}</th>'
-            for label, is_number in zip(labels, numeric, strict=True)
-        )
-        rows = []
-        for values in shown.itertuples(index=False, name=None):
-            cells = []
-            for position, (label, value) in enumerate(zip(labels, values, strict=True)):
-                text, classes = _format_cell(value, float_format)
+        # Positional column labels: Styler needs unique ones, and the real labels may repeat.
+        data = shown.set_axis(range(shown.shape[1]), axis="columns").reset_index(drop=True)
+        numeric = [_is_numeric_dtype(data[position]) for position in data.columns]
+
+        css = pd.DataFrame("", index=data.index, columns=data.columns)
+        for position, label in enumerate(labels):
+            for row, value in enumerate(data[position]):
+                found = _default_classes(value)
+                if position < n_index:
+                    found.append("rowhead")
                 if cell_classes is not None:
-                    extra = cell_classes(label, value)
-                    if extra:
-                        classes.extend(extra.split())
-                tag = "th" if position < n_index else "td"
-                scope = ' scope="row"' if tag == "th" else ""
-                cells.append(f"<{tag}{scope}{_class_attr(classes)}>{_escape(text)}</{tag}>")
-            rows.append(f"<tr>{''.join(cells)}</tr>\n")
+                    found.extend((cell_classes(label, value) or "").split())
+                if classes is not None and position >= n_index:
+                    found.extend(str(classes.iat[row, position - n_index] or "").split())
+                css.iat[row, position] = " ".join(dict.fromkeys(found))
+
         self._tables += 1
-        caption_html = (
-            f'<caption><span class="label">Table {self._tables}.</span> '
-            f"{_escape(caption)}</caption>\n"
-            if caption
-            else ""
+        uuid = f"table{self._tables}"
+        styler = (
+            Styler(data, uuid=uuid, cell_ids=False)
+            .hide(axis="index")
+            .format(lambda value: html.escape(_cell_text(value, float_format)))
+            .relabel_index([html.escape(label) for label in labels], axis="columns")
+            .set_td_classes(css)
+            .set_table_styles(
+                [
+                    {"selector": f"th.col{position}", "props": "text-align: right;"}
+                    for position, is_number in enumerate(numeric)
+                    if is_number
+                ]
+            )
         )
-        self._blocks.append(
-            f'<div class="table-wrap"><table>\n{caption_html}'
-            f"<thead><tr>{head}</tr></thead>\n<tbody>\n{''.join(rows)}</tbody>\n</table></div>"
-        )
+        if caption:
+            styler = styler.set_caption(
+                f'<span class="label">Table {self._tables}.</span> {html.escape(caption)}'
+            )
+        rendered = styler.to_html()
+        style = _STYLER_STYLE.match(rendered)
+        if style:
+            if style.group(1).strip():
+                self._table_css.append(style.group(1).strip())
+            rendered = rendered[style.end() :]
+        self._add("table", html=Markup(rendered.strip()), number=self._tables)
 
     def figure(self, figure: Figure, name: str, caption: str | None = None, dpi: int = 110) -> None:
         """Add a figure, embedded as a PNG image.
@@ -293,14 +305,12 @@ class Report:
         png = buffer.getvalue()
         self._pngs[file_name] = png
         self._figures += 1
-        encoded = base64.b64encode(png).decode("ascii")
-        alt = caption or name
-        caption_html = f" {_escape(caption)}" if caption else ""
-        self._blocks.append(
-            f'<figure id="figure-{name}">\n'
-            f'<img src="data:image/png;base64,{encoded}" alt="{_escape(alt)}">\n'
-            f'<figcaption><span class="label">Figure {self._figures}.</span>{caption_html} '
-            f'<span class="muted">({file_name})</span></figcaption>\n</figure>'
+        self._add(
+            "figure",
+            name=name,
+            number=self._figures,
+            caption=caption,
+            png_base64=base64.b64encode(png).decode("ascii"),
         )
 
     def preformatted(self, text: str, caption: str | None = None) -> None:
@@ -310,9 +320,7 @@ class Report:
             text: The text, shown as is (escaped).
             caption: Shown above the block.
         """
-        caption_html = f"<figcaption>{_escape(caption)}</figcaption>\n" if caption else ""
-        listing = f"<pre>{_escape(text, quote=False)}</pre>"
-        self._blocks.append(f'<figure class="listing">\n{caption_html}{listing}\n</figure>')
+        self._add("preformatted", text=str(text), caption=caption)
 
     def provenance(self, manifest: Mapping[str, Any]) -> None:
         """Add the key facts of how the results were made, and the full manifest.
@@ -334,13 +342,8 @@ class Report:
         for key, label in PROVENANCE_FIELDS:
             if key in manifest:
                 text, classes = _format_fact(key, manifest[key])
-                value_html = f"<dd{_class_attr(classes)}>{_escape(text)}</dd>"
-                facts.append(f"<dt>{_escape(label)}</dt>{value_html}\n")
-        facts_html = f'<dl class="facts">\n{"".join(facts)}</dl>\n' if facts else ""
-        self._blocks.append(
-            f"{facts_html}<details><summary>Full manifest (JSON)</summary>\n"
-            f"<pre>{_escape(full, quote=False)}</pre>\n</details>"
-        )
+                facts.append((label, text, " ".join(classes)))
+        self._add("provenance", facts=facts, manifest_json=full)
 
     def contents(self) -> None:
         """Mark where a table of contents of the level-2 headings goes.
@@ -348,9 +351,9 @@ class Report:
         Raises:
             ValueError: If the report already has one.
         """
-        if any(isinstance(block, _Contents) for block in self._blocks):
+        if any(block.kind == "contents" for block in self._blocks):
             raise ValueError("the report already has a table of contents")
-        self._blocks.append(_Contents())
+        self._add("contents")
 
     @property
     def pngs(self) -> dict[str, bytes]:
@@ -363,22 +366,18 @@ class Report:
         Returns:
             The document text.
         """
-        body = "\n".join(
-            self._contents_html() if isinstance(block, _Contents) else block
-            for block in self._blocks
-        )
-        subtitle = f'<p class="subtitle">{_escape(self.subtitle)}</p>\n' if self.subtitle else ""
-        stamp = self.created_at.strftime("%Y-%m-%d %H:%M UTC")
         return (
-            "<!DOCTYPE html>\n"
-            '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f'<meta name="generator" content="lewsim {_escape(__version__)}">\n'
-            f"<title>{_escape(self.title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-            f"<header>\n<h1>{_escape(self.title)}</h1>\n{subtitle}</header>\n"
-            f"<main>\n{body}\n</main>\n"
-            f"<footer>Generated by lewsim {_escape(__version__)} on {stamp}.</footer>\n"
-            "</body>\n</html>\n"
+            _environment()
+            .get_template(PAGE_TEMPLATE)
+            .render(
+                title=self.title,
+                subtitle=self.subtitle,
+                version=__version__,
+                created=self.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+                blocks=self._blocks,
+                sections=self._sections,
+                table_css=[Markup(css) for css in self._table_css],
+            )
         )
 
     def write(
@@ -410,30 +409,42 @@ class Report:
             files[name] = content
         return write_directory(out_dir, files)
 
-    def _contents_html(self) -> str:
-        """The table of contents of the level-2 headings."""
-        items = "".join(
-            f'<li><a href="#{anchor}">{_escape(text)}</a></li>\n' for anchor, text in self._sections
-        )
-        return f'<nav class="toc">\n<h2>Contents</h2>\n<ol>\n{items}</ol>\n</nav>'
+    def _add(self, kind: str, **data: Any) -> None:
+        self._blocks.append(_Block(kind, data))
 
 
-def _escape(text: object, quote: bool = True) -> str:
-    """HTML-escape text; quotes too unless ``quote`` is false (element content only)."""
-    return html.escape(str(text), quote=quote)
+@cache
+def _environment() -> jinja2.Environment:
+    """The Jinja2 environment of the report templates (built once, on first use)."""
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("simulation.outputs", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["inline"] = _inline
+    environment.filters["content"] = _content
+    return environment
 
 
-def _inline(text: str) -> str:
+def _inline(text: str) -> Markup:
     """Escape text and apply the ``**bold**`` and ```code``` markup."""
     parts = _CODE.split(str(text))
     # split() with one group alternates plain text (even positions) and code (odd).
     rendered = []
     for position, part in enumerate(parts):
         if position % 2:
-            rendered.append(f"<code>{_escape(part)}</code>")
+            rendered.append(f"<code>{html.escape(part)}</code>")
         else:
-            rendered.append(_BOLD.sub(r"<strong>\1</strong>", _escape(part)))
-    return "".join(rendered)
+            rendered.append(_BOLD.sub(r"<strong>\1</strong>", html.escape(part)))
+    return Markup("".join(rendered))
+
+
+def _content(text: str) -> Markup:
+    """Escape text for element content, leaving quotes readable (as in a listing)."""
+    return Markup(html.escape(str(text), quote=False))
 
 
 def _slug(text: str) -> str:
@@ -464,19 +475,34 @@ def _is_numeric_dtype(series: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
-def _format_cell(value: Any, float_format: str) -> tuple[str, list[str]]:
-    """A cell's text and its default CSS classes."""
-    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
-        return _MISSING, ["muted"]
+def _is_missing(value: Any) -> bool:
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
+def _cell_text(value: Any, float_format: str) -> str:
+    """A cell's text (not yet escaped)."""
+    if _is_missing(value):
+        return _MISSING
     if isinstance(value, bool | np.bool_):
-        return ("yes" if value else "no"), []
+        return "yes" if value else "no"
     if isinstance(value, int | np.integer):
-        return str(value), ["num"]
+        return str(value)
     if isinstance(value, float | np.floating):
         if not math.isfinite(value):
-            return str(float(value)).replace("inf", "\N{INFINITY}"), ["num"]
-        return float_format.format(value), ["num"]
-    return str(value), []
+            return str(float(value)).replace("inf", "\N{INFINITY}")
+        return float_format.format(value)
+    return str(value)
+
+
+def _default_classes(value: Any) -> list[str]:
+    """A cell's CSS classes by its type: numbers right-aligned, missing values muted."""
+    if _is_missing(value):
+        return ["muted"]
+    if isinstance(value, bool | np.bool_):
+        return []
+    if isinstance(value, int | float | np.integer | np.floating):
+        return ["num"]
+    return []
 
 
 def _format_fact(key: str, value: Any) -> tuple[str, list[str]]:
@@ -490,9 +516,3 @@ def _format_fact(key: str, value: Any) -> tuple[str, list[str]]:
     if key == "seeds" and isinstance(value, Sequence) and not isinstance(value, str):
         return f"{len(value)} (listed in the manifest)", []
     return str(value), []
-
-
-def _class_attr(classes: Sequence[str]) -> str:
-    """A ``class`` attribute for the given classes, or nothing."""
-    unique = list(dict.fromkeys(classes))
-    return f' class="{_escape(" ".join(unique))}"' if unique else ""

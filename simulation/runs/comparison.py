@@ -7,7 +7,10 @@ same sector. The difference between an alternative and the baseline is then take
 run (alternative minus baseline on the same seed) and averaged over the pairs, with a
 t-based 95 % confidence interval (:func:`simulation.runs.statistics.mean_interval`). Pairing
 removes most of the run-to-run noise, so a few replications separate effects that would
-be lost in the spread of independent runs. Each replication is run as
+be lost in the spread of independent runs. With many replications even a negligible
+effect has an interval that excludes zero, so a difference is called **clear** only when
+its interval excludes zero and it is larger than the outcome's practical threshold
+(:data:`PRACTICAL_THRESHOLDS`). Each replication is run as
 :func:`simulation.runs.scenarios.run_scenario` runs it (:func:`run_paired_replication`), one at
 a time or in a process pool, with the same result either way.
 
@@ -32,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulation.parameters import SETUP_ONLY, validate_parameters
 from simulation.reporters import SECTOR_COLUMNS
 from simulation.runs.replications import map_runs, replication_seeds, run_replication
 from simulation.runs.scenarios import Scenario
@@ -63,6 +67,7 @@ DIFFERENCE_COLUMNS: tuple[str, ...] = (
     "ci_high",
     "pairs",
     "significant",
+    "clear",
 )
 
 #: Months reported by default: the ends of years 1, 3, 5 and 10 that fit in the run.
@@ -79,6 +84,27 @@ FAVOURABLE_DIRECTION: dict[str, int] = {
     "champions": 1,
 }
 
+#: The smallest difference in each outcome's mean that matters to a planner, in the
+#: outcome's own units (shares as fractions: 0.001 is 0.1 percentage point). A difference
+#: is clear only if its 95 % CI excludes zero *and* its size exceeds this: one person, half
+#: an organisation, 0.01 on a 0-1 score.
+PRACTICAL_THRESHOLDS: dict[str, float] = {
+    "peer_workers": 1.0,
+    "orgs_without_peers": 0.5,
+    "mean_stigma": 0.01,
+    "mean_commitment_managers": 0.01,
+    "le_leaders": 1.0,
+    "peer_share": 0.001,
+    "champions": 1.0,
+}
+
+#: Scenario settings that a comparison replaces by the baseline's, with how to name them.
+_RUN_SETTINGS: tuple[tuple[str, str], ...] = (
+    ("steps", "{} months"),
+    ("seed", "root seed {}"),
+    ("replications", "{} replications"),
+)
+
 
 @dataclass
 class Comparison:
@@ -90,11 +116,14 @@ class Comparison:
         differences: Tidy frame with columns :data:`DIFFERENCE_COLUMNS`, one row per
             alternative, outcome and month: the means of baseline and alternative over the
             replications, the mean paired difference (alternative minus baseline on the
-            same seed) with its 95 % confidence interval, the number of pairs, and whether
-            the interval excludes zero.
+            same seed) with its 95 % confidence interval, the number of pairs, whether
+            the interval excludes zero (``significant``) and whether the difference is
+            also larger than the outcome's practical threshold (``clear``, see
+            :func:`is_clear`).
         scenarios: The baseline first, then the alternatives.
         notes: Things the reader should know, such as an alternative whose own seed,
-            months or replications were overridden by the baseline's.
+            months or replications were overridden by the baseline's, or one that starts
+            from a different sector (see :func:`comparison_notes`).
         seeds: The per-replication seeds shared by every scenario.
         months: The months of the differences table.
         steps: Months simulated per run (the baseline's).
@@ -301,7 +330,7 @@ def compare(
     except ValueError as error:
         raise ValueError(f"months: {error}") from None
     seeds = replication_seeds(seed, replications)
-    notes = _notes(baseline, alternatives)
+    notes = comparison_notes(baseline, alternatives)
 
     frames = _run_all(scenarios, steps, seed, replications, progress=progress, workers=workers)
     timeseries = pd.concat(frames, ignore_index=True)
@@ -349,23 +378,84 @@ def _where(scenario: Scenario) -> str:
     return scenario.source if scenario.text is not None else f"scenario {scenario.name!r}"
 
 
-def _notes(baseline: Scenario, alternatives: Sequence[Scenario]) -> list[str]:
-    """Notes on alternatives run with settings other than their own, and on the pairing."""
+def is_clear(outcome: str, difference: float, ci_low: float, ci_high: float) -> bool:
+    """Whether a paired difference is clear: its CI excludes 0 and it is large enough to matter.
+
+    Args:
+        outcome: The outcome (its threshold is ``PRACTICAL_THRESHOLDS[outcome]``, 0 for an
+            outcome without one).
+        difference: The mean paired difference.
+        ci_low: Lower end of its 95 % confidence interval (``NaN`` if there is none).
+        ci_high: Upper end.
+
+    Returns:
+        ``True`` if the interval lies wholly on one side of zero and ``|difference|``
+        exceeds the threshold; ``False`` otherwise, and always without an interval.
+    """
+    excludes_zero = bool(ci_low > 0 or ci_high < 0)  # False for NaN
+    return excludes_zero and abs(difference) > PRACTICAL_THRESHOLDS.get(outcome, 0.0)
+
+
+def comparison_notes(baseline: Scenario, alternatives: Sequence[Scenario]) -> list[str]:
+    """What a reader of a comparison should know before reading its numbers.
+
+    Notes, in this order: an alternative whose file sets months, a root seed or
+    replications other than the baseline's (only settings the file actually gives, as
+    recorded in pydantic's ``model_fields_set``; a setting left to its default is not the
+    file's); an alternative whose set-up parameters (:data:`SETUP_ONLY`, such as ``n_orgs``)
+    differ from the baseline's, so that its runs start from another sector and are not
+    like-for-like; scenarios sharing a description (a copied file whose description was
+    not updated); events after the last month; a single replication.
+
+    Args:
+        baseline: The reference scenario.
+        alternatives: The scenarios compared with it.
+
+    Returns:
+        The notes, as sentences.
+    """
     notes = []
     for alternative in alternatives:
-        own = []
-        if alternative.steps != baseline.steps:
-            own.append(f"{alternative.steps} months")
-        if alternative.seed != baseline.seed:
-            own.append(f"root seed {alternative.seed}")
-        if alternative.replications != baseline.replications:
-            own.append(f"{alternative.replications} replications")
+        given = alternative.model_fields_set
+        own = [
+            (label.format(getattr(alternative, name)), label.format(getattr(baseline, name)))
+            for name, label in _RUN_SETTINGS
+            if name in given and getattr(alternative, name) != getattr(baseline, name)
+        ]
         if own:
             notes.append(
-                f"{alternative.name!r} sets {join_words(own)}; it was run with the baseline's "
-                f"{baseline.steps} months, root seed {baseline.seed} and "
-                f"{baseline.replications} replications so that its runs pair with the "
-                "baseline's."
+                f"{alternative.name!r} sets {join_words([mine for mine, _ in own])}; it was run "
+                f"with the baseline's {join_words([theirs for _, theirs in own])} so that its "
+                "runs pair with the baseline's."
+            )
+    base_setup = validate_parameters(baseline.model_params())
+    for alternative in alternatives:
+        setup = validate_parameters(alternative.model_params())
+        changed = [
+            f"{name} = {getattr(setup, name)!r} (baseline {getattr(base_setup, name)!r})"
+            for name in SETUP_ONLY
+            if getattr(setup, name) != getattr(base_setup, name)
+        ]
+        if changed:
+            notes.append(
+                f"Not like-for-like: {alternative.name!r} builds a different sector from the "
+                f"baseline's ({'; '.join(changed)}). Set-up parameters shape the sector at "
+                "month 0, so its runs share the baseline's seeds but not its sector, and its "
+                "differences mix the effect of the other sector with that of its events and "
+                "parameters."
+            )
+    scenarios = [baseline, *alternatives]
+    for position, scenario in enumerate(scenarios):
+        earlier = [
+            other.name
+            for other in scenarios[:position]
+            if scenario.description and other.description == scenario.description
+        ]
+        if earlier:
+            notes.append(
+                f"{scenario.name!r} has the same description as {earlier[0]!r}: if one file "
+                "was copied from the other, its description may not say what it does; its "
+                "events are listed in words in the report."
             )
     for alternative in alternatives:
         late = sorted({event.month for event in _late_events(alternative, baseline.steps)})
@@ -487,7 +577,10 @@ def _differences_table(comparison: Comparison) -> pd.DataFrame:
                         "ci_high": high,
                         "pairs": int(paired.size),
                         "significant": bool(low > 0 or high < 0),  # False for NaN
+                        "clear": is_clear(outcome, difference, low, high),
                     }
                 )
     table = pd.DataFrame(rows, columns=list(DIFFERENCE_COLUMNS))
-    return table.astype({"month": "int64", "pairs": "int64", "significant": "bool"})
+    return table.astype(
+        {"month": "int64", "pairs": "int64", "significant": "bool", "clear": "bool"}
+    )

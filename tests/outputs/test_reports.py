@@ -59,6 +59,23 @@ def test_html_is_one_self_contained_document_with_embedded_pngs():
     assert embedded == report.pngs["peer_workers.png"]
 
 
+def cell(page: str, text: str) -> str:
+    """The class attribute of the body cell showing exactly ``text`` (Styler's markup)."""
+    found = re.findall(rf'<td class="([^"]*)" >{re.escape(text)}</td>', page)
+    assert len(found) == 1, (text, found)
+    return found[0]
+
+
+def test_the_page_comes_from_the_packaged_templates():
+    from importlib.resources import files
+
+    templates = files("simulation.outputs") / "templates"
+    assert (templates / "report.html.j2").is_file() and (templates / "report.css").is_file()
+    page = sample_report().html()
+    # The packaged style sheet is inlined verbatim, not linked.
+    assert (templates / "report.css").read_text(encoding="utf-8").strip() in page
+
+
 def test_contents_lists_level_two_headings_with_working_anchors():
     page = sample_report().html()
     toc = page[page.index('<nav class="toc">') : page.index("</nav>")]
@@ -76,8 +93,10 @@ def test_text_is_escaped_and_only_bold_and_code_markup_is_interpreted():
     assert "<script" not in page and "<img src=x>" not in page and "<i>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<strong>strong</strong>" in page and "<code>&lt;i&gt;code&lt;/i&gt;</code>" in page
-    assert "<td>&lt;script&gt;x&lt;/script&gt;</td>" in page
+    cell(page, "&lt;script&gt;x&lt;/script&gt;")
+    assert ">&lt;th&gt;</th>" in page and "&lt;caption&gt;</caption>" in page
     assert "<title>&lt;b&gt;Title&lt;/b&gt;</title>" in page
+    assert 'name = "&lt;script&gt;"' in page  # a listing keeps its quotes readable
 
 
 def test_table_applies_cell_classes_formats_floats_and_shows_only_a_named_index():
@@ -92,16 +111,50 @@ def test_table_applies_cell_classes_formats_floats_and_shows_only_a_named_index(
     report = Report("t")
     report.table(frame, cell_classes=verdicts, float_format="{:.2f}")
     page = report.html()
-    assert '<td class="good">met</td>' in page
-    assert '<td class="bad">not met</td>' in page
-    assert '<th scope="row">P1</th>' in page and ">pattern</th>" in page
-    assert '<td class="num">0.12</td>' in page
+    assert "good" in cell(page, "met").split() and "bad" in cell(page, "not met").split()
+    assert "rowhead" in cell(page, "P1").split() and ">pattern</th>" in page
+    assert "num" in cell(page, "0.12").split()
+    assert "muted" in cell(page, "\N{EN DASH}").split()  # the missing value
+    # The numeric column's header is right-aligned by a rule in the head, not inline.
+    head = page[: page.index("</head>")]
+    assert re.search(r"#T_table1 th\.col1 \{\s*text-align: right;", head)
+    assert "<style" not in page[page.index("<body>") :]
     for css_class in ("good", "bad", "warn", "muted"):
         assert re.search(rf"\.{css_class}\b[^{{]*\{{", page), css_class
 
     unnamed = Report("t")
     unnamed.table(pd.DataFrame({"value": [1]}, index=["hidden-label"]))
     assert "hidden-label" not in unnamed.html()
+
+
+def test_table_takes_a_frame_of_classes_and_repeated_column_labels():
+    frame = pd.DataFrame([[1.5, "up", True]], columns=["x", "x", "clear"])
+    classes = pd.DataFrame([["", "good", "warn"]])
+    report = Report("t")
+    report.table(frame, classes=classes, float_format="{:.1f}")
+    page = report.html()
+    assert page.count(">x</th>") == 2
+    assert "good" in cell(page, "up").split() and "warn" in cell(page, "yes").split()
+    with pytest.raises(ValueError, match="shape"):
+        report.table(frame, classes=classes.iloc[:, :2])
+
+
+def test_a_callout_stands_out_and_checks_its_tone():
+    report = Report("t")
+    report.callout(["first **point**", "second"], title="Read first", tone="warn")
+    report.callout(["only one"])
+    page = report.html()
+    box = page[page.index('<div class="callout warn">') :]
+    box = box[: box.index("</div>")]
+    assert '<p class="label">Read first</p>' in box
+    assert "<li>first <strong>point</strong></li>" in box and "<li>second</li>" in box
+    assert '<div class="callout">\n<p>only one</p>' in page
+    with pytest.raises(ValueError, match="tone"):
+        report.callout(["x"], tone="loud")
+    with pytest.raises(ValueError, match="at least one"):
+        report.callout([])
+    with pytest.raises(TypeError):
+        report.callout("one string")
 
 
 @pytest.mark.parametrize("name", ["", "a b", "../x", "x.png", "a/b", "ü", None])
@@ -132,6 +185,7 @@ def test_provenance_shows_key_facts_and_the_full_manifest():
     report.provenance(manifest)
     page = report.html()
     assert "<dd>9.9</dd>" in page and "<dd>12.3 s</dd>" in page
+    assert '<dd class="muted">unknown</dd>' in page  # no git commit
     assert '<dd class="warn">' in page
     assert "3 (listed in the manifest)" in page
     details = page[page.index("<details>") : page.index("</details>")]

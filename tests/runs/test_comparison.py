@@ -13,16 +13,20 @@ import pytest
 from simulation import SECTOR_COLUMNS
 from simulation.outputs.comparison_report import (
     comparison_manifest,
-    format_difference,
     write_comparison,
 )
+from simulation.parameters import Parameters
 from simulation.runs.comparison import (
     DIFFERENCE_COLUMNS,
+    FAVOURABLE_DIRECTION,
     KEY_OUTCOMES,
+    PRACTICAL_THRESHOLDS,
     TIMESERIES_COLUMNS,
     check_months,
     compare,
+    comparison_notes,
     default_months,
+    is_clear,
 )
 from simulation.runs.replications import replication_seeds
 from simulation.runs.scenarios import Scenario, run_scenario
@@ -41,7 +45,9 @@ n_orgs = 4
 """
 
 # The same scenario under another name: its runs must equal the baseline's exactly.
-COPY = BASELINE.replace('name = "base"', 'name = "copy"')
+COPY = BASELINE.replace('name = "base"', 'name = "copy"').replace(
+    "A small sector left alone.", "The same sector under another name."
+)
 
 # Its own seed, length and replications differ; the comparison must override all three.
 CHAMPION = """
@@ -204,13 +210,76 @@ def test_names_must_differ_and_months_fit(files):
         compare(baseline, [Scenario.load(files["copy"])], months=[12, 30])
 
 
-def test_a_difference_reads_as_number_and_interval():
-    row = {"outcome": "peer_workers", "difference": 40.2, "ci_low": 35.04, "ci_high": 45.3}
-    assert format_difference(row) == "+40.2 (95% CI 35.0 to 45.3)"
-    row = {"outcome": "mean_stigma", "difference": -0.0213, "ci_low": -0.03, "ci_high": -0.0126}
-    assert format_difference(row) == "-0.021 (95% CI -0.030 to -0.013)"
-    row = {"outcome": "peer_share", "difference": 0.012, "ci_low": 0.008, "ci_high": 0.016}
-    assert format_difference(row) == "+1.2 (95% CI 0.8 to 1.6)"
+# ---- clear differences and notes --------------------------------------------------------
+
+
+def test_every_key_outcome_has_a_direction_and_a_practical_threshold():
+    assert set(PRACTICAL_THRESHOLDS) == set(FAVOURABLE_DIRECTION) == set(KEY_OUTCOMES)
+    assert all(threshold > 0 for threshold in PRACTICAL_THRESHOLDS.values())
+
+
+def test_clear_needs_an_interval_off_zero_and_a_difference_above_the_threshold():
+    # Excludes zero but negligible: the stigma effect a planner should not be told about.
+    assert not is_clear("mean_stigma", -0.00009, -0.0001, -0.00008)
+    assert is_clear("mean_stigma", -0.02, -0.03, -0.011)
+    assert not is_clear("peer_workers", 0.8, 0.1, 1.5)  # under one person
+    assert is_clear("peer_workers", 1.5, 0.5, 2.5)
+    assert is_clear("peer_workers", -1.5, -2.5, -0.5)
+    assert not is_clear("peer_workers", 5.0, -0.1, 10.1)  # interval spans zero
+    assert not is_clear("peer_workers", 5.0, 0.0, 10.0)  # ... or touches it
+    assert not is_clear("peer_workers", 5.0, np.nan, np.nan)  # no interval
+    assert not is_clear("peer_share", 0.0009, 0.0005, 0.0013)  # under 0.1 percentage point
+    assert is_clear("peer_share", 0.0011, 0.0005, 0.0017)
+
+
+def test_the_clear_column_is_significant_and_large_enough(comparison):
+    table = comparison.differences
+    threshold = table["outcome"].map(PRACTICAL_THRESHOLDS)
+    expected = table["significant"] & (table["difference"].abs() > threshold)
+    assert (table["clear"] == expected).all()
+    assert table["clear"].any()
+    assert not table.loc[table["scenario"] == "copy", "clear"].any()
+
+
+def scenario(text: str) -> Scenario:
+    return Scenario.from_text(text, source=f"{text.split(chr(34))[1]}.toml")
+
+
+def test_notes_mention_only_the_settings_a_file_gives():
+    baseline = scenario('name = "base"\nsteps = 24\nreplications = 3\nseed = 11\n')
+    silent = scenario('name = "silent"\n')  # defaults: 120 months, seed 0, 20 replications
+    seeded = scenario('name = "seeded"\nseed = 5\n')
+    same = scenario('name = "same"\nsteps = 24\nseed = 11\n')  # sets them, to the same
+    notes = comparison_notes(baseline, [silent, seeded, same])
+    assert notes == [
+        "'seeded' sets root seed 5; it was run with the baseline's root seed 11 so that its "
+        "runs pair with the baseline's."
+    ]
+
+
+def test_a_different_sector_is_a_warning_not_a_silent_pairing():
+    default_orgs = Parameters().n_orgs
+    baseline = scenario('name = "base"\n[parameters]\nn_orgs = 4\n')
+    bigger = scenario('name = "bigger"\n[parameters]\nn_orgs = 6\nboard_support = 0.9\n')
+    lever = scenario('name = "lever"\n[parameters]\nn_orgs = 4\nboard_support = 0.9\n')
+    (note,) = comparison_notes(baseline, [bigger, lever])
+    assert note.startswith("Not like-for-like: 'bigger'")
+    assert "n_orgs = 6 (baseline 4)" in note and "board_support" not in note
+    # Values are compared as the model uses them: a file stating a default matches one
+    # that leaves it out.
+    unstated = scenario('name = "unstated"\n')
+    stated = scenario(f'name = "stated"\n[parameters]\nn_orgs = {default_orgs}\n')
+    assert comparison_notes(unstated, [stated]) == []
+    (note,) = comparison_notes(unstated, [baseline])
+    assert f"n_orgs = 4 (baseline {default_orgs})" in note
+
+
+def test_a_copied_description_is_noted():
+    baseline = scenario('name = "base"\ndescription = "Champions everywhere."\n')
+    copied = scenario('name = "my-plan"\ndescription = "Champions everywhere."\n')
+    other = scenario('name = "other"\ndescription = "Something else."\n')
+    (note,) = comparison_notes(baseline, [copied, other])
+    assert note.startswith("'my-plan' has the same description as 'base'")
 
 
 # ---- the report (the command line is tested in tests/cli/test_compare.py) -----------------
@@ -242,7 +311,7 @@ def test_the_report_is_self_contained(files, tmp_path):
     assert html.count('src="data:image/png;base64,') == 2
     assert 'name = "champion"' in html and 'level = "executive"' in html  # file texts
     assert "A small sector left alone." in html
-    assert re.search(r'<td class="[^"]*\b(good|bad)\b[^"]*">', html)  # clear ones shaded
+    assert re.search(r'<td class="[^"]*\b(good|bad)\b[^"]*"\s*>', html)  # clear ones shaded
     # Nothing outside the file: only in-page links, inline images, no scripts or styles.
     assert not re.search(r"<script|<link|<iframe|@import|url\(", html)
     assert all(ref.startswith("#") for ref in re.findall(r'href="([^"]*)"', html))
