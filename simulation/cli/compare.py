@@ -180,16 +180,17 @@ def comparison_lines(comparison: Comparison, wall_time_seconds: float) -> list[s
 
     Returns:
         Lines: what was compared, a table of the differences at the last month (``*``
-        marks a clear one, whose 95 % CI excludes zero) and the notes.
+        marks a clear one: its 95 % CI excludes zero and it exceeds the outcome's practical
+        threshold) and the notes.
     """
     last = comparison.months[-1]
     rows = [
         (
             row["scenario"],
             outcome_label(row["outcome"]),
-            format_value(row["outcome"], row["baseline_mean"], like=row["scenario_mean"]),
-            format_value(row["outcome"], row["scenario_mean"], like=row["baseline_mean"]),
-            format_difference(row) + (" *" if row["significant"] else ""),
+            format_value(row["outcome"], row["baseline_mean"]),
+            format_value(row["outcome"], row["scenario_mean"]),
+            format_difference(row) + (" *" if row["clear"] else ""),
         )
         for row in comparison.at_month(last).to_dict("records")
     ]
@@ -199,7 +200,8 @@ def comparison_lines(comparison: Comparison, wall_time_seconds: float) -> list[s
         f"{comparison.baseline.name}: {comparison.replications} paired replication(s) x "
         f"{comparison.steps} months, root seed {comparison.seed}, {wall_time_seconds:.1f} s",
         f"Differences at {month_phrase(last)} (month {last}), scenario minus baseline on the "
-        "same seeds (mean, 95% CI); * = clear (CI excludes 0); peer share in %:",
+        "same seeds (mean, 95% CI); * = clear (CI excludes 0 and the difference is above "
+        "the practical threshold); peer share in %:",
     ]
     table = aligned_rows([header, *rows], right=(2, 3))
     lines.extend(f"  {line}" for line in table)

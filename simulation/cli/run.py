@@ -145,7 +145,9 @@ def run_command(
             )
             if scenario is not None:
                 manifest["scenario"] = scenario.manifest_entry()
-            return write_run(target, timeseries, manifest, plot_timeseries(timeseries))
+            name = scenario.name if scenario is not None else "lewsim run"
+            figure = plot_timeseries(timeseries, title=f"{name}: sector over time", params=params)
+            return write_run(target, timeseries, manifest, figure)
 
         outcome = command.execute(
             out=destination(out, scenario.name if scenario else "run"),

@@ -113,7 +113,6 @@ def format_value(
     value: float,
     *,
     signed: bool = False,
-    like: float | None = None,
     decimals: int | None = None,
 ) -> str:
     """Write one outcome value as shown in the report and the terminal.
@@ -125,14 +124,11 @@ def format_value(
         outcome: The outcome (decides scale and decimals; shares in per cent).
         value: The value, in the outcome's own units (shares as fractions).
         signed: Show a ``+`` on positive values (for differences).
-        like: Ignored; accepted so that callers written when the decimals depended on a
-            second value still work. Do not pass it in new code.
         decimals: Decimals to use instead of the outcome's usual ones.
 
     Returns:
         The text; ``"n/a"`` for a missing value.
     """
-    del like  # decimals no longer depend on another value: see DECIMALS
     if value is None or not math.isfinite(value):
         return "n/a"
     places = DECIMALS.get(_kind(outcome), 3) if decimals is None else decimals

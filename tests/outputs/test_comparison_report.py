@@ -117,7 +117,7 @@ def test_an_interval_is_printed_with_enough_digits_to_show_its_side_of_zero():
 def test_every_value_of_an_outcome_is_rounded_alike():
     # Formerly 55.7 next to a value of 100 or more became "56".
     assert format_value("peer_workers", 55.66) == "55.7"
-    assert format_value("peer_workers", 55.66, like=140.0) == "55.7"
+    assert format_value("peer_workers", 55.66) == "55.7"
     assert format_value("peer_workers", 140.04) == "140.0"
     assert format_value("mean_stigma", 0.31234) == "0.312"
     assert format_value("peer_share", 0.0334) == "3.3"  # per cent
