@@ -27,6 +27,15 @@ import pandas as pd
 from scipy import stats
 
 from simulation import SectorModel
+from simulation.interventions import (
+    AppointChampion,
+    HireLeLeader,
+    Intervention,
+    ManagementTraining,
+    ManagerNetwork,
+    VisitsProgramme,
+    WorkforceTraining,
+)
 from simulation.parameters import Parameters
 from simulation.runs.replications import map_runs, replication_seeds
 from simulation.runs.statistics import mean_interval
@@ -82,22 +91,6 @@ _SOLE_CHAMPION = {"champion_uptake": 0.0, "initial_champion": 0.0}
 
 
 @dataclass(frozen=True)
-class Action:
-    """Something done to the sector before the step that produces ``month``.
-
-    Args:
-        month: Month at which it takes effect (0 and 1 both mean before the first step).
-        name: An intervention of :class:`~simulation.SectorModel` (``appoint_champion``,
-            ``hire_le_leader``, ...) or a manipulation in :data:`MANIPULATIONS`.
-        arguments: Keyword arguments, as ``(name, value)`` pairs.
-    """
-
-    month: int
-    name: str
-    arguments: tuple[tuple[str, Any], ...] = ()
-
-
-@dataclass(frozen=True)
 class Arm:
     """One configuration of a controlled experiment, run on every seed.
 
@@ -105,7 +98,8 @@ class Arm:
         name: Short identifier, unique within a validation.
         label: How figures and tables name it.
         params: Model parameters that differ from the defaults.
-        actions: Interventions or manipulations at months.
+        actions: Interventions (scheduled on the model, so the month rule of
+            :mod:`simulation.interventions` applies) or manipulations at months.
         months: Fixed horizon; ``None`` means the validation's horizon.
         probe: Name of a per-month measurement in :data:`PROBES`, if the sector columns
             are not enough.
@@ -114,7 +108,7 @@ class Arm:
     name: str
     label: str
     params: tuple[tuple[str, Any], ...] = ()
-    actions: tuple[Action, ...] = ()
+    actions: tuple[Intervention | Manipulation, ...] = ()
     months: int | None = None
     probe: str | None = None
 
@@ -123,17 +117,12 @@ def arm(
     name: str,
     label: str,
     params: Mapping[str, Any] | None = None,
-    actions: Sequence[Action] = (),
+    actions: Sequence[Intervention | Manipulation] = (),
     months: int | None = None,
     probe: str | None = None,
 ) -> Arm:
     """Build an :class:`Arm` from a parameter mapping (arms are hashable, plain data)."""
     return Arm(name, label, tuple(sorted((params or {}).items())), tuple(actions), months, probe)
-
-
-def act(month: int, name: str, /, **arguments: Any) -> Action:
-    """Build an :class:`Action`."""
-    return Action(month, name, tuple(sorted(arguments.items())))
 
 
 @dataclass
@@ -177,11 +166,42 @@ def champions_leave(model: SectorModel) -> None:
     model.staff_leaves(slots)
 
 
-#: Manipulations an :class:`Action` may name besides the model's interventions.
-MANIPULATIONS: dict[str, Callable[..., None]] = {
-    "add_peers_to_every_team": add_peers_to_every_team,
-    "champions_leave": champions_leave,
-}
+@dataclass(frozen=True)
+class AddPeers:
+    """Add ``per_team`` peers to every frontline team (:func:`add_peers_to_every_team`).
+
+    Attributes:
+        month: The month before whose step it is done (0 and 1: before the first step).
+        per_team: Peers added to each team.
+    """
+
+    month: int
+    per_team: int
+
+    def apply(self, model: SectorModel) -> None:
+        """Do it to ``model`` now."""
+        add_peers_to_every_team(model, self.per_team)
+
+
+@dataclass(frozen=True)
+class ChampionsLeave:
+    """Every champion leaves (:func:`champions_leave`).
+
+    Attributes:
+        month: The month before whose step it is done (0 and 1: before the first step).
+    """
+
+    month: int
+
+    def apply(self, model: SectorModel) -> None:
+        """Do it to ``model`` now."""
+        champions_leave(model)
+
+
+#: Laboratory manipulations an arm may make besides the model's interventions. Unlike an
+#: intervention (applied inside the step of its month, by process 1), a manipulation is done
+#: between steps, just before the step that produces its month.
+type Manipulation = AddPeers | ChampionsLeave
 
 
 def manager_correlations(model: SectorModel) -> dict[str, float]:
@@ -226,22 +246,20 @@ def run_arm(arm: Arm, seed: int, months: int) -> ArmRun:
     model = SectorModel(rng=seed, **dict(arm.params))
     probe = PROBES[arm.probe] if arm.probe else None
     rows = [probe(model)] if probe else []
+    manipulations = []
+    for action in arm.actions:
+        if isinstance(action, Intervention):
+            model.schedule(action)  # after the month-0 probe: month 0's apply at once
+        else:
+            manipulations.append(action)
     for month in range(1, months + 1):
-        for action in arm.actions:
-            if max(action.month, 1) == month:
-                _perform(model, action)
+        for manipulation in manipulations:
+            if max(manipulation.month, 1) == month:
+                manipulation.apply(model)
         model.step()
         if probe:
             rows.append(probe(model))
     return ArmRun(model.sector_frame(), model.org_table(), pd.DataFrame(rows))
-
-
-def _perform(model: SectorModel, action: Action) -> None:
-    arguments = dict(action.arguments)
-    if action.name in MANIPULATIONS:
-        MANIPULATIONS[action.name](model, **arguments)
-    else:
-        getattr(model, action.name)(**arguments)
 
 
 def _run_job(job: tuple[Arm, int, int]) -> ArmRun:
@@ -744,10 +762,10 @@ def _pattern_10(runs: Mapping[str, list[ArmRun]], months: int) -> list[Check]:
 
 
 EXEC_CHAMPION = arm(
-    "exec_champion", "Executive champion", actions=[act(0, "appoint_champion", level="executive")]
+    "exec_champion", "Executive champion", actions=[AppointChampion(month=0, level="executive")]
 )
 WORKFORCE_TRAINING = arm(
-    "workforce_training", "Workforce training", actions=[act(0, "workforce_training")]
+    "workforce_training", "Workforce training", actions=[WorkforceTraining(month=0)]
 )
 
 PATTERNS: tuple[Pattern, ...] = (
@@ -769,7 +787,7 @@ PATTERNS: tuple[Pattern, ...] = (
                 "peers_arrive",
                 "Unexposed sector, peers arrive",
                 _UNEXPOSED,
-                [act(EXPOSURE_MONTH, "add_peers_to_every_team", per_team=1)],
+                [AddPeers(month=EXPOSURE_MONTH, per_team=1)],
             ),
         ),
         _pattern_1,
@@ -795,13 +813,13 @@ PATTERNS: tuple[Pattern, ...] = (
                 "isolated_visits",
                 "Visits programme",
                 {"visit_rate": 0.0},
-                [act(0, "visits_programme")],
+                [VisitsProgramme(month=0)],
             ),
             arm(
                 "isolated_network",
                 "Manager network",
                 {"visit_rate": 0.0},
-                [act(0, "manager_network")],
+                [ManagerNetwork(month=0)],
             ),
         ),
         _pattern_2,
@@ -833,7 +851,7 @@ PATTERNS: tuple[Pattern, ...] = (
                 "introduction",
                 "Peers introduced by a manager network",
                 _UNEXPOSED,
-                [act(0, "manager_network")],
+                [ManagerNetwork(month=0)],
                 months=S_CURVE_MONTHS,
             ),
         ),
@@ -855,21 +873,21 @@ PATTERNS: tuple[Pattern, ...] = (
             arm(
                 "team_leader_champion",
                 "Team-leader champion",
-                actions=[act(0, "appoint_champion", level="team_leader")],
+                actions=[AppointChampion(month=0, level="team_leader")],
             ),
             arm(
                 "sole_champion",
                 "Sole champion stays",
                 _SOLE_CHAMPION,
-                [act(0, "appoint_champion", level="executive")],
+                [AppointChampion(month=0, level="executive")],
             ),
             arm(
                 "sole_champion_leaves",
                 "Sole champion leaves",
                 _SOLE_CHAMPION,
                 [
-                    act(0, "appoint_champion", level="executive"),
-                    act(CHAMPION_LOSS_MONTH, "champions_leave"),
+                    AppointChampion(month=0, level="executive"),
+                    ChampionsLeave(month=CHAMPION_LOSS_MONTH),
                 ],
             ),
         ),
@@ -892,7 +910,7 @@ PATTERNS: tuple[Pattern, ...] = (
             arm(
                 "le_leader",
                 "LE leader hired",
-                actions=[act(0, "hire_le_leader", orgs="with_peers")],
+                actions=[HireLeLeader(month=0, orgs="with_peers")],
             ),
         ),
         _pattern_5,
@@ -915,7 +933,7 @@ PATTERNS: tuple[Pattern, ...] = (
                 f"peers_{k}",
                 f"{k} peer{'s' if k != 1 else ''} per team",
                 _CULTURE_LAB,
-                [act(0, "add_peers_to_every_team", per_team=k)] if k else [],
+                [AddPeers(month=0, per_team=k)] if k else [],
                 months=CULTURE_MONTHS,
                 probe="clinician_stigma",
             )
@@ -926,7 +944,7 @@ PATTERNS: tuple[Pattern, ...] = (
                 "peers_1_heard",
                 "1 peer per team, heard in full",
                 {**_CULTURE_LAB, "token_share": _HEARD_IN_FULL},
-                [act(0, "add_peers_to_every_team", per_team=1)],
+                [AddPeers(month=0, per_team=1)],
                 months=CULTURE_MONTHS,
                 probe="clinician_stigma",
             ),
@@ -948,7 +966,7 @@ PATTERNS: tuple[Pattern, ...] = (
             arm(
                 "clinician_champion",
                 "Clinician champion",
-                actions=[act(0, "appoint_champion", level="clinician")],
+                actions=[AppointChampion(month=0, level="clinician")],
             ),
         ),
         _pattern_7,
@@ -990,7 +1008,7 @@ PATTERNS: tuple[Pattern, ...] = (
             arm(
                 "management_training",
                 "Management training (class none)",
-                actions=[act(0, "management_training", orgs="exposure:none")],
+                actions=[ManagementTraining(month=0, orgs="exposure:none")],
             ),
             WORKFORCE_TRAINING,
         ),
