@@ -554,7 +554,7 @@ def describe_refusal(cls: type[Intervention], error: ValidationError) -> str:
     for item in error.errors():
         argument = ".".join(map(str, item["loc"]))
         if item["type"] == "missing":
-            problems.append(f"{argument} is missing; it must be {ALLOWED[argument]}")
+            problems.append(f"{argument} is missing; it must be {ALLOWED.get(argument, 'given')}")
         elif item["type"] == "extra_forbidden":
             problems.append(
                 f"unknown argument {argument!r}; {name} takes month, "

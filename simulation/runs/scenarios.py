@@ -92,6 +92,7 @@ _PROBLEMS = "scenario_problems"  # error type carrying a list of problems in its
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _LONG_INTEGER = re.compile(r"[0-9][0-9_]{4299,}")  # beyond Python's 4300-digit limit
 _BOM = "\ufeff"
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 #: Largest scenario file read (bytes): a scenario is a page of settings, not data.
 MAX_FILE_BYTES = 1_000_000
@@ -191,9 +192,15 @@ def show(value: Any, depth: int = 0) -> str:
         items = [show(item, depth + 1) for item in value[:10]]
         return "[" + ", ".join(items + (["..."] if len(value) > 10 else [])) + "]"
     if isinstance(value, Mapping):
-        items = [f"{key} = {show(item, depth + 1)}" for key, item in list(value.items())[:10]]
+        items = [f"{_key(key)} = {show(item, depth + 1)}" for key, item in list(value.items())[:10]]
         return "{" + ", ".join(items + (["..."] if len(value) > 10 else [])) + "}"
     return repr(value)
+
+
+def _key(key: Any) -> str:
+    """A table key as TOML writes it: bare if it can be, else quoted (``"a b"``)."""
+    text = str(key)
+    return text if _BARE_KEY.fullmatch(text) else show(text)
 
 
 def _depth(data: Any) -> int:
@@ -322,13 +329,17 @@ class Scenario(_Strict):
         """
         source = str(path)
         try:
-            with open(path, "rb") as file:
-                # Ask the opened file what it is: a directory, a device (/dev/zero) or a pipe
-                # would be read forever or not at all.
-                status = os.fstat(file.fileno())
-                if not stat.S_ISREG(status.st_mode):
-                    kind = "a directory" if stat.S_ISDIR(status.st_mode) else "not a regular file"
-                    raise ScenarioError(source, [f"is {kind}, not a scenario file"])
+            # Non-blocking, so that opening a named pipe returns at once; then ask the opened
+            # file what it is, since a device (/dev/zero) or a pipe would be read forever.
+            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(descriptor, "rb") as file:
+                mode = os.fstat(file.fileno()).st_mode
+                if stat.S_ISDIR(mode):
+                    raise ScenarioError(source, ["is a directory, not a scenario file"])
+                if not stat.S_ISREG(mode):
+                    raise ScenarioError(
+                        source, ["is not a regular file (a device, a pipe or a socket)"]
+                    )
                 data = file.read(MAX_FILE_BYTES + 1)
         except FileNotFoundError:
             raise ScenarioError(source, ["no such scenario file"]) from None
@@ -340,8 +351,8 @@ class Scenario(_Strict):
             raise ScenarioError(
                 source,
                 [
-                    f"is larger than {MAX_FILE_BYTES // 1_000_000} MB; a scenario file is a "
-                    "page of settings (the largest allowed is 1 MB)"
+                    f"is larger than {MAX_FILE_BYTES // 1_000_000} MB, the most a scenario "
+                    "file may be (a scenario is a page of settings)"
                 ],
             )
         try:
@@ -544,7 +555,7 @@ def _path(loc: Sequence[str | int]) -> str:
     """``("events", 2, "coverage")`` -> ``"events[2].coverage"``."""
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        text += f"[{part}]" if isinstance(part, int) else (f".{_key(part)}" if text else _key(part))
     return text
 
 

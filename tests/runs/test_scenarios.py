@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from pathlib import Path
 
@@ -561,6 +562,19 @@ def test_numbers_too_long_to_hold_are_reported_honestly():
         Scenario.from_text(scenario_text(steps=10**29))
 
 
+def test_odd_keys_and_long_text_are_shown_on_one_line():
+    """Found by the fuzz test below: a key with a line break broke a message in two."""
+    data = {"name": "odd", "replications": {"a\nb": 1}, "parameters": {"x y": 1}}
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_data(data)
+    parameters, replications = sorted(caught.value.problems)
+    assert parameters.startswith('parameters."x y": unknown parameter; allowed: the ')
+    assert replications == 'replications = {"a\\nb" = 1}: must be an integer >= 1 and <= 10000'
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_data({"name": "odd", "description": 7, "seed": "x" * 500})
+    assert all(len(line) < 200 for line in caught.value.problems)
+
+
 @pytest.mark.parametrize("depth", [20, 5000])
 def test_deeply_nested_values_are_a_clean_error(depth):
     text = scenario_text(params=f"pay_parity = {'[' * depth}{']' * depth}")
@@ -571,6 +585,10 @@ def test_deeply_nested_values_are_a_clean_error(depth):
 def test_a_scenario_file_must_be_a_regular_file_of_sensible_size(tmp_path):
     with pytest.raises(ScenarioError, match="not a regular file"):
         Scenario.load("/dev/zero")
+    pipe = tmp_path / "pipe.toml"
+    os.mkfifo(pipe)  # opening it for reading must not wait for a writer
+    with pytest.raises(ScenarioError, match="not a regular file"):
+        Scenario.load(pipe)
     with pytest.raises(ScenarioError, match="is a directory"):
         Scenario.load(tmp_path)
     big = tmp_path / "big.toml"
