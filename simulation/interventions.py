@@ -1,26 +1,68 @@
-"""Interventions (MODEL.md section 8) as methods of the model, and scheduled events.
+"""Interventions (docs/ODD.md section 6): one class each, declaring its arguments and its effect.
 
-Each intervention acts at the current month on all organisations or a chosen subset,
-given as ``orgs``: ``"all"``, a list of organisation ids, ``"with_peers"``,
-``"without_peers"`` or an initial exposure class (``"exposure:none"``, ``"exposure:some"``,
-``"exposure:significant"``). Scenario files, sweeps and the app call them directly or
-schedule them with :meth:`Interventions.schedule`; the first monthly process applies
-what is due.
+An intervention is a frozen pydantic model: its fields are the intervention's arguments
+(with ``month`` and, where it applies, ``orgs``), its ``type`` names it, and
+:meth:`Intervention.apply` does the work on a model. The same objects serve every caller:
+
+- the model's methods (``model.management_training(orgs=[1])``) build one for the current
+  month and apply it at once;
+- ``model.schedule(12, "appoint_champion", level="senior")`` or
+  ``model.schedule(AppointChampion(month=12, level="senior"))`` keeps one in
+  ``model.scheduled_events`` until its month;
+- scenario files (:mod:`simulation.runs.scenarios`) read ``[[events]]`` tables as these
+  classes (:data:`AnyIntervention`, a union tagged by ``type``), and validation arms and
+  replications take sequences of them.
+
+**The month rule.** An intervention at month ``m`` is applied at the start of the step that
+produces month ``m``, by process 1, before anything else happens that month; the row of
+month ``m`` is the first to show it. One scheduled for the current month is applied at
+once: at set-up that is month 0, after the month-0 row has been recorded, so the month-0
+row is the sector as built and month 1 is the first row to show it. Interventions due in
+the same month are applied in the order they were scheduled. A past month is refused.
+
+**Values are strict**, one rule for every argument: a boolean is ``True`` or ``False``; an
+integer is an ``int`` (a bool is not one, nor is ``2.7``); a number is an ``int`` or a
+``float`` (not a bool); a string is never read as a number or a boolean; NumPy scalars
+count as what they hold. An organisation selection must select something: an empty list
+is refused. The model's methods, ``schedule`` and :func:`make_intervention` refuse with an
+:class:`~simulation.errors.InputError` naming the intervention, the argument, its value and
+what it takes (a class built directly raises pydantic's ``ValidationError`` with the same
+reasons; a scenario file's events are reported by field path, ``events[2].coverage``).
+
+Organisation selections (``orgs``) are ``"all"``, ``"with_peers"``, ``"without_peers"``
+(judged when the intervention is applied), an initial exposure class
+(``"exposure:none"``, ``"exposure:some"``, ``"exposure:significant"``), an organisation id
+or a list of ids.
 """
 
 from __future__ import annotations
 
+import difflib
 import inspect
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
+from simulation.errors import InputError
 from simulation.parameters import (
     EXPOSURE_CLASSES,
     ORG_LEVERS,
+    PARAMETER_NAMES,
     SETUP_ONLY,
+    ParameterError,
+    allowed_values,
     validate_parameters,
 )
 from simulation.processes import leave_months
@@ -28,18 +70,6 @@ from simulation.state import Kind
 
 if TYPE_CHECKING:
     from simulation.model import SectorModel
-
-OrgSelection = str | int | Sequence[int]
-
-INTERVENTIONS: tuple[str, ...] = (
-    "management_training",
-    "workforce_training",
-    "appoint_champion",
-    "hire_le_leader",
-    "visits_programme",
-    "manager_network",
-    "set",
-)
 
 CHAMPION_LEVELS: dict[str, Kind] = {
     "executive": Kind.EXECUTIVE,
@@ -49,126 +79,288 @@ CHAMPION_LEVELS: dict[str, Kind] = {
     "peer_leader": Kind.PEER_LEADER,
 }
 
+#: The organisation selections ``orgs`` may name (besides organisation ids).
+ORG_SELECTORS: tuple[str, ...] = (
+    "all",
+    "with_peers",
+    "without_peers",
+    *(f"exposure:{name}" for name in EXPOSURE_CLASSES),
+)
 
-@dataclass
-class ScheduledEvent:
-    """An intervention due at a month.
+#: What each argument of an intervention takes, in words (used by every error message).
+ALLOWED: dict[str, str] = {
+    "month": "an integer >= 0",
+    "orgs": ", ".join(f'"{name}"' for name in ORG_SELECTORS)
+    + ", an organisation id or a list of organisation ids (integers >= 0, at least one), "
+    "e.g. [0, 3]",
+    "coverage": "a number between 0 and 1",
+    "rate": "a number between 0 and 1 (leave it out for visits_programme_rate)",
+    "level": "one of " + ", ".join(f'"{level}"' for level in CHAMPION_LEVELS),
+    "enabled": "true or false",
+    "name": "the name of a parameter that may change after set-up (a string)",
+    "value": "a value of the parameter",
+}
+
+#: The pydantic error type of every refusal of an argument's value (its message says why).
+REFUSAL_TYPE = "intervention_argument"
+
+
+def _refusal(argument: str, reason: str = "") -> PydanticCustomError:
+    """The error for a value ``argument`` does not take (``reason`` comes first if given)."""
+    return PydanticCustomError(
+        REFUSAL_TYPE, "{reason}must be {allowed}", {"reason": reason, "allowed": ALLOWED[argument]}
+    )
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+
+
+def _month(value: Any) -> int:
+    if _is_integer(value) and value >= 0:
+        return int(value)
+    raise _refusal("month")
+
+
+def _share(argument: str) -> Callable[[Any], float]:
+    def check(value: Any) -> float:
+        if _is_number(value) and 0.0 <= value <= 1.0:  # NaN fails both comparisons
+            return float(value)
+        raise _refusal(argument)
+
+    return check
+
+
+def _rate(value: Any) -> float | None:
+    return None if value is None else _share("rate")(value)
+
+
+def _level(value: Any) -> str:
+    if isinstance(value, str) and value in CHAMPION_LEVELS:
+        return value
+    raise _refusal("level")
+
+
+def _enabled(value: Any) -> bool:
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    raise _refusal("enabled")
+
+
+def _orgs(value: Any) -> str | tuple[int, ...]:
+    """An organisation selection: a selector name, or organisation ids as a sorted tuple."""
+    if isinstance(value, str):
+        if value in ORG_SELECTORS:
+            return value
+        raise _refusal("orgs")
+    if isinstance(value, np.ndarray):
+        value = value.tolist() if value.ndim == 1 else None
+    if _is_integer(value):
+        value = [value]
+    if not (isinstance(value, list | tuple | range) and all(map(_is_integer, value))):
+        raise _refusal("orgs")
+    if len(value) == 0:
+        raise _refusal("orgs", "selects no organisation; ")
+    if min(value) < 0:
+        raise _refusal("orgs", "organisation ids cannot be negative; ")
+    return tuple(sorted({int(org) for org in value}))
+
+
+Month = Annotated[int, PlainValidator(_month, json_schema_input_type=int)]
+# The serializer is given, because pydantic's own for a plainly validated union checks the
+# value against each member and warns (four lines, an error under -W error) for a tuple.
+Orgs = Annotated[
+    str | tuple[int, ...],
+    PlainValidator(_orgs, json_schema_input_type=str | int | list[int]),
+    PlainSerializer(lambda orgs: orgs, return_type=Any),
+]
+Coverage = Annotated[float, PlainValidator(_share("coverage"), json_schema_input_type=float)]
+Rate = Annotated[float | None, PlainValidator(_rate, json_schema_input_type=float | None)]
+Level = Annotated[str, PlainValidator(_level, json_schema_input_type=str)]
+Enabled = Annotated[bool, PlainValidator(_enabled, json_schema_input_type=bool)]
+
+
+def org_range_problem(ids: tuple[int, ...], n_orgs: int) -> str | None:
+    """Why organisation ``ids`` do not fit a sector of ``n_orgs``, or ``None`` if they do.
+
+    Args:
+        ids: Organisation ids (as an intervention holds them).
+        n_orgs: Organisations in the sector.
+
+    Returns:
+        A phrase such as ``"organisation id 9 is out of range; allowed: ids 0 to 3"``.
+    """
+    if max(ids) < n_orgs:
+        return None
+    return (
+        f"organisation id {max(ids)} is out of range; allowed: ids 0 to {n_orgs - 1} "
+        f"(n_orgs = {n_orgs})"
+    )
+
+
+def select_orgs(model: SectorModel, orgs: Any = "all") -> np.ndarray:
+    """Resolve an organisation selection to sorted organisation indices.
+
+    Args:
+        model: The sector model.
+        orgs: ``"all"``, ``"with_peers"``, ``"without_peers"``, ``"exposure:<class>"``,
+            an organisation id or a list of ids.
+
+    Returns:
+        Organisation indices (possibly none, for ``with_peers`` or ``without_peers``).
+
+    Raises:
+        InputError: For anything that is not a selection, or an id out of range.
+    """
+    try:
+        orgs = _orgs(orgs)
+    except PydanticCustomError as error:
+        raise InputError(f"orgs = {_shown(orgs)}: {error.message()}") from None
+    every = np.arange(model.n_orgs)
+    if isinstance(orgs, tuple):
+        problem = org_range_problem(orgs, model.n_orgs)
+        if problem is not None:
+            raise InputError(f"orgs = {list(orgs)}: {problem}")
+        return np.asarray(orgs, dtype=np.int64)
+    if orgs == "all":
+        return every
+    if orgs in ("with_peers", "without_peers"):
+        peers = model.org_summary()["peer_workers"]
+        return every[(peers > 0) == (orgs == "with_peers")]
+    wanted = EXPOSURE_CLASSES.index(orgs.removeprefix("exposure:"))
+    return every[model.structure.exposure_class == wanted]
+
+
+def _staff_in(model: SectorModel, orgs: str | tuple[int, ...], *kinds: Kind) -> np.ndarray:
+    """Slots of the staff of the given kinds in the selected organisations."""
+    slots = model.staff.slots_of(*kinds)
+    chosen = np.zeros(model.n_orgs, dtype=bool)
+    chosen[select_orgs(model, orgs)] = True
+    return slots[chosen[model.staff.org[slots]]]
+
+
+def _reached(model: SectorModel, stream: str, slots: np.ndarray, coverage: float) -> np.ndarray:
+    """The share ``coverage`` of ``slots`` that an intervention reaches (per-person draws)."""
+    draws = model.streams.uniform(stream, model.month, model.staff.key[slots])
+    return slots[draws < coverage]
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    """``repr(value)``, shortened to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class Intervention(BaseModel):
+    """An intervention at a month (the base of the intervention classes).
+
+    Build a subclass with keyword arguments, like any pydantic model (a value it does not
+    take raises pydantic's ``ValidationError``, a ``ValueError``), or with
+    :func:`make_intervention` or the model's methods, which raise
+    :class:`~simulation.errors.InputError` naming the argument and what it takes.
 
     Attributes:
-        month: When it applies (at the start of that month's step).
-        name: One of :data:`INTERVENTIONS`.
-        arguments: Keyword arguments of the intervention method.
+        month: The month whose step starts by applying it (0: at set-up).
     """
 
-    month: int
-    name: str
-    arguments: dict[str, Any] = field(default_factory=dict)
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    month: Month
+    type: str  # each subclass fixes it to the intervention's name
+
+    @classmethod
+    def arguments(cls) -> tuple[str, ...]:
+        """The intervention's own arguments, in order: every field but ``month`` and ``type``."""
+        return tuple(name for name in cls.model_fields if name not in ("month", "type"))
+
+    def check(self, model: SectorModel) -> None:
+        """Refuse now what does not fit ``model`` (organisation ids beyond its sector).
+
+        Args:
+            model: The sector model it is meant for.
+
+        Raises:
+            InputError: Naming the intervention and the ids.
+        """
+        orgs = getattr(self, "orgs", "all")
+        if isinstance(orgs, tuple):
+            problem = org_range_problem(orgs, model.n_orgs)
+            if problem is not None:
+                raise InputError(f"{self.type}: orgs = {list(orgs)}: {problem}")
 
     def apply(self, model: SectorModel) -> None:
-        """Carry out the intervention on ``model``.
+        """Carry out the intervention on ``model`` now.
 
         Args:
             model: The sector model.
         """
-        getattr(model, self.name)(**self.arguments)
+        raise NotImplementedError
 
 
-class Interventions:
-    """Mixin giving :class:`~simulation.model.SectorModel` its intervention methods."""
+class ManagementTraining(Intervention):
+    """Train managers about peer roles: their understanding and exposure rise at once.
 
-    def select_orgs(self: SectorModel, orgs: OrgSelection = "all") -> np.ndarray:
-        """Resolve an organisation selection to sorted organisation indices.
+    Each reached manager closes ``training_understanding`` of the gap to full
+    understanding and ``training_exposure`` of the gap to full exposure.
 
-        Args:
-            orgs: ``"all"``, ``"with_peers"``, ``"without_peers"``, ``"exposure:<class>"``,
-                an organisation id or a list of ids.
+    Attributes:
+        orgs: Which organisations.
+        coverage: Share of their managers reached, drawn person by person.
+    """
 
-        Returns:
-            Organisation indices.
+    type: Literal["management_training"] = "management_training"
+    orgs: Orgs = "all"
+    coverage: Coverage = 1.0
 
-        Raises:
-            ValueError: For an unknown selection or an id out of range.
-        """
-        every = np.arange(self.n_orgs)
-        if isinstance(orgs, str):
-            if orgs == "all":
-                return every
-            if orgs in ("with_peers", "without_peers"):
-                peers = self.org_summary()["peer_workers"]
-                return every[(peers > 0) == (orgs == "with_peers")]
-            if orgs.startswith("exposure:") and orgs[9:] in EXPOSURE_CLASSES:
-                wanted = EXPOSURE_CLASSES.index(orgs[9:])
-                return every[self.structure.exposure_class == wanted]
-            raise ValueError(
-                f"orgs = {orgs!r} is not a selection; use 'all', 'with_peers', 'without_peers', "
-                f"'exposure:none', 'exposure:some', 'exposure:significant' or a list of ids"
-            )
-        ids = np.unique(np.atleast_1d(np.asarray(orgs, dtype=np.int64)))
-        bad = ids[(ids < 0) | (ids >= self.n_orgs)]
-        if bad.size:
-            raise ValueError(f"orgs contains id {int(bad[0])}; ids run from 0 to {self.n_orgs - 1}")
-        return ids
-
-    def _reached(self: SectorModel, name: str, slots: np.ndarray, coverage: float) -> np.ndarray:
-        """The share ``coverage`` of ``slots`` an intervention reaches (per-person draws)."""
-        if not 0.0 <= coverage <= 1.0:
-            raise ValueError(f"coverage = {coverage!r} must be between 0 and 1")
-        draws = self.streams.uniform(name, self.month, self.staff.key[slots])
-        return slots[draws < coverage]
-
-    def _staff_in(self: SectorModel, orgs: OrgSelection, *kinds: Kind) -> np.ndarray:
-        slots = self.staff.slots_of(*kinds)
-        chosen = np.zeros(self.n_orgs, dtype=bool)
-        chosen[self.select_orgs(orgs)] = True
-        return slots[chosen[self.staff.org[slots]]]
-
-    def management_training(self: SectorModel, orgs: OrgSelection = "all", coverage: float = 1.0):
-        """Train managers about peer roles: understanding and exposure rise at once.
-
-        Closes ``training_understanding`` of the gap to full understanding and
-        ``training_exposure`` of the gap to full exposure.
-
-        Args:
-            orgs: Which organisations.
-            coverage: Share of their managers reached.
-        """
-        managers = self._staff_in(orgs, Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER)
-        reached = self._reached("management_training", managers, coverage)
-        staff, p = self.staff, self.params
+    def apply(self, model: SectorModel) -> None:  # noqa: D102 - see the base class
+        managers = _staff_in(model, self.orgs, Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER)
+        reached = _reached(model, self.type, managers, self.coverage)
+        staff, p = model.staff, model.params
         staff.understanding[reached] += p.training_understanding * (
             1.0 - staff.understanding[reached]
         )
         staff.exposure[reached] += p.training_exposure * (1.0 - staff.exposure[reached])
 
-    def workforce_training(self: SectorModel, orgs: OrgSelection = "all", coverage: float = 1.0):
-        """Train the whole non-peer workforce: stigma falls by ``training_stigma``.
 
-        Args:
-            orgs: Which organisations.
-            coverage: Share of their non-peer staff reached.
-        """
+class WorkforceTraining(Intervention):
+    """Train the non-peer workforce: stigma falls by ``training_stigma``, exposure rises.
+
+    Attributes:
+        orgs: Which organisations.
+        coverage: Share of their managers and clinicians reached, drawn person by person.
+    """
+
+    type: Literal["workforce_training"] = "workforce_training"
+    orgs: Orgs = "all"
+    coverage: Coverage = 1.0
+
+    def apply(self, model: SectorModel) -> None:  # noqa: D102 - see the base class
         kinds = (Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER, Kind.CLINICIAN)
-        reached = self._reached("workforce_training", self._staff_in(orgs, *kinds), coverage)
-        staff, p = self.staff, self.params
+        reached = _reached(model, self.type, _staff_in(model, self.orgs, *kinds), self.coverage)
+        staff, p = model.staff, model.params
         staff.stigma[reached] *= 1.0 - p.training_stigma
         staff.exposure[reached] += p.training_exposure * (1.0 - staff.exposure[reached])
 
-    def appoint_champion(self: SectorModel, level: str = "executive", orgs: OrgSelection = "all"):
-        """Appoint a champion at ``level`` in each organisation: its most committed non-champion.
 
-        Args:
-            level: ``executive``, ``senior``, ``team_leader``, ``clinician`` or ``peer_leader``.
-            orgs: Which organisations (those with nobody at that level are skipped).
+class AppointChampion(Intervention):
+    """Appoint a champion at ``level`` in each organisation: its most committed non-champion.
 
-        Raises:
-            ValueError: For an unknown level.
-        """
-        if level not in CHAMPION_LEVELS:
-            raise ValueError(
-                f"level = {level!r} is not a champion level; use one of {list(CHAMPION_LEVELS)}"
-            )
-        staff = self.staff
-        candidates = self._staff_in(orgs, CHAMPION_LEVELS[level])
+    Attributes:
+        level: ``executive``, ``senior``, ``team_leader``, ``clinician`` or ``peer_leader``.
+        orgs: Which organisations (those with nobody eligible at that level are skipped).
+    """
+
+    type: Literal["appoint_champion"] = "appoint_champion"
+    level: Level = "executive"
+    orgs: Orgs = "all"
+
+    def apply(self, model: SectorModel) -> None:  # noqa: D102 - see the base class
+        staff = model.staff
+        candidates = _staff_in(model, self.orgs, CHAMPION_LEVELS[self.level])
         candidates = candidates[~staff.champion[candidates]]
         if candidates.size == 0:
             return
@@ -177,134 +369,337 @@ class Interventions:
         first = np.r_[True, staff.org[ranked][1:] != staff.org[ranked][:-1]]
         staff.champion[ranked[first]] = True
 
-    def hire_le_leader(self: SectorModel, orgs: OrgSelection = "all"):
-        """Hire an LE leader onto the executive team of each organisation lacking one.
 
-        Args:
-            orgs: Which organisations.
-        """
-        chosen = self.select_orgs(orgs)
-        chosen = chosen[self.orgs.le_leader[chosen] < 0]
+class HireLeLeader(Intervention):
+    """Hire an LE leader onto the executive team of each organisation lacking one.
+
+    Attributes:
+        orgs: Which organisations.
+    """
+
+    type: Literal["hire_le_leader"] = "hire_le_leader"
+    orgs: Orgs = "all"
+
+    def apply(self, model: SectorModel) -> None:  # noqa: D102 - see the base class
+        chosen = select_orgs(model, self.orgs)
+        chosen = chosen[model.orgs.le_leader[chosen] < 0]
         if chosen.size:
-            self.hire(chosen, self.structure.exec_unit[chosen], Kind.PEER_LEADER)
+            model.hire(chosen, model.structure.exec_unit[chosen], Kind.PEER_LEADER)
 
-    def visits_programme(self: SectorModel, orgs: OrgSelection = "all", rate: float | None = None):
-        """Raise managers' visit rate to ``rate`` (default ``visits_programme_rate``).
 
-        Args:
-            orgs: Which organisations' managers visit more.
-            rate: Visits per manager per month; never lowers an existing rate.
-        """
-        rate = self.params.visits_programme_rate if rate is None else rate
-        if not 0.0 <= rate <= 1.0:
-            raise ValueError(f"rate = {rate!r} must be between 0 and 1")
-        chosen = self.select_orgs(orgs)
-        levers = self.orgs.levers["visit_rate"]
+class VisitsProgramme(Intervention):
+    """Raise managers' visit rate to ``rate``; it never lowers an existing rate.
+
+    Attributes:
+        orgs: Which organisations' managers visit more.
+        rate: Visits per manager per month (``None``: ``visits_programme_rate``).
+    """
+
+    type: Literal["visits_programme"] = "visits_programme"
+    orgs: Orgs = "all"
+    rate: Rate = None
+
+    def apply(self, model: SectorModel) -> None:  # noqa: D102 - see the base class
+        rate = model.params.visits_programme_rate if self.rate is None else self.rate
+        chosen = select_orgs(model, self.orgs)
+        levers = model.orgs.levers["visit_rate"]
         levers[chosen] = np.maximum(levers[chosen], rate)
 
-    def manager_network(self: SectorModel, orgs: OrgSelection = "all", enabled: bool = True):
-        """Switch on (or off) a support network for managers hiring peers.
 
-        Args:
-            orgs: Which organisations' managers join.
-            enabled: On or off.
-        """
-        self.orgs.levers["manager_network"][self.select_orgs(orgs)] = bool(enabled)
+class ManagerNetwork(Intervention):
+    """Switch on (or off) a support network for managers hiring peers.
 
-    def set(self: SectorModel, name: str, value: Any, orgs: OrgSelection = "all"):
-        """Set a parameter from now on.
+    Attributes:
+        orgs: Which organisations' managers join.
+        enabled: On or off.
+    """
 
-        Levers in :data:`~simulation.parameters.ORG_LEVERS` can be set for a subset of
-        organisations; any other parameter only sector-wide, and set-up parameters
-        (sizes, the initial state) not at all.
+    type: Literal["manager_network"] = "manager_network"
+    orgs: Orgs = "all"
+    enabled: Enabled = True
 
-        Args:
-            name: Parameter name.
-            value: New value (validated like a model argument).
-            orgs: Which organisations (levers only).
+    def apply(self, model: SectorModel) -> None:  # noqa: D102 - see the base class
+        model.orgs.levers["manager_network"][select_orgs(model, self.orgs)] = self.enabled
 
-        Raises:
-            ParameterError: For an unknown name or a value out of range.
-            ValueError: For a subset of organisations with a sector-wide parameter, or a
-                parameter that only shapes the sector at set-up (``SETUP_ONLY``).
-        """
-        validated = self._validated_setting(name, value, orgs)
+
+class SetParameter(Intervention):
+    """Set a parameter from now on (``set``).
+
+    Levers in :data:`~simulation.parameters.ORG_LEVERS` can be set for a subset of
+    organisations; any other parameter only sector-wide, and set-up parameters
+    (:data:`~simulation.parameters.SETUP_ONLY`: sizes, the initial state) not at all.
+
+    Attributes:
+        name: Parameter name.
+        value: New value, held as the parameter holds it (checked like a model argument).
+        orgs: Which organisations (a subset only for levers).
+    """
+
+    type: Literal["set"] = "set"
+    name: str
+    value: Any
+    orgs: Orgs = "all"
+
+    @field_validator("name", mode="plain")
+    @classmethod
+    def _settable(cls, name: Any) -> str:
+        if not isinstance(name, str):
+            raise _refusal("name")
+        if name not in PARAMETER_NAMES:
+            close = difflib.get_close_matches(name, PARAMETER_NAMES, n=3)
+            hint = f"did you mean {', '.join(map(repr, close))}? " if close else ""
+            raise PydanticCustomError(
+                REFUSAL_TYPE,
+                "unknown parameter; {hint}allowed: a field of simulation.Parameters "
+                "(docs/ODD.md section 10) other than the set-up ones",
+                {"hint": hint},
+            )
+        if name in SETUP_ONLY:
+            raise PydanticCustomError(
+                REFUSAL_TYPE,
+                "only shapes the sector at month 0 and cannot change later; allowed: any "
+                "parameter except {setup} (give those to the model when it is built)",
+                {"setup": ", ".join(SETUP_ONLY)},
+            )
+        return name
+
+    @field_validator("value", mode="plain")
+    @classmethod
+    def _valid_value(cls, value: Any, info: ValidationInfo) -> Any:
+        name = info.data.get("name")
+        if name is None:  # the name was refused already
+            return value
+        try:
+            validated = validate_parameters({name: value}, owner="set")
+        except ParameterError:
+            raise PydanticCustomError(
+                REFUSAL_TYPE,
+                "must be {allowed} (for {name})",
+                {"allowed": allowed_values(name), "name": name},
+            ) from None
+        return getattr(validated, name)
+
+    @field_validator("orgs")
+    @classmethod
+    def _subset_only_for_levers(cls, orgs: str | tuple[int, ...], info: ValidationInfo) -> Any:
+        name = info.data.get("name")
+        if name is not None and name not in ORG_LEVERS and orgs != "all":
+            raise PydanticCustomError(
+                REFUSAL_TYPE,
+                '{name} is sector-wide; allowed: "all" (only {levers} can be set for some '
+                "organisations)",
+                {"name": name, "levers": ", ".join(ORG_LEVERS)},
+            )
+        return orgs
+
+    def apply(self, model: SectorModel) -> None:  # noqa: D102 - see the base class
+        name = self.name
+        validated = validate_parameters({**model.params.model_dump(), name: self.value}, "set")
         if name in ORG_LEVERS:
-            self.orgs.levers[name][self.select_orgs(orgs)] = getattr(validated, name)
-        if isinstance(orgs, str) and orgs == "all":
-            self.params = validated
+            model.orgs.levers[name][select_orgs(model, self.orgs)] = getattr(validated, name)
+        if self.orgs == "all":
+            model.params = validated
         if name == "staff_turnover":
             # Waiting times are memoryless: redraw everyone's at the new rate, counting from
             # the last month whose turnover has run (so this month's turnover, if still to
             # come, takes its share at the new rate, and no month takes two).
-            others = self.staff.slots_of(
+            others = model.staff.slots_of(
                 Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER, Kind.CLINICIAN
             )
-            self.staff.leave_month[others] = leave_months(self, others, self.turnover_month)
+            model.staff.leave_month[others] = leave_months(model, others, model.turnover_month)
 
-    def _check_arguments(self: SectorModel, intervention: str, arguments: dict[str, Any]) -> None:
-        """Refuse now what would fail when the event is applied (values, levels, orgs)."""
-        orgs = arguments.get("orgs", "all")
-        if not (isinstance(orgs, str) and orgs in ("with_peers", "without_peers")):
-            self.select_orgs(orgs)  # selections that depend on the month are checked then
-        for share in ("coverage", "rate"):
-            value = arguments.get(share)
-            if value is not None and not 0.0 <= value <= 1.0:
-                raise ValueError(f"{intervention}: {share} = {value!r} must be between 0 and 1")
-        level = arguments.get("level", "executive")
-        if intervention == "appoint_champion" and level not in CHAMPION_LEVELS:
-            raise ValueError(
-                f"appoint_champion: level = {level!r} is not a champion level; "
-                f"use one of {list(CHAMPION_LEVELS)}"
-            )
-        if intervention == "set":
-            self._validated_setting(arguments["name"], arguments["value"], orgs)
 
-    def _validated_setting(self: SectorModel, name: str, value: Any, orgs: OrgSelection):
-        """The parameters with ``name`` set to ``value``, if ``set`` may do that for ``orgs``."""
-        if name in SETUP_ONLY:
-            raise ValueError(
-                f"set: {name!r} only shapes the sector at month 0 and cannot change later"
-            )
-        validated = validate_parameters({**self.params.model_dump(), name: value}, owner="set")
-        if name not in ORG_LEVERS and not (isinstance(orgs, str) and orgs == "all"):
-            raise ValueError(
-                f"set: {name!r} is sector-wide; only {', '.join(ORG_LEVERS)} can be set "
-                f"for a subset of organisations"
-            )
-        return validated
+#: Each intervention's class, keyed by its name (the ``type`` of a scenario event).
+INTERVENTION_TYPES: dict[str, type[Intervention]] = {
+    cls.model_fields["type"].default: cls
+    for cls in (
+        ManagementTraining,
+        WorkforceTraining,
+        AppointChampion,
+        HireLeLeader,
+        VisitsProgramme,
+        ManagerNetwork,
+        SetParameter,
+    )
+}
 
-    def schedule(
-        self: SectorModel, month: int, intervention: str, /, **arguments: Any
-    ) -> ScheduledEvent:
-        """Schedule an intervention for ``month`` (applied now if ``month`` is this month).
+#: The interventions' names, in the order of docs/ODD.md section 6.
+INTERVENTIONS: tuple[str, ...] = tuple(INTERVENTION_TYPES)
+
+#: Any intervention, told apart by its ``type`` (what a scenario file's event is read as).
+AnyIntervention = Annotated[
+    ManagementTraining
+    | WorkforceTraining
+    | AppointChampion
+    | HireLeLeader
+    | VisitsProgramme
+    | ManagerNetwork
+    | SetParameter,
+    Field(discriminator="type"),
+]
+
+
+def describe_refusal(cls: type[Intervention], error: ValidationError) -> str:
+    """One message for everything ``cls`` refused: ``name: argument = value: what it takes``.
+
+    Args:
+        cls: The intervention class.
+        error: Its validation error.
+
+    Returns:
+        The message, problems separated by ``; ``.
+    """
+    name = cls.model_fields["type"].default
+    problems = []
+    for item in error.errors():
+        argument = ".".join(map(str, item["loc"]))
+        if item["type"] == "missing":
+            problems.append(f"{argument} is missing; it must be {ALLOWED.get(argument, 'given')}")
+        elif item["type"] == "extra_forbidden":
+            problems.append(
+                f"unknown argument {argument!r}; {name} takes month, "
+                f"{', '.join(cls.arguments()) or 'no other argument'}"
+            )
+        elif item["type"] == REFUSAL_TYPE:
+            problems.append(f"{argument} = {_shown(item['input'])}: {item['msg']}")
+        else:
+            problems.append(f"{argument} = {_shown(item['input'])}: {item['msg'].lower()}")
+    return f"{name}: {'; '.join(problems)}"
+
+
+def make_intervention(month: Any, name: Any, /, **arguments: Any) -> Intervention:
+    """Build the intervention ``name`` at ``month`` from its keyword arguments.
+
+    Args:
+        month: The month it applies.
+        name: One of :data:`INTERVENTIONS`.
+        **arguments: Its arguments (for ``set``: ``name``, ``value`` and optionally ``orgs``).
+
+    Returns:
+        The intervention.
+
+    Raises:
+        InputError: For an unknown intervention, an unknown argument or a value it does
+            not take.
+    """
+    if not isinstance(name, str) or name not in INTERVENTION_TYPES:
+        raise InputError(f"unknown intervention {name!r}; use one of {', '.join(INTERVENTIONS)}")
+    if "month" in arguments or "type" in arguments:
+        clash = "month" if "month" in arguments else "type"
+        raise InputError(f"{name}: {clash} is given twice (it is not one of its arguments)")
+    return _build(INTERVENTION_TYPES[name], {"month": month, **arguments})
+
+
+def _build(cls: type[Intervention], arguments: dict[str, Any]) -> Intervention:
+    """``cls(**arguments)``, refusing bad values with an :class:`InputError`."""
+    try:
+        return cls(**arguments)
+    except ValidationError as error:
+        raise InputError(describe_refusal(cls, error)) from None
+
+
+def _method(cls: type[Intervention]) -> Callable[..., None]:
+    """The model method that applies ``cls`` now: its arguments are the class's fields."""
+    name = cls.model_fields["type"].default
+    parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY)]
+    for argument in cls.arguments():
+        field = cls.model_fields[argument]
+        default = inspect.Parameter.empty if field.is_required() else field.default
+        parameters.append(
+            inspect.Parameter(
+                argument,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                default=default,
+                annotation=field.annotation,
+            )
+        )
+    signature = inspect.Signature(parameters, return_annotation=None)
+
+    def method(self: SectorModel, /, *args: Any, **kwargs: Any) -> None:
+        try:
+            bound = signature.bind(self, *args, **kwargs)
+        except TypeError as error:
+            raise InputError(f"{name}: {error}") from None
+        arguments = {key: value for key, value in bound.arguments.items() if key != "self"}
+        intervention = _build(cls, {"month": self.month, **arguments})
+        intervention.check(self)
+        intervention.apply(self)
+
+    method.__name__ = method.__qualname__ = name
+    method.__signature__ = signature  # type: ignore[attr-defined]
+    method.__doc__ = (
+        f"{cls.__doc__}\n\nApplies :class:`{cls.__name__}` now (see its attributes for the "
+        "arguments).\n\nRaises:\n    InputError: For a value the intervention does not take."
+    )
+    return method
+
+
+class Interventions:
+    """Mixin giving :class:`~simulation.model.SectorModel` its intervention methods.
+
+    Each method builds its intervention (:data:`INTERVENTION_TYPES`) for the current month
+    and applies it at once; :meth:`schedule` keeps one for a later month.
+    """
+
+    management_training = _method(ManagementTraining)
+    workforce_training = _method(WorkforceTraining)
+    appoint_champion = _method(AppointChampion)
+    hire_le_leader = _method(HireLeLeader)
+    visits_programme = _method(VisitsProgramme)
+    manager_network = _method(ManagerNetwork)
+    set = _method(SetParameter)
+
+    def select_orgs(self: SectorModel, orgs: Any = "all") -> np.ndarray:
+        """Resolve an organisation selection to sorted indices (see :func:`select_orgs`).
 
         Args:
-            month: The month it applies, not before the current one.
-            intervention: One of :data:`INTERVENTIONS`.
-            **arguments: The intervention's keyword arguments (for ``set``: ``name``,
-                ``value`` and optionally ``orgs``).
+            orgs: ``"all"``, ``"with_peers"``, ``"without_peers"``, ``"exposure:<class>"``,
+                an organisation id or a list of ids.
 
         Returns:
-            The scheduled event.
+            Organisation indices.
+        """
+        return select_orgs(self, orgs)
+
+    def schedule(
+        self: SectorModel,
+        when: int | Intervention,
+        intervention: str | None = None,
+        /,
+        **arguments: Any,
+    ) -> Intervention:
+        """Schedule an intervention (applied now if it is due this month; the month rule above).
+
+        Either ``schedule(intervention_object)`` or ``schedule(month, name, **arguments)``:
+        ``schedule(12, "set", name="pay_parity", value=1.0)`` is
+        ``schedule(SetParameter(month=12, name="pay_parity", value=1.0))``.
+
+        Args:
+            when: The month it applies (not before the current one), or an intervention.
+            intervention: With a month, one of :data:`INTERVENTIONS`.
+            **arguments: With a month, the intervention's arguments.
+
+        Returns:
+            The scheduled intervention.
 
         Raises:
-            ValueError: For an unknown intervention, bad arguments or values (checked now,
-                so a scheduled event cannot fail later), or a past month.
-            ParameterError: For a ``set`` of an unknown parameter or an out-of-range value.
+            InputError: For an unknown intervention, bad arguments or values (all checked
+                now, so a scheduled intervention cannot fail later), or a past month.
         """
-        if intervention not in INTERVENTIONS:
-            raise ValueError(
-                f"unknown intervention {intervention!r}; use one of {list(INTERVENTIONS)}"
+        if isinstance(when, Intervention):
+            if intervention is not None or arguments:
+                raise InputError(
+                    "schedule: give an intervention object alone, or a month, a name and "
+                    "the intervention's arguments"
+                )
+            event = when
+        else:
+            event = make_intervention(when, intervention, **arguments)
+        event.check(self)
+        if event.month < self.month:
+            raise InputError(
+                f"{event.type}: month = {event.month} is in the past (now {self.month})"
             )
-        try:
-            inspect.signature(getattr(self, intervention)).bind(**arguments)
-        except TypeError as error:
-            raise ValueError(f"{intervention}: {error}") from None
-        self._check_arguments(intervention, arguments)
-        if month < self.month:
-            raise ValueError(f"{intervention}: month {month} is in the past (now {self.month})")
-        event = ScheduledEvent(int(month), intervention, dict(arguments))
         if event.month == self.month:
             event.apply(self)
         else:

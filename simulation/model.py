@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.agents import AGENT_CLASS, StaffAgent
-from simulation.interventions import Interventions, ScheduledEvent
+from simulation.interventions import Intervention, Interventions
 from simulation.parameters import ORG_LEVERS, Parameters, validate_parameters
 from simulation.processes import MONTHLY_PROCESSES, could_champion, leave_months
 from simulation.reporters import (
@@ -83,7 +83,7 @@ class SectorModel(Interventions, mesa.Model):
         self.seed = resolve_seed(rng)
         super().__init__(rng=self.seed)
         self.streams = RandomStreams(self.seed)
-        self.scheduled_events: list[ScheduledEvent] = []
+        self.scheduled_events: list[Intervention] = []
         self.summary_cache: tuple[int, dict[str, float]] | None = None
         self.peer_hires_this_month = 0
         self.peer_leavers_this_month = 0

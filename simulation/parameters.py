@@ -6,7 +6,11 @@ list them all. The first block holds the public names fixed by the conceptual mo
 (MODEL.md section 8); the rest are the coefficients of the 12 processes.
 
 All rates are per month. Validation is strict: an unknown name or a value outside its
-range raises :class:`ParameterError`, naming the parameter and what is allowed.
+range raises :class:`ParameterError`, naming the parameter and what is allowed. Types are
+strict too, the same rule as the interventions': a boolean parameter takes ``True`` or
+``False``; an integer one an ``int`` (not a bool, not ``2.0``); a number an ``int`` or a
+``float`` (not a bool); no string is read as a number or a boolean. NumPy scalars count as
+what they hold, and a list or array is accepted for a tuple of values.
 """
 
 from __future__ import annotations
@@ -14,7 +18,16 @@ from __future__ import annotations
 import difflib
 from typing import Annotated, Any, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+import numpy as np
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from simulation.errors import LewsimError
 
@@ -22,7 +35,8 @@ EXPOSURE_CLASSES = ("none", "some", "significant")
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Rate = Annotated[float, Field(ge=0.0, le=1.0)]
-Triple = tuple[Share, Share, Share]
+# A tuple of values may be given as any sequence; its items stay strict.
+Triple = Annotated[tuple[Share, Share, Share], Strict(False)]
 
 
 class ParameterError(LewsimError):
@@ -32,7 +46,7 @@ class ParameterError(LewsimError):
 class Parameters(BaseModel):
     """All model parameters, validated. Create with keyword arguments; unknown keys fail."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, strict=True)
 
     # ---- Public vocabulary (MODEL.md section 8) ------------------------------------------
     n_orgs: int = Field(24, ge=1, le=200_000, description="Organisations in the sector.")
@@ -101,7 +115,7 @@ class Parameters(BaseModel):
     )
 
     # ---- Initial state ---------------------------------------------------------------------
-    initial_peer_share: tuple[Share, Share] = Field(
+    initial_peer_share: Annotated[tuple[Share, Share], Strict(False)] = Field(
         (0.025, 0.06), description="Peer share of staff at month 0 for classes some / significant."
     )
     initial_exposure: Triple = Field(
@@ -176,7 +190,9 @@ class Parameters(BaseModel):
     le_leader_safety: Share = Field(
         0.15, description="Boost to perceived safety where the organisation has an LE leader."
     )
-    disclosure_threshold: tuple[Share, Annotated[float, Field(ge=1.0, le=1000.0)]] = Field(
+    disclosure_threshold: Annotated[
+        tuple[Share, Annotated[float, Field(ge=1.0, le=1000.0)]], Strict(False)
+    ] = Field(
         (0.62, 10.0),
         description="Mean and concentration of the Beta-distributed personal safety thresholds.",
     )
@@ -266,8 +282,18 @@ class Parameters(BaseModel):
             unknown = set(value) - set(EXPOSURE_CLASSES)
             if unknown:
                 raise ValueError(f"keys must be among {EXPOSURE_CLASSES}, got {sorted(unknown)}")
-            return tuple(float(value.get(name, 0.0)) for name in EXPOSURE_CLASSES)
+            return tuple(value.get(name, 0.0) for name in EXPOSURE_CLASSES)
         return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numpy_scalars_as_python(cls, values: Any) -> Any:
+        if isinstance(values, dict):
+            return {
+                name: value.item() if isinstance(value, np.generic) else value
+                for name, value in values.items()
+            }
+        return values
 
 
 PARAMETER_NAMES: tuple[str, ...] = tuple(Parameters.model_fields)

@@ -521,7 +521,7 @@ def run_paired_replication(scenario: Scenario, replication: int, seed: int) -> p
     Returns:
         Its rows of the long frame: columns :data:`TIMESERIES_COLUMNS`.
     """
-    frame = run_replication(scenario.steps, seed, scenario.model_params(), scenario.event_specs())
+    frame = run_replication(scenario.steps, seed, scenario.model_params(), scenario.events)
     frame.insert(0, "seed", np.int64(seed))
     frame.insert(0, "replication", replication)
     frame.insert(0, "scenario", scenario.name)

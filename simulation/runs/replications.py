@@ -20,13 +20,10 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from simulation import SECTOR_COLUMNS, SectorModel, simulate
+from simulation.interventions import Intervention
 from simulation.parameters import validate_parameters
 from simulation.runs.statistics import mean_interval
 from simulation.streams import seed_from_sequence
-
-#: An event to schedule: ``(month, intervention, arguments)``, as
-#: ``model.schedule(month, intervention, **arguments)`` takes it.
-type EventSpec = tuple[int, str, Mapping[str, Any]]
 
 #: Leading columns of the long replications frame, before the model's sector columns.
 ID_COLUMNS: tuple[str, ...] = ("replication", "seed", "month")
@@ -67,26 +64,27 @@ def replication_seeds(seed: int, replications: int) -> list[int]:
 def build_model(
     seed: int,
     params: Mapping[str, Any] | None = None,
-    events: Sequence[EventSpec] = (),
+    events: Sequence[Intervention] = (),
 ) -> SectorModel:
-    """Build a model at month 0 and schedule events on it.
+    """Build a model at month 0 and schedule interventions on it.
 
     Args:
         seed: The run's seed.
         params: Parameter overrides; missing names take their defaults.
-        events: ``(month, intervention, arguments)`` triples, scheduled in this order
+        events: Interventions (:mod:`simulation.interventions`), scheduled in this order
             with ``model.schedule`` (those at month 0 apply at once).
 
     Returns:
         The model, ready to step.
 
     Raises:
-        ValueError: For an event the model refuses (see ``SectorModel.schedule``).
+        simulation.errors.InputError: For an intervention the model refuses (an
+            organisation id beyond its sector).
         simulation.ParameterError: If a parameter is unknown or out of range.
     """
     model = SectorModel(rng=seed, **dict(params or {}))
-    for month, intervention, arguments in events:
-        model.schedule(month, intervention, **dict(arguments))
+    for event in events:
+        model.schedule(event)
     return model
 
 
@@ -94,7 +92,7 @@ def run_replication(
     steps: int,
     seed: int,
     params: Mapping[str, Any] | None = None,
-    events: Sequence[EventSpec] | None = None,
+    events: Sequence[Intervention] | None = None,
 ) -> pd.DataFrame:
     """Run one replication and return its monthly sector series.
 
@@ -105,7 +103,7 @@ def run_replication(
         steps: Months to simulate (at least 1).
         seed: The replication's own seed (usually from :func:`replication_seeds`).
         params: Parameter overrides; missing names take their defaults.
-        events: Events to schedule (see :func:`build_model`); none by default.
+        events: Interventions to schedule (see :func:`build_model`); none by default.
 
     Returns:
         A frame with a ``month`` column (0..steps) followed by the sector columns.
@@ -127,7 +125,7 @@ def run_replications(
     replications: int = 20,
     params: Mapping[str, Any] | None = None,
     progress: bool = True,
-    events: Sequence[EventSpec] | None = None,
+    events: Sequence[Intervention] | None = None,
 ) -> pd.DataFrame:
     """Run independent replications of the sector model and stack them in a long frame.
 
@@ -140,8 +138,8 @@ def run_replications(
         replications: Number of replications (at least 1).
         params: Parameter overrides shared by all replications.
         progress: Show a tqdm progress bar (one tick per replication) on stderr.
-        events: Events scheduled in every replication, as ``(month, intervention,
-            arguments)`` triples (see :func:`build_model`); none by default.
+        events: Interventions scheduled in every replication (see :func:`build_model`);
+            none by default.
 
     Returns:
         A tidy frame with columns :data:`REPLICATION_COLUMNS` and one row per replication

@@ -17,38 +17,44 @@ A scenario file is TOML (docs/ODD.md section 6 documents the format)::
     level = "executive"
     orgs = "all"
 
-Everything is checked when the file is read, before anything runs: unknown keys, wrong
-types, values out of range, unknown parameters and event types, event months after the
+Each ``[[events]]`` table is read as the intervention class its ``type`` names
+(:data:`simulation.interventions.AnyIntervention`): the classes declare the events' fields,
+defaults and checks, and their month rule (stated in :mod:`simulation.interventions`)
+is the scenario's. Events due in the same month are applied in the order of the file.
+
+Everything is checked when the file is read, before anything runs: that the file is a
+regular file of at most :data:`MAX_FILE_BYTES`, unknown keys, wrong types (the strict
+rule of the interventions and parameters: no string is read as a number or a boolean),
+values out of range, settings beyond the caps (:data:`MAX_STEPS`,
+:data:`MAX_REPLICATIONS`), unknown parameters and event types, event months after the
 last month, organisation ids outside the sector, and ``set`` events the model would
 refuse. A :class:`ScenarioError` names the file and gives one line per problem with the
 path of the offending field (``events[2].coverage``; events are counted from 0 in the
-order of the file), its value and what is allowed.
-
-An event at month ``m`` is applied at the start of the step that produces month ``m``
-(``model.schedule(m, ...)``), so month ``m`` is the first row of the time series that
-shows it; an event at month 0 is applied at set-up, before the first step. Events due in
-the same month are applied in the order of the file.
+order of the file), its value and what is allowed. A UTF-8 byte order mark at the start
+of a file is accepted (some editors write one) and left out of :attr:`Scenario.text`.
 
 The model never imports this module.
 """
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import json
 import math
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PlainValidator,
     PrivateAttr,
     ValidationError,
     field_validator,
@@ -57,23 +63,21 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from simulation.errors import InputError
-from simulation.interventions import CHAMPION_LEVELS
+from simulation.interventions import (
+    ALLOWED,
+    INTERVENTION_TYPES,
+    REFUSAL_TYPE,
+    AnyIntervention,
+    org_range_problem,
+)
 from simulation.parameters import (
-    EXPOSURE_CLASSES,
-    ORG_LEVERS,
     PARAMETER_NAMES,
-    SETUP_ONLY,
     ParameterError,
     Parameters,
     allowed_values,
     validate_parameters,
 )
-from simulation.runs.replications import (
-    REPLICATION_COLUMNS,
-    EventSpec,
-    build_model,
-    run_replications,
-)
+from simulation.runs.replications import REPLICATION_COLUMNS, build_model, run_replications
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -83,21 +87,21 @@ if TYPE_CHECKING:
 #: Every column of the frame returned by :func:`run_scenario`, in order.
 SCENARIO_COLUMNS: tuple[str, ...] = ("scenario", *REPLICATION_COLUMNS)
 
-#: The organisation selections an event's ``orgs`` may name (besides a list of ids).
-ORG_SELECTORS: tuple[str, ...] = (
-    "all",
-    "with_peers",
-    "without_peers",
-    *(f"exposure:{name}" for name in EXPOSURE_CLASSES),
-)
-
-_ORGS_ALLOWED = (
-    ", ".join(f'"{name}"' for name in ORG_SELECTORS)
-    + " or a list of organisation ids (integers >= 0), e.g. [0, 3]"
-)
 _NAME_PATTERN = r"^[A-Za-z0-9_-]+$"
 _PROBLEMS = "scenario_problems"  # error type carrying a list of problems in its context
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_LONG_INTEGER = re.compile(r"[0-9][0-9_]{4299,}")  # beyond Python's 4300-digit limit
+_BOM = "\ufeff"
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+#: Largest scenario file read (bytes): a scenario is a page of settings, not data.
+MAX_FILE_BYTES = 1_000_000
+#: Most months a scenario may run (100 years).
+MAX_STEPS = 1200
+#: Most replications a scenario may ask for.
+MAX_REPLICATIONS = 10_000
+#: Deepest nesting of arrays and tables in a scenario (the deepest real one is 3).
+MAX_DEPTH = 8
 
 
 class ScenarioError(InputError):
@@ -136,200 +140,87 @@ def _problems_error(problems: Sequence[_Problem]) -> PydanticCustomError:
     return PydanticCustomError(_PROBLEMS, "{summary}", {"summary": summary, "problems": problems})
 
 
-def show(value: Any) -> str:
+@dataclass(frozen=True)
+class _HugeFloat:
+    """A TOML float too large for a float (``1e400``, or 5,000 digits): kept as written."""
+
+    literal: str
+
+
+def _read_float(literal: str) -> float | _HugeFloat:
+    """Read a TOML float, keeping a literal that would silently become infinite."""
+    value = float(literal)
+    if math.isinf(value) and "inf" not in literal:
+        return _HugeFloat(literal)
+    return value
+
+
+def show(value: Any, depth: int = 0) -> str:
     """Write a value as it would appear in a TOML file (strings in double quotes).
+
+    Long numbers and strings are shortened and deep nesting is elided, so a message stays
+    one readable line.
 
     Args:
         value: A value read from a scenario file.
+        depth: How deep inside arrays and tables ``value`` sits.
 
     Returns:
-        Its TOML-like text, e.g. ``"ten"``, ``1.5``, ``true`` or ``[0, 3]``.
+        Its TOML-like text, e.g. ``"ten"``, ``1.5``, ``true``, ``[0, 3]`` or
+        ``a 5000-digit number``.
     """
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, _HugeFloat):
+        digits = sum(character.isdigit() for character in value.literal)
+        if len(value.literal) <= 20:
+            return f"{value.literal} (beyond the largest number)"
+        return f"a {digits}-digit number ({value.literal[:12]}...)"
+    if isinstance(value, int):
+        text = str(value)
+        return text if len(text) <= 20 else f"a {len(text.lstrip('-'))}-digit number"
     if isinstance(value, str):
-        return json.dumps(value)
+        text = json.dumps(value)
+        return text if len(text) <= 60 else text[:56] + '..."'
     if isinstance(value, float) and not math.isfinite(value):
         return {math.inf: "inf", -math.inf: "-inf"}.get(value, "nan")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()  # a datetime is a date
+    if isinstance(value, list | tuple | Mapping) and depth >= 2:
+        return "[...]" if isinstance(value, list | tuple) else "{...}"
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(show(item) for item in value) + "]"
+        items = [show(item, depth + 1) for item in value[:10]]
+        return "[" + ", ".join(items + (["..."] if len(value) > 10 else [])) + "]"
     if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{key} = {show(item)}" for key, item in value.items()) + "}"
+        items = [f"{_key(key)} = {show(item, depth + 1)}" for key, item in list(value.items())[:10]]
+        return "{" + ", ".join(items + (["..."] if len(value) > 10 else [])) + "}"
     return repr(value)
 
 
-def _check_orgs(value: Any) -> str | tuple[int, ...]:
-    """Validate an ``orgs`` selection: a selector name or a non-empty list of ids."""
-    if isinstance(value, str) and value in ORG_SELECTORS:
-        return value
-    if (
-        isinstance(value, list | tuple)
-        and value
-        and all(isinstance(item, int) and not isinstance(item, bool) for item in value)
-    ):
-        if min(value) < 0:
-            raise PydanticCustomError(
-                "scenario_orgs", f"organisation ids cannot be negative; must be {_ORGS_ALLOWED}"
-            )
-        return tuple(value)
-    raise PydanticCustomError("scenario_orgs", f"must be {_ORGS_ALLOWED}")
+def _key(key: Any) -> str:
+    """A table key as TOML writes it: bare if it can be, else quoted (``"a b"``)."""
+    text = str(key)
+    return text if _BARE_KEY.fullmatch(text) else show(text)
 
 
-Orgs = Annotated[str | tuple[int, ...], PlainValidator(_check_orgs)]
-Coverage = Annotated[float, Field(ge=0.0, le=1.0)]
+def _depth(data: Any) -> int:
+    """How deeply arrays and tables nest in ``data`` (0 for a plain value), without recursion."""
+    deepest, stack = 0, [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, Mapping):
+            value = list(value.values())
+        if isinstance(value, list | tuple):
+            deepest = max(deepest, depth + 1)
+            if depth + 1 <= MAX_DEPTH:
+                stack.extend((item, depth + 1) for item in value)
+    return deepest
 
 
 class _Strict(BaseModel):
     """Frozen, strict, no unknown keys."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
-class Event(_Strict):
-    """An intervention at a month (base of the event types).
-
-    Attributes:
-        month: The month whose step starts by applying it (0: at set-up).
-    """
-
-    month: int = Field(ge=0)
-
-    def arguments(self) -> dict[str, Any]:
-        """The intervention's keyword arguments (every field but ``month`` and ``type``).
-
-        Returns:
-            Argument name to value, as :meth:`SectorModel.schedule` takes them.
-        """
-        fields = type(self).model_fields
-        return {name: getattr(self, name) for name in fields if name not in ("month", "type")}
-
-    def spec(self) -> EventSpec:
-        """This event as ``(month, intervention, arguments)`` for the experiment runner.
-
-        Returns:
-            The triple that :func:`simulation.runs.replications.build_model` schedules.
-        """
-        return (self.month, self.type, self.arguments())  # type: ignore[attr-defined]
-
-
-class ManagementTraining(Event):
-    """``management_training``: managers' understanding and exposure rise at once."""
-
-    type: Literal["management_training"]
-    orgs: Orgs = "all"
-    coverage: Coverage = 1.0
-
-
-class WorkforceTraining(Event):
-    """``workforce_training``: the non-peer workforce's stigma falls at once."""
-
-    type: Literal["workforce_training"]
-    orgs: Orgs = "all"
-    coverage: Coverage = 1.0
-
-
-class AppointChampion(Event):
-    """``appoint_champion``: the most committed non-champion at ``level`` becomes one."""
-
-    type: Literal["appoint_champion"]
-    level: Literal[tuple(CHAMPION_LEVELS)] = "executive"  # type: ignore[valid-type]
-    orgs: Orgs = "all"
-
-
-class HireLeLeader(Event):
-    """``hire_le_leader``: an LE leader joins each executive team that lacks one."""
-
-    type: Literal["hire_le_leader"]
-    orgs: Orgs = "all"
-
-
-class VisitsProgramme(Event):
-    """``visits_programme``: managers' visit rate rises to ``rate``."""
-
-    type: Literal["visits_programme"]
-    orgs: Orgs = "all"
-    rate: Coverage | None = None
-
-
-class ManagerNetwork(Event):
-    """``manager_network``: a support network for managers hiring peers (on or off)."""
-
-    type: Literal["manager_network"]
-    orgs: Orgs = "all"
-    enabled: bool = True
-
-
-class SetParameter(Event):
-    """``set``: a parameter takes a new value from this month on."""
-
-    type: Literal["set"]
-    name: str
-    value: Any
-    orgs: Orgs = "all"
-
-    @model_validator(mode="after")
-    def _settable(self) -> SetParameter:
-        problem = _setting_problem(self.name, self.value, self.orgs)
-        if problem is not None:
-            raise _problems_error([problem])
-        return self
-
-
-#: The event model of each intervention (MODEL.md section 8), keyed by ``type``.
-EVENT_TYPES: dict[str, type[Event]] = {
-    cls.model_fields["type"].annotation.__args__[0]: cls  # type: ignore[union-attr]
-    for cls in (
-        ManagementTraining,
-        WorkforceTraining,
-        AppointChampion,
-        HireLeLeader,
-        VisitsProgramme,
-        ManagerNetwork,
-        SetParameter,
-    )
-}
-
-AnyEvent = Annotated[
-    ManagementTraining
-    | WorkforceTraining
-    | AppointChampion
-    | HireLeLeader
-    | VisitsProgramme
-    | ManagerNetwork
-    | SetParameter,
-    Field(discriminator="type"),
-]
-
-
-def _setting_problem(name: str, value: Any, orgs: Any) -> _Problem | None:
-    """Why the model would refuse ``set(name, value, orgs)``, or ``None``."""
-    if name not in Parameters.model_fields:
-        close = difflib.get_close_matches(name, PARAMETER_NAMES, n=3)
-        hint = f"did you mean {', '.join(show(c) for c in close)}? " if close else ""
-        return _Problem(
-            ("name",),
-            f"unknown parameter; {hint}allowed: a field of simulation.Parameters "
-            "(docs/ODD.md section 10) other than the set-up ones",
-            name,
-        )
-    if name in SETUP_ONLY:
-        return _Problem(
-            ("name",),
-            "only shapes the sector at month 0 and cannot change later; allowed: any "
-            f"parameter except {', '.join(SETUP_ONLY)} (set those under [parameters])",
-            name,
-        )
-    reason = _parameter_problem(name, value)
-    if reason is not None:
-        return _Problem(("value",), f"{reason} (for {name})", value)
-    if name not in ORG_LEVERS and orgs != "all":
-        return _Problem(
-            ("orgs",),
-            f'{name} is sector-wide; allowed: "all" (only {", ".join(ORG_LEVERS)} can be set '
-            "for some organisations)",
-            list(orgs) if isinstance(orgs, tuple) else orgs,
-        )
-    return None
 
 
 def _parameter_problem(name: str, value: Any) -> str | None:
@@ -360,11 +251,11 @@ class Scenario(_Strict):
 
     name: str = Field(pattern=_NAME_PATTERN, max_length=100)
     description: str = ""
-    steps: int = Field(120, ge=1)
-    replications: int = Field(20, ge=1)
+    steps: int = Field(120, ge=1, le=MAX_STEPS)
+    replications: int = Field(20, ge=1, le=MAX_REPLICATIONS)
     seed: int = Field(0, ge=0)
     parameters: dict[str, Any] = Field(default_factory=dict)
-    events: tuple[AnyEvent, ...] = Field((), strict=False)  # an array in the file
+    events: tuple[AnyIntervention, ...] = Field((), strict=False)  # an array in the file
 
     _text: str | None = PrivateAttr(None)
     _source: str | None = PrivateAttr(None)
@@ -412,15 +303,9 @@ class Scenario(_Strict):
                     )
                 )
             orgs = event.orgs
-            if isinstance(orgs, tuple) and max(orgs) >= n_orgs:
-                problems.append(
-                    _Problem(
-                        ("events", index, "orgs"),
-                        f"organisation id {max(orgs)} is out of range; allowed: ids 0 to "
-                        f"{n_orgs - 1} (n_orgs = {n_orgs})",
-                        list(orgs),
-                    )
-                )
+            problem = org_range_problem(orgs, n_orgs) if isinstance(orgs, tuple) else None
+            if problem is not None:
+                problems.append(_Problem(("events", index, "orgs"), problem, list(orgs)))
         if problems:
             raise _problems_error(problems)
         return self
@@ -444,15 +329,36 @@ class Scenario(_Strict):
         """
         source = str(path)
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            # Non-blocking, so that opening a named pipe returns at once; then ask the opened
+            # file what it is, since a device (/dev/zero) or a pipe would be read forever.
+            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(descriptor, "rb") as file:
+                mode = os.fstat(file.fileno()).st_mode
+                if stat.S_ISDIR(mode):
+                    raise ScenarioError(source, ["is a directory, not a scenario file"])
+                if not stat.S_ISREG(mode):
+                    raise ScenarioError(
+                        source, ["is not a regular file (a device, a pipe or a socket)"]
+                    )
+                data = file.read(MAX_FILE_BYTES + 1)
         except FileNotFoundError:
             raise ScenarioError(source, ["no such scenario file"]) from None
         except IsADirectoryError:
             raise ScenarioError(source, ["is a directory, not a scenario file"]) from None
-        except UnicodeDecodeError:
-            raise ScenarioError(source, ["is not UTF-8 text (TOML files are)"]) from None
         except OSError as error:
             raise ScenarioError(source, [f"cannot be read ({error.strerror})"]) from None
+        if len(data) > MAX_FILE_BYTES:
+            raise ScenarioError(
+                source,
+                [
+                    f"is larger than {MAX_FILE_BYTES // 1_000_000} MB, the most a scenario "
+                    "file may be (a scenario is a page of settings)"
+                ],
+            )
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ScenarioError(source, ["is not UTF-8 text (TOML files are)"]) from None
         return cls.from_text(text, source=source)
 
     @classmethod
@@ -469,8 +375,9 @@ class Scenario(_Strict):
         Raises:
             ScenarioError: If the text is not valid TOML or the scenario is invalid.
         """
+        text = text.removeprefix(_BOM)  # written by some editors; not part of the TOML
         try:
-            data = tomllib.loads(text)
+            data = tomllib.loads(text, parse_float=_read_float)
         except tomllib.TOMLDecodeError as error:
             message = str(error)
             position = _TOML_POSITION.search(message)
@@ -481,6 +388,14 @@ class Scenario(_Strict):
             else:
                 message = f"invalid TOML: {message}"
             raise ScenarioError(source, [message]) from None
+        except RecursionError:
+            raise ScenarioError(source, [_too_deep()]) from None
+        except ValueError:  # Python refuses to read an integer of more than 4300 digits
+            long = _LONG_INTEGER.search(text)
+            where = f"line {text.count(chr(10), 0, long.start()) + 1}: " if long else ""
+            raise ScenarioError(
+                source, [f"{where}a number of more than 4300 digits; no setting takes one"]
+            ) from None
         return cls.from_data(data, source=source, text=text)
 
     @classmethod
@@ -500,6 +415,8 @@ class Scenario(_Strict):
         Raises:
             ScenarioError: With one line per problem.
         """
+        if _depth(data) > MAX_DEPTH:
+            raise ScenarioError(source, [_too_deep()])
         try:
             scenario = cls.model_validate(dict(data))
         except ValidationError as error:
@@ -548,14 +465,6 @@ class Scenario(_Strict):
         """
         return dict(self.parameters)
 
-    def event_specs(self) -> list[EventSpec]:
-        """The events as ``(month, intervention, arguments)`` triples, in file order.
-
-        Returns:
-            What :func:`simulation.runs.replications.build_model` schedules.
-        """
-        return [event.spec() for event in self.events]
-
     def build(self, seed: int) -> SectorModel:
         """Build the scenario's model at month 0 with every event scheduled.
 
@@ -568,7 +477,7 @@ class Scenario(_Strict):
         Returns:
             The model, ready to step.
         """
-        return build_model(seed, self.model_params(), self.event_specs())
+        return build_model(seed, self.model_params(), self.events)
 
     def manifest_entry(self) -> dict[str, Any]:
         """What a results manifest records about the scenario.
@@ -620,7 +529,7 @@ def run_scenario(
         seed=scenario.seed,
         replications=scenario.replications,
         params=scenario.model_params(),
-        events=scenario.event_specs(),
+        events=scenario.events,
         progress=progress,
     )
     frame.insert(0, "scenario", scenario.name)
@@ -632,30 +541,21 @@ def run_scenario(
 _SCENARIO_ALLOWED = {
     "name": 'a name of letters, digits, "-" and "_" (it names the results directory)',
     "description": "a string",
-    "steps": "an integer >= 1 (months per replication)",
-    "replications": "an integer >= 1",
+    "steps": f"an integer >= 1 and <= {MAX_STEPS} (months per replication; "
+    f"{MAX_STEPS} months is 100 years)",
+    "replications": f"an integer >= 1 and <= {MAX_REPLICATIONS}",
     "seed": "an integer >= 0",
     "parameters": "a table of model parameters ([parameters])",
     "events": "an array of tables ([[events]])",
 }
-_EVENT_ALLOWED = {
-    "month": "an integer >= 0",
-    "orgs": _ORGS_ALLOWED,
-    "coverage": "a number between 0 and 1",
-    "rate": "a number between 0 and 1",
-    "level": "one of " + ", ".join(f'"{level}"' for level in CHAMPION_LEVELS),
-    "enabled": "true or false",
-    "name": "a parameter name (a string)",
-    "value": "a value of the parameter",
-}
-_EVENT_TYPES_ALLOWED = ", ".join(EVENT_TYPES)
+_EVENT_TYPES_ALLOWED = ", ".join(INTERVENTION_TYPES)
 
 
 def _path(loc: Sequence[str | int]) -> str:
     """``("events", 2, "coverage")`` -> ``"events[2].coverage"``."""
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        text += f"[{part}]" if isinstance(part, int) else (f".{_key(part)}" if text else _key(part))
     return text
 
 
@@ -669,13 +569,20 @@ def _raw(data: Any, loc: Sequence[str | int]) -> Any:
     return data
 
 
+def _too_deep() -> str:
+    return (
+        f"arrays or tables nested more than {MAX_DEPTH} levels deep; a scenario needs at "
+        "most 3 (an array of values inside an event inside [[events]])"
+    )
+
+
 def _describe_errors(error: ValidationError, data: Mapping[str, Any]) -> list[str]:
     """Turn pydantic's errors into one line each: ``path = value: what is allowed``."""
     lines: list[str] = []
     for item in error.errors():
         loc = list(item["loc"])
         event_type = None
-        if len(loc) >= 3 and loc[0] == "events" and loc[2] in EVENT_TYPES:
+        if len(loc) >= 3 and loc[0] == "events" and loc[2] in INTERVENTION_TYPES:
             event_type = loc.pop(2)  # the union's tag is not part of the file's path
         kind = item["type"]
         if kind == _PROBLEMS:
@@ -688,7 +595,7 @@ def _describe_errors(error: ValidationError, data: Mapping[str, Any]) -> list[st
         field = loc[-1] if loc else ""
         is_event = event_type is not None
         if kind == "extra_forbidden":
-            fields = EVENT_TYPES[event_type].model_fields if is_event else Scenario.model_fields
+            fields = (INTERVENTION_TYPES[event_type] if is_event else Scenario).model_fields
             lines.append(f"{path}: unknown field; allowed: {', '.join(fields)}")
             continue
         if kind in ("union_tag_invalid", "union_tag_not_found"):
@@ -703,8 +610,8 @@ def _describe_errors(error: ValidationError, data: Mapping[str, Any]) -> list[st
                 f"([[events]]); allowed types: {_EVENT_TYPES_ALLOWED}"
             )
             continue
-        allowed = (_EVENT_ALLOWED if is_event else _SCENARIO_ALLOWED).get(str(field))
-        if kind.startswith("scenario_"):
+        allowed = (ALLOWED if is_event else _SCENARIO_ALLOWED).get(str(field))
+        if kind == REFUSAL_TYPE or kind.startswith("scenario_"):
             reason = item["msg"]
         elif allowed is not None:
             reason = f"must be {allowed}"

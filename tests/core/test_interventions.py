@@ -1,12 +1,30 @@
-"""Interventions act on the chosen organisations now, and scheduled ones at their month."""
+"""Interventions act on the chosen organisations now, and scheduled ones at their month.
+
+Also the one strict rule for values (booleans are booleans, integers are integers, numbers
+are numbers, an empty selection is an error), for interventions and model parameters.
+"""
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import tiny_sector
 
 from simulation import Clinician, Manager, ParameterError, PeerWorker, SectorModel
+from simulation.errors import InputError, LewsimError
+from simulation.interventions import (
+    INTERVENTION_TYPES,
+    INTERVENTIONS,
+    AppointChampion,
+    HireLeLeader,
+    Intervention,
+    ManagementTraining,
+    SetParameter,
+    make_intervention,
+)
 from simulation.state import Kind
 
 
@@ -34,7 +52,7 @@ def test_training_coverage_is_a_share_of_people():
     reached = np.mean(staff.stigma[non_peers] < before)
     # About 1,800 people drawn at 0.5: a binomial share has sd ~0.012; allow 4 sd.
     assert abs(reached - 0.5) < 0.05
-    with pytest.raises(ValueError, match="coverage"):
+    with pytest.raises(InputError, match="coverage = 1.5"):
         model.workforce_training(coverage=1.5)
 
 
@@ -47,7 +65,7 @@ def test_appoint_champion_picks_the_most_committed_at_the_level():
     champions = np.flatnonzero(staff.champion[: staff.size])
     assert sorted(staff.org[champions]) == [0, 1]
     assert np.all(staff.kind[champions] == Kind.SENIOR)
-    with pytest.raises(ValueError, match="champion level"):
+    with pytest.raises(InputError, match="level = 'board': must be one of \"executive\""):
         model.appoint_champion(level="board")
 
 
@@ -76,12 +94,14 @@ def test_set_changes_a_lever_for_a_subset_or_any_parameter_sector_wide():
     assert model.params.pay_parity == 0.8
     model.set("conformity", 0.2)
     assert model.params.conformity == 0.2
-    with pytest.raises(ValueError, match="sector-wide"):
+    with pytest.raises(InputError, match="sector-wide"):
         model.set("conformity", 0.1, orgs=[0])
-    with pytest.raises(ValueError, match="month 0"):
+    with pytest.raises(InputError, match="month 0"):
         model.set("n_orgs", 5)
-    with pytest.raises(ParameterError, match="'pay_parity'"):
+    with pytest.raises(InputError, match="value = 3.0: .* \\(for pay_parity\\)"):
         model.set("pay_parity", 3.0)
+    with pytest.raises(InputError, match="did you mean 'pay_parity'"):
+        model.set("pay_partiy", 1.0)
 
 
 def test_changing_turnover_redraws_waiting_times():
@@ -105,20 +125,20 @@ def test_org_selections():
     none_class = np.flatnonzero(model.structure.exposure_class == 0)
     assert model.select_orgs("exposure:none").tolist() == none_class.tolist()
     assert model.select_orgs([3, 1, 3]).tolist() == [1, 3]
-    with pytest.raises(ValueError, match="ids run from 0 to 9"):
+    with pytest.raises(InputError, match="id 10 is out of range; allowed: ids 0 to 9"):
         model.select_orgs([10])
-    with pytest.raises(ValueError, match="not a selection"):
+    with pytest.raises(InputError, match="orgs = 'exposure:lots': must be \"all\""):
         model.select_orgs("exposure:lots")
 
 
 def test_schedule_checks_its_arguments():
     model = tiny_sector()
-    with pytest.raises(ValueError, match="unknown intervention"):
+    with pytest.raises(InputError, match="unknown intervention 'pizza_party'"):
         model.schedule(3, "pizza_party")
-    with pytest.raises(ValueError, match="management_training"):
+    with pytest.raises(InputError, match="unknown argument 'level'; management_training takes"):
         model.schedule(3, "management_training", level="executive")
     model.step()
-    with pytest.raises(ValueError, match="in the past"):
+    with pytest.raises(InputError, match="in the past"):
         model.schedule(0, "hire_le_leader")
     model.schedule(1, "hire_le_leader", orgs=[0])  # this month: applied at once
     assert model.orgs.le_leader[0] >= 0
@@ -142,17 +162,17 @@ def test_hires_between_steps_count_in_the_next_month():
 
 def test_scheduled_events_are_checked_when_scheduled():
     model = tiny_sector()
-    with pytest.raises(ValueError, match="month 0"):
+    with pytest.raises(InputError, match="month 0"):
         model.schedule(5, "set", name="n_orgs", value=3)
-    with pytest.raises(ParameterError, match="'pay_parity'"):
+    with pytest.raises(InputError, match="for pay_parity"):
         model.schedule(5, "set", name="pay_parity", value=2.0)
-    with pytest.raises(ValueError, match="sector-wide"):
+    with pytest.raises(InputError, match="sector-wide"):
         model.schedule(5, "set", name="conformity", value=0.1, orgs=[0])
-    with pytest.raises(ValueError, match="champion level"):
+    with pytest.raises(InputError, match="level = 'board'"):
         model.schedule(5, "appoint_champion", level="board")
-    with pytest.raises(ValueError, match="coverage"):
+    with pytest.raises(InputError, match="coverage = 2.0: must be a number between 0 and 1"):
         model.schedule(5, "management_training", coverage=2.0)
-    with pytest.raises(ValueError, match="ids run from"):
+    with pytest.raises(InputError, match="hire_le_leader: orgs = \\[7\\]: organisation id 7"):
         model.schedule(5, "hire_le_leader", orgs=[7])
     assert model.scheduled_events == []
 
@@ -169,3 +189,151 @@ def test_a_turnover_change_between_steps_does_not_double_the_next_month():
     left = len(before - after) / len(before)
     # About 6,000 people at 5 %: binomial sd 0.3 points; a doubled month would be ~9.75 %.
     assert 0.035 < left < 0.065
+
+
+# ---- one representation: the intervention objects ------------------------------------------
+
+
+def test_schedule_builds_the_same_object_an_author_would():
+    model = tiny_sector()
+    by_name = model.schedule(3, "appoint_champion", level="senior", orgs=[1])
+    by_object = model.schedule(AppointChampion(month=3, level="senior", orgs=[1]))
+    assert by_name == by_object == AppointChampion(month=3, level="senior", orgs=(1,))
+    assert model.scheduled_events == [by_name, by_object]
+    assert make_intervention(3, "appoint_champion", level="senior", orgs=[1]) == by_name
+    with pytest.raises(InputError, match="alone"):
+        model.schedule(by_object, level="executive")
+
+
+def test_a_method_call_applies_the_intervention_now():
+    by_method, by_object = tiny_sector(), tiny_sector()
+    by_method.management_training(orgs=[1], coverage=0.5)
+    ManagementTraining(month=0, orgs=[1], coverage=0.5).apply(by_object)
+    assert np.array_equal(by_method.staff.understanding, by_object.staff.understanding)
+    assert not np.array_equal(by_method.staff.understanding, tiny_sector().staff.understanding)
+
+
+def test_a_scheduled_object_waits_for_the_step_that_produces_its_month():
+    """The month rule: an event at month m applies at the start of the step producing m,
+    which a call made between steps m - 1 and m matches."""
+    scheduled, called = tiny_sector(), tiny_sector()
+    scheduled.schedule(HireLeLeader(month=2, orgs=[0]))
+    scheduled.step()
+    called.step()
+    assert scheduled.scheduled_events and scheduled.orgs.le_leader[0] < 0
+    called.hire_le_leader(orgs=[0])
+    scheduled.step()
+    called.step()
+    assert not scheduled.scheduled_events and scheduled.orgs.le_leader[0] >= 0
+    assert scheduled.sector_frame().peer_hires.tolist() == [0, 0, 1]
+    pd.testing.assert_frame_equal(scheduled.sector_frame(), called.sector_frame())
+
+
+def test_each_intervention_class_is_named_by_its_type_and_builds_from_defaults():
+    assert INTERVENTIONS == (  # the public names of docs/ODD.md section 6, in its order
+        "management_training",
+        "workforce_training",
+        "appoint_champion",
+        "hire_le_leader",
+        "visits_programme",
+        "manager_network",
+        "set",
+    )
+    for name, cls in INTERVENTION_TYPES.items():
+        assert issubclass(cls, Intervention) and cls.model_fields["type"].default == name
+        assert getattr(SectorModel, name).__name__ == name  # the method applying it
+    model = tiny_sector()
+    for name in INTERVENTIONS[:-1]:  # all but set take only optional arguments
+        getattr(model, name)()
+    model.set("pay_parity", 1.0)
+    assert model.params.pay_parity == 1.0
+
+
+def test_interventions_are_frozen_hashable_and_picklable():
+    event = SetParameter(month=4, name="exposure_mix", value={"none": 1.0})
+    assert event.value == (1.0, 0.0, 0.0)  # held as the parameter holds it
+    assert hash(event) == hash(SetParameter(month=4, name="exposure_mix", value=[1, 0, 0]))
+    assert pickle.loads(pickle.dumps(event)) == event
+    with pytest.raises(ValueError):
+        event.month = 5  # type: ignore[misc]
+
+
+# ---- strict values ----------------------------------------------------------------------------
+
+REFUSED = {
+    "enabled as a string": (lambda m: m.manager_network(enabled="false"), "enabled = 'false'"),
+    "a float org id": (lambda m: m.hire_le_leader(orgs=[1.7]), r"orgs = \[1.7\]"),
+    "a bool as orgs": (lambda m: m.hire_le_leader(orgs=True), "orgs = True"),
+    "an empty selection": (lambda m: m.hire_le_leader(orgs=[]), "selects no organisation"),
+    "None as orgs": (lambda m: m.hire_le_leader(orgs=None), "orgs = None"),
+    "a negative id": (lambda m: m.hire_le_leader(orgs=[-1]), "cannot be negative"),
+    "a fractional month": (lambda m: m.schedule(2.7, "hire_le_leader"), "month = 2.7"),
+    "a month as text": (lambda m: m.schedule("3", "hire_le_leader"), "month = '3'"),
+    "a bool month": (lambda m: m.schedule(True, "hire_le_leader"), "month = True"),
+    "coverage as text": (lambda m: m.management_training(coverage="1"), "coverage = '1'"),
+    "a bool coverage": (lambda m: m.workforce_training(coverage=True), "coverage = True"),
+    "a NaN rate": (lambda m: m.visits_programme(rate=float("nan")), "rate = nan"),
+    "a set value as text": (lambda m: m.set("pay_parity", "0.5"), "value = '0.5'"),
+    "a set boolean as text": (lambda m: m.set("manager_network", "yes"), "value = 'yes'"),
+    "a set integer as a bool": (lambda m: m.set("le_leader_min_peers", True), "value = True"),
+    "a level that is not a string": (lambda m: m.appoint_champion(level=1), "level = 1"),
+    "a name that is not a string": (lambda m: m.schedule(3, 7), "unknown intervention 7"),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_values_are_strict_and_refusals_name_the_argument(case):
+    call, fragment = REFUSED[case]
+    model = tiny_sector()
+    before = model.staff_frame(), {name: lever.copy() for name, lever in model.orgs.levers.items()}
+    with pytest.raises(InputError, match=fragment) as caught:
+        call(model)
+    assert isinstance(caught.value, LewsimError)
+    assert "must be" in str(caught.value) or "unknown" in str(caught.value)
+    pd.testing.assert_frame_equal(model.staff_frame(), before[0])
+    assert all(np.array_equal(model.orgs.levers[name], before[1][name]) for name in before[1])
+    assert model.scheduled_events == []
+
+
+def test_numpy_values_count_as_what_they_hold():
+    model = tiny_sector()
+    event = model.schedule(np.int64(2), "manager_network", orgs=np.array([1]), enabled=np.True_)
+    assert (event.month, event.orgs, event.enabled) == (2, (1,), True)
+    assert type(event.month) is int
+    model.management_training(orgs=np.int64(0), coverage=np.float64(0.5))
+    with pytest.raises(InputError, match="orgs"):
+        model.hire_le_leader(orgs=np.array([0.0, 1.0]))
+
+
+PARAMETERS_REFUSED = {
+    "a bool for an integer": {"n_orgs": True},
+    "a float for an integer": {"n_orgs": 4.0},
+    "a bool for a number": {"pay_parity": True},
+    "text for a number": {"pay_parity": "0.5"},
+    "text for a boolean": {"manager_network": "yes"},
+    "a number for a boolean": {"manager_network": 1},
+    "text inside a tuple": {"initial_peer_share": ["0.1", 0.2]},
+    "a list inside the exposure mix": {"exposure_mix": {"none": [1], "some": 0.0}},
+}
+
+
+@pytest.mark.parametrize("case", list(PARAMETERS_REFUSED))
+def test_model_parameters_follow_the_same_strict_rule(case):
+    ((name, _),) = PARAMETERS_REFUSED[case].items()
+    with pytest.raises(ParameterError, match=f"parameter '{name}' = .*; it takes"):
+        SectorModel(**({"n_orgs": 2} | PARAMETERS_REFUSED[case]))
+
+
+def test_model_parameters_take_ints_for_numbers_numpy_scalars_and_sequences_for_tuples():
+    model = SectorModel(
+        rng=1,
+        n_orgs=np.int64(3),
+        mean_org_size=24,
+        pay_parity=np.float64(0.7),
+        manager_network=np.True_,
+        initial_peer_share=[0, 0.1],
+    )
+    p = model.params
+    assert (p.n_orgs, p.mean_org_size, p.pay_parity, p.manager_network) == (3, 24.0, 0.7, True)
+    assert type(p.n_orgs) is int and type(p.mean_org_size) is float
+    assert p.initial_peer_share == (0.0, 0.1)

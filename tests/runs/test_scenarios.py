@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-import inspect
 import json
+import os
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from simulation import SECTOR_COLUMNS, Scenario, ScenarioError, SectorModel, run_scenario
-from simulation.interventions import INTERVENTIONS
+from simulation.cli import app
+from simulation.errors import LewsimError
+from simulation.interventions import INTERVENTION_TYPES, INTERVENTIONS
 from simulation.runs.replications import replication_seeds
-from simulation.runs.scenarios import EVENT_TYPES, SCENARIO_COLUMNS
+from simulation.runs.scenarios import (
+    MAX_FILE_BYTES,
+    MAX_STEPS,
+    SCENARIO_COLUMNS,
+    show,
+)
 
 SHIPPED = sorted((Path(__file__).resolve().parents[2] / "experiments" / "scenarios").glob("*.toml"))
 EXPECTED = {
@@ -28,6 +39,8 @@ EXPECTED = {
     "clear-roles",
     "combined",
 }
+
+runner = CliRunner()
 
 
 def scenario_text(top: str = "", params: str = "", events: str = "", steps: int = 24) -> str:
@@ -62,22 +75,6 @@ def test_every_shipped_scenario_loads_and_validates():
         else:
             assert scenario.events and all(e.month == 12 for e in scenario.events)
         scenario.replace(parameters={"n_orgs": 4}).build(seed=1)  # the model accepts it
-
-
-def test_each_intervention_has_an_event_type_with_exactly_its_arguments():
-    assert tuple(EVENT_TYPES) == INTERVENTIONS
-    for name, model in EVENT_TYPES.items():
-        signature = inspect.signature(getattr(SectorModel, name))
-        arguments = {p.name: p.default for p in signature.parameters.values() if p.name != "self"}
-        fields = {
-            field: info.default
-            for field, info in model.model_fields.items()
-            if field not in ("month", "type")
-        }
-        assert set(fields) == set(arguments), name
-        for field, default in arguments.items():
-            if default is not inspect.Parameter.empty:
-                assert fields[field] == default, f"{name}.{field}"
 
 
 # ---- errors in scenario files ---------------------------------------------------------------
@@ -330,3 +327,304 @@ def test_a_replication_is_the_scenario_built_on_its_seed():
         pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_dtype=False)
     no_events = run_scenario(Scenario.from_text(scenario_text(steps=12)))
     assert not no_events[list(SECTOR_COLUMNS)].equals(frame[list(SECTOR_COLUMNS)])
+
+
+EVENT_ARGUMENTS = {
+    "management_training": {"orgs": [1, 2], "coverage": 0.5},
+    "workforce_training": {"orgs": "exposure:none", "coverage": 0},
+    "appoint_champion": {"level": "senior", "orgs": 3},
+    "hire_le_leader": {"orgs": "with_peers"},
+    "visits_programme": {"rate": 0.4},
+    "manager_network": {"enabled": False, "orgs": [0]},
+    "set": {"name": "pay_parity", "value": 1, "orgs": [2]},
+}
+
+
+@pytest.mark.parametrize("intervention", INTERVENTIONS)
+def test_an_event_is_read_as_the_intervention_its_type_names(intervention):
+    arguments = EVENT_ARGUMENTS[intervention]
+    scenario = Scenario.from_text(scenario_text(events=event(4, intervention, **arguments)))
+    (read,) = scenario.events
+    assert read == INTERVENTION_TYPES[intervention](month=4, **arguments)
+    model = scenario.build(seed=1)
+    assert model.scheduled_events == [read]  # scheduled as it is, to apply at month 4
+
+
+def test_an_unknown_event_field_lists_the_interventions_own_arguments():
+    for intervention, cls in INTERVENTION_TYPES.items():
+        text = scenario_text(events=event(1, intervention, colour="red"))
+        with pytest.raises(ScenarioError) as caught:
+            Scenario.from_text(text)
+        allowed = ", ".join(cls.model_fields)
+        assert f"events[0].colour: unknown field; allowed: {allowed}" in caught.value.problems
+
+
+def test_scenario_events_and_the_python_api_refuse_the_same_values():
+    model = SectorModel(rng=1, n_orgs=4)
+    for arguments in ({"coverage": "1"}, {"orgs": []}, {"orgs": [1.5]}, {"coverage": True}):
+        with pytest.raises(ScenarioError) as from_file:
+            Scenario.from_text(scenario_text(events=event(2, "management_training", **arguments)))
+        with pytest.raises(LewsimError) as from_python:
+            model.management_training(**arguments)
+        ((field, value),) = arguments.items()
+        reason = str(from_python.value).split(": ", 2)[2]
+        assert from_file.value.problems == [f"events[0].{field} = {show(value)}: {reason}"]
+
+
+# ---- strict values, odd values and limits in scenario files ------------------------------------
+
+STRICT_CASES = {
+    "a boolean for an integer": ("n_orgs = true", ["parameters.n_orgs = true", "an integer"]),
+    "text for a number": ('pay_parity = "0.5"', ['parameters.pay_parity = "0.5"', "a number"]),
+    "text for a boolean": (
+        'manager_network = "yes"',
+        ['parameters.manager_network = "yes"', "true or false"],
+    ),
+    "a list inside the exposure mix": (
+        "exposure_mix = {none = [1], some = 0.0, significant = 0.0}",
+        ["parameters.exposure_mix = {none = [1], some = 0.0, significant = 0.0}", "sum to 1"],
+    ),
+    "a date": ("pay_parity = 1979-05-27", ["parameters.pay_parity = 1979-05-27", "a number"]),
+    "a date in the exposure mix": (
+        "exposure_mix = {none = 1979-05-27}",
+        ["parameters.exposure_mix = {none = 1979-05-27}"],
+    ),
+}
+EVENT_CASES = {
+    "set value as text": (
+        {"type_": "set", "name": "pay_parity", "value": "0.5"},
+        ['events[0].value = "0.5"', "a number between 0 and 1 (for pay_parity)"],
+    ),
+    "set boolean as text": (
+        {"type_": "set", "name": "manager_network", "value": "yes"},
+        ['events[0].value = "yes"', "true or false (for manager_network)"],
+    ),
+    "enabled as text": (
+        {"type_": "manager_network", "enabled": "false"},
+        ['events[0].enabled = "false"', "must be true or false"],
+    ),
+    "an empty selection": (
+        {"type_": "hire_le_leader", "orgs": []},
+        ["events[0].orgs = []", "selects no organisation"],
+    ),
+    "a fractional org id": (
+        {"type_": "hire_le_leader", "orgs": [1.7]},
+        ["events[0].orgs = [1.7]", "a list of organisation ids"],
+    ),
+    "a boolean as orgs": (
+        {"type_": "hire_le_leader", "orgs": True},
+        ["events[0].orgs = true", "a list of organisation ids"],
+    ),
+    "coverage as text": (
+        {"type_": "workforce_training", "coverage": "1"},
+        ['events[0].coverage = "1"', "a number between 0 and 1"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(STRICT_CASES))
+def test_parameters_in_a_file_are_strict_and_odd_values_are_clean_errors(case):
+    line, expected = STRICT_CASES[case]
+    text = scenario_text(params=line)
+    if line.startswith("n_orgs"):
+        text = scenario_text().replace("n_orgs = 4", line)
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_text(text, source="x.toml")
+    message = str(caught.value)
+    assert message.startswith("x.toml: ") and len(caught.value.problems) == 1
+    for fragment in expected:
+        assert fragment in message, f"{fragment!r} not in {message!r}"
+
+
+@pytest.mark.parametrize("case", list(EVENT_CASES))
+def test_event_values_in_a_file_are_strict(case):
+    fields, expected = EVENT_CASES[case]
+    fields = dict(fields)
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_text(scenario_text(events=event(2, fields.pop("type_"), **fields)))
+    for fragment in expected:
+        assert fragment in str(caught.value), f"{fragment!r} not in {caught.value}"
+
+
+def test_a_fractional_or_textual_event_month_is_refused():
+    for month in ("2.5", '"3"', "true"):
+        text = scenario_text(events=f'[[events]]\nmonth = {month}\ntype = "hire_le_leader"\n')
+        with pytest.raises(ScenarioError, match=r"events\[0\]\.month = .*: must be an integer"):
+            Scenario.from_text(text)
+
+
+@pytest.mark.slow
+def test_events_with_organisation_ids_raise_no_warning(tmp_path):
+    path = tmp_path / "ids.toml"
+    path.write_text(scenario_text(steps=3, events=event(1, "hire_le_leader", orgs=[1, 2])))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scenario = Scenario.load(path)
+        scenario.manifest_entry()
+        scenario.replace(steps=2).build(seed=1)
+        result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "o"), "-q"])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_byte_order_mark_is_accepted_and_left_out_of_the_text(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + SMALL.encode())
+    scenario = Scenario.load(path)
+    assert scenario.name == "small" and scenario.text == SMALL
+    assert Scenario.from_text("\ufeff" + SMALL).events == scenario.events
+
+
+def test_numbers_too_long_to_hold_are_reported_honestly():
+    huge = "9" * 5000
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_text(scenario_text(params=f"pay_parity = {huge}.0"))
+    (problem,) = caught.value.problems
+    assert problem.startswith("parameters.pay_parity = a 5001-digit number (999999999999...)")
+    assert "inf" not in problem
+    with pytest.raises(ScenarioError, match=r"1e400 \(beyond the largest number\)"):
+        Scenario.from_text(scenario_text(params="pay_parity = 1e400"))
+    with pytest.raises(ScenarioError, match="line 8: a number of more than 4300 digits"):
+        Scenario.from_text(scenario_text(params=f"n_orgs = {huge}"))
+    with pytest.raises(ScenarioError, match="steps = a 30-digit number: must be an integer"):
+        Scenario.from_text(scenario_text(steps=10**29))
+
+
+def test_odd_keys_and_long_text_are_shown_on_one_line():
+    """Found by the fuzz test below: a key with a line break broke a message in two."""
+    data = {"name": "odd", "replications": {"a\nb": 1}, "parameters": {"x y": 1}}
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_data(data)
+    parameters, replications = sorted(caught.value.problems)
+    assert parameters.startswith('parameters."x y": unknown parameter; allowed: the ')
+    assert replications == 'replications = {"a\\nb" = 1}: must be an integer >= 1 and <= 10000'
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_data({"name": "odd", "description": 7, "seed": "x" * 500})
+    assert all(len(line) < 200 for line in caught.value.problems)
+
+
+@pytest.mark.parametrize("depth", [20, 5000])
+def test_deeply_nested_values_are_a_clean_error(depth):
+    text = scenario_text(params=f"pay_parity = {'[' * depth}{']' * depth}")
+    with pytest.raises(ScenarioError, match="nested more than 8 levels deep"):
+        Scenario.from_text(text)
+
+
+def test_a_scenario_file_must_be_a_regular_file_of_sensible_size(tmp_path):
+    with pytest.raises(ScenarioError, match="not a regular file"):
+        Scenario.load("/dev/zero")
+    pipe = tmp_path / "pipe.toml"
+    os.mkfifo(pipe)  # opening it for reading must not wait for a writer
+    with pytest.raises(ScenarioError, match="not a regular file"):
+        Scenario.load(pipe)
+    with pytest.raises(ScenarioError, match="is a directory"):
+        Scenario.load(tmp_path)
+    big = tmp_path / "big.toml"
+    big.write_text(SMALL + "#" * MAX_FILE_BYTES)
+    with pytest.raises(ScenarioError, match="larger than 1 MB"):
+        Scenario.load(big)
+    result = runner.invoke(app, ["run", "/dev/zero", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "not a regular file" in result.stderr
+
+
+def test_steps_and_replications_are_capped():
+    assert Scenario.from_text(scenario_text(steps=MAX_STEPS)).steps == 1200
+    with pytest.raises(ScenarioError, match="steps = 1201: must be an integer >= 1 and <= 1200"):
+        Scenario.from_text(scenario_text(steps=MAX_STEPS + 1))
+    text = scenario_text().replace("replications = 2", "replications = 10001")
+    with pytest.raises(ScenarioError, match="replications = 10001: .* <= 10000"):
+        Scenario.from_text(text)
+    with pytest.raises(ScenarioError, match="steps = 5000"):
+        run_scenario(Scenario.from_text(scenario_text()), steps=5000)
+
+
+# ---- fuzz: whatever the file says, a scenario or a ScenarioError ---------------------------
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.dates(),
+    st.sampled_from(["all", "with_peers", "exposure:none", "pay_parity", "set", "executive"]),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+_EVENT = st.fixed_dictionaries(
+    {"month": st.one_of(st.integers(-2, 30), _SCALARS), "type": st.sampled_from(INTERVENTIONS)},
+    optional={
+        key: _VALUES
+        for key in ("orgs", "coverage", "rate", "level", "enabled", "name", "value", "extra")
+    },
+)
+_DATA = st.fixed_dictionaries(
+    {"name": st.one_of(st.just("fuzz"), _SCALARS)},
+    optional={
+        "steps": st.one_of(st.integers(-5, 2000), _SCALARS),
+        "replications": _VALUES,
+        "seed": _VALUES,
+        "description": _VALUES,
+        "parameters": st.one_of(
+            st.dictionaries(
+                st.sampled_from(["n_orgs", "pay_parity", "exposure_mix", "manager_network", "x"]),
+                _VALUES,
+                max_size=3,
+            ),
+            _VALUES,
+        ),
+        "events": st.lists(st.one_of(_EVENT, _VALUES), max_size=3),
+        "other": _VALUES,
+    },
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_DATA)
+def test_fuzzed_scenario_data_is_a_scenario_or_a_clean_error(data):
+    try:
+        scenario = Scenario.from_data(data, source="fuzz.toml")
+    except ScenarioError as error:
+        assert error.problems and all(line and "\n" not in line for line in error.problems)
+        assert all(len(line) < 2000 for line in error.problems)
+    else:
+        assert scenario.name == data["name"]
+
+
+_LINES = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                'name = "fuzz"',
+                "steps = 12",
+                "[parameters]",
+                "[[events]]",
+                "month = 1",
+                'type = "set"',
+                'name = "pay_parity"',
+                "value = 0.5",
+                "orgs = [0, 1]",
+                "n_orgs = 3",
+                "exposure_mix = {none = 1.0}",
+                "\ufeff",
+                "x = [[[1]]]",
+                "= =",
+            ]
+        ),
+        st.text(max_size=20),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_LINES)
+def test_fuzzed_scenario_text_is_a_scenario_or_a_clean_error(lines):
+    try:
+        Scenario.from_text("\n".join(lines), source="fuzz.toml")
+    except ScenarioError as error:
+        assert error.problems

@@ -16,13 +16,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from simulation.interventions import AppointChampion, SetParameter
 from simulation.runs.validation import (
     PATTERNS,
-    Action,
+    AddPeers,
+    ChampionsLeave,
     Pattern,
     Validation,
     Verdict,
-    act,
     arm,
     arms_of,
     curve_thirds,
@@ -137,7 +138,7 @@ def test_the_runs_layer_draws_without_importing_matplotlib():
 
 
 def test_a_run_is_a_pure_function_of_arm_seed_and_horizon():
-    each = arm("x", "x", {"n_orgs": 6}, [act(3, "appoint_champion", level="senior")])
+    each = arm("x", "x", {"n_orgs": 6}, [AppointChampion(month=3, level="senior")])
     first, second = run_arm(each, 11, 12), run_arm(each, 11, 12)
     pd.testing.assert_frame_equal(first.sector, second.sector)
     pd.testing.assert_frame_equal(first.orgs, second.orgs)
@@ -147,9 +148,7 @@ def test_a_run_is_a_pure_function_of_arm_seed_and_horizon():
 def test_peers_join_every_team_at_the_action_month_and_not_before():
     params = {"n_orgs": 4, "exposure_mix": (1.0, 0.0, 0.0), "hire_threshold": 1.0}
     plain = run_arm(arm("plain", "p", params), 5, 10)
-    added = run_arm(
-        arm("added", "a", params, [act(6, "add_peers_to_every_team", per_team=2)]), 5, 10
-    )
+    added = run_arm(arm("added", "a", params, [AddPeers(month=6, per_team=2)]), 5, 10)
     pd.testing.assert_frame_equal(plain.sector.loc[:5], added.sector.loc[:5])
     assert (plain.sector["peer_workers"] == 0).all()
     orgs = added.orgs[added.orgs["month"] == 6]
@@ -161,16 +160,16 @@ def test_peers_join_every_team_at_the_action_month_and_not_before():
 
 def test_champions_leave_takes_every_champion_away():
     params = {"n_orgs": 5, "champion_uptake": 0.0, "initial_champion": 0.0}
-    actions = [act(0, "appoint_champion", level="executive"), act(4, "champions_leave")]
+    actions = [AppointChampion(month=0, level="executive"), ChampionsLeave(month=4)]
     run = run_arm(arm("gone", "g", params, actions), 3, 8)
     assert run.sector.loc[3, "champions"] == 5
     assert (run.sector.loc[4:, "champions"] == 0).all()
 
 
 def test_actions_are_plain_hashable_data():
-    action = act(2, "set", name="pay_parity", value=0.5)
-    assert action == Action(2, "set", (("name", "pay_parity"), ("value", 0.5)))
-    assert hash(arm("a", "a", {"pay_parity": 0.5}, [action]))
+    action = SetParameter(month=2, name="pay_parity", value=0.5)
+    assert action == SetParameter(month=2, name="pay_parity", value=0.5)
+    assert hash(arm("a", "a", {"pay_parity": 0.5}, [action, AddPeers(month=3, per_team=1)]))
 
 
 def test_validate_rejects_too_few_pairs_a_short_horizon_and_unknown_patterns():

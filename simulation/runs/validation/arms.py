@@ -17,23 +17,8 @@ import pandas as pd
 from scipy import stats
 
 from simulation import SectorModel
+from simulation.interventions import Intervention
 from simulation.state import Kind
-
-
-@dataclass(frozen=True)
-class Action:
-    """Something done to the sector before the step that produces ``month``.
-
-    Args:
-        month: Month at which it takes effect (0 and 1 both mean before the first step).
-        name: An intervention of :class:`~simulation.SectorModel` (``appoint_champion``,
-            ``hire_le_leader``, ...) or a manipulation in :data:`MANIPULATIONS`.
-        arguments: Keyword arguments, as ``(name, value)`` pairs.
-    """
-
-    month: int
-    name: str
-    arguments: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,7 +29,8 @@ class Arm:
         name: Short identifier, unique within a validation.
         label: How figures and tables name it.
         params: Model parameters that differ from the defaults.
-        actions: Interventions or manipulations at months.
+        actions: Interventions (scheduled on the model, so the month rule of
+            :mod:`simulation.interventions` applies) or manipulations at months.
         months: Fixed horizon; ``None`` means the validation's horizon.
         probe: Name of a per-month measurement in :data:`PROBES`, if the sector columns
             are not enough.
@@ -53,7 +39,7 @@ class Arm:
     name: str
     label: str
     params: tuple[tuple[str, Any], ...] = ()
-    actions: tuple[Action, ...] = ()
+    actions: tuple[Intervention | Manipulation, ...] = ()
     months: int | None = None
     probe: str | None = None
 
@@ -62,17 +48,12 @@ def arm(
     name: str,
     label: str,
     params: Mapping[str, Any] | None = None,
-    actions: Sequence[Action] = (),
+    actions: Sequence[Intervention | Manipulation] = (),
     months: int | None = None,
     probe: str | None = None,
 ) -> Arm:
     """Build an :class:`Arm` from a parameter mapping (arms are hashable, plain data)."""
     return Arm(name, label, tuple(sorted((params or {}).items())), tuple(actions), months, probe)
-
-
-def act(month: int, name: str, /, **arguments: Any) -> Action:
-    """Build an :class:`Action`."""
-    return Action(month, name, tuple(sorted(arguments.items())))
 
 
 @dataclass
@@ -120,11 +101,42 @@ def champions_leave(model: SectorModel) -> None:
     model.staff_leaves(slots)
 
 
-#: Manipulations an :class:`Action` may name besides the model's interventions.
-MANIPULATIONS: dict[str, Callable[..., None]] = {
-    "add_peers_to_every_team": add_peers_to_every_team,
-    "champions_leave": champions_leave,
-}
+@dataclass(frozen=True)
+class AddPeers:
+    """Add ``per_team`` peers to every frontline team (:func:`add_peers_to_every_team`).
+
+    Attributes:
+        month: The month before whose step it is done (0 and 1: before the first step).
+        per_team: Peers added to each team.
+    """
+
+    month: int
+    per_team: int
+
+    def apply(self, model: SectorModel) -> None:
+        """Do it to ``model`` now."""
+        add_peers_to_every_team(model, self.per_team)
+
+
+@dataclass(frozen=True)
+class ChampionsLeave:
+    """Every champion leaves (:func:`champions_leave`).
+
+    Attributes:
+        month: The month before whose step it is done (0 and 1: before the first step).
+    """
+
+    month: int
+
+    def apply(self, model: SectorModel) -> None:
+        """Do it to ``model`` now."""
+        champions_leave(model)
+
+
+#: Laboratory manipulations an arm may make besides the model's interventions. Unlike an
+#: intervention (applied inside the step of its month, by process 1), a manipulation is done
+#: between steps, just before the step that produces its month.
+type Manipulation = AddPeers | ChampionsLeave
 
 
 def manager_correlations(model: SectorModel) -> dict[str, float]:
@@ -169,22 +181,20 @@ def run_arm(arm: Arm, seed: int, months: int) -> ArmRun:
     model = SectorModel(rng=seed, **dict(arm.params))
     probe = PROBES[arm.probe] if arm.probe else None
     rows = [probe(model)] if probe else []
+    manipulations = []
+    for action in arm.actions:
+        if isinstance(action, Intervention):
+            model.schedule(action)  # after the month-0 probe: month 0's apply at once
+        else:
+            manipulations.append(action)
     for month in range(1, months + 1):
-        for action in arm.actions:
-            if max(action.month, 1) == month:
-                _perform(model, action)
+        for manipulation in manipulations:
+            if max(manipulation.month, 1) == month:
+                manipulation.apply(model)
         model.step()
         if probe:
             rows.append(probe(model))
     return ArmRun(model.sector_frame(), model.org_table(), pd.DataFrame(rows))
-
-
-def _perform(model: SectorModel, action: Action) -> None:
-    arguments = dict(action.arguments)
-    if action.name in MANIPULATIONS:
-        MANIPULATIONS[action.name](model, **arguments)
-    else:
-        getattr(model, action.name)(**arguments)
 
 
 def run_job(job: tuple[Arm, int, int]) -> ArmRun:

@@ -10,9 +10,17 @@ from typing import override
 
 import numpy as np
 
+from simulation.interventions import (
+    AppointChampion,
+    HireLeLeader,
+    ManagementTraining,
+    ManagerNetwork,
+    VisitsProgramme,
+    WorkforceTraining,
+)
 from simulation.parameters import Parameters
 from simulation.runs.statistics import mean_interval
-from simulation.runs.validation.arms import ArmRun, Runs, act, arm
+from simulation.runs.validation.arms import AddPeers, ArmRun, ChampionsLeave, Runs, arm
 from simulation.runs.validation.base import Canvas, Check, Pattern, draw_band
 from simulation.runs.validation.outcomes import (
     adopted_share,
@@ -65,10 +73,10 @@ _SOLE_CHAMPION = {"champion_uptake": 0.0, "initial_champion": 0.0}
 # Arms that several patterns share (each runs once per seed).
 BASELINE = arm("baseline", "Baseline sector", probe="manager_correlations")
 EXEC_CHAMPION = arm(
-    "exec_champion", "Executive champion", actions=[act(0, "appoint_champion", level="executive")]
+    "exec_champion", "Executive champion", actions=[AppointChampion(month=0, level="executive")]
 )
 WORKFORCE_TRAINING = arm(
-    "workforce_training", "Workforce training", actions=[act(0, "workforce_training")]
+    "workforce_training", "Workforce training", actions=[WorkforceTraining(month=0)]
 )
 
 _RESPONSES = ("exposure", "understanding", "commitment")
@@ -102,7 +110,7 @@ class ExposureFirst(Pattern):
             "peers_arrive",
             "Unexposed sector, peers arrive",
             _UNEXPOSED,
-            [act(EXPOSURE_MONTH, "add_peers_to_every_team", per_team=1)],
+            [AddPeers(month=EXPOSURE_MONTH, per_team=1)],
         ),
     )
 
@@ -189,13 +197,13 @@ class LockIn(Pattern):
             "isolated_visits",
             "Visits programme",
             {"visit_rate": 0.0},
-            [act(0, "visits_programme")],
+            [VisitsProgramme(month=0)],
         ),
         arm(
             "isolated_network",
             "Manager network",
             {"visit_rate": 0.0},
-            [act(0, "manager_network")],
+            [ManagerNetwork(month=0)],
         ),
     )
 
@@ -269,7 +277,7 @@ class SelfReinforcingGrowth(Pattern):
             "introduction",
             "Peers introduced by a manager network",
             _UNEXPOSED,
-            [act(0, "manager_network")],
+            [ManagerNetwork(month=0)],
             months=S_CURVE_MONTHS,
         ),
     )
@@ -355,21 +363,21 @@ class Champions(Pattern):
         arm(
             "team_leader_champion",
             "Team-leader champion",
-            actions=[act(0, "appoint_champion", level="team_leader")],
+            actions=[AppointChampion(month=0, level="team_leader")],
         ),
         arm(
             "sole_champion",
             "Sole champion stays",
             _SOLE_CHAMPION,
-            [act(0, "appoint_champion", level="executive")],
+            [AppointChampion(month=0, level="executive")],
         ),
         arm(
             "sole_champion_leaves",
             "Sole champion leaves",
             _SOLE_CHAMPION,
             [
-                act(0, "appoint_champion", level="executive"),
-                act(CHAMPION_LOSS_MONTH, "champions_leave"),
+                AppointChampion(month=0, level="executive"),
+                ChampionsLeave(month=CHAMPION_LOSS_MONTH),
             ],
         ),
     )
@@ -426,7 +434,7 @@ class LivedExperienceLeadership(Pattern):
         arm(
             "le_leader",
             "LE leader hired",
-            actions=[act(0, "hire_le_leader", orgs="with_peers")],
+            actions=[HireLeLeader(month=0, orgs="with_peers")],
         ),
     )
 
@@ -485,7 +493,7 @@ class CriticalMass(Pattern):
             f"peers_{k}",
             f"{k} peer{'s' if k != 1 else ''} per team",
             _CULTURE_LAB,
-            [act(0, "add_peers_to_every_team", per_team=k)] if k else [],
+            [AddPeers(month=0, per_team=k)] if k else [],
             months=CULTURE_MONTHS,
             probe="clinician_stigma",
         )
@@ -495,7 +503,7 @@ class CriticalMass(Pattern):
             "peers_1_heard",
             "1 peer per team, heard in full",
             {**_CULTURE_LAB, "token_share": _HEARD_IN_FULL},
-            [act(0, "add_peers_to_every_team", per_team=1)],
+            [AddPeers(month=0, per_team=1)],
             months=CULTURE_MONTHS,
             probe="clinician_stigma",
         ),
@@ -566,7 +574,7 @@ class TopDownSupport(Pattern):
         arm(
             "clinician_champion",
             "Clinician champion",
-            actions=[act(0, "appoint_champion", level="clinician")],
+            actions=[AppointChampion(month=0, level="clinician")],
         ),
     )
 
@@ -674,7 +682,7 @@ class Training(Pattern):
         arm(
             "management_training",
             "Management training (class none)",
-            actions=[act(0, "management_training", orgs="exposure:none")],
+            actions=[ManagementTraining(month=0, orgs="exposure:none")],
         ),
         WORKFORCE_TRAINING,
     )
