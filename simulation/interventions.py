@@ -265,17 +265,20 @@ class Intervention(BaseModel):
 
     Attributes:
         month: The month whose step starts by applying it (0: at set-up).
+        label: An optional name for the event, so that a sweep can vary its fields
+            (``events.LABEL.month``); it changes nothing in the run.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     month: Month
     type: str  # each subclass fixes it to the intervention's name
+    label: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]+$", max_length=100)
 
     @classmethod
     def arguments(cls) -> tuple[str, ...]:
-        """The intervention's own arguments, in order: every field but ``month`` and ``type``."""
-        return tuple(name for name in cls.model_fields if name not in ("month", "type"))
+        """The intervention's own arguments, in order (not ``month``, ``type``, ``label``)."""
+        return tuple(name for name in cls.model_fields if name not in ("month", "type", "label"))
 
     def check(self, model: SectorModel) -> None:
         """Refuse now what does not fit ``model`` (organisation ids beyond its sector).

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from simulation.interventions import event_from_data
+from simulation.interventions import INTERVENTION_TYPES
 from simulation.model import SectorModel
 from simulation.reporters import SECTOR_COLUMNS
 
@@ -167,7 +167,7 @@ def carry_out(job: Job) -> dict[str, Any]:
         "seed": job.run.seed,
     }
     try:
-        events = [event_from_data(event) for event in job.events]
+        events = [INTERVENTION_TYPES[event["type"]](**event) for event in job.events]
         outcomes = run_outcomes(
             job.steps, job.run.seed, job.parameters, events, job.outputs, job.every
         )

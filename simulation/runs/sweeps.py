@@ -104,10 +104,9 @@ class Factor(BaseModel):
             raise ValueError("give exactly one of range, levels or values")
         if self.range is not None and not self.range[0] < self.range[1]:
             raise ValueError(f"range = {list(self.range)}: the low end must be below the high end")
-        if self.levels is not None and len(self.levels) < 2:
-            raise ValueError("levels needs at least two values")
-        if self.values is not None and len(self.values) < 1:
-            raise ValueError("values needs at least one value")
+        for kind in ("levels", "values"):  # one level fixes a value for the whole sweep
+            if getattr(self, kind) is not None and len(getattr(self, kind)) < 1:
+                raise ValueError(f"{kind} needs at least one value")
         return self
 
 
@@ -444,8 +443,8 @@ def _resolve_factor(
         event_index = _event_index(label, base, key, source)
         event = base.events[event_index]
         fields = type(event).model_fields
-        if event_field not in fields or event_field in ("type", "name"):
-            allowed = ", ".join(name for name in fields if name not in ("type", "name"))
+        if event_field not in fields or event_field in ("type", "label"):
+            allowed = ", ".join(name for name in fields if name not in ("type", "label"))
             raise SweepError(
                 source,
                 [
@@ -481,7 +480,7 @@ def _resolve_factor(
 
 
 def _event_index(label: str, base: Scenario, key: str, source: str) -> int:
-    names = [getattr(event, "name", None) for event in base.events]
+    names = [event.label for event in base.events]
     if label in names:
         return names.index(label)
     if label.isdigit() and int(label) < len(base.events):

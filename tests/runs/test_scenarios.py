@@ -86,7 +86,7 @@ ERRORS = {
     ),
     "unknown event key": (
         scenario_text(events=event(3, "appoint_champion", levle="senior")),
-        ["events[0].levle: unknown field", "allowed: month, type, level, orgs"],
+        ["events[0].levle: unknown field", "allowed: month, type, label, level, orgs"],
     ),
     "wrong type": (
         scenario_text().replace("steps = 24", 'steps = "ten"'),
