@@ -1,0 +1,246 @@
+"""``lewsim sweep``, ``lewsim analyze`` and ``lewsim export``: parameter sweeps.
+
+``lewsim sweep FILE`` runs a sweep file's design (see :mod:`simulation.runs.sweeps`) and
+streams the runs to ``results/<name>/`` (:mod:`simulation.outputs.sweep_store`). The same
+command again resumes: finished runs are skipped. ``lewsim analyze DIR`` writes the
+sensitivity analysis of a finished sweep as a report; ``lewsim export DIR`` writes its
+runs as CSV files.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from tqdm.auto import tqdm
+
+from simulation.cli.common import (
+    DEFAULT_WORKERS,
+    RESULTS_DIR,
+    Command,
+    QuietOption,
+    WorkersOption,
+    check_workers,
+)
+from simulation.errors import InputError
+from simulation.outcomes import STATUS_OK, carry_out
+from simulation.outputs.sweep_report import analyze_directory, export_csv, write_analysis
+from simulation.outputs.sweep_store import SweepStore, read_manifest
+from simulation.runs.sweeps import Sweep, execute, load_sweep
+
+SWEEP_HELP = (
+    "Run a sweep file's design: every design point, replicated, streamed to disk.\n\n"
+    "Designs: factorial, list, lhs (Latin hypercube), sobol and morris (SALib). Results go "
+    "to results/<name>/ (Parquet shards, the design and a manifest). Run the same command "
+    "again to resume: finished runs are skipped. Exits 1 if any run failed (the others are "
+    "kept).\n\n"
+    "Example: lewsim sweep experiments/sweeps/board-vs-visits.toml --dry-run"
+)
+ANALYZE_HELP = (
+    "Analyse a sweep's results: Sobol indices (sobol designs), Morris screening (morris "
+    "designs) and main effects (all designs), as a self-contained report.html with CSVs in "
+    "DIR/analysis/.\n\nExample: lewsim analyze results/board-vs-visits"
+)
+EXPORT_HELP = (
+    "Write a sweep's runs as CSV: runs_wide.csv (one row per run) and runs_long.csv (one row "
+    "per run and outcome), in DIR/export/.\n\nExample: lewsim export results/board-vs-visits --csv"
+)
+
+#: Months of the short run that times a sweep before it starts.
+TIMING_MONTHS = 12
+
+
+def sweep_command(
+    sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP.toml", help="A sweep file.")],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="DIR",
+            help="Results directory; the same directory resumes the same sweep. "
+            "[default: results/<the sweep's name>]",
+            show_default=False,
+        ),
+    ] = None,
+    workers: WorkersOption = DEFAULT_WORKERS,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="tcp://HOST:PORT",
+            help="Run on an existing Dask cluster (needs lewsim[cluster]).",
+            show_default=False,
+        ),
+    ] = None,
+    dask_local: Annotated[
+        int | None,
+        typer.Option(
+            "--dask-local",
+            metavar="N",
+            help="Run on a local Dask cluster of N worker processes (needs lewsim[cluster]).",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print the number of runs and the estimated time; stop."),
+    ] = False,
+    restart: Annotated[
+        bool,
+        typer.Option(
+            "--restart",
+            help="Discard earlier results of a sweep in --out and start again (only a lewsim "
+            "sweep directory is ever cleared).",
+        ),
+    ] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Run a sweep (help: :data:`SWEEP_HELP`)."""
+    with Command("sweep") as command:
+        sweep = load_sweep(sweep_file)
+        executor, size, address = choose_executor(workers, scheduler, dask_local)
+        target = out if out is not None else RESULTS_DIR / sweep.name
+        done = _already_done(target, sweep) if not restart else set()
+        pending = sweep.n_runs - len(done)
+        seconds_per_run = time_one_run(sweep)
+        estimate = seconds_per_run * pending / max(size, 1)
+        typer.echo(
+            f"sweep {sweep.name}: {sweep.spec.design} design, {len(sweep.points)} points x "
+            f"{sweep.spec.replications} replications = {sweep.n_runs} runs"
+            + (f" ({len(done)} already done)" if done else "")
+            + f"; about {_duration(estimate)} on {size} {executor} worker(s) "
+            f"({seconds_per_run:.2f} s a run)",
+            err=quiet,
+        )
+        if dry_run:
+            return
+        store = SweepStore.open(target, sweep, restart=restart)
+        command.written = store.directory
+        done = store.done_ids()
+        jobs = (sweep.job(run) for run in sweep.runs() if run.run_id not in done)
+        bar = tqdm(
+            total=sweep.n_runs - len(done),
+            unit="run",
+            desc="sweep",
+            disable=quiet,
+            dynamic_ncols=True,
+        )
+        errors = 0
+
+        def tick(row: dict) -> None:
+            nonlocal errors
+            errors += row["status"] != STATUS_OK
+            bar.update(1)
+            if errors:
+                bar.set_postfix(errors=errors)
+
+        clock = time.perf_counter()
+        try:
+            execute(
+                jobs, store.append, executor=executor, workers=size, address=address, on_result=tick
+            )
+        finally:
+            bar.close()
+        recorded = len(store.done_ids())
+        typer.echo(
+            f"{recorded} of {sweep.n_runs} runs recorded in {store.directory} "
+            f"({_duration(time.perf_counter() - clock)})"
+            + (f"; {errors} failed (status 'error' in the results)" if errors else ""),
+            err=quiet,
+        )
+        if quiet:
+            typer.echo(str(store.directory))
+        else:
+            typer.echo(f"analyse: lewsim analyze {store.directory}")
+        if errors:
+            raise typer.Exit(code=1)
+
+
+def choose_executor(
+    workers: int, scheduler: str | None, dask_local: int | None
+) -> tuple[str, int, str | None]:
+    """The executor the options ask for: ``(kind, workers, scheduler address)``.
+
+    Raises:
+        InputError: For conflicting options or a bad number of workers.
+    """
+    if scheduler is not None and dask_local is not None:
+        raise InputError("--scheduler and --dask-local: give one or the other")
+    if scheduler is not None:
+        if not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+            raise InputError(f"--scheduler {scheduler!r}: a Dask address such as tcp://HOST:PORT")
+        return "dask", workers, scheduler
+    if dask_local is not None:
+        return "dask", check_workers(dask_local), None
+    check_workers(workers)
+    return ("sequential" if workers == 1 else "pool"), workers, None
+
+
+def time_one_run(sweep: Sweep) -> float:
+    """Seconds one of the sweep's runs takes, from a short run of its first point.
+
+    The run is ``TIMING_MONTHS`` long (or the sweep's months if fewer) and scaled up to the
+    sweep's months: a run's cost grows about linearly with its months.
+    """
+    months = min(TIMING_MONTHS, sweep.steps)
+    job = sweep.job(next(iter(sweep.runs())))
+    short = type(job)(
+        run=job.run,
+        steps=months,
+        parameters=job.parameters,
+        events=[event for event in job.events if event["month"] <= months],
+        outputs=job.outputs,
+        every=None,
+    )
+    clock = time.perf_counter()
+    carry_out(short)
+    return (time.perf_counter() - clock) * sweep.steps / months
+
+
+def _already_done(target: Path, sweep: Sweep) -> set[str]:
+    """Run ids already recorded for this sweep in ``target`` (read only; none if new)."""
+    try:
+        manifest = read_manifest(target)
+    except InputError:
+        return set()
+    if manifest.get("fingerprint") != sweep.fingerprint():
+        return set()  # SweepStore.open will refuse it, naming what changed
+    return SweepStore(target, sweep).done_ids()
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def analyze_command(
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="A sweep's results.")],
+    quiet: QuietOption = False,
+) -> None:
+    """Analyse a sweep (help: :data:`ANALYZE_HELP`)."""
+    with Command("analyze") as command:
+        analysis = analyze_directory(directory)
+        out = write_analysis(analysis)
+        command.written = out
+        if quiet:
+            typer.echo(str(out / "report.html"))
+            return
+        if analysis.indices is not None:
+            typer.echo(analysis.indices.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        typer.echo(f"report: {out / 'report.html'}")
+
+
+def export_command(
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="A sweep's results.")],
+    csv: Annotated[bool, typer.Option("--csv", help="Write CSV files (the only format).")] = True,
+) -> None:
+    """Export a sweep's runs (help: :data:`EXPORT_HELP`)."""
+    with Command("export") as command:
+        wide, long = export_csv(directory)
+        command.written = wide.parent
+        typer.echo(f"{wide}\n{long}")
