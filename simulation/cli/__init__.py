@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -36,7 +35,8 @@ from simulation.outputs.comparison_report import (
     write_comparison,
 )
 from simulation.outputs.figures import plot_timeseries
-from simulation.outputs.files import RUN_FILES, build_manifest, check_out_dir, write_run
+from simulation.outputs.files import RUN_FILES, check_destination, write_run
+from simulation.outputs.manifest import build_manifest, manifest_json
 from simulation.outputs.validation_report import build_report
 from simulation.parameters import ParameterError, validate_parameters
 from simulation.runs.calibration import calibration_table
@@ -46,6 +46,7 @@ from simulation.runs.comparison import (
     check_scenarios,
 )
 from simulation.runs.comparison import compare as compare_scenarios
+from simulation.runs.pool import available_cores
 from simulation.runs.replications import replication_seeds, run_replications, summarise_replications
 from simulation.runs.scenarios import Scenario, ScenarioError, run_scenario
 from simulation.runs.validation import (
@@ -66,7 +67,7 @@ DEFAULT_STEPS = 120
 DEFAULT_SEED = 0
 DEFAULT_REPLICATIONS = 20
 DEFAULT_OUT = Path("results/default")
-DEFAULT_WORKERS = min(2, os.cpu_count() or 1)
+DEFAULT_WORKERS = min(2, available_cores())
 
 app = typer.Typer(
     name="lewsim",
@@ -207,7 +208,7 @@ def check_run_inputs(
     except ParameterError as error:
         raise InputError(str(error)) from None
     try:
-        return check_out_dir(out)
+        return check_destination(out, replace=True)
     except ValueError as error:
         raise InputError(f"--out: {error}") from None
 
@@ -275,7 +276,7 @@ def execute_run(
     )
     if scenario is not None:
         manifest["scenario"] = scenario.manifest_entry()
-    written = write_run(out_dir, timeseries, manifest, figure)
+    written = write_run(out_dir, timeseries, manifest, figure, replace=True)
     return RunResult(out_dir=written, timeseries=timeseries, manifest=manifest)
 
 
@@ -513,7 +514,7 @@ def execute_validation(
     if unknown:
         raise InputError(f"--pattern {unknown[0]} does not exist; patterns are 1 to 10")
     try:
-        check_out_dir(out)
+        check_destination(out, replace=True)
     except ValueError as problem:
         raise InputError(f"--out: {problem}") from None
     started_at, clock = datetime.now(UTC), time.perf_counter()
@@ -538,8 +539,9 @@ def execute_validation(
         {
             "checks.csv": result.checks.to_csv(index=False),
             "calibration.csv": calibration.to_csv(index=False),
-            "manifest.json": json.dumps(manifest, indent=2) + "\n",
+            "manifest.json": manifest_json(manifest),
         },
+        replace=True,
     )
     return written, result
 
@@ -722,7 +724,7 @@ def execute_comparison(
         raise InputError(f"--workers must be >= 1, got {workers}")
     target = out if out is not None else default_comparison_out([s.name for s in scenarios])
     try:
-        check_out_dir(target)
+        check_destination(target, replace=True)
     except ValueError as error:
         raise InputError(f"--out: {error}") from None
     started_at, clock = datetime.now(UTC), time.perf_counter()
@@ -738,7 +740,7 @@ def execute_comparison(
         wall_time_seconds=time.perf_counter() - clock,
         command_line=command_line,
     )
-    written = write_comparison(comparison, target, manifest)
+    written = write_comparison(comparison, target, manifest, replace=True)
     return written, comparison, manifest
 
 
