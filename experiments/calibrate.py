@@ -26,7 +26,8 @@ from typing import Any
 
 import pandas as pd
 
-from simulation.outputs.files import build_manifest, manifest_json, write_directory
+from simulation.outputs.files import write_directory
+from simulation.outputs.manifest import build_manifest, manifest_json
 from simulation.runs.calibration import SearchSettings, search
 
 _HELP = {

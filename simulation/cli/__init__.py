@@ -3,7 +3,8 @@
 - ``lewsim run`` (:mod:`simulation.cli.run`): replications, from the defaults or a scenario;
 - ``lewsim compare`` (:mod:`simulation.cli.compare`): scenarios on paired runs;
 - ``lewsim validate`` (:mod:`simulation.cli.validate`): the seed study's patterns;
-- ``lewsim params`` (:mod:`simulation.cli.params`): the model parameters.
+- ``lewsim params`` (:mod:`simulation.cli.params`): the model parameters;
+- ``lewsim sweep``, ``analyze`` and ``export`` (:mod:`simulation.cli.sweep`): parameter sweeps.
 
 Commands parse their options, call the runs layer and render through the outputs layer;
 :mod:`simulation.cli.common` holds what they share: the check / time / run / write
@@ -19,7 +20,7 @@ from typing import Annotated
 import typer
 
 from simulation import __version__
-from simulation.cli import compare, params, run, validate
+from simulation.cli import compare, params, run, sweep, validate
 
 app = typer.Typer(
     name="lewsim",
@@ -66,3 +67,6 @@ app.command("run", help=run.HELP)(run.run_command)
 app.command("compare", help=compare.HELP)(compare.compare_command)
 app.command("validate", help=validate.HELP)(validate.validate_command)
 app.command("params", help=params.HELP)(params.params_command)
+app.command("sweep", help=sweep.SWEEP_HELP)(sweep.sweep_command)
+app.command("analyze", help=sweep.ANALYZE_HELP)(sweep.analyze_command)
+app.command("export", help=sweep.EXPORT_HELP)(sweep.export_command)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 import signal
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -31,8 +30,10 @@ from typing import Annotated, Any
 import typer
 
 from simulation.errors import InputError, LewsimError, OutputError
-from simulation.outputs.files import check_out_dir
+from simulation.outputs import files
 from simulation.parameters import PARAMETER_NAMES, validate_parameters
+from simulation.runs import pool
+from simulation.runs.pool import available_cores
 
 #: Exit status for bad input or an unusable destination, as click uses for usage errors.
 USAGE_ERROR_EXIT = 2
@@ -43,15 +44,6 @@ TERMINATED_EXIT = 128 + signal.SIGTERM
 
 #: Where results go when ``--out`` is not given.
 RESULTS_DIR = Path("results")
-
-
-def available_cores() -> int:
-    """CPU cores this process may run on (at least 1)."""
-    if hasattr(os, "process_cpu_count"):  # Python 3.13: respects the affinity mask
-        return os.process_cpu_count() or 1
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0)) or 1
-    return os.cpu_count() or 1
 
 
 DEFAULT_WORKERS = min(2, available_cores())
@@ -326,11 +318,10 @@ def first_unused(parent: Path, stem: str) -> Path:
 
 
 def check_destination(out: Path, *, force: bool) -> Path:
-    """Check that results may be written to ``out``, without touching it.
+    """Check that results may be written to ``out`` before anything runs.
 
     A new or empty directory is fine; a directory of earlier lewsim results is replaced only
-    with ``force``; anything else is refused (see
-    :func:`simulation.outputs.files.check_out_dir`).
+    with ``force``; anything else is refused (:func:`simulation.outputs.files.check_destination`).
 
     Args:
         out: The results directory.
@@ -340,43 +331,21 @@ def check_destination(out: Path, *, force: bool) -> Path:
         ``out`` as an absolute path.
 
     Raises:
-        InputError: Naming ``--out``, the directory and what to do instead.
+        OutputError: Naming ``--out``, the directory and what to do instead.
     """
     try:
-        target = check_out_dir(out)
-    except LewsimError:
-        raise
-    except ValueError as problem:
-        raise InputError(f"--out: {problem}") from None
-    if not force and target.is_dir() and any(target.iterdir()):
-        raise InputError(
-            f"--out: {str(out)!r} holds earlier lewsim results; add --force to replace "
-            "them, or leave out --out to write to a new directory"
-        )
-    return target
+        return files.check_destination(out, replace=force)
+    except OutputError as problem:
+        raise OutputError(f"--out: {problem}") from None
 
 
 def check_workers(workers: int) -> int:
-    """Check ``--workers``: from 1 to the CPU cores of this machine.
-
-    Args:
-        workers: The option's value.
-
-    Returns:
-        ``workers``.
+    """Check ``--workers``: from 1 to the CPU cores this process may use.
 
     Raises:
-        InputError: If it is below 1 or above :func:`available_cores`.
+        InputError: Naming ``--workers`` and what it allows.
     """
-    cores = available_cores()
-    if workers < 1:
-        raise InputError(f"--workers must be at least 1, got {workers}")
-    if workers > cores:
-        raise InputError(
-            f"--workers {workers} is more than the {cores} CPU core(s) of this machine; "
-            f"give 1 to {cores} (the results are the same for any number)"
-        )
-    return workers
+    return pool.check_workers(workers, name="--workers")
 
 
 # ---- --set NAME=VALUE -----------------------------------------------------------------

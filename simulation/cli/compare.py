@@ -114,7 +114,7 @@ def compare_command(
                 started_at=timing.started_at,
                 wall_time_seconds=timing.wall_time_seconds,
             )
-            return write_comparison(comparison, target, manifest)
+            return write_comparison(comparison, target, manifest, replace=force)
 
         outcome = command.execute(
             out=destination(out, default_stem([s.name for s in scenarios])),

@@ -22,7 +22,8 @@ from simulation.cli.common import (
 )
 from simulation.errors import InputError
 from simulation.outputs.figures import plot_timeseries
-from simulation.outputs.files import RUN_FILES, build_manifest, write_run
+from simulation.outputs.files import RUN_FILES, write_run
+from simulation.outputs.manifest import build_manifest
 from simulation.runs.replications import replication_seeds, run_replications, summarise_replications
 from simulation.runs.scenarios import Scenario, run_scenario
 
@@ -147,7 +148,7 @@ def run_command(
                 manifest["scenario"] = scenario.manifest_entry()
             name = scenario.name if scenario is not None else "lewsim run"
             figure = plot_timeseries(timeseries, title=f"{name}: sector over time", params=params)
-            return write_run(target, timeseries, manifest, figure)
+            return write_run(target, timeseries, manifest, figure, replace=force)
 
         outcome = command.execute(
             out=destination(out, scenario.name if scenario else "run"),

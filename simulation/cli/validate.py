@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +20,7 @@ from simulation.cli.common import (
     out_option,
 )
 from simulation.errors import InputError
-from simulation.outputs.files import build_manifest
+from simulation.outputs.manifest import build_manifest, manifest_json
 from simulation.outputs.validation_report import build_report, summary_lines
 from simulation.runs.calibration import calibration_table
 from simulation.runs.validation import (
@@ -120,9 +119,9 @@ def validate_command(
             tables = {
                 "checks.csv": result.checks.to_csv(index=False),
                 "calibration.csv": calibration.to_csv(index=False),
-                "manifest.json": json.dumps(manifest, indent=2) + "\n",
+                "manifest.json": manifest_json(manifest),
             }
-            return report.write(target, tables)
+            return report.write(target, tables, replace=force)
 
         outcome = command.execute(
             out=destination(out, "validation"), force=force, job=job, write=write

@@ -27,7 +27,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from simulation.outputs.figures import SERIES_LABELS, series_scale, y_label
-from simulation.outputs.files import build_manifest, manifest_json, to_jsonable
+from simulation.outputs.manifest import build_manifest, manifest_json, to_jsonable
 from simulation.outputs.reports import Report
 from simulation.runs.comparison import (
     FAVOURABLE_DIRECTION,
@@ -819,7 +819,7 @@ def comparison_manifest(
         command_line: The argument vector (default ``sys.argv``).
 
     Returns:
-        :func:`simulation.outputs.files.build_manifest` for the baseline's settings and
+        :func:`simulation.outputs.manifest.build_manifest` for the baseline's settings and
         parameters, with ``baseline``, ``scenarios`` (name, file, description, own
         settings, parameters, events), ``months`` and ``notes`` added.
     """
@@ -841,7 +841,11 @@ def comparison_manifest(
 
 
 def write_comparison(
-    comparison: Comparison, out_dir: str | Path, manifest: Mapping[str, Any]
+    comparison: Comparison,
+    out_dir: str | Path,
+    manifest: Mapping[str, Any],
+    *,
+    replace: bool = False,
 ) -> Path:
     """Write the report and data of a comparison atomically.
 
@@ -852,13 +856,14 @@ def write_comparison(
         comparison: The comparison.
         out_dir: Results directory; created, or replaced if it holds previous results.
         manifest: Provenance (see :func:`comparison_manifest`).
+        replace: Whether an earlier lewsim result in ``out_dir`` may be replaced.
 
     Returns:
         The absolute path of the results directory.
 
     Raises:
-        ValueError: If ``out_dir`` cannot be used; nothing is written then.
-        OSError: If writing fails; nothing is left half-written.
+        simulation.errors.OutputError: If ``out_dir`` cannot be used or writing fails;
+            nothing is left half-written.
     """
     report = build_report(comparison, manifest)
     parquet = io.BytesIO()
@@ -870,4 +875,5 @@ def write_comparison(
             TIMESERIES_PARQUET: parquet.getvalue(),
             MANIFEST_JSON: manifest_json(manifest),
         },
+        replace=replace,
     )

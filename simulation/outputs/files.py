@@ -1,194 +1,180 @@
-"""Writing results to disk: a run's time series, manifest and figure, or a report.
+"""Writing results to disk: atomically, never over a user's files, nothing left behind.
 
 The model never imports this module; it belongs to the command line and the experiment
-layer. Results are written atomically by :func:`write_directory`: everything goes into a
-temporary sibling directory first, and only a complete directory is renamed into place, so
-an interrupted or failing command never leaves a half-written results directory behind.
+layer. A results directory is written by :func:`write_directory`:
+
+- **Checked first.** :func:`check_destination` refuses, before any simulation runs, a
+  destination that cannot be written (its parent is a file, read-only, or a place such as
+  ``/proc``; a name too long) or that holds anything but an earlier lewsim result. An
+  earlier result is one whose ``manifest.json`` parses as lewsim's
+  :class:`~simulation.outputs.manifest.Manifest` and lists every file in the directory;
+  it is replaced only when the caller asks (``replace=True``, the command line's
+  ``--force``). Any other non-empty directory is refused, always.
+- **All or nothing.** The files go into a hidden staging directory next to the target
+  (``.NAME.tmp-PID-XXXXXXXX``), are flushed to disk, and the staging directory is
+  renamed into place. An earlier result is first renamed aside (``.NAME.old-PID-...``)
+  and deleted only once the new one is in place; after any failure it is put back.
+- **Recovered after a kill.** A process killed while writing cannot clean up, so every
+  check and write first reaps the staging and set-aside directories of that NAME whose
+  writing process (the PID in their name) is gone, and puts a set-aside result back if
+  the kill came between the two renames.
+
+Any ``OSError`` while checking or writing becomes an :class:`~simulation.errors.OutputError`
+whose one-line message names the path; earlier results are then unchanged.
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import io
-import json
-import math
 import os
-import platform
 import re
-import shlex
+import secrets
 import shutil
-import subprocess
-import sys
-import tempfile
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
-from importlib import metadata
+import stat
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from simulation import __version__
-from simulation.parameters import validate_parameters
+from simulation.errors import OutputError
+from simulation.outputs.manifest import (
+    MANIFEST_JSON,
+    RESULT_NAME,
+    Manifest,
+    manifest_json,
+    read_manifest,
+)
 
 TIMESERIES_PARQUET = "timeseries.parquet"
 TIMESERIES_CSV = "timeseries.csv"
-MANIFEST_JSON = "manifest.json"
 TIMESERIES_PNG = "timeseries.png"
 REPORT_HTML = "report.html"
 
-#: Files written by :func:`write_run`; an existing directory holding only these (or
-#: nothing) is a previous run and may be replaced.
+#: Files written by :func:`write_run`.
 RUN_FILES: tuple[str, ...] = (TIMESERIES_PARQUET, TIMESERIES_CSV, MANIFEST_JSON, TIMESERIES_PNG)
 
 #: Suffixes of the files lewsim writes into a results directory.
 RESULT_SUFFIXES: tuple[str, ...] = (".html", ".png", ".csv", ".json", ".parquet")
 
-#: A results directory holding one of these may also hold other files with a
-#: :data:`RESULT_SUFFIXES` suffix (a report's figures and tables, say).
-MARKER_FILES: tuple[str, ...] = (MANIFEST_JSON, REPORT_HTML)
-
-#: Distributions whose versions are recorded in the manifest.
-RECORDED_PACKAGES: tuple[str, ...] = (
-    "mesa",
-    "numpy",
-    "pandas",
-    "scipy",
-    "pydantic",
-    "pyarrow",
-    "matplotlib",
-    "networkx",
-)
-
 _FIGURE_DPI = 150
-_GIT_TIMEOUT_SECONDS = 10
-_RESULT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-_ALLOWED = (
-    "lewsim replaces only a directory holding its own results: a run's files, or a "
-    f"{' or '.join(MARKER_FILES)} with other {', '.join(RESULT_SUFFIXES)} files"
-)
+#: A manifest larger than this is not read (a user's huge JSON file is not lewsim's).
+_MANIFEST_MAX_BYTES = 64 * 2**20
+#: Names longer than this get hidden siblings named by a hash, so that the sibling's name
+#: stays within the file system's limit.
+_LONG_NAME_BYTES = 200
+_NAME_MAX_FALLBACK = 255
+_STAGING, _SET_ASIDE = "tmp", "old"
 
 
-def foreign_files(names: Iterable[str]) -> list[str]:
-    """The names among a directory's entries that are not lewsim results.
+def check_destination(path: str | os.PathLike[str], *, replace: bool) -> Path:
+    """Check that a results directory can be written there, before anything is run.
 
-    A name is a lewsim result if it is one of :data:`RUN_FILES` or ``report.html``, or if
-    the entries include one of :data:`MARKER_FILES` and the name is a plain, visible file
-    name ending in one of :data:`RESULT_SUFFIXES`. A loose ``data.csv`` on its own is thus
-    foreign, but a report's ``patterns.csv`` next to its ``report.html`` is not.
+    Refuses a path that is the current directory or one of its ancestors, a name over
+    the file system's limit (255 bytes), a parent that is a file, an existing file or
+    symbolic link, a non-empty directory that is not an earlier lewsim result (always),
+    and an earlier lewsim result unless ``replace`` is true. Writability is tested by
+    creating and removing a hidden staging directory next to the target (and any missing
+    parents), which catches read-only file systems and places such as ``/proc``.
 
-    Args:
-        names: The entries' file names.
-
-    Returns:
-        The foreign names, sorted; empty if every name is a lewsim result.
-    """
-    names = list(names)
-    marked = any(name in MARKER_FILES for name in names)
-    return sorted(
-        name
-        for name in names
-        if name not in (*RUN_FILES, REPORT_HTML)
-        and not (marked and _RESULT_NAME.fullmatch(name) and name.endswith(RESULT_SUFFIXES))
-    )
-
-
-def check_out_dir(out_dir: str | os.PathLike[str]) -> Path:
-    """Check that a results directory can be written or replaced, without touching it.
-
-    An existing directory is only replaced when it is empty or holds nothing but the
-    regular files of previous lewsim results (see :func:`foreign_files`); anything else
-    might be the user's own work, and ``--out .`` must never delete a working directory.
+    Stale staging and set-aside directories of this name, left by a killed writer, are
+    reaped first, and a set-aside earlier result is put back if the target is missing.
 
     Args:
-        out_dir: The intended results directory.
+        path: The intended results directory.
+        replace: Whether an earlier lewsim result there may be replaced.
 
     Returns:
-        ``out_dir`` as an absolute path.
+        ``path`` as an absolute path.
 
     Raises:
-        ValueError: If ``out_dir`` is a filesystem root, an existing non-directory, or an
-            existing directory that does not look like previous results, or the current
-            directory or one of its ancestors. The message says why and what is allowed.
+        OutputError: Naming the path, what is wrong and what to do.
     """
-    target = Path(out_dir).expanduser().absolute()
-    if target.name in ("", ".", ".."):
-        raise ValueError(f"{str(out_dir)!r} cannot be a results directory; give a directory name")
-    here = Path.cwd().resolve()
-    if target.resolve() == here or target.resolve() in here.parents:
-        # Replacing it would pull the current directory from under the running process.
-        raise ValueError(
-            f"{str(out_dir)!r} is the current directory or contains it; give a subdirectory"
-        )
-    if target.exists() or target.is_symlink():
-        if target.is_symlink() or not target.is_dir():
-            # A symlink is refused too: replacing it with a directory would break the link.
-            raise ValueError(
-                f"{str(out_dir)!r} exists and is a file or symbolic link, not a directory; "
-                "give a new or previous results directory"
-            )
-        entries = list(target.iterdir())
-        # Subdirectories and symbolic links are never results.
-        odd = [e.name for e in entries if e.is_symlink() or not e.is_file()]
-        foreign = sorted({*odd, *foreign_files(e.name for e in entries)})
-        if foreign:
-            raise ValueError(
-                f"{str(out_dir)!r} exists and holds files that are not lewsim results "
-                f"(e.g. {foreign[0]!r}); give an empty, new or previous results directory "
-                f"({_ALLOWED})"
-            )
+    target = _absolute_target(path)
+    try:
+        existing_parent, missing = _existing_ancestor(target)
+        _check_name_lengths(target, existing_parent, missing)
+        if not missing:
+            _reap(target)
+        if os.path.lexists(target):
+            refusal = _refusal(target, replace=replace)
+            if refusal is not None:
+                raise OutputError(refusal)
+        _probe(target, missing)
+    except OSError as error:
+        raise OutputError(_os_problem(target, error, "cannot be written")) from None
     return target
 
 
-def write_directory(out_dir: str | os.PathLike[str], files: Mapping[str, bytes | str]) -> Path:
-    """Write a results directory atomically: all of ``files`` or nothing.
-
-    The files are written into a temporary directory next to ``out_dir``, flushed to disk,
-    and the temporary directory is renamed into place once all are complete. Previous
-    results in ``out_dir`` are moved aside only at that point and deleted after the new
-    ones are in place; if anything fails (or the write is interrupted), the temporary
-    directory is removed and any previous results are left as they were.
+def is_lewsim_result(directory: str | os.PathLike[str]) -> bool:
+    """Whether a directory holds an earlier lewsim result (and nothing else).
 
     Args:
-        out_dir: Results directory; created (with missing parents) if missing, replaced if
-            it holds previous lewsim results (see :func:`check_out_dir`).
+        directory: Any path.
+
+    Returns:
+        True if it is a directory (not a link) whose ``manifest.json`` is a lewsim
+        :class:`~simulation.outputs.manifest.Manifest` listing every entry, all regular files.
+    """
+    path = Path(directory)
+    try:
+        if path.is_symlink() or not path.is_dir():
+            return False
+        return _not_a_result(path) is None
+    except OSError:
+        return False
+
+
+def write_directory(
+    out_dir: str | os.PathLike[str],
+    files: Mapping[str, bytes | str],
+    *,
+    replace: bool = False,
+) -> Path:
+    """Write a results directory atomically: all of ``files`` or nothing.
+
+    ``files`` must include ``manifest.json`` holding a lewsim manifest (from
+    :func:`simulation.outputs.manifest.manifest_json`); the written manifest lists the
+    directory's files, which is what lets a later write recognise and replace it.
+
+    Args:
+        out_dir: Results directory; created (with missing parents) if missing. An earlier
+            lewsim result there is replaced only if ``replace`` is true.
         files: File name to content; text is written as UTF-8 exactly as given. Names are
-            plain file names that :func:`foreign_files` accepts, so that the directory can
-            itself be replaced later.
+            plain names (letters, digits, ``.``, ``_``, ``-``) ending in one of
+            :data:`RESULT_SUFFIXES`.
+        replace: Whether an earlier lewsim result may be replaced.
 
     Returns:
         The absolute path of the results directory.
 
     Raises:
-        ValueError: If a file name is not allowed, or ``out_dir`` cannot be used (see
-            :func:`check_out_dir`).
-        OSError: If writing fails; nothing is left half-written.
+        ValueError: If a file name is not allowed or there is no lewsim manifest (a
+            programming error, found before anything is touched).
+        OutputError: If ``out_dir`` cannot be used (see :func:`check_destination`) or
+            writing fails; earlier results are then unchanged and nothing is left behind.
     """
-    if not files:
-        raise ValueError("no files to write")
-    foreign = foreign_files(files)
-    if foreign:
-        raise ValueError(
-            f"cannot write {foreign[0]!r} into a results directory; {_ALLOWED} "
-            "(plain names of letters, digits, '.', '_' and '-')"
-        )
-    target = check_out_dir(out_dir)
-    created_parents = _make_parents(target.parent)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    contents = _with_file_list(files)
+    target = check_destination(out_dir, replace=replace)
+    created: list[Path] = []
+    staging: Path | None = None
     try:
-        # mkdtemp makes the directory private (0700); results should get the usual
-        # permissions, as if made with mkdir.
-        os.chmod(staging, 0o777 & ~_current_umask())
-        for name, content in files.items():
+        created = _make_parents(target.parent)
+        staging = _make_sibling(target, _STAGING)
+        for name, content in contents.items():
             _write_file(staging / name, content)
-        # The rename that publishes the directory is only meaningful if the data reached disk.
-        _fsync(staging)
-        _replace_directory(staging, target)
-    except BaseException:
+        _fsync_directory(staging)
+        _swap_in(staging, target, replace=replace)
+    except BaseException as error:
         # BaseException so that Ctrl-C during a write also cleans up the staging directory.
-        shutil.rmtree(staging, ignore_errors=True)
-        _remove_empty(created_parents)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        _remove_empty(created)
+        if isinstance(error, OSError):
+            raise OutputError(_os_problem(target, error, "could not be written")) from None
         raise
     return target
 
@@ -196,96 +182,325 @@ def write_directory(out_dir: str | os.PathLike[str], files: Mapping[str, bytes |
 def write_run(
     out_dir: str | os.PathLike[str],
     timeseries: pd.DataFrame,
-    manifest: Mapping[str, Any],
+    manifest: Manifest | Mapping[str, Any],
     figure: Figure,
+    *,
+    replace: bool = False,
 ) -> Path:
     """Write a run's results atomically into ``out_dir``.
 
     Writes :data:`RUN_FILES` (``timeseries.parquet``, ``timeseries.csv``,
-    ``manifest.json`` and ``timeseries.png``) with :func:`write_directory`: a previous
-    run is replaced only once all four are complete, and nothing is left half-written.
+    ``manifest.json`` and ``timeseries.png``) with :func:`write_directory`: an earlier
+    result is replaced only once all four are complete, and nothing is left half-written.
 
     Args:
-        out_dir: Results directory; created if missing, replaced if it holds a previous run.
+        out_dir: Results directory; created if missing.
         timeseries: The long time-series frame. A named index (such as ``month``) is
             written as a column.
-        manifest: JSON-serialisable run metadata (see :func:`build_manifest`).
+        manifest: The run's manifest (see :func:`simulation.outputs.manifest.build_manifest`).
         figure: The figure to save as PNG.
+        replace: Whether an earlier lewsim result in ``out_dir`` may be replaced.
 
     Returns:
         The absolute path of the results directory.
 
     Raises:
-        ValueError: If ``out_dir`` cannot be used (see :func:`check_out_dir`).
-        OSError: If writing fails; nothing is left half-written.
+        OutputError: If ``out_dir`` cannot be used or writing fails (checked before the
+            files are rendered, which takes a while); nothing is left half-written.
     """
-    target = check_out_dir(out_dir)  # before the files are rendered, which takes a while
+    target = check_destination(out_dir, replace=replace)
+    manifest_text = manifest_json(manifest)
     table = timeseries
     if isinstance(table.index, pd.MultiIndex) or table.index.name is not None:
         table = table.reset_index()
-    parquet = io.BytesIO()
-    table.to_parquet(parquet, index=False)
-    png = io.BytesIO()
-    figure.savefig(png, format="png", dpi=_FIGURE_DPI)
+    try:
+        parquet = io.BytesIO()
+        table.to_parquet(parquet, index=False)
+        png = io.BytesIO()
+        figure.savefig(png, format="png", dpi=_FIGURE_DPI)
+    except OSError as error:
+        raise OutputError(_os_problem(target, error, "could not be written")) from None
     files = {
         TIMESERIES_PARQUET: parquet.getvalue(),
         TIMESERIES_CSV: table.to_csv(index=False),
-        MANIFEST_JSON: manifest_json(manifest),
+        MANIFEST_JSON: manifest_text,
         TIMESERIES_PNG: png.getvalue(),
     }
-    return write_directory(target, files)
+    return write_directory(target, files, replace=replace)
 
 
-def manifest_json(manifest: Mapping[str, Any]) -> str:
-    """A manifest as indented JSON text with a final newline.
+# --- checks -------------------------------------------------------------------------
 
-    Args:
-        manifest: Run metadata; converted with :func:`to_jsonable`.
 
-    Returns:
-        The JSON text.
+def _absolute_target(path: str | os.PathLike[str]) -> Path:
+    """The target as an absolute path, refusing names that cannot be a results directory."""
+    target = Path(path).expanduser().absolute()
+    if target.name in ("", ".", ".."):
+        raise OutputError(f"{str(path)!r} cannot be a results directory; give a directory name")
+    try:
+        here = Path.cwd().resolve()
+        resolved = target.resolve()
+    except (OSError, RuntimeError) as error:  # a deleted working directory, a link loop
+        raise OutputError(f"{str(path)!r} cannot be a results directory: {error}") from None
+    if resolved == here or resolved in here.parents:
+        # Replacing it would pull the current directory from under the running process.
+        raise OutputError(
+            f"{str(path)!r} is the current directory or contains it; give a subdirectory"
+        )
+    return target
 
-    Raises:
-        TypeError: For a value with no JSON representation.
+
+def _existing_ancestor(target: Path) -> tuple[Path, list[Path]]:
+    """The nearest existing ancestor directory and the missing ones below it, deepest first."""
+    missing: list[Path] = []
+    current = target.parent
+    while True:
+        try:
+            mode = os.stat(current).st_mode  # a link to a directory is a fine parent
+        except OSError as error:
+            # Missing, below a file, or too long a name (refused next): not there yet.
+            if error.errno not in (errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG):
+                raise
+        else:
+            if stat.S_ISDIR(mode):
+                return current, missing
+            raise OutputError(
+                f"{target}: {current} is a file, not a directory; give a path whose "
+                "parents are directories"
+            )
+        missing.append(current)
+        current = current.parent
+
+
+def _check_name_lengths(target: Path, existing_parent: Path, missing: Sequence[Path]) -> None:
+    """Refuse a name (of the target or a parent to create) over the file system's limit."""
+    try:
+        limit = os.pathconf(existing_parent, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        limit = _NAME_MAX_FALLBACK
+    for path in (target, *missing):
+        size = len(os.fsencode(path.name))
+        if size > limit:
+            raise OutputError(
+                f"{target}: the name {_shorten(path.name)!r} is {size} bytes long; "
+                f"names can be at most {limit} bytes here"
+            )
+
+
+def _refusal(target: Path, *, replace: bool) -> str | None:
+    """Why an existing ``target`` must not be replaced, or ``None`` if it may be."""
+    if target.is_symlink() or not target.is_dir():
+        # A symbolic link is refused too: replacing it with a directory would break the link.
+        return (
+            f"{target} exists and is a file or symbolic link, not a directory; give a new directory"
+        )
+    if not os.listdir(target):
+        return None
+    problem = _not_a_result(target)
+    if problem is not None:
+        return (
+            f"{target} holds files that are not a lewsim result ({problem}); lewsim never "
+            "replaces them: give a new or empty directory"
+        )
+    if not replace:
+        return (
+            f"{target} holds an earlier lewsim result; replace it with --force "
+            "(replace=True), or give another directory"
+        )
+    return None
+
+
+def _not_a_result(directory: Path) -> str | None:
+    """Why a non-empty directory is not a lewsim result, or ``None`` if it is one."""
+    entries = sorted(os.listdir(directory))
+    manifest_path = directory / MANIFEST_JSON
+    if MANIFEST_JSON not in entries:
+        return f"no {MANIFEST_JSON}; e.g. {entries[0]!r}"
+    if (
+        manifest_path.is_symlink()
+        or not manifest_path.is_file()
+        or manifest_path.stat().st_size > _MANIFEST_MAX_BYTES
+    ):
+        return f"{MANIFEST_JSON} is not a lewsim manifest"
+    manifest = read_manifest(manifest_path.read_bytes())
+    if manifest is None:
+        return f"{MANIFEST_JSON} is not a lewsim manifest"
+    listed = set(manifest.files)
+    for name in entries:
+        entry = directory / name
+        if name not in listed or entry.is_symlink() or not entry.is_file():
+            return f"{name!r} is not one of the files its manifest lists"
+    return None
+
+
+def _probe(target: Path, missing: Sequence[Path]) -> None:
+    """Create (and remove) missing parents and a staging directory, to test writability."""
+    created: list[Path] = []
+    try:
+        for directory in reversed(missing):
+            os.mkdir(directory)
+            created.insert(0, directory)
+        os.rmdir(_make_sibling(target, _STAGING))
+    except OSError as error:
+        place = Path(error.filename).parent if error.filename else target.parent
+        raise OutputError(
+            f"{target} cannot be written: no directory can be made in {place} "
+            f"({error.strerror or error}); give a writable place"
+        ) from None
+    finally:
+        _remove_empty(created)
+
+
+def _os_problem(target: Path, error: OSError, what: str) -> str:
+    """One line naming the path and the system's reason."""
+    reason = error.strerror or str(error)
+    where = f" ({error.filename})" if error.filename and str(error.filename) != str(target) else ""
+    return f"{target} {what}: {reason}{where}; nothing there was changed"
+
+
+def _shorten(name: str, keep: int = 40) -> str:
+    """A long name cut for a message."""
+    return name if len(name) <= keep else f"{name[:keep]}..."
+
+
+# --- staging, swapping, reaping ----------------------------------------------------------
+
+
+def _with_file_list(files: Mapping[str, bytes | str]) -> dict[str, bytes | str]:
+    """``files`` with its manifest rewritten to list them; refuse bad names."""
+    if not files:
+        raise ValueError("no files to write")
+    for name in files:
+        if not (RESULT_NAME.fullmatch(name) and name.endswith(RESULT_SUFFIXES)):
+            raise ValueError(
+                f"cannot write {name!r} into a results directory: names are plain "
+                "(letters, digits, '.', '_' and '-') and end in "
+                f"{', '.join(RESULT_SUFFIXES)}"
+            )
+    if MANIFEST_JSON not in files:
+        raise ValueError(f"a results directory needs its {MANIFEST_JSON}")
+    manifest = read_manifest(files[MANIFEST_JSON])
+    if manifest is None:
+        raise ValueError(f"{MANIFEST_JSON} must be a lewsim manifest (see manifest_json)")
+    manifest.files = sorted(files)
+    return {**files, MANIFEST_JSON: manifest_json(manifest)}
+
+
+def _sibling_stem(name: str) -> str:
+    """The part of the hidden siblings' names that identifies the target."""
+    if len(os.fsencode(name)) <= _LONG_NAME_BYTES:
+        return name
+    return "lewsim-" + hashlib.sha256(os.fsencode(name)).hexdigest()[:16]
+
+
+def _sibling_pattern(target: Path) -> re.Pattern[str]:
+    """Matches the target's hidden siblings, capturing their kind and writer's PID."""
+    stem = re.escape(_sibling_stem(target.name))
+    return re.compile(rf"\.{stem}\.({_STAGING}|{_SET_ASIDE})-(\d+)-[0-9a-f]{{8}}")
+
+
+def _sibling_path(target: Path, kind: str) -> Path:
+    """A fresh hidden sibling path of the target, naming this process."""
+    token = secrets.token_hex(4)
+    return target.parent / f".{_sibling_stem(target.name)}.{kind}-{os.getpid()}-{token}"
+
+
+def _make_sibling(target: Path, kind: str) -> Path:
+    """Create a hidden sibling directory of the target (mode from the umask, like mkdir)."""
+    while True:
+        path = _sibling_path(target, kind)
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            continue
+        return path
+
+
+def _swap_in(staging: Path, target: Path, *, replace: bool) -> None:
+    """Rename ``staging`` to ``target``, setting an existing ``target`` aside first.
+
+    POSIX cannot rename a directory over a non-empty one, so an existing target is renamed
+    to a hidden sibling, the staging directory takes its name, and only then is the
+    set-aside directory deleted. What was set aside is checked once more (it may have
+    changed since :func:`check_destination`); if it may not be replaced, or the second
+    rename fails, it is put back. A kill between the renames is repaired by :func:`_reap`.
     """
-    return json.dumps(to_jsonable(manifest), indent=2, allow_nan=False) + "\n"
+    if not os.path.lexists(target):
+        os.rename(staging, target)
+        _fsync_directory(target.parent)
+        return
+    set_aside = _sibling_path(target, _SET_ASIDE)
+    os.rename(target, set_aside)
+    try:
+        refusal = _refusal(set_aside, replace=replace)
+        if refusal is not None:
+            raise OutputError(refusal.replace(str(set_aside), str(target)))
+        os.rename(staging, target)
+    except BaseException:
+        os.rename(set_aside, target)
+        raise
+    _fsync_directory(target.parent)
+    shutil.rmtree(set_aside, ignore_errors=True)
+
+
+def _reap(target: Path) -> None:
+    """Remove hidden siblings of ``target`` left by dead writers; restore a set-aside result.
+
+    A staging directory of a dead writer is a partial result: removed. A set-aside
+    directory of a dead writer is the earlier result: put back if ``target`` is missing
+    (the writer died between its two renames), removed otherwise (it died after them).
+    Siblings of live processes (another lewsim writing now) are left alone.
+    """
+    pattern = _sibling_pattern(target)
+    staging: list[Path] = []
+    set_aside: list[Path] = []
+    for name in os.listdir(target.parent):
+        match = pattern.fullmatch(name)
+        path = target.parent / name
+        if match is None or path.is_symlink() or not path.is_dir():
+            continue
+        if _process_alive(int(match[2])):
+            continue
+        (staging if match[1] == _STAGING else set_aside).append(path)
+    if set_aside and not os.path.lexists(target):
+        newest = max(set_aside, key=lambda path: path.stat().st_mtime_ns)
+        os.rename(newest, target)
+        set_aside.remove(newest)
+    for path in (*staging, *set_aside):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether process ``pid`` may still be writing (when unsure: yes)."""
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":
+        return True  # os.kill(pid, 0) would terminate the process on Windows
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # e.g. another user's process
+    try:
+        # A killed process that its parent has not yet waited for is a zombie: it exists
+        # but writes no more.
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return True
+
+
+# --- low-level writing ---------------------------------------------------------------
 
 
 def _write_file(path: Path, content: bytes | str) -> None:
-    """Write one file and flush it to disk."""
+    """Write one file and flush it to disk (a failed flush, e.g. a full disk, raises)."""
     data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
     with open(path, "wb") as handle:
         handle.write(data)
-    _fsync(path)
-
-
-def _replace_directory(staging: Path, target: Path) -> None:
-    """Rename ``staging`` to ``target``, moving an existing ``target`` aside first.
-
-    POSIX cannot rename a directory over a non-empty one, so an existing target is first
-    renamed to a backup sibling, the staging directory takes its name, and only then is
-    the backup deleted. If the second rename fails the backup is put back.
-    """
-    if not target.exists():
-        os.replace(staging, target)
-        _fsync(target.parent)
-        return
-    backup = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-    os.replace(target, backup)  # an empty directory may be replaced by rename
-    try:
-        os.replace(staging, target)
-    except BaseException:
-        os.replace(backup, target)
-        raise
-    _fsync(target.parent)
-    shutil.rmtree(backup, ignore_errors=True)
-
-
-def _current_umask() -> int:
-    """The process umask (reading it requires setting it, so it is set straight back)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def _make_parents(directory: Path) -> list[Path]:
@@ -308,169 +523,15 @@ def _remove_empty(directories: Sequence[Path]) -> None:
             return
 
 
-def _fsync(path: Path) -> None:
-    """Flush a file or directory to disk where the platform allows it."""
-    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) if path.is_dir() else os.O_RDONLY
+def _fsync_directory(path: Path) -> None:
+    """Flush a directory's entries to disk where the platform allows it (best effort)."""
     try:
-        descriptor = os.open(path, flags)
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError:
-        return  # e.g. directories cannot be opened on Windows; durability is best effort
+        return  # e.g. directories cannot be opened on Windows
     try:
         os.fsync(descriptor)
     except OSError:
         pass
     finally:
         os.close(descriptor)
-
-
-def build_manifest(
-    *,
-    steps: int,
-    seed: int,
-    replications: int,
-    seeds: Sequence[int],
-    params: Mapping[str, Any] | None,
-    started_at: datetime,
-    wall_time_seconds: float,
-    command_line: Sequence[str] | None = None,
-) -> dict[str, Any]:
-    """Describe a run well enough to reproduce it.
-
-    Args:
-        steps: Months simulated per replication.
-        seed: Root seed.
-        replications: Number of replications.
-        seeds: Per-replication seeds (from :func:`simulation.runs.replications.replication_seeds`).
-        params: Parameter overrides of the run; the manifest records every parameter,
-            defaults included.
-        started_at: When the run started (timezone-aware; converted to UTC).
-        wall_time_seconds: Elapsed wall-clock time of the run.
-        command_line: The command's argument vector; defaults to ``sys.argv``.
-
-    Returns:
-        A JSON-serialisable dict with the lewsim version, git commit and dirty flag, Python
-        version, platform, package versions, command line, run settings, seeds, all
-        parameters, start time (UTC, ISO 8601) and wall time.
-    """
-    if started_at.tzinfo is None:
-        raise ValueError("started_at must be timezone-aware (e.g. datetime.now(UTC))")
-    argv = list(sys.argv if command_line is None else command_line)
-    commit, dirty = git_state(Path(__file__).resolve().parent)
-    all_params = validate_parameters(dict(params or {}), owner="build_manifest").model_dump(
-        mode="json"
-    )
-    return to_jsonable(
-        {
-            "lewsim_version": __version__,
-            "git_commit": commit,
-            "git_dirty": dirty,
-            "python_version": platform.python_version(),
-            "platform": platform.platform(),
-            "packages": package_versions(),
-            "command_line": shlex.join(argv),
-            "argv": argv,
-            "steps": steps,
-            "seed": seed,
-            "replications": replications,
-            "seeds": list(seeds),
-            "params": all_params,
-            "started_at": started_at.astimezone(UTC).isoformat(),
-            "wall_time_seconds": round(float(wall_time_seconds), 3),
-        }
-    )
-
-
-def package_versions(names: Sequence[str] = RECORDED_PACKAGES) -> dict[str, str | None]:
-    """Installed versions of the given distributions (``None`` if not installed).
-
-    Args:
-        names: Distribution names.
-
-    Returns:
-        Mapping of name to version string or ``None``.
-    """
-    versions: dict[str, str | None] = {}
-    for name in names:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
-
-
-def git_state(directory: Path) -> tuple[str | None, bool | None]:
-    """Commit and dirty flag of the git working tree that holds ``directory``.
-
-    The package directory is used rather than the current directory, so the commit is
-    that of the code that ran. A package installed into an ignored folder (such as a
-    ``.venv`` inside some repository) does not belong to that repository's commit, so it
-    reports ``None`` as well.
-
-    Args:
-        directory: A directory inside the working tree.
-
-    Returns:
-        ``(commit, dirty)``; ``(None, None)`` if git is missing, the directory is not in a
-        git work tree, it is ignored there, or the repository has no commits yet.
-        ``dirty`` is true when tracked files are modified or untracked files exist.
-    """
-    try:
-        inside = _git(directory, "rev-parse", "--is-inside-work-tree")
-        if inside != "true":
-            return None, None
-        # check-ignore exits 0 (output "") when the path is ignored, 1 when it is not.
-        if _git(directory, "check-ignore", "-q", ".", check=False) is not None:
-            return None, None
-        commit = _git(directory, "rev-parse", "--verify", "-q", "HEAD")
-        status = _git(directory, "status", "--porcelain")
-    except (OSError, subprocess.SubprocessError):
-        return None, None
-    return commit, bool(status)
-
-
-def _git(directory: Path, *args: str, check: bool = True) -> str | None:
-    """Run a git command in ``directory``; return stdout, or ``None`` if it failed."""
-    result = subprocess.run(
-        ["git", "-C", str(directory), *args],
-        capture_output=True,
-        text=True,
-        timeout=_GIT_TIMEOUT_SECONDS,
-        check=False,
-    )
-    if result.returncode != 0:
-        if check:
-            raise subprocess.SubprocessError(result.stderr.strip())
-        return None
-    return result.stdout.strip()
-
-
-def to_jsonable(value: Any) -> Any:
-    """Convert a nested structure to plain JSON types.
-
-    Tuples become lists, NumPy scalars and arrays become Python numbers and lists, paths
-    become strings, and non-finite floats become ``None`` (JSON has no NaN).
-
-    Args:
-        value: Any nesting of mappings, sequences and scalars.
-
-    Returns:
-        An equivalent structure of dicts, lists, str, int, float, bool and None.
-
-    Raises:
-        TypeError: For an object with no JSON representation.
-    """
-    if isinstance(value, Mapping):
-        return {str(key): to_jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | set | frozenset | np.ndarray):
-        return [to_jsonable(item) for item in value]
-    if isinstance(value, np.generic):
-        return to_jsonable(value.item())
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if value is None or isinstance(value, str | int | bool):
-        return value
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"cannot write {type(value).__name__} to JSON: {value!r}")

@@ -46,7 +46,8 @@ from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
 
 from simulation import __version__
-from simulation.outputs.files import REPORT_HTML, to_jsonable, write_directory
+from simulation.outputs.files import REPORT_HTML, write_directory
+from simulation.outputs.manifest import to_jsonable
 
 #: CSS classes for table cells (and callout tones) that callers may use.
 CELL_CLASSES: tuple[str, ...] = ("good", "bad", "warn", "muted")
@@ -331,7 +332,7 @@ class Report:
         wanted.
 
         Args:
-            manifest: Run metadata, such as :func:`simulation.outputs.files.build_manifest`
+            manifest: Run metadata, such as :func:`simulation.outputs.manifest.build_manifest`
                 returns.
 
         Raises:
@@ -384,30 +385,34 @@ class Report:
         self,
         out_dir: str | os.PathLike[str],
         extra_files: Mapping[str, bytes | str] | None = None,
+        *,
+        replace: bool = False,
     ) -> Path:
         """Write ``report.html``, every figure's PNG and ``extra_files`` atomically.
 
         Args:
             out_dir: Results directory; created if missing, replaced if it holds previous
-                lewsim results (see :func:`simulation.outputs.files.check_out_dir`).
-            extra_files: More files by name, such as ``"patterns.csv"`` or
-                ``"manifest.json"`` (``.html``, ``.png``, ``.csv``, ``.json`` or
-                ``.parquet``); text is written as UTF-8.
+                lewsim results (see :func:`simulation.outputs.files.check_destination`).
+            extra_files: More files by name, such as ``"patterns.csv"``, and the
+                ``"manifest.json"`` every result carries (``.html``, ``.png``, ``.csv``,
+                ``.json`` or ``.parquet``); text is written as UTF-8.
+            replace: Whether an earlier lewsim result in ``out_dir`` may be replaced.
 
         Returns:
             The absolute path of the results directory.
 
         Raises:
             ValueError: If an extra file's name clashes with the report's own files or is
-                not allowed, or ``out_dir`` cannot be used; nothing is written then.
-            OSError: If writing fails; nothing is left half-written.
+                not allowed; nothing is written then.
+            simulation.errors.OutputError: If ``out_dir`` cannot be used or writing fails;
+                nothing is left half-written.
         """
         files: dict[str, bytes | str] = {REPORT_HTML: self.html(), **self._pngs}
         for name, content in (extra_files or {}).items():
             if name in files:
                 raise ValueError(f"extra file {name!r} clashes with the report's own files")
             files[name] = content
-        return write_directory(out_dir, files)
+        return write_directory(out_dir, files, replace=replace)
 
     def _add(self, kind: str, **data: Any) -> None:
         self._blocks.append(_Block(kind, data))

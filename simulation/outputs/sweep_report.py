@@ -22,7 +22,13 @@ from matplotlib.figure import Figure
 
 from simulation.outputs.files import write_directory
 from simulation.outputs.reports import Report
-from simulation.outputs.sweep_store import RUN_COLUMNS, read_design, read_manifest, read_runs
+from simulation.outputs.sweep_store import (
+    MANIFEST,
+    RUN_COLUMNS,
+    read_design,
+    read_manifest,
+    read_runs,
+)
 from simulation.runs.sensitivity import (
     main_effects,
     morris_indices,
@@ -253,12 +259,15 @@ def write_analysis(analysis: SweepAnalysis) -> Path:
         The path of ``analysis/``.
     """
     report = build_report(analysis)
-    files: dict[str, bytes | str] = {"effects.csv": analysis.effects.to_csv(index=False)}
+    files: dict[str, bytes | str] = {
+        "effects.csv": analysis.effects.to_csv(index=False),
+        MANIFEST: (analysis.directory / MANIFEST).read_text(encoding="utf-8"),
+    }
     if analysis.indices is not None:
         files["indices.csv"] = analysis.indices.to_csv(index=False)
     out = analysis.directory / ANALYSIS_DIRECTORY
-    report.write(out, extra_files=files)
-    return out
+    # Derived from the sweep's runs, so a new analysis replaces the last one.
+    return report.write(out, extra_files=files, replace=True)
 
 
 def export_csv(directory: str | os.PathLike[str]) -> tuple[Path, Path]:
@@ -281,10 +290,12 @@ def export_csv(directory: str | os.PathLike[str]) -> tuple[Path, Path]:
     long["outcome"] = split[0]
     long.insert(long.columns.get_loc("value"), "month", _months(split, manifest))
     out = path / "export"
-    write_directory(
-        out,
-        {"runs_wide.csv": runs.to_csv(index=False), "runs_long.csv": long.to_csv(index=False)},
-    )
+    files = {
+        "runs_wide.csv": runs.to_csv(index=False),
+        "runs_long.csv": long.to_csv(index=False),
+        MANIFEST: (path / MANIFEST).read_text(encoding="utf-8"),
+    }
+    write_directory(out, files, replace=True)  # derived from the runs: a new export replaces it
     return out / "runs_wide.csv", out / "runs_long.csv"
 
 

@@ -31,8 +31,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simulation import __version__
 from simulation.errors import InputError, OutputError
+from simulation.outputs.manifest import build_manifest, manifest_json
+from simulation.outputs.manifest import read_manifest as parse_manifest
 from simulation.runs.sweeps import Sweep
 
 MANIFEST = "manifest.json"
@@ -40,8 +41,8 @@ SWEEP_FILE = "sweep.toml"
 DESIGN = "design.parquet"
 SHARDS = "shards"
 
-#: The marker that says a manifest is a lewsim sweep's.
-KIND = "lewsim-sweep"
+#: The manifest section that says a lewsim result is a sweep's.
+KIND = "sweep"
 
 #: Leading columns of every run row.
 RUN_COLUMNS = ("run_id", "point", "replicate", "seed", "status", "error", "wall_time")
@@ -127,7 +128,7 @@ class SweepStore:
         # retry may replace it.
         _atomic(
             self.directory / MANIFEST,
-            lambda temporary: Path(temporary).write_text(json.dumps(manifest, indent=2) + "\n"),
+            lambda temporary: Path(temporary).write_text(manifest_json(manifest)),
         )
 
     def append(self, rows: Sequence[dict[str, Any]]) -> None:
@@ -236,19 +237,25 @@ def read_design(directory: str | os.PathLike[str]) -> pd.DataFrame:
 
 
 def sweep_manifest(sweep: Sweep) -> dict[str, Any]:
-    """What ``manifest.json`` records about a sweep (JSON-ready)."""
-    from simulation.outputs.files import git_state, package_versions
+    """What ``manifest.json`` records about a sweep: the shared manifest plus a sweep section.
 
-    commit, dirty = git_state(Path.cwd())
+    The shared part (:func:`simulation.outputs.manifest.build_manifest`) records the
+    versions, git commit, months, base seed, the replicate seeds and the base scenario's
+    parameters; the ``sweep`` section the design, factors, runs, outputs and the
+    fingerprint a resumed sweep is checked against.
+    """
     seeds = [run.seed for run in _first_point_runs(sweep)]
-    return {
-        "kind": KIND,
-        "lewsim_version": __version__,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "git_commit": commit,
-        "git_dirty": dirty,
-        "packages": package_versions(),
-        "sweep_source": sweep.source,
+    manifest = build_manifest(
+        steps=sweep.steps,
+        seed=sweep.spec.seed,
+        replications=sweep.spec.replications,
+        seeds=seeds,
+        params=sweep.base.parameters,
+        started_at=datetime.now(UTC),
+        wall_time_seconds=0.0,
+    )
+    manifest[KIND] = {
+        "source": sweep.source,
         "design": sweep.spec.design,
         "factors": [factor.key for factor in sweep.factors],
         "factor_kinds": {factor.key: factor.kind for factor in sweep.factors},
@@ -256,12 +263,12 @@ def sweep_manifest(sweep: Sweep) -> dict[str, Any]:
         "replications": sweep.spec.replications,
         "runs": sweep.n_runs,
         "base_seed": sweep.spec.seed,
-        "replicate_seeds": seeds,
-        "seeding": "replicate r of every point runs on SeedSequence(base_seed).spawn(R)[r] "
+        "seeding": "replicate r of every point runs on SeedSequence(seed).spawn(R)[r] "
         "(common random numbers across points)",
         "outputs": sweep.output_names(),
         "fingerprint": sweep.fingerprint(),
     }
+    return manifest.to_json_dict()
 
 
 def _first_point_runs(sweep: Sweep) -> list[Any]:
@@ -274,11 +281,14 @@ def _first_point_runs(sweep: Sweep) -> list[Any]:
 
 
 def _read_manifest(path: Path) -> dict[str, Any] | None:
+    """A sweep directory's manifest, flattened (the sweep section's keys at the top)."""
     try:
-        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        manifest = parse_manifest((path / MANIFEST).read_bytes())
+    except OSError:
         return None
-    return manifest if isinstance(manifest, dict) and manifest.get("kind") == KIND else None
+    if manifest is None or not isinstance(manifest.get(KIND), dict):
+        return None
+    return manifest.to_json_dict() | manifest.get(KIND)
 
 
 def _remove_sweep_directory(path: Path) -> None:

@@ -10,9 +10,7 @@ statistically independent even though the root seeds people type are small integ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,6 +20,7 @@ from tqdm.auto import tqdm
 from simulation import SECTOR_COLUMNS, SectorModel, simulate
 from simulation.interventions import Intervention
 from simulation.parameters import validate_parameters
+from simulation.runs.pool import map_runs as map_runs
 from simulation.runs.statistics import mean_interval
 from simulation.streams import seed_from_sequence
 
@@ -32,12 +31,38 @@ ID_COLUMNS: tuple[str, ...] = ("replication", "seed", "month")
 REPLICATION_COLUMNS: tuple[str, ...] = ID_COLUMNS + tuple(SECTOR_COLUMNS)
 
 
+def replication_seed(seed: int, replication: int) -> int:
+    """The integer seed of one replication, made on its own.
+
+    Seed ``r`` is :func:`simulation.streams.seed_from_sequence` of the ``r``-th child of
+    ``numpy.random.SeedSequence(seed)``: ``SeedSequence(seed, spawn_key=(r,))`` is that
+    child, so making it needs no other seed and no memory for them. It equals
+    ``replication_seeds(seed, n)[r]`` for any ``n > r``.
+
+    Args:
+        seed: Non-negative root seed.
+        replication: The replication's position (from 0).
+
+    Returns:
+        A non-negative ``int`` below ``2**63``.
+
+    Raises:
+        ValueError: If ``seed`` or ``replication`` is not a non-negative integer.
+    """
+    _check_count(seed, "seed", minimum=0)
+    _check_count(replication, "replication", minimum=0)
+    child = np.random.SeedSequence(int(seed), spawn_key=(int(replication),))
+    return seed_from_sequence(child)
+
+
 def replication_seeds(seed: int, replications: int) -> list[int]:
     """Derive one independent integer seed per replication from a root seed.
 
-    The root seed feeds ``numpy.random.SeedSequence(seed)``, which is spawned into
-    ``replications`` children, each turned into an integer seed by
+    The root seed feeds ``numpy.random.SeedSequence(seed)``, whose ``replications``
+    children (as ``spawn`` makes them) are each turned into an integer seed by
     :func:`simulation.streams.seed_from_sequence` (a non-negative ``int`` below ``2**63``).
+    Seed ``r`` is :func:`replication_seed` ``(seed, r)``; loops over many replications
+    make their seeds one at a time with it rather than building this list.
 
     The result depends only on ``seed`` and on the position of each replication: seed ``r``
     is the same whether 3 or 300 replications are requested, so a run can be extended
@@ -53,12 +78,15 @@ def replication_seeds(seed: int, replications: int) -> list[int]:
     Raises:
         ValueError: If ``seed`` is negative or ``replications`` is below 1.
     """
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
-        raise ValueError(f"replications must be an integer >= 1, got {replications!r}")
-    children = np.random.SeedSequence(int(seed)).spawn(replications)
-    return [seed_from_sequence(child) for child in children]
+    _check_count(seed, "seed", minimum=0)
+    _check_count(replications, "replications", minimum=1)
+    return [replication_seed(seed, replication) for replication in range(replications)]
+
+
+def _check_count(value: Any, name: str, *, minimum: int) -> None:
+    """Refuse anything but an integer (not a boolean) of at least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
 
 
 def build_model(
@@ -153,14 +181,17 @@ def run_replications(
         raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
     overrides = dict(params or {})
     validate_parameters(overrides, owner="run_replications")
-    seeds = replication_seeds(seed, replications)
+    _check_count(seed, "seed", minimum=0)
+    _check_count(replications, "replications", minimum=1)
 
     frames = []
-    for replication, replication_seed in enumerate(
-        tqdm(seeds, desc="replications", unit="run", disable=not progress)
+    # Seeds are made one at a time: a list of them all would be built before the first run.
+    for replication in tqdm(
+        range(replications), desc="replications", unit="run", disable=not progress
     ):
-        frame = run_replication(steps, replication_seed, overrides, events)
-        frame.insert(0, "seed", np.int64(replication_seed))
+        own_seed = replication_seed(seed, replication)
+        frame = run_replication(steps, own_seed, overrides, events)
+        frame.insert(0, "seed", np.int64(own_seed))
         frame.insert(0, "replication", replication)
         frames.append(frame)
     combined = pd.concat(frames, ignore_index=True)
@@ -197,45 +228,3 @@ def summarise_replications(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     summary["mean"], summary["ci_low"], summary["ci_high"] = zip(*intervals, strict=True)
     summary = summary[["mean", "sd", "n", "ci_low", "ci_high"]]
     return summary
-
-
-def map_runs(
-    function: Callable[[Any], Any],
-    jobs: Sequence[Any],
-    *,
-    workers: int = 1,
-    progress: bool = False,
-    desc: str = "runs",
-) -> list[Any]:
-    """Apply ``function`` to every job, in order, serially or in a process pool.
-
-    Each job must be a pure function of its own value, so the results are the same for any
-    number of workers. Worker processes are started fresh ("spawn"), never forked from a
-    process that may hold threads.
-
-    Args:
-        function: A module-level function (it is pickled to the workers).
-        jobs: Its arguments, one per call.
-        workers: Processes to use; 1 runs in this process.
-        progress: Show a progress bar.
-        desc: The progress bar's label.
-
-    Returns:
-        The results in the order of ``jobs``.
-    """
-    bar = tqdm(total=len(jobs), desc=desc, unit="run", disable=not progress)
-    results: list[Any] = []
-    try:
-        if workers > 1 and len(jobs) > 1:
-            chunk = max(1, min(16, len(jobs) // (4 * workers)))
-            with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-                for result in pool.map(function, jobs, chunksize=chunk):
-                    results.append(result)
-                    bar.update()
-        else:
-            for job in jobs:
-                results.append(function(job))
-                bar.update()
-    finally:
-        bar.close()
-    return results

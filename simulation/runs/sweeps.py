@@ -51,9 +51,7 @@ import os
 import time
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
@@ -64,6 +62,7 @@ from simulation.errors import InputError
 from simulation.outcomes import Job, Run, carry_out, outcome_name
 from simulation.parameters import Parameters
 from simulation.reporters import SECTOR_COLUMNS
+from simulation.runs.pool import runs_as_done
 from simulation.runs.replications import replication_seeds
 from simulation.runs.scenarios import Scenario, ScenarioError
 
@@ -695,11 +694,11 @@ def execute(
             last_flush = time.monotonic()
 
     try:
-        if executor == "sequential":
-            for job in jobs:
-                finished(carry_out(job))
-        elif executor == "pool":
-            _run_pool(jobs, workers, finished)
+        if executor in ("sequential", "pool"):
+            for row in runs_as_done(
+                carry_out, jobs, workers=1 if executor == "sequential" else workers
+            ):
+                finished(row)
         elif executor == "dask":
             _run_dask(jobs, workers, address, finished)
         else:
@@ -708,30 +707,6 @@ def execute(
         if buffer:
             sink(buffer.copy())
             buffer.clear()
-
-
-def _run_pool(
-    jobs: Iterable[Job], workers: int, finished: Callable[[dict[str, Any]], None]
-) -> None:
-    pending: set[Future] = set()
-    iterator = iter(jobs)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        try:
-            for job in itertools.islice(iterator, 2 * workers):
-                pending.add(pool.submit(carry_out, job))
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    finished(future.result())
-                for job in itertools.islice(iterator, len(done)):
-                    pending.add(pool.submit(carry_out, job))
-        except BaseException:
-            for future in pending:
-                future.cancel()
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
-                process.terminate()
-            raise
 
 
 def _run_dask(

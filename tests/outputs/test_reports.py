@@ -3,6 +3,7 @@
 import base64
 import json
 import re
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -11,10 +12,23 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import simulation.outputs.files
-from simulation.outputs.files import check_out_dir
+from simulation.errors import OutputError
+from simulation.outputs.files import RUN_FILES, write_run
+from simulation.outputs.manifest import build_manifest, manifest_json
 from simulation.outputs.reports import Report
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def manifest(seed: int = 1):
+    return build_manifest(
+        steps=1, seed=seed, replications=1, seeds=[seed], params={},
+        started_at=datetime(2025, 1, 1, tzinfo=UTC), wall_time_seconds=0.0,
+    )  # fmt: skip
+
+
+def with_manifest(seed: int = 1, **files) -> dict:
+    return {**files, "manifest.json": manifest_json(manifest(seed))}
 
 
 def small_figure(value: float = 1.0) -> Figure:
@@ -195,7 +209,7 @@ def test_provenance_shows_key_facts_and_the_full_manifest():
 
 def test_write_creates_report_pngs_and_extra_files_and_replaces_them(tmp_path):
     out = tmp_path / "results" / "validate"
-    written = sample_report().write(out, {"patterns.csv": "a,b\n1,2\n", "manifest.json": b"{}"})
+    written = sample_report().write(out, with_manifest(1, **{"patterns.csv": "a,b\n1,2\n"}))
     assert written == out
     assert sorted(path.name for path in out.iterdir()) == [
         "champions.png",
@@ -207,63 +221,62 @@ def test_write_creates_report_pngs_and_extra_files_and_replaces_them(tmp_path):
     assert (out / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert (out / "patterns.csv").read_text() == "a,b\n1,2\n"
     assert (out / "champions.png").read_bytes().startswith(PNG_SIGNATURE)
+    listed = json.loads((out / "manifest.json").read_text())["files"]
+    assert listed == sorted(path.name for path in out.iterdir())
 
     second = Report("Second")
     second.figure(small_figure(), "only")
-    second.write(out)
-    assert sorted(path.name for path in out.iterdir()) == ["only.png", "report.html"]
+    with pytest.raises(OutputError, match="earlier lewsim result"):
+        second.write(out, with_manifest(2))  # replacing needs to be asked for
+    second.write(out, with_manifest(2), replace=True)
+    assert sorted(path.name for path in out.iterdir()) == [
+        "manifest.json",
+        "only.png",
+        "report.html",
+    ]
     assert "Second" in (out / "report.html").read_text(encoding="utf-8")
     assert [path.name for path in (tmp_path / "results").iterdir()] == ["validate"]
 
 
 def test_a_run_directory_can_be_replaced_by_a_report_and_back(tmp_path):
     out = tmp_path / "out"
-    simulation.outputs.files.write_run(
-        out, pd.DataFrame({"month": [0], "peer_workers": [1.0]}), {"seed": 1}, small_figure()
-    )
-    sample_report().write(out, {"patterns.csv": "a\n"})
+    frame = pd.DataFrame({"month": [0], "peer_workers": [1.0]})
+    write_run(out, frame, manifest(1), small_figure())
+    sample_report().write(out, with_manifest(2, **{"patterns.csv": "a\n"}), replace=True)
     assert (out / "report.html").exists() and not (out / "timeseries.csv").exists()
-    simulation.outputs.files.write_run(
-        out, pd.DataFrame({"month": [0], "peer_workers": [1.0]}), {"seed": 2}, small_figure()
-    )
-    assert sorted(path.name for path in out.iterdir()) == sorted(simulation.outputs.files.RUN_FILES)
+    write_run(out, frame, manifest(3), small_figure(), replace=True)
+    assert sorted(path.name for path in out.iterdir()) == sorted(RUN_FILES)
 
 
-@pytest.mark.parametrize(
-    "foreign", ["notes.txt", "data.csv", ".hidden.png", "sub.csv/"], ids=lambda name: name
-)
-def test_a_directory_with_foreign_files_is_refused_and_left_untouched(tmp_path, foreign):
+def test_a_report_needs_a_lewsim_manifest(tmp_path):
+    with pytest.raises(ValueError, match="manifest.json"):
+        sample_report().write(tmp_path / "out", {"patterns.csv": "a\n"})
+    with pytest.raises(ValueError, match="lewsim manifest"):
+        sample_report().write(tmp_path / "out", {"manifest.json": b"{}"})
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("foreign", ["notes.txt", "data.csv", ".hidden.png", "sub.csv/"])
+def test_a_report_with_a_foreign_file_added_is_refused_and_left_untouched(tmp_path, foreign):
     out = tmp_path / "mine"
-    out.mkdir()
+    sample_report().write(out, with_manifest(1))
     if foreign.endswith("/"):
         foreign = foreign.rstrip("/")
         (out / foreign).mkdir()
-        (out / "report.html").write_text("old report")
-    elif foreign == "data.csv":
-        (out / foreign).write_text("keep me")  # a CSV with no lewsim report or manifest
     else:
-        (out / "report.html").write_text("old report")
         (out / foreign).write_text("keep me")
     before = sorted(path.name for path in out.iterdir())
-    with pytest.raises(ValueError, match=re.escape(repr(foreign))) as caught:
-        sample_report().write(out)
+    with pytest.raises(OutputError, match=re.escape(repr(foreign))) as caught:
+        sample_report().write(out, with_manifest(2), replace=True)
     assert str(out) in str(caught.value)
     assert sorted(path.name for path in out.iterdir()) == before
     assert [path.name for path in tmp_path.iterdir()] == ["mine"]
 
 
-def test_report_files_next_to_a_report_may_be_replaced(tmp_path):
-    out = tmp_path / "validate"
-    out.mkdir()
-    for name in ("report.html", "old_figure.png", "patterns.csv", "data.parquet", "m.json"):
-        (out / name).write_text("old")
-    assert check_out_dir(out) == out
-
-
 @pytest.mark.parametrize("name", ["notes.txt", "../escape.csv", "report.html", ".hidden.csv"])
 def test_extra_files_with_bad_or_clashing_names_are_refused_before_writing(tmp_path, name):
     with pytest.raises(ValueError, match=re.escape(repr(name))):
-        sample_report().write(tmp_path / "out", {name: "x"})
+        sample_report().write(tmp_path / "out", with_manifest(1, **{name: "x"}))
     assert list(tmp_path.iterdir()) == []
 
 
@@ -273,14 +286,14 @@ def test_failure_mid_write_leaves_no_staging_directory_and_no_partial_output(tmp
 
     def fail_on_third_file(path, content):
         if len(written) == 2:
-            raise OSError("disk full")
+            raise OSError(28, "No space left on device")
         original(path, content)
         written.append(path.name)
 
     monkeypatch.setattr(simulation.outputs.files, "_write_file", fail_on_third_file)
     out = tmp_path / "new" / "validate"
-    with pytest.raises(OSError, match="disk full"):
-        sample_report().write(out, {"patterns.csv": "a\n"})
+    with pytest.raises(OutputError, match="No space left on device"):
+        sample_report().write(out, with_manifest(1, **{"patterns.csv": "a\n"}))
     assert len(written) == 2  # the failure really happened part-way through
     assert list(tmp_path.iterdir()) == []
 
@@ -288,18 +301,22 @@ def test_failure_mid_write_leaves_no_staging_directory_and_no_partial_output(tmp
 def test_failure_mid_write_keeps_the_previous_report(tmp_path, monkeypatch):
     out = tmp_path / "validate"
     old = Report("Old")
-    old.write(out, {"patterns.csv": "old\n"})
+    old.write(out, with_manifest(1, **{"patterns.csv": "old\n"}))
     old_html = (out / "report.html").read_text(encoding="utf-8")
 
     def fail_on_csv(path, content):
         if path.name == "patterns.csv":
-            raise OSError("disk full")
+            raise OSError(28, "No space left on device")
         (path).write_bytes(content.encode() if isinstance(content, str) else content)
 
     monkeypatch.setattr(simulation.outputs.files, "_write_file", fail_on_csv)
-    with pytest.raises(OSError, match="disk full"):
-        sample_report().write(out, {"patterns.csv": "new\n"})
+    with pytest.raises(OutputError, match="No space left on device"):
+        sample_report().write(out, with_manifest(2, **{"patterns.csv": "new\n"}), replace=True)
     assert [path.name for path in tmp_path.iterdir()] == ["validate"]
-    assert sorted(path.name for path in out.iterdir()) == ["patterns.csv", "report.html"]
+    assert sorted(path.name for path in out.iterdir()) == [
+        "manifest.json",
+        "patterns.csv",
+        "report.html",
+    ]
     assert (out / "report.html").read_text(encoding="utf-8") == old_html
     assert (out / "patterns.csv").read_text() == "old\n"

@@ -109,7 +109,7 @@ def test_run_ids_are_stable_and_distinct_and_replicates_share_seeds_across_point
 
 
 NO_DESIGN = 'name = "t"\nsteps = 6\noutputs = ["peer_workers"]\n'
-NO_DESIGN_FACTORS = '[parameters.pay_parity]\nlevels = [1.0, 0.5]\n'
+NO_DESIGN_FACTORS = "[parameters.pay_parity]\nlevels = [1.0, 0.5]\n"
 
 BAD_SWEEPS = [
     (

@@ -1,0 +1,153 @@
+"""The process pool (simulation.runs.pool): same results, a cap, and nothing left running."""
+
+import math
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+import simulation
+from simulation.errors import InputError
+from simulation.runs.pool import available_cores, check_workers, map_runs
+
+REPO = Path(simulation.__file__).resolve().parent.parent
+
+#: A script that runs map_runs with two workers on jobs that each touch a marker file and
+#: then sleep for a minute; spawned workers import it as their main module.
+SLOW_POOL = textwrap.dedent(
+    """
+    import sys
+    import time
+    from pathlib import Path
+
+    from simulation.runs.pool import map_runs
+
+
+    def slow(marker):
+        Path(marker).touch()
+        time.sleep(60)
+        return marker
+
+
+    if __name__ == "__main__":
+        markers = [str(Path(sys.argv[1]) / f"job{number}") for number in range(4)]
+        try:
+            map_runs(slow, markers, workers=2)
+        except KeyboardInterrupt:
+            print("interrupted", flush=True)
+            sys.exit(130)
+        print("finished", flush=True)
+    """
+)
+
+
+def test_results_are_in_job_order_and_the_same_for_one_and_two_workers():
+    jobs = [-5, 3, -1, 0, 8, -13, 21]
+    serial = map_runs(abs, jobs, workers=1)
+    assert serial == [5, 3, 1, 0, 8, 13, 21]
+    if available_cores() >= 2:
+        assert map_runs(abs, jobs, workers=2) == serial
+        # Jobs may come from a generator (taken lazily, chunk by chunk).
+        assert map_runs(math.factorial, (n for n in range(9)), workers=2) == [
+            math.factorial(n) for n in range(9)
+        ]
+
+
+@pytest.mark.parametrize("workers", [0, -2, True, 1.5, "2", None])
+def test_bad_worker_counts_are_refused(workers):
+    with pytest.raises(InputError, match=r"workers must be an integer >= 1"):
+        map_runs(abs, [1, 2], workers=workers)
+
+
+def test_workers_are_capped_at_the_cores():
+    cores = available_cores()
+    assert check_workers(cores) == cores
+    with pytest.raises(InputError, match=rf"at most {cores} \(the cores") as caught:
+        map_runs(abs, [1, 2], workers=cores + 1)
+    assert str(cores + 1) in str(caught.value)
+    with pytest.raises(InputError, match=r"--workers must be at most"):
+        check_workers(1000, name="--workers")
+
+
+def _start_slow_pool(tmp_path: Path, **popen: object) -> tuple[subprocess.Popen, list]:
+    """Start the slow pool script; return it once both workers run a job, with its children."""
+    script = tmp_path / "slow_pool.py"
+    script.write_text(SLOW_POOL)
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(markers)],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **popen,
+    )
+    deadline = time.monotonic() + 120  # spawning two interpreters is slow on a busy machine
+    while len(list(markers.iterdir())) < 2:
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError(f"the pool did not start: {process.communicate()}")
+        time.sleep(0.1)
+    children = psutil.Process(process.pid).children(recursive=True)
+    assert len(children) >= 2  # two workers (and multiprocessing's resource tracker)
+    return process, children
+
+
+def _still_running(processes: list, seconds: float = 10.0) -> list:
+    """The processes still running (not gone, not zombies) after waiting up to ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        alive = []
+        for process in processes:
+            try:
+                if process.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(process)
+            except psutil.NoSuchProcess:
+                pass
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.1)
+
+
+@pytest.mark.slow
+def test_a_killed_parent_leaves_no_worker_behind(tmp_path):
+    process, children = _start_slow_pool(tmp_path)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    leftovers = _still_running(children)
+    for child in leftovers:  # do not leave them running even if the test fails
+        child.kill()
+    assert leftovers == []
+
+
+@pytest.mark.slow
+def test_sigterm_shuts_the_pool_down_and_exits_cleanly(tmp_path):
+    process, children = _start_slow_pool(tmp_path)
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    _, errors = process.communicate(timeout=30)
+    # 128 + SIGTERM from the pool's own shutdown, well before the jobs' minute is over;
+    # dying of the signal itself would give -15.
+    assert process.returncode == 128 + signal.SIGTERM
+    assert time.monotonic() - started < 30
+    assert "Traceback" not in errors
+    assert _still_running(children) == []
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_workers_and_propagates_keyboard_interrupt(tmp_path):
+    # Ctrl-C in a terminal sends SIGINT to the whole process group, workers included.
+    process, children = _start_slow_pool(tmp_path, start_new_session=True)
+    os.killpg(process.pid, signal.SIGINT)
+    output, errors = process.communicate(timeout=30)
+    assert process.returncode == 130 and output.strip() == "interrupted"
+    assert "Traceback" not in errors  # workers ignore SIGINT: no KeyboardInterrupt in them
+    assert _still_running(children) == []
