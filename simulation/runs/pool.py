@@ -79,8 +79,8 @@ def check_workers(workers: Any, *, name: str = "workers") -> int:
     cores = available_cores()
     if workers > cores:
         raise InputError(
-            f"{name} must be at most {cores} (the cores this machine lets lewsim use), "
-            f"got {workers}"
+            f"{name} {workers} is more than the {cores} CPU core(s) of this machine; "
+            f"give 1 to {cores} (the results are the same for any number)"
         )
     return int(workers)
 

@@ -138,7 +138,7 @@ def test_new_numbered_directories_by_default_and_replacing_only_with_force(
         ("base", [], "scenario names must be distinct"),
         ("copy", ["--months", "12,48"], "--months: month 48 is outside"),
         ("copy", ["--months", "twelve"], "--months: expected whole months"),
-        ("copy", ["--workers", "0"], "--workers must be at least 1"),
+        ("copy", ["--workers", "0"], "--workers must be an integer >= 1"),
         ("copy", ["--workers", "1000"], f"the {available_cores()} CPU core(s) of this machine"),
     ],
 )
