@@ -3,7 +3,7 @@
 Every number the model uses lives here, as a field of :class:`Parameters`, so that a
 scenario file, a sweep or the app can set it by name, and so that ``docs/ODD.md`` can
 list them all. The first block holds the public names fixed by the conceptual model
-(MODEL.md section 8); the rest are the coefficients of the 12 processes.
+(the public vocabulary, docs/ODD.md section 10); the rest are the coefficients of the 12 processes.
 
 All rates are per month. Validation is strict: an unknown name or a value outside its
 range raises :class:`ParameterError`, naming the parameter and what is allowed. Types are
@@ -48,7 +48,7 @@ class Parameters(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, strict=True)
 
-    # ---- Public vocabulary (MODEL.md section 8) ------------------------------------------
+    # ---- Public vocabulary (docs/ODD.md section 10) ---------------------------------------
     n_orgs: int = Field(24, ge=1, le=200_000, description="Organisations in the sector.")
     mean_org_size: float = Field(
         60.0, ge=12.0, le=5_000.0, description="Mean staff per organisation."
@@ -298,7 +298,7 @@ class Parameters(BaseModel):
 
 PARAMETER_NAMES: tuple[str, ...] = tuple(Parameters.model_fields)
 
-#: The public vocabulary of MODEL.md section 8 (the first fields of :class:`Parameters`).
+#: The public vocabulary (docs/ODD.md section 10): the first fields of :class:`Parameters`.
 PUBLIC_PARAMETERS: tuple[str, ...] = PARAMETER_NAMES[: PARAMETER_NAMES.index("hidden_le_share") + 1]
 
 #: Levers that can differ between organisations (scenario ``set`` events with ``orgs``).

@@ -1,4 +1,4 @@
-"""The 12 monthly processes of the model (MODEL.md section 3), in the order they run.
+"""The 12 monthly processes of the model (docs/ODD.md section 3), in the order they run.
 
 Each process is one function of the model, vectorised over staff (or organisations):
 no Python loop over people. Each reads and writes the state arrays of

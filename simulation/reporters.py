@@ -1,6 +1,6 @@
 """What the model reports each month: the 13 sector columns and the organisation table.
 
-:data:`SECTOR_COLUMNS` are the public column names (MODEL.md section 8). They are the
+:data:`SECTOR_COLUMNS` are the public column names (docs/ODD.md section 9). They are the
 model reporters of the model's Mesa ``DataCollector``; :func:`sector_summary` computes
 them all in one vectorised pass per month and the reporters read from it.
 """

@@ -1,6 +1,6 @@
 """Building the sector: organisations, their hierarchy, and who fills each position.
 
-Set-up (MODEL.md sections 2 and 5) happens once per run: organisation sizes from a
+Set-up (docs/ODD.md sections 2 and 5) happens once per run: organisation sizes from a
 lognormal distribution, exposure classes in the shares of ``exposure_mix``, the
 hierarchy of each organisation, the sector network, and the people. Newcomers later in
 the run (peer hires, replacements) are drawn by the same :func:`draw_people`.

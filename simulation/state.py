@@ -28,7 +28,7 @@ class Kind(IntEnum):
     PEER_LEADER = 5
 
 
-#: Decision power of each kind (MODEL.md section 9): how much a champion in that
+#: Decision power of each kind (docs/ODD.md section 10): how much a champion in that
 #: position pushes others, and how much a manager's commitment weighs in resourcing.
 POWER = np.array([1.0, 0.6, 0.4, 0.2, 0.2, 0.8])
 

@@ -134,7 +134,8 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "clinician_disclosed_0",
         "share of clinicians with lived experience who have disclosed it at month 0",
-        "most professionals' lived experience is undisclosed at work (MODEL.md section 5)",
+        "a working assumption of the model: most professionals' lived experience is "
+        "undisclosed at work (docs/ODD.md section 10.2)",
         None,
         0.0,
         0.5,
@@ -142,8 +143,8 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "peer_exit_rate",
         "peer leavers a year over months 1-36 / mean peer headcount over months 0-35",
-        "peer exits of roughly 10-30 % of headcount a year (MODEL.md section 9; "
-        "Scanlan et al. 2020)",
+        "a working range of the model, 10-30 % of peer headcount a year (docs/ODD.md section "
+        "10.2; Scanlan et al. 2020 for the reasons peers give)",
         0.20,
         0.10,
         0.30,

@@ -113,15 +113,6 @@ def test_runs_are_those_of_run_scenario_on_the_baseline_settings(files, comparis
     pd.testing.assert_frame_equal(ours, expected[list(TIMESERIES_COLUMNS)])
 
 
-def test_workers_do_not_change_the_results(files):
-    baseline = Scenario.load(files["base"]).replace(steps=13)
-    champion = Scenario.load(files["champion"])
-    serial = compare(baseline, [champion], workers=1)
-    parallel = compare(baseline, [champion], workers=2)
-    pd.testing.assert_frame_equal(serial.timeseries, parallel.timeseries)
-    pd.testing.assert_frame_equal(serial.differences, parallel.differences)
-
-
 def test_the_timeseries_is_tidy(comparison):
     frame = comparison.timeseries
     assert list(frame.columns) == list(TIMESERIES_COLUMNS)

@@ -9,6 +9,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import pandas as pd
 import psutil
 import pytest
 
@@ -47,6 +48,9 @@ SLOW_POOL = textwrap.dedent(
 )
 
 
+SCENARIOS = Path(__file__).resolve().parents[2] / "experiments" / "scenarios"
+
+
 def test_results_are_in_job_order_and_the_same_for_one_and_two_workers():
     jobs = [-5, 3, -1, 0, 8, -13, 21]
     serial = map_runs(abs, jobs, workers=1)
@@ -57,6 +61,55 @@ def test_results_are_in_job_order_and_the_same_for_one_and_two_workers():
         assert map_runs(math.factorial, (n for n in range(9)), workers=2) == [
             math.factorial(n) for n in range(9)
         ]
+
+
+def _comparison_jobs():
+    from simulation.runs.comparison import _run_job, paired_scenario
+    from simulation.runs.scenarios import Scenario
+
+    text = (SCENARIOS / "exec-champion.toml").read_text()
+    champion = paired_scenario(Scenario.from_text(text), steps=13, seed=5, replications=2)
+    return _run_job, [(champion, 0, 11), (champion, 1, 12)]
+
+
+def _validation_jobs():
+    from simulation.runs.validation import PATTERNS, arms_of
+    from simulation.runs.validation.arms import run_job
+
+    arms = [arm for arm in arms_of(PATTERNS) if arm.actions][:3]  # interventions and manipulations
+    return run_job, [(arm, seed, 8) for arm in arms for seed in (1, 2)]
+
+
+def _calibration_jobs():
+    from simulation.runs.calibration import _measure_job
+
+    return _measure_job, [(seed, {"n_orgs": 6}, 6) for seed in (1, 2, 3)]
+
+
+def _same(first, second):
+    if isinstance(first, pd.DataFrame):
+        pd.testing.assert_frame_equal(first, second)
+    elif hasattr(first, "sector"):  # a validation ArmRun
+        for name in ("sector", "orgs", "probe"):
+            pd.testing.assert_frame_equal(getattr(first, name), getattr(second, name))
+    else:
+        assert first == second
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("jobs_of", [_comparison_jobs, _validation_jobs, _calibration_jobs])
+def test_model_runs_give_the_same_results_in_one_process_and_in_two(jobs_of):
+    """The one worker-invariance test: every kind of run lewsim maps over processes (paired
+    comparison replications, validation arms, calibration measures) gives the same result
+    whether it runs here or in a pool, because each is a pure function of its job."""
+    if available_cores() < 2:
+        pytest.skip("needs two cores for a pool of two")
+    function, jobs = jobs_of()
+    serial = map_runs(function, jobs, workers=1)
+    pooled = map_runs(function, jobs, workers=2)
+    assert len(serial) == len(pooled) == len(jobs)
+    for first, second in zip(serial, pooled, strict=True):
+        _same(first, second)
 
 
 @pytest.mark.parametrize("workers", [0, -2, True, 1.5, "2", None])

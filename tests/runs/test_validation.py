@@ -206,13 +206,6 @@ def test_pairs_share_seeds_across_arms(fast_validation):
         assert base.sector.loc[0].equals(treated.sector.loc[0])
 
 
-@pytest.mark.slow
-def test_validation_results_do_not_depend_on_the_number_of_workers():
-    serial = validate(pairs=2, months=36, patterns=[9], workers=1)
-    parallel = validate(pairs=2, months=36, patterns=[9], workers=2)
-    pd.testing.assert_frame_equal(serial.checks, parallel.checks)
-
-
 def test_the_sole_champion_arms_have_only_the_appointed_champions():
     sole = next(a for a in arms_of(PATTERNS) if a.name == "sole_champion")
     run = run_arm(sole, seed=9, months=12)
