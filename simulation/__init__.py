@@ -1,7 +1,9 @@
 """lewsim: how the Lived Experience (peer) workforce grows, or stalls, in mental-health services.
 
 The model is :class:`SectorModel` (a Mesa model); :func:`simulate` runs one sector and
-returns its monthly time series with the columns in :data:`SECTOR_COLUMNS`. Importing the
+returns its monthly time series with the columns in :data:`SECTOR_COLUMNS`;
+:func:`experiment` runs one and returns its final-month outcomes as a dict (a model
+function for the EMA workbench or any ``f(**params) -> dict`` tool). Importing the
 package loads the model core only. The layers above it load on first use (PEP 562):
 :class:`Scenario`, :func:`run_scenario` and :func:`compare` come from
 :mod:`simulation.runs`; files, figures and reports from :mod:`simulation.outputs`; the
@@ -13,6 +15,7 @@ from typing import Any
 
 from simulation.agents import Clinician, Manager, PeerWorker, StaffAgent
 from simulation.model import SectorModel, simulate
+from simulation.outcomes import experiment
 from simulation.parameters import ParameterError, Parameters, validate_parameters
 from simulation.reporters import SECTOR_COLUMNS
 
@@ -41,6 +44,7 @@ __all__ = [
     "StaffAgent",
     "__version__",
     "compare",
+    "experiment",
     "run_scenario",
     "simulate",
     "validate_parameters",
