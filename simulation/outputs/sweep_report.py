@@ -227,10 +227,11 @@ def build_report(analysis: SweepAnalysis) -> Report:
             )
         else:
             report.paragraph(
-                "mu* is the mean absolute change in the output when the factor moves across a "
-                "quarter of its range (Morris elementary effects); sigma is their spread: large "
-                "sigma means interactions or a non-linear effect. A factor with small mu* moves "
-                "nothing and can be fixed."
+                "mu* is the mean absolute Morris elementary effect: the change in the output "
+                "when the factor takes one step of two thirds of its range (on a 4-level grid), "
+                "divided by that step, so in the output's units per whole range; sigma is the "
+                "effects' spread: large sigma means interactions or a non-linear effect. A "
+                "factor with small mu* moves nothing and can be fixed."
             )
         figure = indices_figure(analysis)
         if figure is not None:

@@ -180,7 +180,9 @@ def main_effects(
     ok = runs[runs["status"] == "ok"]
     rows = []
     for factor in factors:
-        levels = ok[factor]
+        # A tuple parameter's levels come back from Parquet as arrays, which cannot be
+        # grouped on: group on tuples of their items instead.
+        levels = ok[factor].map(_hashable_level)
         if factor in numeric and levels.nunique() > bins:
             cuts = pd.cut(levels.astype(float), bins=bins)
             levels = cuts.map(lambda interval: float(interval.mid)).astype(float)
@@ -189,3 +191,10 @@ def main_effects(
                 mean, low, high = mean_interval(group[output].to_numpy(dtype=float))
                 rows.append((output, factor, level, mean, low, high, len(group)))
     return pd.DataFrame(rows, columns=list(EFFECT_COLUMNS))
+
+
+def _hashable_level(level: Any) -> Any:
+    """A level as something ``groupby`` accepts: sequences (tuple parameters) as tuples."""
+    if isinstance(level, np.ndarray | list | tuple):
+        return tuple(_hashable_level(item) for item in level)
+    return level.item() if isinstance(level, np.generic) else level
