@@ -77,7 +77,7 @@ def invoke(*args: str):
 
 def start(*args: str, **popen) -> subprocess.Popen:
     """``lewsim ARGS`` as a child process of its own (signals go to it alone)."""
-    command = [sys.executable, "-c", "from simulation.cli import app; app()", *map(str, args)]
+    command = [sys.executable, "-m", "simulation", *map(str, args)]
     env = os.environ | {"PYTHONPATH": str(ROOT)}
     return subprocess.Popen(command, env=env, text=True, **popen)
 
