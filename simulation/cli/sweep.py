@@ -25,7 +25,7 @@ from simulation.cli.common import (
     check_workers,
 )
 from simulation.errors import InputError
-from simulation.outcomes import STATUS_OK, Job, carry_out
+from simulation.outcomes import STATUS_OK, carry_out
 from simulation.outputs.sweep_report import analyze_directory, export_csv, write_analysis
 from simulation.outputs.sweep_store import SweepStore, read_manifest
 from simulation.runs.sweeps import Sweep, execute, load_sweep
@@ -50,6 +50,10 @@ EXPORT_HELP = (
 
 #: Months of the short run that times a sweep before it starts.
 TIMING_MONTHS = 12
+
+#: Finished runs written per shard (``--flush-every``), and the longest wait between shards.
+FLUSH_EVERY = 50
+FLUSH_SECONDS = 30.0
 
 
 def sweep_command(
@@ -87,6 +91,16 @@ def sweep_command(
         bool,
         typer.Option("--dry-run", help="Print the number of runs and the estimated time; stop."),
     ] = False,
+    flush_every: Annotated[
+        int,
+        typer.Option(
+            "--flush-every",
+            metavar="N",
+            help="Write finished runs to disk every N runs (and at least every "
+            f"{FLUSH_SECONDS:.0f} s, and on Ctrl-C): a crash loses at most the runs not yet "
+            "written; smaller N writes more, smaller shard files.",
+        ),
+    ] = FLUSH_EVERY,
     restart: Annotated[
         bool,
         typer.Option(
@@ -100,6 +114,8 @@ def sweep_command(
     """Run a sweep (help: :data:`SWEEP_HELP`)."""
     with Command("sweep") as command:
         sweep = load_sweep(sweep_file)
+        if flush_every < 1:
+            raise InputError(f"--flush-every must be an integer >= 1, got {flush_every}")
         executor, size, address = choose_executor(workers, scheduler, dask_local)
         target = out if out is not None else RESULTS_DIR / sweep.name
         done = _already_done(target, sweep) if not restart else set()
@@ -139,7 +155,14 @@ def sweep_command(
         clock = time.perf_counter()
         try:
             execute(
-                jobs, store.append, executor=executor, workers=size, address=address, on_result=tick
+                jobs,
+                store.append,
+                executor=executor,
+                workers=size,
+                address=address,
+                flush_every=flush_every,
+                flush_seconds=FLUSH_SECONDS,
+                on_result=tick,
             )
         finally:
             bar.close()
@@ -179,17 +202,18 @@ def choose_executor(
 
 
 def time_one_run(sweep: Sweep) -> float:
-    """Seconds one of the sweep's runs takes, from a short run of its first point.
+    """Seconds one of the sweep's runs takes, from short runs of its first point.
 
-    The run is ``TIMING_MONTHS`` long (or the sweep's months if fewer) and scaled up to the
-    sweep's months: a run's cost grows about linearly with its months. A one-month run
-    goes first, untimed: the first run in a process pays one-off costs (lazy imports,
-    cached tables) that, scaled up, made the estimate several times too long.
+    A run costs a set-up (building the sector) plus about the same time per month, so a
+    one-month and a ``TIMING_MONTHS``-month run (or the sweep's months if fewer) give both,
+    extrapolated to the sweep's months. A first, untimed run pays the one-off costs of a
+    fresh process (imports, caches) that would otherwise inflate the estimate several
+    times over.
     """
     job = sweep.job(next(iter(sweep.runs())))
 
-    def shortened(months: int) -> Job:
-        return type(job)(
+    def seconds(months: int) -> float:
+        short = type(job)(
             run=job.run,
             steps=months,
             parameters=job.parameters,
@@ -197,12 +221,17 @@ def time_one_run(sweep: Sweep) -> float:
             outputs=job.outputs,
             every=None,
         )
+        clock = time.perf_counter()
+        carry_out(short)
+        return time.perf_counter() - clock
 
-    carry_out(shortened(1))
     months = min(TIMING_MONTHS, sweep.steps)
-    clock = time.perf_counter()
-    carry_out(shortened(months))
-    return (time.perf_counter() - clock) * sweep.steps / months
+    seconds(months)  # warm-up
+    one, several = seconds(1), seconds(months)
+    if months == 1:
+        return one
+    per_month = max(several - one, 0.0) / (months - 1)
+    return one + per_month * (sweep.steps - 1)
 
 
 def _already_done(target: Path, sweep: Sweep) -> set[str]:

@@ -290,6 +290,9 @@ def export_csv(directory: str | os.PathLike[str]) -> tuple[Path, Path]:
     split = long["outcome"].str.split("@", n=1, expand=True)
     long["outcome"] = split[0]
     long.insert(long.columns.get_loc("value"), "month", _months(split, manifest))
+    # With ``every`` dividing the months, ``column@last`` repeats the final value: keep one
+    # row per run, outcome and month.
+    long = long.drop_duplicates(["run_id", "outcome", "month"], ignore_index=True)
     out = path / "export"
     files = {
         "runs_wide.csv": runs.to_csv(index=False),

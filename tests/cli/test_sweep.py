@@ -1,0 +1,354 @@
+"""``lewsim sweep``, ``analyze`` and ``export`` (simulation.cli.sweep).
+
+The crash tests run the command as a real subprocess and kill or interrupt it mid-sweep;
+the others call the app in-process.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from simulation.cli import app
+from simulation.outputs.sweep_store import SHARDS, read_manifest, read_runs
+
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+#: 10 points x 4 replications = 40 runs of about 0.1 s each: long enough to interrupt.
+FORTY_RUNS = """
+name = "forty"
+scenario = "small.toml"
+steps = 24
+replications = 4
+seed = 11
+design = "factorial"
+outputs = ["peer_workers", "mean_stigma"]
+[parameters.board_support]
+levels = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+"""
+
+#: 4 x (2 + 2) = 16 runs of a few months: a Sobol design small enough for any test.
+SMALL_SOBOL = """
+name = "tiny-sobol"
+description = "Does board support or pay parity move a tiny sector?"
+scenario = "small.toml"
+steps = 4
+seed = 2
+design = "sobol"
+samples = 4
+outputs = ["peer_workers", "mean_stigma"]
+every = 2
+[parameters.board_support]
+range = [0.0, 1.0]
+[parameters.pay_parity]
+range = [0.5, 1.0]
+"""
+
+
+def sweep_file(directory: Path, text: str, n_orgs: int = 3) -> Path:
+    """Write a sweep file, and the base scenario of ``n_orgs`` organisations it names."""
+    scenario = f'name = "small"\n[parameters]\nn_orgs = {n_orgs}\n'
+    (directory / "small.toml").write_text(scenario, encoding="utf-8")
+    path = directory / "sweep.toml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def forty_runs_file(directory: Path) -> Path:
+    return sweep_file(directory, FORTY_RUNS, n_orgs=6)
+
+
+def invoke(*args: str):
+    return runner.invoke(app, [str(arg) for arg in args])
+
+
+def start(*args: str, **popen) -> subprocess.Popen:
+    """``lewsim ARGS`` as a child process of its own (signals go to it alone)."""
+    command = [sys.executable, "-m", "simulation", *map(str, args)]
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(command, env=env, text=True, **popen)
+
+
+def raw_shards(directory: Path) -> pd.DataFrame:
+    """Every row of every shard, duplicates kept (read_runs would drop them)."""
+    paths = sorted((directory / SHARDS).glob("part-*.parquet"))
+    if not paths:
+        return pd.DataFrame({"run_id": []})
+    return pd.concat([pq.read_table(path).to_pandas() for path in paths], ignore_index=True)
+
+
+def wait_for(condition, seconds: float, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert process.poll() is None, "the sweep ended before the test could interrupt it"
+        assert time.monotonic() < deadline, "timed out waiting for the sweep to make progress"
+        time.sleep(0.02)
+
+
+def same_runs(first: Path, second: Path) -> None:
+    """Two result directories hold the same runs with the same outputs."""
+    one, two = read_runs(first), read_runs(second)
+    pd.testing.assert_frame_equal(one.drop(columns="wall_time"), two.drop(columns="wall_time"))
+
+
+# ---- crashes and interruptions ----------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_sweep_killed_mid_way_resumes_without_loss_or_duplicates(tmp_path):
+    file = forty_runs_file(tmp_path)
+    out = tmp_path / "killed"
+    shards = out / SHARDS
+    driver = start(
+        "sweep", file, "--out", out, "--workers", "2", "--flush-every", "2", "-q",
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for(lambda: any(shards.glob("part-*.parquet")), 60, driver)
+    finally:
+        driver.send_signal(signal.SIGKILL)
+        driver.wait(10)
+    assert driver.returncode == -signal.SIGKILL
+    # Every shard there is whole, and the kill came before the end.
+    partial = raw_shards(out)
+    assert 0 < len(partial) < 40
+    assert partial["run_id"].is_unique
+
+    resumed = invoke("sweep", file, "--out", out, "--workers", "1")
+    assert resumed.exit_code == 0, resumed.output
+    assert "already done" in resumed.output
+    everything = raw_shards(out)
+    assert len(everything) == 40
+    assert everything["run_id"].is_unique  # no run done twice
+    assert set(partial["run_id"]) <= set(everything["run_id"])
+    assert not list(shards.glob(".*"))  # temporary files of the killed driver reaped
+
+    clean = tmp_path / "clean"
+    assert invoke("sweep", file, "--out", clean, "--workers", "1", "-q").exit_code == 0
+    same_runs(out, clean)
+
+
+@pytest.mark.slow
+def test_ctrl_c_flushes_what_is_done_exits_130_and_a_rerun_resumes(tmp_path):
+    file = forty_runs_file(tmp_path)
+    out = tmp_path / "interrupted"
+    # The default --flush-every (50) is more than the 40 runs: whatever is on disk after
+    # Ctrl-C was written by the interruption's flush.
+    driver = start(
+        "sweep",
+        file,
+        "--out",
+        out,
+        "--workers",
+        "1",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    stderr: list[str] = []
+    reader = threading.Thread(target=lambda: stderr.extend(iter(lambda: driver.stderr.read(1), "")))
+    reader.start()
+
+    def runs_done() -> int:
+        counts = re.findall(r"(\d+)/40", "".join(stderr))
+        return int(counts[-1]) if counts else 0
+
+    try:
+        wait_for(lambda: runs_done() >= 3, 60, driver)
+        seen = runs_done()
+        driver.send_signal(signal.SIGINT)
+        driver.wait(30)
+    finally:
+        if driver.poll() is None:
+            driver.kill()
+        reader.join(10)
+    message = "".join(stderr)
+    assert driver.returncode == 130, message
+    assert "lewsim sweep: interrupted; results are in" in message
+    recorded = raw_shards(out)  # every shard reads
+    assert seen <= len(recorded) < 40  # nothing finished before Ctrl-C was lost
+    assert recorded["run_id"].is_unique
+
+    rerun = invoke("sweep", file, "--out", out, "--workers", "1")
+    assert rerun.exit_code == 0, rerun.output
+    assert f"({len(recorded)} already done)" in rerun.output
+    everything = raw_shards(out)
+    assert len(everything) == 40 and everything["run_id"].is_unique
+
+
+# ---- resuming, refusing, dry runs -------------------------------------------------------
+
+
+def test_a_changed_sweep_file_is_refused_naming_the_change_and_restart_starts_again(tmp_path):
+    file = sweep_file(tmp_path, SMALL_SOBOL)
+    out = tmp_path / "out"
+    assert invoke("sweep", file, "--out", out, "-q", "--workers", "1").exit_code == 0
+    before = sorted(path.name for path in (out / SHARDS).iterdir())
+
+    file.write_text(file.read_text().replace("range = [0.5, 1.0]", "range = [0.6, 1.0]"))
+    refused = invoke("sweep", file, "--out", out, "--workers", "1")
+    assert refused.exit_code == 2
+    assert "lewsim sweep: error:" in refused.output
+    assert "parameters.pay_parity.range: [0.5, 1.0] -> [0.6, 1.0]" in refused.output
+    assert "--restart" in refused.output
+    assert sorted(path.name for path in (out / SHARDS).iterdir()) == before  # untouched
+
+    restarted = invoke("sweep", file, "--out", out, "--restart", "-q", "--workers", "1")
+    assert restarted.exit_code == 0, restarted.output
+    runs = read_runs(out)
+    assert len(runs) == 16 and runs["pay_parity"].min() >= 0.6
+
+
+def test_the_same_command_again_runs_nothing_new(tmp_path):
+    file = sweep_file(tmp_path, SMALL_SOBOL)
+    out = tmp_path / "out"
+    assert invoke("sweep", file, "--out", out, "-q", "--workers", "1").exit_code == 0
+    shards = sorted((out / SHARDS).iterdir())
+    again = invoke("sweep", file, "--out", out, "--workers", "1")
+    assert again.exit_code == 0, again.output
+    assert "(16 already done)" in again.output
+    assert sorted((out / SHARDS).iterdir()) == shards
+
+
+def test_a_dry_run_prints_the_runs_and_an_estimate_and_writes_nothing(tmp_path):
+    file = sweep_file(tmp_path, SMALL_SOBOL)
+    out = tmp_path / "out"
+    result = invoke("sweep", file, "--out", out, "--dry-run", "--workers", "1")
+    assert result.exit_code == 0, result.output
+    assert "sobol design, 16 points x 1 replications = 16 runs" in result.output
+    assert re.search(r"about \d+ s on 1 sequential worker\(s\) \([\d.]+ s a run\)", result.output)
+    assert not out.exists()
+    assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('name = "x"\nsteps = [', "invalid TOML"),
+        (SMALL_SOBOL.replace("pay_parity", "pay_parit"), "did you mean pay_parity"),
+        (SMALL_SOBOL.replace("samples = 4", "samples = 5"), "samples = 5"),
+        (SMALL_SOBOL.replace('"sobol"', '"grid"'), 'design = "grid"'),
+    ],
+)
+def test_a_bad_sweep_file_exits_2_naming_the_file_and_writes_nothing(tmp_path, text, problem):
+    file = sweep_file(tmp_path, text)
+    out = tmp_path / "out"
+    result = invoke("sweep", file, "--out", out)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert lines and all(line.startswith(f"lewsim sweep: error: {file}: ") for line in lines)
+    assert problem in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "problem"),
+    [
+        (["--flush-every", "0"], "--flush-every must be an integer >= 1, got 0"),
+        (["--workers", "0"], "--workers must be an integer >= 1"),
+        (["--scheduler", "localhost"], "--scheduler 'localhost': a Dask address such as"),
+        (
+            ["--scheduler", "tcp://h:1", "--dask-local", "2"],
+            "--scheduler and --dask-local: give one or the other",
+        ),
+    ],
+)
+def test_bad_options_exit_2_and_write_nothing(tmp_path, options, problem):
+    file = sweep_file(tmp_path, SMALL_SOBOL)
+    out = tmp_path / "out"
+    result = invoke("sweep", file, "--out", out, *options)
+    assert result.exit_code == 2
+    assert f"lewsim sweep: error: {problem}" in result.output
+    assert not out.exists()
+
+
+def test_a_missing_sweep_file_exits_2(tmp_path):
+    result = invoke("sweep", tmp_path / "none.toml", "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert f"lewsim sweep: error: {tmp_path / 'none.toml'}: no such sweep file" in result.output
+
+
+# ---- analyze and export -----------------------------------------------------------------
+
+
+@pytest.fixture
+def finished_sobol(tmp_path) -> Path:
+    file = sweep_file(tmp_path, SMALL_SOBOL)
+    out = tmp_path / "sobol"
+    result = invoke("sweep", file, "--out", out, "-q", "--workers", "1", "--flush-every", "4")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_analyze_writes_a_self_contained_report_and_the_indices(finished_sobol):
+    result = invoke("analyze", finished_sobol)
+    assert result.exit_code == 0, result.output
+    analysis = finished_sobol / "analysis"
+    html = (analysis / "report.html").read_text(encoding="utf-8")
+    assert "http://" not in html and "https://" not in html  # nothing fetched from outside
+    assert "Does board support or pay parity move a tiny sector?" in html  # the description
+    assert "data:image/png;base64," in html
+    indices = pd.read_csv(analysis / "indices.csv")
+    assert sorted(zip(indices["output"], indices["factor"], strict=True)) == sorted(
+        (output, factor)
+        for output in ("peer_workers", "mean_stigma")
+        for factor in ("board_support", "pay_parity")
+    )
+    assert {"S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high"} <= set(indices.columns)
+    assert (analysis / "effects.csv").is_file()
+    assert str(analysis / "report.html") in result.output
+
+
+def test_analyze_refuses_an_unfinished_sobol_sweep(finished_sobol):
+    shards = sorted((finished_sobol / SHARDS).glob("part-*.parquet"))
+    assert len(shards) == 4  # --flush-every 4: four shards of four runs
+    shards[0].unlink()
+    result = invoke("analyze", finished_sobol)
+    assert result.exit_code == 2
+    assert "lewsim analyze: error:" in result.output
+    assert "run the sweep command again" in result.output
+    assert not (finished_sobol / "analysis").exists()
+
+
+def test_analyze_refuses_a_directory_that_is_not_a_sweep(tmp_path):
+    result = invoke("analyze", tmp_path)
+    assert result.exit_code == 2
+    assert "not a lewsim sweep results directory" in result.output
+
+
+def test_export_writes_a_wide_and_a_long_csv(finished_sobol):
+    result = invoke("export", finished_sobol, "--csv")
+    assert result.exit_code == 0, result.output
+    wide = pd.read_csv(finished_sobol / "export" / "runs_wide.csv")
+    long = pd.read_csv(finished_sobol / "export" / "runs_long.csv")
+    outputs = read_manifest(finished_sobol)["outputs"]
+    assert outputs == [
+        "peer_workers", "mean_stigma", "peer_workers@2", "mean_stigma@2",
+        "peer_workers@4", "mean_stigma@4",
+    ]  # fmt: skip
+    assert len(wide) == 16 and wide["run_id"].is_unique
+    assert {"board_support", "pay_parity", *outputs} <= set(wide.columns)
+    # One row per run, outcome and month: the final value and "@4" are the same month.
+    assert len(long) == 16 * 2 * 2
+    assert not long.duplicated(["run_id", "outcome", "month"]).any()
+    assert set(long["outcome"]) == {"peer_workers", "mean_stigma"}
+    assert sorted(set(long["month"])) == [2, 4]
+    # The long file holds the wide file's values, one per run, outcome and month.
+    final = long[long["month"] == 4].pivot(index="run_id", columns="outcome", values="value")
+    by_run = wide.set_index("run_id")
+    for outcome in ("peer_workers", "mean_stigma"):
+        pd.testing.assert_series_equal(
+            final[outcome].sort_index(), by_run[outcome].sort_index(), check_names=False
+        )
