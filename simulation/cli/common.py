@@ -54,6 +54,8 @@ LONG_JOB_SECONDS = 600
 
 #: Deepest nesting of JSON lists in a ``--set`` value (a parameter takes at most a list).
 MAX_SET_DEPTH = 8
+#: Longest ``--set`` value read (characters); the longest a parameter needs is a few dozen.
+MAX_SET_CHARS = 1000
 
 # An integer literal as int() reads it: one beyond its 4300-digit limit is refused as too
 # large rather than read by float() as infinity.
@@ -524,7 +526,7 @@ def parse_value(text: str) -> Any:
         try:
             decoded = json.loads(stripped)
         except json.JSONDecodeError as error:
-            raise InputError(f"cannot read {_shown(text)} as JSON ({error.msg})") from None
+            raise InputError(f"cannot read {quoted(text)} as JSON ({error.msg})") from None
         return tuple(decoded) if isinstance(decoded, list) else decoded
     if "," in stripped:
         parts = [_parse_number(part.strip()) for part in stripped.split(",")]
@@ -558,8 +560,8 @@ def _nesting(text: str) -> int:
     return deepest
 
 
-def _shown(text: str, limit: int = 60) -> str:
-    """``text`` quoted, cut to ``limit`` characters with ``...`` if longer."""
+def quoted(text: str, limit: int = 60) -> str:
+    """``text`` quoted for a message, cut to ``limit`` characters with ``...`` if longer."""
     return repr(text) if len(text) <= limit else repr(text[:limit]) + "..."
 
 
@@ -595,8 +597,8 @@ def parse_assignments(assignments: Sequence[str]) -> dict[str, Any]:
         Parameter name to parsed value (see :func:`parse_value`).
 
     Raises:
-        InputError: If an item has no ``=``, an empty or non-identifier name, an
-            unparseable value, or sets the same name twice.
+        InputError: If an item has no ``=``, an empty or non-identifier name, a value
+            longer than :data:`MAX_SET_CHARS` or unparseable, or sets the same name twice.
     """
     params: dict[str, Any] = {}
     for assignment in assignments:
@@ -611,6 +613,11 @@ def parse_assignments(assignments: Sequence[str]) -> dict[str, Any]:
             )
         if name in params:
             raise InputError(f"--set: parameter {name!r} is set more than once; set it once")
+        if len(raw_value) > MAX_SET_CHARS:
+            raise InputError(
+                f"--set {name}: a value of {len(raw_value):,} characters "
+                f"({quoted(raw_value, 20)}); no parameter takes more than {MAX_SET_CHARS:,}"
+            )
         try:
             params[name] = parse_value(raw_value)
         except InputError as problem:

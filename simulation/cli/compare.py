@@ -20,6 +20,7 @@ from simulation.cli.common import (
     check_workers,
     destination,
     out_option,
+    quoted,
 )
 from simulation.errors import InputError
 from simulation.footprint import estimate
@@ -177,7 +178,7 @@ def parse_months(text: str) -> list[int]:
         except ValueError:
             raise InputError(
                 f"--months: expected whole months separated by commas (e.g. 12,36,120), "
-                f"got {text!r}"
+                f"got {quoted(text)}"
             ) from None
     return months
 

@@ -10,6 +10,7 @@ under ``results/`` would be seen too.
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +33,17 @@ TINY = ["--steps", "2", "--replications", "1", "--set", "n_orgs=2"]
 HUGE_DIGITS = "9" * 5000
 
 
+#: In a case's files: make a named pipe there.
+FIFO = "<named pipe>"
+
+
+@dataclass(frozen=True)
+class Link:
+    """In a case's files: a symbolic link to ``target``."""
+
+    target: str
+
+
 @dataclass
 class Case:
     """One bad input.
@@ -39,13 +51,14 @@ class Case:
     Attributes:
         args: The command line after ``lewsim``; ``{dir}`` stands for the case's directory.
         names: What the message must contain (the field or value).
-        files: Input files to create first: name -> text (str) or bytes.
+        files: Input files to create first: name -> text (str), bytes, :data:`FIFO` or
+            a :class:`Link`.
         usage: Whether click refuses it with its own usage error rather than lewsim.
     """
 
     args: list[str]
     names: str
-    files: dict[str, str | bytes] = field(default_factory=dict)
+    files: dict[str, str | bytes | Link] = field(default_factory=dict)
     usage: bool = False
 
 
@@ -432,6 +445,39 @@ SWEEPS = [
     ),
 ]
 
+ODD_PLACES = [
+    Case([*run_set(), "--out", "a\x00b"], "--out", usage=True),
+    Case(["run", "a\x00b.toml"], "SCENARIO", usage=True),
+    Case(run_set("pay_parity=0.5\x00"), "pay_parity"),
+    Case(["run", "p.toml"], "p.toml", {"p.toml": FIFO}),
+    Case(
+        ["run", "loop1.toml"],
+        "loop1.toml",
+        {"loop1.toml": Link("loop2.toml"), "loop2.toml": Link("loop1.toml")},
+    ),
+    Case(["run", "gone.toml"], "gone.toml", {"gone.toml": Link("nowhere.toml")}),
+    Case(["run", "x" * 5000 + ".toml"], "xxxx"),
+    Case(run_set("pay_parity=" + "x" * 100_000), "100,000 characters"),
+    Case([*run_set(), "--out", "x" * 5000], "--out"),
+    Case([*run_set(), "--out", "d/" * 3000 + "x"], "--out"),
+    Case(["validate", "--out", "/dev/null"], "/dev/null"),
+    Case(["validate", "--pattern", "9" * 30], "--pattern"),
+    Case(["run", "--steps", "9" * 30], "--steps"),
+    Case(
+        ["compare", "good.toml", "other.toml", "--months", "9" * 5000],
+        "--months",
+        {"good.toml": GOOD, "other.toml": OTHER},
+    ),
+    Case(
+        ["compare", "good.toml", "other.toml", "good.toml"],
+        "good",
+        {"good.toml": GOOD, "other.toml": OTHER},
+    ),
+    Case(["params", "nope_name"], "nope_name"),
+    Case(["analyze", "/dev/null"], "/dev/null"),
+    Case(["export", "good.toml"], "good.toml", {"good.toml": GOOD}),
+]
+
 OTHERS = [
     Case(["params", "--bogus"], "--bogus", usage=True),
     Case(["analyze", "missing"], "missing"),
@@ -450,6 +496,7 @@ CASES = [
     *COMPARE,
     *VALIDATE,
     *SWEEPS,
+    *ODD_PLACES,
     *OTHERS,
 ]
 
@@ -457,7 +504,7 @@ CASES = [
 def snapshot(directory: Path) -> dict[str, int]:
     """Every path under ``directory`` with its size (directories as -1)."""
     return {
-        str(path.relative_to(directory)): path.stat().st_size if path.is_file() else -1
+        str(path.relative_to(directory)): path.lstat().st_size if path.is_file() else -1
         for path in sorted(directory.rglob("*"))
     }
 
@@ -501,7 +548,11 @@ def test_a_bad_input_is_refused_cleanly(case, tmp_path, monkeypatch):
     for name, content in case.files.items():
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
+        if content is FIFO:
+            os.mkfifo(path)
+        elif isinstance(content, Link):
+            path.symlink_to(content.target)
+        elif isinstance(content, bytes):
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8")

@@ -168,11 +168,20 @@ def test_a_long_value_that_is_not_json_is_shown_cut_short():
     assert len(str(caught.value)) < 200
 
 
-def test_a_too_deep_value_on_the_command_line_exits_2_naming_the_parameter(tmp_path):
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("[" * 500, "--set exposure_mix: lists nested more than 8 deep"),
+        ("[" * 50_000, "--set exposure_mix: a value of 50,000 characters ('[[[[[[[[[[[[[[[[[[[["),
+        ("0.5," * 300, "--set exposure_mix: a value of 1,200 characters"),
+    ],
+)
+def test_a_too_deep_or_too_long_value_exits_2_naming_the_parameter(tmp_path, value, message):
     out = tmp_path / "run"
-    result = runner.invoke(app, ["run", "--set", "exposure_mix=" + "[" * 50_000, "--out", str(out)])
+    result = runner.invoke(app, ["run", "--set", f"exposure_mix={value}", "--out", str(out)])
     assert result.exit_code == 2
-    assert result.stderr.startswith("lewsim run: error: --set exposure_mix: lists nested more")
+    assert result.stderr.startswith(f"lewsim run: error: {message}")
+    assert len(result.stderr) < 300
     assert not out.exists()
 
 
