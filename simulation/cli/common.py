@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import signal
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -30,10 +31,13 @@ from typing import Annotated, Any
 import typer
 
 from simulation.errors import InputError, LewsimError, OutputError
+from simulation.footprint import Footprint, available_memory, estimate, format_bytes
 from simulation.outputs import files
 from simulation.parameters import PARAMETER_NAMES, validate_parameters
 from simulation.runs import pool
 from simulation.runs.pool import available_cores
+from simulation.runs.scenarios import MAX_REPLICATIONS, MAX_STEPS
+from simulation.runs.sweeps import Sweep
 
 #: Exit status for bad input or an unusable destination, as click uses for usage errors.
 USAGE_ERROR_EXIT = 2
@@ -44,6 +48,18 @@ TERMINATED_EXIT = 128 + signal.SIGTERM
 
 #: Where results go when ``--out`` is not given.
 RESULTS_DIR = Path("results")
+
+#: A job estimated to take longer than this (seconds) is announced before it starts.
+LONG_JOB_SECONDS = 600
+
+#: Deepest nesting of JSON lists in a ``--set`` value (a parameter takes at most a list).
+MAX_SET_DEPTH = 8
+#: Longest ``--set`` value read (characters); the longest a parameter needs is a few dozen.
+MAX_SET_CHARS = 1000
+
+# An integer literal as int() reads it: one beyond its 4300-digit limit is refused as too
+# large rather than read by float() as infinity.
+_WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9](?:_?[0-9])*\s*")
 
 
 DEFAULT_WORKERS = min(2, available_cores())
@@ -60,6 +76,14 @@ ForceOption = Annotated[
         "--force",
         help="Replace the --out directory if it holds earlier lewsim results "
         "(never anything else).",
+    ),
+]
+AllowLargeOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-large",
+        help="Run even if the estimated memory is more than this machine has available "
+        "(without it such a job is refused before it starts).",
     ),
 ]
 WorkersOption = Annotated[
@@ -166,6 +190,48 @@ class Command:
             for line in error_lines(error):
                 typer.echo(f"{self.prefix}: error: {line}", err=True)
             raise typer.Exit(code=USAGE_ERROR_EXIT) from None
+
+    def check_footprint(
+        self, footprint: Footprint, *, allow_large: bool, announce_time: bool = True
+    ) -> None:
+        """Refuse a job too large for this machine; announce a long one.
+
+        Call it after the job's other inputs are checked, before it starts.
+
+        Args:
+            footprint: The job's estimate (:func:`simulation.footprint.estimate`).
+            allow_large: ``--allow-large``: run it even if it does not fit (with a note).
+            announce_time: Print a note on stderr if the job may take longer than
+                :data:`LONG_JOB_SECONDS` (a command that prints its own estimate says no).
+
+        Raises:
+            InputError: If the estimated peak memory is more than the memory available
+                and ``allow_large`` is false; the message names the parameters that make
+                the job large, the estimate and the machine's figure.
+        """
+        available = available_memory()
+        if not footprint.fits(available):
+            need = (
+                f"it needs about {format_bytes(footprint.peak_bytes)} of memory and this "
+                f"machine has {format_bytes(available or 0)} available. "
+                + " ".join(footprint.parts())
+            )
+            if not allow_large:
+                raise InputError(
+                    f"this job is too large for this machine: {need} Make it smaller "
+                    "(n_orgs, mean_org_size, replications, steps or --workers), or give "
+                    "--allow-large to run it anyway."
+                )
+            typer.echo(f"{self.prefix}: note: running anyway (--allow-large); {need}", err=True)
+        if announce_time and footprint.seconds > LONG_JOB_SECONDS:
+            duration = format_duration(footprint.seconds)
+            typer.echo(
+                f"{self.prefix}: note: this job may take about {duration} "
+                f"({footprint.runs:,} runs, the largest of a sector of about "
+                f"{footprint.staff:,.0f} staff); "
+                "Ctrl-C stops it with nothing written",
+                err=True,
+            )
 
     def _what_was_written(self) -> str:
         return f"results are in {self.written}" if self.written else "nothing written"
@@ -339,6 +405,81 @@ def check_destination(out: Path, *, force: bool) -> Path:
         raise OutputError(f"--out: {problem}") from None
 
 
+def check_count(
+    value: int, option: str, maximum: int, meaning: str = "", *, minimum: int = 1
+) -> int:
+    """Check a count given on the command line: an integer from ``minimum`` to ``maximum``.
+
+    The caps are those of scenario files (:data:`~simulation.runs.scenarios.MAX_STEPS`,
+    :data:`~simulation.runs.scenarios.MAX_REPLICATIONS`), and so is the wording.
+
+    Args:
+        value: The option's value.
+        option: Its name, e.g. ``"--steps"``.
+        maximum: The largest value allowed.
+        meaning: What the count is, put in brackets after the range.
+        minimum: The smallest value allowed.
+
+    Returns:
+        ``value``.
+
+    Raises:
+        InputError: Naming the option, its value and what it allows.
+    """
+    if not minimum <= value <= maximum:
+        note = f" ({meaning})" if meaning else ""
+        raise InputError(
+            f"{option} {value}: must be an integer >= {minimum} and <= {maximum}{note}"
+        )
+    return value
+
+
+def check_steps(steps: int, option: str = "--steps") -> int:
+    """Check months per run: 1 to :data:`~simulation.runs.scenarios.MAX_STEPS`."""
+    meaning = f"months per replication; {MAX_STEPS} months is {MAX_STEPS // 12} years"
+    return check_count(steps, option, MAX_STEPS, meaning)
+
+
+def check_replications(replications: int, option: str = "--replications") -> int:
+    """Check a number of replications: 1 to :data:`~simulation.runs.scenarios.MAX_REPLICATIONS`."""
+    return check_count(replications, option, MAX_REPLICATIONS)
+
+
+def format_duration(seconds: float) -> str:
+    """A duration as a person would say it: ``45 s``, ``12 min``, ``3.5 h``, ``2.0 days``."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
+
+
+def sweep_footprint(sweep: Sweep, workers: int) -> Footprint:
+    """The footprint of a sweep: its largest design point, on ``workers`` at once.
+
+    A sweep streams its results to disk, so only its sectors count.
+
+    Args:
+        sweep: The sweep.
+        workers: Runs at once on this machine.
+
+    Returns:
+        The estimate (:func:`simulation.footprint.estimate`).
+    """
+    base = dict(sweep.base.parameters)
+    keys = [factor.key for factor in sweep.factors if factor.event is None]
+    points = [base | {key: point[key] for key in keys} for point in sweep.points]
+    return estimate(
+        points,
+        steps=sweep.steps,
+        replications=sweep.spec.replications,
+        workers=workers,
+        keeps_results=False,
+    )
+
+
 def check_workers(workers: int) -> int:
     """Check ``--workers``: from 1 to the CPU cores this process may use.
 
@@ -366,7 +507,9 @@ def parse_value(text: str) -> Any:
         A bool, int, float, tuple of numbers, or str.
 
     Raises:
-        InputError: If the value starts like JSON but is not valid JSON.
+        InputError: If the value starts like JSON but is not valid JSON or is nested more
+            than :data:`MAX_SET_DEPTH` deep, or is a whole number of more digits than
+            Python reads.
     """
     stripped = text.strip()
     if stripped.lower() in ("true", "false"):
@@ -375,10 +518,15 @@ def parse_value(text: str) -> Any:
     if number is not None:
         return number
     if stripped.startswith(("[", '"')):
+        if _nesting(stripped) > MAX_SET_DEPTH:
+            raise InputError(
+                f"lists nested more than {MAX_SET_DEPTH} deep; a parameter takes a number, "
+                "true/false or a list of numbers"
+            )
         try:
             decoded = json.loads(stripped)
         except json.JSONDecodeError as error:
-            raise InputError(f"cannot read {text!r} as JSON ({error.msg})") from None
+            raise InputError(f"cannot read {quoted(text)} as JSON ({error.msg})") from None
         return tuple(decoded) if isinstance(decoded, list) else decoded
     if "," in stripped:
         parts = [_parse_number(part.strip()) for part in stripped.split(",")]
@@ -387,12 +535,50 @@ def parse_value(text: str) -> Any:
     return stripped
 
 
+def _nesting(text: str) -> int:
+    """The deepest nesting of brackets in ``text``, outside JSON strings (a quick scan).
+
+    Checked before ``json.loads``, whose recursion a few thousand ``[`` exhaust.
+    """
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def quoted(text: str, limit: int = 60) -> str:
+    """``text`` quoted for a message, cut to ``limit`` characters with ``...`` if longer."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + "..."
+
+
 def _parse_number(text: str) -> int | float | None:
-    """Read an int or float, or return ``None`` if ``text`` is neither."""
+    """Read an int or float, or return ``None`` if ``text`` is neither.
+
+    Raises:
+        InputError: For a whole number beyond Python's limit on digits (4300), which
+            would otherwise be read as an infinite float.
+    """
     try:
         return int(text)
     except ValueError:
-        pass
+        if _WHOLE_NUMBER.fullmatch(text):
+            raise InputError(
+                f"a whole number of {len(text):,} characters is too large for any parameter"
+            ) from None
     try:
         return float(text)
     except ValueError:
@@ -411,8 +597,8 @@ def parse_assignments(assignments: Sequence[str]) -> dict[str, Any]:
         Parameter name to parsed value (see :func:`parse_value`).
 
     Raises:
-        InputError: If an item has no ``=``, an empty or non-identifier name, an
-            unparseable value, or sets the same name twice.
+        InputError: If an item has no ``=``, an empty or non-identifier name, a value
+            longer than :data:`MAX_SET_CHARS` or unparseable, or sets the same name twice.
     """
     params: dict[str, Any] = {}
     for assignment in assignments:
@@ -427,6 +613,11 @@ def parse_assignments(assignments: Sequence[str]) -> dict[str, Any]:
             )
         if name in params:
             raise InputError(f"--set: parameter {name!r} is set more than once; set it once")
+        if len(raw_value) > MAX_SET_CHARS:
+            raise InputError(
+                f"--set {name}: a value of {len(raw_value):,} characters "
+                f"({quoted(raw_value, 20)}); no parameter takes more than {MAX_SET_CHARS:,}"
+            )
         try:
             params[name] = parse_value(raw_value)
         except InputError as problem:

@@ -10,6 +10,7 @@ import typer
 
 from simulation.cli.common import (
     DEFAULT_WORKERS,
+    AllowLargeOption,
     Command,
     ForceOption,
     QuietOption,
@@ -19,8 +20,10 @@ from simulation.cli.common import (
     check_workers,
     destination,
     out_option,
+    quoted,
 )
 from simulation.errors import InputError
+from simulation.footprint import estimate
 from simulation.outputs.comparison_report import (
     comparison_manifest,
     format_difference,
@@ -78,6 +81,7 @@ def compare_command(
     ] = None,
     workers: WorkersOption = DEFAULT_WORKERS,
     force: ForceOption = False,
+    allow_large: AllowLargeOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Compare scenarios on paired runs and write a report (help: :data:`HELP`)."""
@@ -102,6 +106,14 @@ def compare_command(
             except ValueError as problem:
                 raise InputError(f"--months: {problem}") from None
         check_workers(workers)
+        # Every scenario runs the baseline's replications and months; all results are kept.
+        footprint = estimate(
+            [scenario.model_params() for scenario in scenarios],
+            steps=baseline.steps,
+            replications=baseline.replications,
+            workers=workers,
+        )
+        command.check_footprint(footprint, allow_large=allow_large)
 
         def job() -> Comparison:
             return compare(
@@ -166,7 +178,7 @@ def parse_months(text: str) -> list[int]:
         except ValueError:
             raise InputError(
                 f"--months: expected whole months separated by commas (e.g. 12,36,120), "
-                f"got {text!r}"
+                f"got {quoted(text)}"
             ) from None
     return months
 

@@ -10,22 +10,26 @@ import pandas as pd
 import typer
 
 from simulation.cli.common import (
+    AllowLargeOption,
     Command,
     ForceOption,
     QuietOption,
     Timing,
     check_parameters,
+    check_replications,
+    check_steps,
     destination,
     first_given,
     out_option,
     parse_assignments,
 )
 from simulation.errors import InputError
+from simulation.footprint import estimate
 from simulation.outputs.figures import plot_timeseries
 from simulation.outputs.files import RUN_FILES, write_run
 from simulation.outputs.manifest import build_manifest
 from simulation.runs.replications import replication_seeds, run_replications, summarise_replications
-from simulation.runs.scenarios import Scenario, run_scenario
+from simulation.runs.scenarios import MAX_REPLICATIONS, MAX_STEPS, Scenario, run_scenario
 
 DEFAULT_STEPS = 120
 DEFAULT_SEED = 0
@@ -61,7 +65,7 @@ def run_command(
         typer.Option(
             "--steps",
             metavar="MONTHS",
-            help="Months to simulate per replication (>= 1). "
+            help=f"Months to simulate per replication (1 to {MAX_STEPS}). "
             f"[default: the scenario's, or {DEFAULT_STEPS}]",
             show_default=False,
         ),
@@ -81,7 +85,7 @@ def run_command(
         typer.Option(
             "--replications",
             metavar="N",
-            help="Independent replications to run (>= 1). "
+            help=f"Independent replications to run (1 to {MAX_REPLICATIONS}). "
             f"[default: the scenario's, or {DEFAULT_REPLICATIONS}]",
             show_default=False,
         ),
@@ -104,6 +108,7 @@ def run_command(
         Path | None, out_option("results/run-NNN, or results/<scenario name>-NNN")
     ] = None,
     force: ForceOption = False,
+    allow_large: AllowLargeOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Run replications of the sector model and write the results (help: :data:`HELP`)."""
@@ -126,6 +131,10 @@ def run_command(
                 parameters=params,
                 context="with the command-line settings",
             )
+        # The replications run one after another in this process, all results kept.
+        command.check_footprint(
+            estimate(params, steps=steps, replications=replications), allow_large=allow_large
+        )
 
         def job() -> pd.DataFrame:
             if scenario is not None:
@@ -181,10 +190,8 @@ def check_settings(steps: int, seed: int, replications: int) -> None:
     Raises:
         InputError: Naming the first bad option and what it allows.
     """
-    if steps < 1:
-        raise InputError(f"--steps must be an integer >= 1 (months to simulate), got {steps}")
-    if replications < 1:
-        raise InputError(f"--replications must be an integer >= 1, got {replications}")
+    check_steps(steps)
+    check_replications(replications)
     if seed < 0:
         raise InputError(f"--seed must be a non-negative integer, got {seed}")
 

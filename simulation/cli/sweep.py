@@ -19,10 +19,12 @@ from tqdm.auto import tqdm
 from simulation.cli.common import (
     DEFAULT_WORKERS,
     RESULTS_DIR,
+    AllowLargeOption,
     Command,
     QuietOption,
     WorkersOption,
     check_workers,
+    sweep_footprint,
 )
 from simulation.errors import InputError
 from simulation.outcomes import STATUS_OK, carry_out
@@ -109,6 +111,7 @@ def sweep_command(
             "sweep directory is ever cleared).",
         ),
     ] = False,
+    allow_large: AllowLargeOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Run a sweep (help: :data:`SWEEP_HELP`)."""
@@ -117,6 +120,9 @@ def sweep_command(
         if flush_every < 1:
             raise InputError(f"--flush-every must be an integer >= 1, got {flush_every}")
         executor, size, address = choose_executor(workers, scheduler, dask_local)
+        if address is None:  # runs on this machine (a Dask cluster elsewhere has its own)
+            footprint = sweep_footprint(sweep, size)
+            command.check_footprint(footprint, allow_large=allow_large, announce_time=False)
         target = out if out is not None else RESULTS_DIR / sweep.name
         done = _already_done(target, sweep) if not restart else set()
         pending = sweep.n_runs - len(done)

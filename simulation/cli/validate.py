@@ -10,19 +10,23 @@ import typer
 
 from simulation.cli.common import (
     DEFAULT_WORKERS,
+    AllowLargeOption,
     Command,
     ForceOption,
     QuietOption,
     Timing,
     WorkersOption,
+    check_count,
     check_workers,
     destination,
     out_option,
 )
 from simulation.errors import InputError
+from simulation.footprint import estimate
 from simulation.outputs.manifest import build_manifest, manifest_json
 from simulation.outputs.validation_report import build_report, summary_lines
 from simulation.runs.calibration import calibration_table
+from simulation.runs.scenarios import MAX_REPLICATIONS
 from simulation.runs.validation import (
     DEFAULT_PAIRS,
     HORIZON,
@@ -32,6 +36,8 @@ from simulation.runs.validation import (
     ROOT_SEED,
     Validation,
     Verdict,
+    arms_of,
+    pattern_by_number,
     validate,
 )
 
@@ -51,7 +57,8 @@ def validate_command(
         typer.Option(
             "--seeds",
             metavar="N",
-            help=f"Seed pairs per arm (>= 2). [default: {DEFAULT_PAIRS}, or {QUICK_PAIRS} "
+            help=f"Seed pairs per arm (2 to {MAX_REPLICATIONS}). [default: {DEFAULT_PAIRS}, "
+            f"or {QUICK_PAIRS} "
             "with --quick]",
             show_default=False,
         ),
@@ -87,6 +94,7 @@ def validate_command(
             "--quick) if any is inconclusive.",
         ),
     ] = False,
+    allow_large: AllowLargeOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Run the pattern validation and write its report (help: :data:`HELP`)."""
@@ -95,6 +103,15 @@ def validate_command(
         months = QUICK_HORIZON if quick else HORIZON
         check_options(pairs, seed, patterns)
         check_workers(workers)
+        # Each arm of each pattern runs once per pair; every run is kept until judged.
+        chosen = PATTERNS if patterns is None else [pattern_by_number(n) for n in patterns]
+        footprint = estimate(
+            [dict(arm.params) for arm in arms_of(chosen)],
+            steps=months,
+            replications=pairs,
+            workers=workers,
+        )
+        command.check_footprint(footprint, allow_large=allow_large)
 
         def job() -> tuple[Validation, pd.DataFrame]:
             result = validate(
@@ -148,8 +165,8 @@ def check_options(pairs: int, seed: int, patterns: list[int] | None) -> None:
     Raises:
         InputError: Naming the first bad option and what it allows.
     """
-    if pairs < 2:
-        raise InputError(f"--seeds must be at least 2 (pairs give an interval), got {pairs}")
+    meaning = "seed pairs per arm; pairs give an interval"
+    check_count(pairs, "--seeds", MAX_REPLICATIONS, meaning, minimum=2)
     if seed < 0:
         raise InputError(f"--seed must be >= 0, got {seed}")
     numbers = [pattern.number for pattern in PATTERNS]

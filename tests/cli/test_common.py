@@ -14,7 +14,14 @@ import pytest
 from typer.testing import CliRunner
 
 from simulation.cli import app
-from simulation.cli.common import available_cores, first_unused
+from simulation.cli.common import (
+    MAX_SET_DEPTH,
+    available_cores,
+    first_unused,
+    format_duration,
+    parse_value,
+)
+from simulation.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = ("run", "compare", "validate", "params")
@@ -131,3 +138,56 @@ def test_an_interrupted_run_says_so_exits_cleanly_and_writes_nothing(
     assert "Traceback" not in stderr.decode()
     assert not out.exists()
     assert list(tmp_path.iterdir()) == [] or list((tmp_path / "results").iterdir()) == []
+
+
+# ---- --set values that would exhaust the parser ---------------------------------------
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000, "[" * 9 + "]" * 9, "[" + '{"a": ' * 20 + "1"])
+def test_a_value_nested_too_deeply_is_an_input_error_not_a_recursion_error(text):
+    with pytest.raises(InputError, match=f"nested more than {MAX_SET_DEPTH} deep"):
+        parse_value(text)
+
+
+def test_nesting_up_to_the_limit_is_read_and_brackets_in_strings_do_not_count():
+    deepest = "[" * MAX_SET_DEPTH + "1" + "]" * MAX_SET_DEPTH
+    assert parse_value(deepest) == ([[[[[[[1]]]]]]],)
+    assert parse_value('["[[[[[[[[[[[[", "\\\\"]') == ("[[[[[[[[[[[[", "\\")
+
+
+def test_a_whole_number_beyond_pythons_digit_limit_is_refused_not_read_as_infinity():
+    with pytest.raises(InputError, match="a whole number of 5,000 characters is too large"):
+        parse_value("9" * 5000)
+    assert parse_value("-1_000") == -1000
+    assert parse_value("1__0") == "1__0"  # not a number: left to the parameter to refuse
+
+
+def test_a_long_value_that_is_not_json_is_shown_cut_short():
+    with pytest.raises(InputError) as caught:
+        parse_value("[" + "1," * 10_000)
+    assert len(str(caught.value)) < 200
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("[" * 500, "--set exposure_mix: lists nested more than 8 deep"),
+        ("[" * 50_000, "--set exposure_mix: a value of 50,000 characters ('[[[[[[[[[[[[[[[[[[[["),
+        ("0.5," * 300, "--set exposure_mix: a value of 1,200 characters"),
+    ],
+)
+def test_a_too_deep_or_too_long_value_exits_2_naming_the_parameter(tmp_path, value, message):
+    out = tmp_path / "run"
+    result = runner.invoke(app, ["run", "--set", f"exposure_mix={value}", "--out", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"lewsim run: error: {message}")
+    assert len(result.stderr) < 300
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("count", "text"),
+    [(5, "5 s"), (600, "10 min"), (3 * 3600, "3.0 h"), (5 * 86400, "5.0 days")],
+)
+def test_durations_are_said_as_a_person_would(count, text):
+    assert format_duration(count) == text
