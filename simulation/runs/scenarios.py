@@ -232,6 +232,52 @@ def _parameter_problem(name: str, value: Any) -> str | None:
     return None
 
 
+class SettingsFileError(ValueError):
+    """Why a settings file cannot be read (the message follows the file's name)."""
+
+
+def read_settings_file(path: str | os.PathLike[str], kind: str) -> str:
+    """The text of a small settings file (a scenario or a sweep), refusing anything else.
+
+    Args:
+        path: The file.
+        kind: What it should be, for messages (``"scenario"``, ``"sweep"``).
+
+    Returns:
+        Its text (UTF-8).
+
+    Raises:
+        SettingsFileError: If it is missing, a directory, a device, pipe or socket, larger than
+            :data:`MAX_FILE_BYTES`, unreadable or not UTF-8.
+    """
+    try:
+        # Non-blocking, so that opening a named pipe returns at once; then ask the opened
+        # file what it is, since a device (/dev/zero) or a pipe would be read forever.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as file:
+            mode = os.fstat(file.fileno()).st_mode
+            if stat.S_ISDIR(mode):
+                raise SettingsFileError(f"is a directory, not a {kind} file")
+            if not stat.S_ISREG(mode):
+                raise SettingsFileError("is not a regular file (a device, a pipe or a socket)")
+            data = file.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise SettingsFileError(f"no such {kind} file") from None
+    except IsADirectoryError:
+        raise SettingsFileError(f"is a directory, not a {kind} file") from None
+    except OSError as error:
+        raise SettingsFileError(f"cannot be read ({error.strerror})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise SettingsFileError(
+            f"is larger than {MAX_FILE_BYTES // 1_000_000} MB, the most a {kind} file may be "
+            f"(a {kind} is a page of settings)"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SettingsFileError("is not UTF-8 text (TOML files are)") from None
+
+
 class Scenario(_Strict):
     """A scenario: settings, parameters and events of a run, checked when built.
 
@@ -329,36 +375,9 @@ class Scenario(_Strict):
         """
         source = str(path)
         try:
-            # Non-blocking, so that opening a named pipe returns at once; then ask the opened
-            # file what it is, since a device (/dev/zero) or a pipe would be read forever.
-            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-            with os.fdopen(descriptor, "rb") as file:
-                mode = os.fstat(file.fileno()).st_mode
-                if stat.S_ISDIR(mode):
-                    raise ScenarioError(source, ["is a directory, not a scenario file"])
-                if not stat.S_ISREG(mode):
-                    raise ScenarioError(
-                        source, ["is not a regular file (a device, a pipe or a socket)"]
-                    )
-                data = file.read(MAX_FILE_BYTES + 1)
-        except FileNotFoundError:
-            raise ScenarioError(source, ["no such scenario file"]) from None
-        except IsADirectoryError:
-            raise ScenarioError(source, ["is a directory, not a scenario file"]) from None
-        except OSError as error:
-            raise ScenarioError(source, [f"cannot be read ({error.strerror})"]) from None
-        if len(data) > MAX_FILE_BYTES:
-            raise ScenarioError(
-                source,
-                [
-                    f"is larger than {MAX_FILE_BYTES // 1_000_000} MB, the most a scenario "
-                    "file may be (a scenario is a page of settings)"
-                ],
-            )
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ScenarioError(source, ["is not UTF-8 text (TOML files are)"]) from None
+            text = read_settings_file(path, "scenario")
+        except SettingsFileError as problem:
+            raise ScenarioError(source, [str(problem)]) from None
         return cls.from_text(text, source=source)
 
     @classmethod

@@ -64,7 +64,7 @@ from simulation.parameters import Parameters
 from simulation.reporters import SECTOR_COLUMNS
 from simulation.runs.pool import runs_as_done
 from simulation.runs.replications import replication_seeds
-from simulation.runs.scenarios import Scenario, ScenarioError
+from simulation.runs.scenarios import Scenario, ScenarioError, SettingsFileError, read_settings_file
 
 DESIGNS = ("factorial", "list", "lhs", "sobol", "morris")
 
@@ -73,9 +73,6 @@ MAX_RUNS = 1_000_000
 
 #: Morris grid levels (SALib's default is 4; the analysis must use the same number).
 MORRIS_LEVELS = 4
-
-#: Largest sweep file read.
-MAX_FILE_BYTES = 1_000_000
 
 
 class SweepError(InputError):
@@ -285,19 +282,11 @@ def load_sweep(path: str | os.PathLike[str]) -> Sweep:
         SweepError: Naming the file, the field, the value and what is allowed.
     """
     source = str(path)
-    file = Path(path)
     try:
-        if not file.is_file():
-            problem = "is a directory" if file.is_dir() else "no such sweep file"
-            raise SweepError(source, [problem if file.exists() or file.is_dir() else problem])
-        if file.stat().st_size > MAX_FILE_BYTES:
-            raise SweepError(source, [f"is larger than {MAX_FILE_BYTES:,} bytes; not a sweep file"])
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise SweepError(source, ["is not UTF-8 text (TOML files are)"]) from None
-    except OSError as error:
-        raise SweepError(source, [f"cannot be read ({error.strerror})"]) from None
-    return sweep_from_text(text, source=source, directory=file.parent)
+        text = read_settings_file(path, "sweep")
+    except SettingsFileError as problem:
+        raise SweepError(source, [str(problem)]) from None
+    return sweep_from_text(text.removeprefix("\ufeff"), source=source, directory=Path(path).parent)
 
 
 def sweep_from_text(text: str, source: str = "<string>", directory: Path | None = None) -> Sweep:

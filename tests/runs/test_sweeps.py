@@ -181,6 +181,8 @@ def test_a_missing_or_oversized_sweep_file_is_refused(tmp_path):
         load_sweep(tmp_path / "none.toml")
     with pytest.raises(SweepError, match="directory"):
         load_sweep(tmp_path)
+    with pytest.raises(SweepError, match="not a regular file"):
+        load_sweep("/dev/zero")
     big = tmp_path / "big.toml"
     big.write_text("# " + "x" * 1_000_001)
     with pytest.raises(SweepError, match="larger than"):
