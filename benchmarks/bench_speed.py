@@ -11,20 +11,24 @@ Three parts, all in one run:
    lewsim model that reads ``model.agents`` after every month (as a user collecting
    agent data would, so every newcomer's Mesa agent is created) is stepped in the same
    turns, for information.
-2. **Scaling.** Seconds per staff-month at about 10k, 100k and 1M staff. Target: the
-   largest of the three costs within 1.5x of the smallest.
+2. **Scaling.** Seconds per staff-month at about 10k, 100k and 1M staff, the three
+   sectors stepped in turns in one fresh process (each turn one month of the largest and
+   the matching share of the others' months). Target: the largest of the three costs
+   within 1.5x of the smallest.
 3. **Memory.** Peak resident memory per staff member, above what the process held after
    its imports, with every staff member's Mesa agent created (lewsim creates them when
    first asked for; the child asks after the timed months, and times that too). Target:
    at most 2 KB per staff member at 1M staff.
 
-Parts 2 and 3 run each size in a fresh child process (this script with ``--child``) so
-that neither peaks nor heaps mix between sizes. The machine this was written for is small,
+Part 3 runs each size in a fresh child process (this script with ``--child``) so that
+neither peaks nor heaps mix between sizes; those children also time their months, and
+where the time goes, for information. The machine this was written for is small,
 shared and noisy, so speeds are compared as ratios measured within the same run, and a
 small fixed workload is timed before and after every run: a run around which it was more
 than 15 % slower than at its fastest is flagged as disturbed (CPU time cannot show this in
-a virtual machine whose host is busy). Stepping the pair in turns matters there: run one
-after the other, the pair's two halves met machine speeds up to 1.5x apart.
+a virtual machine whose host is busy). Stepping models in turns matters there: run one
+after the other, two halves of a pair met machine speeds up to 1.5x apart, and the
+separate processes of the sizes up to 2x.
 
 Usage::
 
@@ -73,10 +77,9 @@ BOLTZMANN_GRID = (100, 100)
 # steps flatters the ratio; 20 steps (200,000 agent-steps) is a fair compromise.
 BOLTZMANN_STEPS = 20
 
-# (staff, months, runs) of the scaling runs. The smaller sizes are run three times in their
-# child process and the median run is kept, since a run of a second or two on a shared
-# machine is easily disturbed; --quick runs each once and leaves out 1M.
-FULL_SIZES = ((10_000, 120, 3), (100_000, 60, 3), (1_000_000, 24, 1))
+# (staff, months, runs) of each size: the months of the scaling run, and the runs of the
+# size's own child process (the run of median cost is kept); --quick leaves out 1M.
+FULL_SIZES = ((10_000, 120, 1), (100_000, 60, 1), (1_000_000, 24, 1))
 QUICK_SIZES = ((10_000, 120, 1), (100_000, 60, 1))
 
 # Steps left out of the "after start" rates: Boltzmann's first two steps are its slowest.
@@ -519,6 +522,75 @@ def child_main(staff: int, months: int, runs: int, seed: int) -> None:
     os._exit(0)
 
 
+def scaling_child_main(sizes: list[tuple[int, int]], seed: int) -> None:
+    """Step a sector of every size in turns in this (fresh) process; print JSON timings.
+
+    There are as many turns as the fewest months of any size (the largest sector's); in
+    each, the largest sector steps first, then the others their share of their months.
+
+    Args:
+        sizes: (staff, months) of each size, smallest first.
+        seed: Seed of every model.
+    """
+    warm_up(seed)
+    gc.collect()
+    pace_before = machine_pace()
+    models, setup_s = [], []
+    for staff, _ in sizes:
+        started = time.perf_counter()
+        models.append(SectorModel(rng=seed, n_orgs=n_orgs_for(staff)))
+        setup_s.append(time.perf_counter() - started)
+    turns = min(months for _, months in sizes)
+    shares = [months_per_turn(months, turns) for _, months in sizes]
+    step_s: list[list[float]] = [[] for _ in sizes]
+    agents: list[list[int]] = [[] for _ in sizes]
+    cpu_s = [0.0 for _ in sizes]
+    for turn in range(turns):
+        for index in reversed(range(len(sizes))):
+            for _ in range(shares[index][turn]):
+                agents[index].append(lewsim_staff(models[index]))
+                cpu_started = time.process_time()
+                started = time.perf_counter()
+                models[index].step()
+                step_s[index].append(time.perf_counter() - started)
+                cpu_s[index] += time.process_time() - cpu_started
+    pace = (pace_before, machine_pace())
+    timings = [
+        Timing("lewsim", setup_s[i], step_s[i], agents[i], cpu_s[i], pace)
+        for i in range(len(sizes))
+    ]
+    print(json.dumps([timing.as_dict() for timing in timings]), flush=True)
+    os._exit(0)
+
+
+def run_scaling_child(sizes: tuple[tuple[int, int, int], ...], seed: int) -> list[Timing]:
+    """Run :func:`scaling_child_main` in a fresh Python process.
+
+    Args:
+        sizes: (staff, months, runs) of each size (runs are not used here).
+        seed: Seed of every model.
+
+    Returns:
+        One timing per size.
+
+    Raises:
+        RuntimeError: If the child fails.
+    """
+    spec = ",".join(f"{staff}:{months}" for staff, months, _ in sizes)
+    command = [sys.executable, str(Path(__file__).resolve()), "--scaling-child", spec]
+    command += ["--seed", str(seed)]
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise RuntimeError(f"scaling child failed ({completed.returncode}):\n{completed.stderr}")
+    fields = Timing.__dataclass_fields__
+    timings = []
+    for figures in json.loads(completed.stdout.strip().splitlines()[-1]):
+        timing = Timing(**{k: v for k, v in figures.items() if k in fields})
+        timing.pace = tuple(timing.pace)
+        timings.append(timing)
+    return timings
+
+
 def run_child(staff: int, months: int, runs: int, seed: int) -> ChildResult:
     """Run :func:`child_main` for one size in a fresh Python process.
 
@@ -787,7 +859,7 @@ def measure_sizes(sizes: tuple[tuple[int, int, int], ...], seed: int) -> list[Ch
     Returns:
         One result per size.
     """
-    print("Parts 2 and 3: one child process per size ...", flush=True)
+    print("Part 3: one child process per size ...", flush=True)
     results = []
     for staff, months, runs in sizes:
         started = time.perf_counter()
@@ -802,11 +874,36 @@ def measure_sizes(sizes: tuple[tuple[int, int, int], ...], seed: int) -> list[Ch
     return results
 
 
-def report_scaling(results: list[ChildResult], best_pace: float) -> dict[str, Any]:
+def measure_scaling(sizes: tuple[tuple[int, int, int], ...], seed: int) -> list[Timing]:
+    """Part 2, measuring: every size stepped in turns in one child process.
+
+    Args:
+        sizes: (staff, months, runs) of each size.
+        seed: Seed of every run.
+
+    Returns:
+        One timing per size.
+    """
+    print("Part 2: the sizes stepped in turns in one child process ...", end=" ", flush=True)
+    started = time.perf_counter()
+    timings = run_scaling_child(sizes, seed)
+    print(f"took {time.perf_counter() - started:.1f} s", flush=True)
+    return timings
+
+
+def cost_per_staff_month(timing: Timing) -> float:
+    """Wall seconds of stepping per staff-month."""
+    return timing.total_step_s / timing.agent_steps
+
+
+def report_scaling(
+    in_turns: list[Timing], results: list[ChildResult], best_pace: float
+) -> dict[str, Any]:
     """Part 2, reporting: cost per staff-month at each size, its spread, and the verdict.
 
     Args:
-        results: One child result per size.
+        in_turns: One timing per size, from the sizes stepped in turns.
+        results: One child result per size (own process: for information and set-up).
         best_pace: The fastest reference-workload time of the benchmark.
 
     Returns:
@@ -817,28 +914,37 @@ def report_scaling(results: list[ChildResult], best_pace: float) -> dict[str, An
     print("-" * 78)
     print(
         f"  {'staff':>9}  {'months':>6}  {'steps s':>8}  {'us/staff-month':>14}  "
-        f"{'(median step)':>13}  {'set-up s':>8}  {'us/staff set-up':>15}  {'machine':>7}"
+        f"{'(median step)':>13}  {'own process':>11}  {'set-up s':>8}  {'us/staff set-up':>15}"
     )
-    for result in results:
-        timing = result.timing
+    for timing, result in zip(in_turns, results, strict=True):
         print(
-            f"  {result.staff:>9,}  {timing.steps:>6}  {timing.total_step_s:>8.2f}  "
-            f"{result.seconds_per_staff_month * 1e6:>14.3f}  "
-            f"{timing.median_step_cost * 1e6:>13.3f}  {timing.setup_s:>8.2f}  "
-            f"{result.setup_s_per_staff * 1e6:>15.2f}  {slowness(timing, best_pace):>6.2f}x"
-            f"{disturbance_note(timing, best_pace)}"
+            f"  {timing.agents:>9,}  {timing.steps:>6}  {timing.total_step_s:>8.2f}  "
+            f"{cost_per_staff_month(timing) * 1e6:>14.3f}  "
+            f"{timing.median_step_cost * 1e6:>13.3f}  "
+            f"{result.seconds_per_staff_month * 1e6:>11.3f}  {result.timing.setup_s:>8.2f}  "
+            f"{result.setup_s_per_staff * 1e6:>15.2f}"
+            f"{disturbance_note(result.timing, best_pace)}"
         )
-    print("  (machine: reference workload around the run, relative to its fastest time)")
-    costs = [result.seconds_per_staff_month for result in results]
+    print(
+        f"  (stepped in turns in one process; machine {slowness(in_turns[0], best_pace):.2f}x "
+        "its fastest around them. Own process: the size alone, in the memory run, for "
+        "information; set-up: Mesa agents not included, see part 3)"
+    )
+    costs = [cost_per_staff_month(timing) for timing in in_turns]
     spread = max(costs) / min(costs)
     passed = spread <= SCALING_SPREAD_TARGET
-    median_costs = [result.timing.median_step_cost for result in results]
+    median_costs = [timing.median_step_cost for timing in in_turns]
     median_spread = max(median_costs) / min(median_costs)
+    own_costs = [result.seconds_per_staff_month for result in results]
+    own_spread = max(own_costs) / min(own_costs)
     print(
         f"  max/min cost per staff-month: {spread:.2f}x   "
         f"(target <= {SCALING_SPREAD_TARGET}x) {verdict(passed)}"
     )
-    print(f"  for information, the same from the median steps: {median_spread:.2f}x")
+    print(
+        f"  for information, the same from the median steps: {median_spread:.2f}x; "
+        f"from the sizes' own processes: {own_spread:.2f}x"
+    )
 
     largest = results[-1]
     in_processes = sum(largest.process_s.values())
@@ -849,9 +955,11 @@ def report_scaling(results: list[ChildResult], best_pace: float) -> dict[str, An
     for name, seconds in sorted(largest.process_s.items(), key=lambda item: -item[1]):
         print(f"    {name:<24} {seconds:>7.2f} s  {100 * seconds / in_processes:>5.1f} %")
     return {
+        "in_turns": [timing.as_dict() for timing in in_turns],
         "sizes": [result.as_dict() for result in results],
         "max_over_min_cost": spread,
         "max_over_min_median_step_cost": median_spread,
+        "max_over_min_cost_own_processes": own_spread,
         "target": SCALING_SPREAD_TARGET,
         "passed": passed,
     }
@@ -947,6 +1055,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--boltzmann-steps", type=int, help=f"steps per Boltzmann run (default {BOLTZMANN_STEPS})"
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--scaling-child", metavar="SIZES", help=argparse.SUPPRESS)
     parser.add_argument("--staff", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--months", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--runs", type=int, default=1, help=argparse.SUPPRESS)
@@ -966,6 +1075,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         child_main(args.staff, args.months, args.runs, args.seed)
         return 0
+    if args.scaling_child:
+        sizes = [tuple(int(n) for n in size.split(":")) for size in args.scaling_child.split(",")]
+        scaling_child_main(sizes, args.seed)
+        return 0
 
     wall_started = time.perf_counter()
     repeats = args.repeats or (1 if args.quick else 3)
@@ -978,12 +1091,13 @@ def main(argv: list[str] | None = None) -> int:
     print()
 
     pairs = compare_with_boltzmann(repeats, boltzmann_steps, args.seed)
+    in_turns = measure_scaling(sizes, args.seed)
     results = measure_sizes(sizes, args.seed)
-    timings = [pair[0] for pair in pairs] + [result.timing for result in results]
+    timings = [pair[0] for pair in pairs] + in_turns + [result.timing for result in results]
     best_pace = min(timing.pace[i] for timing in timings for i in (0, 1))
 
     comparison = report_comparison(pairs, best_pace)
-    scaling = report_scaling(results, best_pace)
+    scaling = report_scaling(in_turns, results, best_pace)
     memory = report_memory(results)
     print_summary(comparison, scaling, memory)
 
