@@ -926,9 +926,10 @@ def report_scaling(
             f"{disturbance_note(result.timing, best_pace)}"
         )
     print(
-        f"  (stepped in turns in one process; machine {slowness(in_turns[0], best_pace):.2f}x "
-        "its fastest around them. Own process: the size alone, in the memory run, for "
-        "information; set-up: Mesa agents not included, see part 3)"
+        f"  (us/staff-month: the sizes stepped in turns in one process, machine "
+        f"{slowness(in_turns[0], best_pace):.2f}x its fastest around them; own process: the\n"
+        "   size alone in its memory run, for information, which the 'disturbed' notes and\n"
+        "   set-up columns are from; set-up does not create Mesa agents, see part 3)"
     )
     costs = [cost_per_staff_month(timing) for timing in in_turns]
     spread = max(costs) / min(costs)
