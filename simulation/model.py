@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any
 
@@ -10,7 +11,12 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from simulation.agents import AGENT_CLASS, StaffAgent
+from simulation.agents import (
+    StaffAgent,
+    create_pending_agents,
+    deregister_staff,
+    register_staff,
+)
 from simulation.interventions import Intervention, Interventions
 from simulation.parameters import ORG_LEVERS, Parameters, validate_parameters
 from simulation.processes import MONTHLY_PROCESSES, could_champion, leave_months
@@ -126,6 +132,7 @@ class SectorModel(Interventions, mesa.Model):
         )
         total = roster.org.size
         self.staff = StaffState(capacity=int(total * 1.25) + 64, n_units=structure.n_units)
+        self.staff.create_agents = functools.partial(create_pending_agents, self)
         slots = self.staff.append_block(total)
         keys = self.streams.person_keys(roster.org, roster.serial)
         self._place(
@@ -205,8 +212,7 @@ class SectorModel(Interventions, mesa.Model):
         if not is_peer.all():
             others = slots[~is_peer]
             staff.leave_month[others] = leave_months(self, others, hired_month)
-        for slot, kind in zip(slots.tolist(), kinds.tolist(), strict=True):
-            AGENT_CLASS[kind](self, slot)
+        register_staff(self, slots, kinds)
 
     def _new_keys(self, orgs: np.ndarray) -> np.ndarray:
         """Person keys for newcomers, numbered by each organisation's hiring serial."""
@@ -282,9 +288,7 @@ class SectorModel(Interventions, mesa.Model):
         """
         staff = self.staff
         slots = np.asarray(slots, dtype=np.int64)
-        for slot in slots.tolist():
-            staff.handles[slot]._deregister()
-            staff.handles[slot] = None
+        deregister_staff(self, slots)
         is_peer = staff.kind[slots] >= Kind.PEER_WORKER
         peers, others = slots[is_peer], slots[~is_peer]
         if peers.size:
@@ -308,11 +312,41 @@ class SectorModel(Interventions, mesa.Model):
     def remove_all_agents(self) -> None:
         """Remove every agent without replacement (ends the sector; for clean-up)."""
         staff = self.staff
-        for slot in np.flatnonzero(staff.active[: staff.size]).tolist():
-            staff.handles[slot]._deregister()
-            staff.handles[slot] = None
+        deregister_staff(self, np.flatnonzero(staff.active[: staff.size]))
+        staff.agentless[:] = False
+        staff.agents_pending = False
         staff.active[:] = False
         self.data_registry.close()
+
+    # ---- Mesa's agent registry, with agents created when first asked for ------------------
+
+    @property
+    def agents(self) -> Any:
+        """Every staff member's Mesa agent (Mesa's own agent set; do not modify it)."""
+        self._create_pending_agents()
+        return self._all_agents
+
+    @agents.setter
+    def agents(self, agents: Any) -> None:
+        mesa.Model.agents.fset(self, agents)  # Mesa's error: the name is reserved
+
+    @property
+    def agents_by_type(self) -> dict[type, Any]:
+        """Mesa's agent sets by agent class: ``Manager``, ``Clinician``, ``PeerWorker``."""
+        self._create_pending_agents()
+        return self._agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """The agent classes registered so far."""
+        self._create_pending_agents()
+        return list(self._agents_by_type)
+
+    def _create_pending_agents(self) -> None:
+        # Mesa's __init__ may look before the staff exist.
+        staff = self.__dict__.get("staff")
+        if staff is not None and staff.agents_pending:
+            create_pending_agents(self)
 
     # ---- running ----------------------------------------------------------------------------
 
@@ -364,7 +398,7 @@ class SectorModel(Interventions, mesa.Model):
         slots = np.flatnonzero(staff.active[: staff.size])
         return pd.DataFrame(
             {
-                "unique_id": [staff.handles[s].unique_id for s in slots.tolist()],
+                "unique_id": staff.agent_id[slots],
                 "org": staff.org[slots],
                 "team": staff.unit[slots],
                 "kind": [Kind(k).name.lower() for k in staff.kind[slots].tolist()],

@@ -2,9 +2,10 @@
 
 The model's state lives here, not on the Mesa agents: each staff member occupies a
 *slot*, an index into every array of :class:`StaffState`. Mesa agents are handles that
-read and write their slot. Slots of people who left are reused, but only by the same
-organisation, so the order of one organisation's staff in the arrays (and therefore
-every floating-point sum over them) never depends on what happens elsewhere.
+read and write their slot (created when first asked for; see :mod:`simulation.agents`).
+Slots of people who left are reused, but only by the same organisation, so the order of
+one organisation's staff in the arrays (and therefore every floating-point sum over them)
+never depends on what happens elsewhere.
 """
 
 from __future__ import annotations
@@ -63,11 +64,17 @@ _STAFF_ARRAYS: dict[str, type] = {
     "key": np.uint64,
     "contact": np.float64,
     "leave_month": np.int32,
+    "agent_id": np.int64,  # the Mesa ``unique_id`` of the person in the slot
+    "agentless": np.bool_,  # the person joined without their Mesa agent being created
 }
 
 #: ``leave_month`` of slots that never leave by turnover: peers (whose exits follow a
 #: hazard) and empty slots.
 NEVER = np.iinfo(np.int32).max
+
+
+def _no_agents_to_create() -> None:
+    raise RuntimeError("this StaffState has no model to create its agents")
 
 
 class StaffState:
@@ -96,6 +103,8 @@ class StaffState:
     key: np.ndarray
     contact: np.ndarray
     leave_month: np.ndarray
+    agent_id: np.ndarray
+    agentless: np.ndarray
 
     def __init__(self, capacity: int, n_units: int) -> None:
         self.size = 0  # slots in use or freed; slots >= size are untouched headroom
@@ -105,7 +114,13 @@ class StaffState:
             setattr(self, name, np.zeros(capacity, dtype=dtype))
         self.unit[:] = n_units
         self.superior[:] = -1
-        self.handles: list = [None] * capacity
+        # Each slot's Mesa agent, or None (an empty slot, or an agent not created yet).
+        # Read through ``handles``, which creates the missing agents first.
+        self.agent_handles: list = [None] * capacity
+        # Whether some ``agentless`` slot may still be active; ``create_agents`` creates
+        # their agents (set by the model that owns the state).
+        self.agents_pending = False
+        self.create_agents: Callable[[], None] = _no_agents_to_create
         self.free_slots: dict[int, list[int]] = {}
         self._slots_cache: dict[tuple[int, ...], np.ndarray] = {}
         self._slots_cache_version = -1
@@ -117,6 +132,16 @@ class StaffState:
         """Number of slots allocated."""
         return self.active.size
 
+    @property
+    def handles(self) -> list:
+        """The Mesa agent in each slot (None for empty slots), every agent created.
+
+        Do not modify the list.
+        """
+        if self.agents_pending:
+            self.create_agents()
+        return self.agent_handles
+
     def _grow(self, needed: int) -> None:
         new_capacity = max(needed, int(self.capacity * 1.5) + 16)
         for name, dtype in _STAFF_ARRAYS.items():
@@ -126,7 +151,7 @@ class StaffState:
             setattr(self, name, grown)
         self.unit[self.size :] = self.n_units
         self.superior[self.size :] = -1
-        self.handles.extend([None] * (new_capacity - len(self.handles)))
+        self.agent_handles.extend([None] * (new_capacity - len(self.agent_handles)))
 
     def allocate(self, orgs: np.ndarray) -> np.ndarray:
         """Reserve one slot per new staff member, reusing slots freed in the same org.
@@ -237,12 +262,25 @@ class StaffState:
             self._slots_cache_version = self.version
         slots = self._slots_cache.get(kinds)
         if slots is None:
-            wanted = np.zeros(len(Kind), dtype=bool)
-            wanted[list(kinds)] = True
-            slots = np.flatnonzero(wanted[self.kind[: self.size]] & self.active[: self.size])
+            slots = self._select(kinds)
             slots.flags.writeable = False  # shared between callers until staff change
             self._slots_cache[kinds] = slots
         return slots
+
+    def _select(self, kinds: tuple[Kind, ...]) -> np.ndarray:
+        if kinds != PEER_KINDS and PEER_KINDS_SET.issuperset(kinds):
+            # Peers are a few percent of the staff and are selected several times a month
+            # (every hire or exit invalidates them): pick from all peers, one scan.
+            peers = self.slots_of(*PEER_KINDS)
+            return peers[self.kind[peers] == kinds[0]] if len(kinds) == 1 else peers
+        kind = self.kind[: self.size]
+        if kinds == PEER_KINDS:
+            mask = kind >= Kind.PEER_WORKER  # the peer kinds are the highest
+        else:
+            mask = np.zeros(self.size, dtype=bool)
+            for wanted in kinds:
+                mask |= kind == wanted
+        return np.flatnonzero(mask & self.active[: self.size])
 
 
 @dataclass

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import tiny_sector
+from mesa.model import ModelSignals
 
 from simulation import (
     SECTOR_COLUMNS,
@@ -21,6 +22,8 @@ from simulation import (
     SectorModel,
     simulate,
 )
+from simulation import agents as agents_module
+from simulation.agents import AGENT_CLASS
 from simulation.interventions import INTERVENTIONS
 from simulation.state import Kind, UnitType
 
@@ -277,3 +280,151 @@ def test_data_collector_reports_exactly_the_public_columns():
     model.step()
     frame = model.datacollector.get_model_vars_dataframe()
     assert list(frame.columns) == list(SECTOR_COLUMNS) and len(frame) == 2
+
+
+# ---- Mesa registry under turnover (agents.register_staff / deregister_staff) ---------------
+
+
+def turbulent_sector(**overrides) -> SectorModel:
+    """A sector where many people join and leave every month (turnover, hiring, exits)."""
+    settings = dict(
+        rng=11,
+        n_orgs=8,
+        staff_turnover=0.08,
+        peer_attrition=0.05,
+        position_rate=0.5,
+        hire_threshold=0.2,
+    )
+    settings.update(overrides)
+    return SectorModel(**settings)
+
+
+def registry_snapshot(model: SectorModel) -> list[list[tuple[str, int, int]]]:
+    """Mesa's registry as plain values: every agent set, in Mesa's order."""
+    sets = [model.agents, *model.agents_by_type.values()]
+    return [[(type(a).__name__, a.unique_id, a.slot) for a in agents] for agents in sets]
+
+
+def test_model_agents_lists_exactly_the_active_staff_after_a_turbulent_run():
+    model = turbulent_sector()
+    assert agents_module.registry_is_direct(model)  # the fast path is what is tested here
+    held = list(model.agents)
+    for _ in range(24):
+        model.step()
+    staff = model.staff
+    active = np.flatnonzero(staff.active[: staff.size]).tolist()
+    listed = list(model.agents)
+    assert len(listed) == len(active)
+    assert {id(a) for a in listed} == {id(staff.handles[s]) for s in active}
+    empty = set(range(len(staff.handles))) - set(active)
+    assert all(staff.handles[s] is None for s in empty)
+    # Each handle reads its own slot and is registered under its own class only.
+    for agent in listed:
+        assert staff.handles[agent.slot] is agent
+        assert agent.stigma == staff.stigma[agent.slot]
+        assert type(agent) is AGENT_CLASS[agent.kind]
+        assert agent in model.agents_by_type[type(agent)]
+    assert sum(len(agents) for agents in model.agents_by_type.values()) == len(listed)
+    # Mesa's order is registration order, which is unique_id order; ids are never reused.
+    ids = [a.unique_id for a in listed]
+    assert ids == sorted(ids) and max(ids) < model.agent_id_counter
+    assert sum(not a.employed for a in held) > len(held) // 10  # the run was turbulent
+
+
+def test_a_handle_to_a_leaver_is_detached_and_the_newcomer_is_a_new_agent():
+    model = turbulent_sector()
+    held = list(model.agents)
+    slot_of = {id(a): a.slot for a in held}
+    for _ in range(6):
+        model.step()
+    leavers = [a for a in held if not a.employed]
+    assert any(isinstance(a, Clinician) for a in leavers)
+    current_ids = {a.unique_id for a in model.agents}
+    for agent in leavers:
+        assert agent not in model.agents
+        assert agent not in model.agents_by_type[type(agent)]
+        assert agent.unique_id not in current_ids
+        assert "left" in repr(agent)
+        with pytest.raises(RuntimeError, match="has left"):
+            _ = agent.stigma
+        with pytest.raises(RuntimeError, match="has left"):
+            agent.stigma = 0.5
+        agent.remove()  # leaving again changes nothing
+        if isinstance(agent, (Manager, Clinician)):  # the position persists: a newcomer holds it
+            successor = model.staff.handles[slot_of[id(agent)]]
+            assert type(successor) is type(agent) and successor.unique_id > agent.unique_id
+    check_invariants(model)
+
+
+def test_direct_registration_leaves_mesa_as_its_own_path_would():
+    """The same run twice: the second forces Mesa's public path by observing its signals."""
+    direct = turbulent_sector()
+    public = turbulent_sector()
+    heard = {"added": 0, "removed": 0}
+
+    def on_added(signal) -> None:
+        heard["added"] += 1
+
+    def on_removed(signal) -> None:
+        heard["removed"] += 1
+
+    public.observe("agents", ModelSignals.AGENT_ADDED, on_added)
+    public.observe("agents", ModelSignals.AGENT_REMOVED, on_removed)
+    assert agents_module.registry_is_direct(direct)
+    assert not agents_module.registry_is_direct(public)
+    at_start = len(public.agents)
+    for _ in range(18):
+        direct.step()
+        public.step()
+    assert registry_snapshot(direct) == registry_snapshot(public)
+    assert list(direct.agents_by_type) == list(public.agents_by_type)
+    assert direct.agent_id_counter == public.agent_id_counter
+    pd.testing.assert_frame_equal(direct.sector_frame(), public.sector_frame())
+    # The observer heard every newcomer and every leaver after it subscribed.
+    newcomers = public.agent_id_counter - 1 - at_start
+    assert newcomers > 0 and heard["added"] == newcomers
+    assert heard["removed"] == at_start + newcomers - len(public.agents)
+
+
+def test_registration_takes_mesas_public_path_unless_it_is_safe_to_bypass(monkeypatch):
+    model = tiny_sector()
+    assert agents_module.registry_is_direct(model)
+    monkeypatch.setattr(Clinician, "_datasets", {"staff"})  # a Mesa dataset tracks clinicians
+    assert not agents_module.registry_is_direct(model)
+    monkeypatch.setattr(Clinician, "_datasets", set())
+    monkeypatch.setattr(agents_module, "DIRECT_REGISTRY_MESA_VERSIONS", frozenset())
+    assert not agents_module.registry_is_direct(model)  # an unchecked Mesa release
+
+
+def test_agents_are_created_on_first_read_with_the_ids_reserved_on_joining():
+    model = turbulent_sector()
+    for _ in range(12):
+        model.step()
+    staff = model.staff
+    active = np.flatnonzero(staff.active[: staff.size])
+    reserved = staff.agent_id[active].copy()
+    assert len(set(reserved.tolist())) == active.size
+    frame = model.staff_frame()  # reads the reserved ids without creating agents
+    assert staff.agents_pending
+    assert frame.unique_id.tolist() == reserved.tolist()
+    agents = {a.slot: a for a in model.agents}
+    assert not staff.agents_pending
+    assert [agents[s].unique_id for s in active.tolist()] == reserved.tolist()
+    assert set(model.agent_types) == {type(a) for a in agents.values()}
+
+
+def test_removing_all_agents_drops_the_ones_never_created():
+    model = turbulent_sector()
+    first = next(iter(model.agents))
+    for _ in range(6):
+        model.step()
+    assert model.staff.agents_pending
+    model.remove_all_agents()
+    assert len(model.agents) == 0 and not first.employed
+    assert all(handle is None for handle in model.staff.handles)
+
+
+def test_model_agents_cannot_be_replaced():
+    model = tiny_sector()
+    with pytest.raises(AttributeError, match="model.agents"):
+        model.agents = []
