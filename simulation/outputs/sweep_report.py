@@ -157,9 +157,11 @@ def indices_figure(analysis: SweepAnalysis) -> Figure | None:
         panel.invert_yaxis()
         panel.set_title(output)
         panel.axvline(0, color="0.5", linewidth=0.8)
-        panel.legend(fontsize="small", loc="lower right")
+    # One legend below the panels, where it hides no bar.
+    handles, labels = axes[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="lower center", ncols=len(labels), frameon=False)
     figure.suptitle("Sensitivity indices with 95 % bootstrap intervals")
-    figure.tight_layout()
+    figure.tight_layout(rect=(0, 0.07, 1, 1))
     return figure
 
 
