@@ -21,12 +21,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from simulation.outputs.figures import SERIES_LABELS, series_scale, y_label
+from simulation.outputs.figures import SERIES_LABELS, panel_grid, series_scale, y_label
 from simulation.outputs.manifest import build_manifest, manifest_json, to_jsonable
 from simulation.outputs.reports import Report
 from simulation.runs.comparison import (
@@ -62,9 +61,7 @@ DIFFERENCES_FIGURE = "differences"
 _BASELINE_COLOUR = "0.15"
 _ALTERNATIVE_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple")
 _BAND_ALPHA = 0.2
-_PANEL_COLUMNS = 4
-_PANEL_WIDTH_INCHES = 3.5
-_PANEL_HEIGHT_INCHES = 2.7
+_PANEL_SIZE = (3.5, 2.7)  # inches: a little smaller than a run's panels
 
 
 # ---- wording --------------------------------------------------------------------------------
@@ -360,26 +357,6 @@ def describe_event(event: Any) -> str:
 # ---- figures --------------------------------------------------------------------------------
 
 
-def _panel_grid(n_panels: int) -> tuple[Figure, np.ndarray]:
-    """A constrained-layout figure on an Agg canvas with a grid of shared-x panels."""
-    n_cols = min(_PANEL_COLUMNS, n_panels)
-    n_rows = -(-n_panels // n_cols)
-    figure = Figure(
-        figsize=(_PANEL_WIDTH_INCHES * n_cols, _PANEL_HEIGHT_INCHES * n_rows + 1.1),
-        layout="constrained",
-    )
-    FigureCanvasAgg(figure)
-    grid = figure.subplots(n_rows, n_cols, squeeze=False, sharex=True)
-    for axes in grid.flat[n_panels:]:
-        axes.set_visible(False)
-    for column_index in range(n_cols):
-        lowest_row = (n_panels - 1 - column_index) // n_cols
-        axes = grid[lowest_row, column_index]
-        axes.set_xlabel("Years", fontsize=10)
-        axes.tick_params(labelbottom=True)
-    return figure, grid
-
-
 def _style_panel(axes: Any, outcome: str, steps: int, label: str) -> None:
     """Title, y label, grid and x range of one panel."""
     title = SERIES_LABELS.get(outcome, (outcome.replace("_", " ").capitalize(), ""))[0]
@@ -409,7 +386,7 @@ def outcomes_figure(comparison: Comparison, outcomes: Sequence[str] | None = Non
         A Matplotlib figure on an Agg canvas.
     """
     outcomes = tuple(outcomes or comparison.outcomes)
-    figure, grid = _panel_grid(len(outcomes))
+    figure, grid = panel_grid(len(outcomes), _PANEL_SIZE, extra_height=1.1)
     colours = _colours(comparison)
     several = comparison.replications > 1
     for axes, outcome in zip(grid.flat, outcomes, strict=False):
@@ -456,7 +433,7 @@ def differences_figure(comparison: Comparison, outcomes: Sequence[str] | None = 
         A Matplotlib figure on an Agg canvas; one line per alternative and a zero line.
     """
     outcomes = tuple(outcomes or comparison.outcomes)
-    figure, grid = _panel_grid(len(outcomes))
+    figure, grid = panel_grid(len(outcomes), _PANEL_SIZE, extra_height=1.1)
     colours = _colours(comparison)
     for axes, outcome in zip(grid.flat, outcomes, strict=False):
         axes.axhline(0.0, color="black", linewidth=0.8)

@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -111,6 +112,40 @@ def describe_parameters(params: Mapping[str, Any] | None) -> str:
     return "changed: " + ", ".join(f"{name} = {value!r}" for name, value in changed.items())
 
 
+def panel_grid(
+    n_panels: int,
+    panel_size: tuple[float, float] = (_PANEL_WIDTH_INCHES, _PANEL_HEIGHT_INCHES),
+    extra_height: float = 1.2,
+) -> tuple[Figure, np.ndarray]:
+    """A constrained-layout figure on an Agg canvas with a grid of shared-x panels over years.
+
+    Panels beyond ``n_panels`` are hidden, and the lowest visible panel of each column gets
+    the "Years" label and tick labels (with a part-filled last row that is a panel of the
+    row above, whose tick labels ``sharex`` would otherwise hide).
+
+    Args:
+        n_panels: Panels wanted, filled row by row, at most :data:`_PANEL_COLUMNS` a row.
+        panel_size: Width and height of one panel, in inches.
+        extra_height: Inches added for titles and the legend.
+
+    Returns:
+        The figure and its rows x columns array of axes.
+    """
+    n_cols = min(_PANEL_COLUMNS, n_panels)
+    n_rows = -(-n_panels // n_cols)  # ceiling division
+    width, height = panel_size
+    figure = Figure(figsize=(width * n_cols, height * n_rows + extra_height), layout="constrained")
+    FigureCanvasAgg(figure)
+    grid = figure.subplots(n_rows, n_cols, squeeze=False, sharex=True)
+    for axes in grid.flat[n_panels:]:
+        axes.set_visible(False)
+    for column_index in range(n_cols):
+        axes = grid[(n_panels - 1 - column_index) // n_cols, column_index]
+        axes.set_xlabel("Years", fontsize=10)
+        axes.tick_params(labelbottom=True)
+    return figure, grid
+
+
 def plot_timeseries(
     frame: pd.DataFrame,
     columns: Sequence[str] = KEY_SERIES,
@@ -158,14 +193,7 @@ def plot_timeseries(
     replications = int(frame["replication"].nunique()) if "replication" in frame.columns else 1
 
     n_panels = len(columns)
-    n_cols = min(_PANEL_COLUMNS, n_panels)
-    n_rows = -(-n_panels // n_cols)  # ceiling division
-    figure = Figure(
-        figsize=(_PANEL_WIDTH_INCHES * n_cols, _PANEL_HEIGHT_INCHES * n_rows + 1.2),
-        layout="constrained",
-    )
-    FigureCanvasAgg(figure)
-    axes_grid = figure.subplots(n_rows, n_cols, squeeze=False, sharex=True)
+    figure, axes_grid = panel_grid(n_panels)
 
     for position, column in enumerate(columns):
         axes = axes_grid.flat[position]
@@ -187,15 +215,6 @@ def plot_timeseries(
         axes.grid(True, alpha=0.3)
         axes.tick_params(labelsize=9)
         axes.set_xlim(years.min(), years.max() if years.max() > years.min() else years.min() + 1)
-    for axes in axes_grid.flat[n_panels:]:
-        axes.set_visible(False)
-    # Label the x axis of the lowest visible panel in each column; with a part-filled last
-    # row that is a panel of the row above, whose tick labels sharex would otherwise hide.
-    for column_index in range(n_cols):
-        lowest_row = (n_panels - 1 - column_index) // n_cols
-        axes = axes_grid[lowest_row, column_index]
-        axes.set_xlabel("Years", fontsize=10)
-        axes.tick_params(labelbottom=True)
 
     if replications > 1:
         handles = [
