@@ -24,6 +24,7 @@ from simulation.cli.common import (
     QuietOption,
     WorkersOption,
     check_workers,
+    format_duration,
     sweep_footprint,
 )
 from simulation.errors import InputError
@@ -132,7 +133,7 @@ def sweep_command(
             f"sweep {sweep.name}: {sweep.spec.design} design, {len(sweep.points)} points x "
             f"{sweep.spec.replications} replications = {sweep.n_runs} runs"
             + (f" ({len(done)} already done)" if done else "")
-            + f"; about {_duration(estimate)} on {size} {executor} worker(s) "
+            + f"; about {format_duration(estimate)} on {size} {executor} worker(s) "
             f"({seconds_per_run:.2f} s a run)",
             err=quiet,
         )
@@ -175,7 +176,7 @@ def sweep_command(
         recorded = len(store.done_ids())
         typer.echo(
             f"{recorded} of {sweep.n_runs} runs recorded in {store.directory} "
-            f"({_duration(time.perf_counter() - clock)})"
+            f"({format_duration(time.perf_counter() - clock)})"
             + (f"; {errors} failed (status 'error' in the results)" if errors else ""),
             err=quiet,
         )
@@ -249,14 +250,6 @@ def _already_done(target: Path, sweep: Sweep) -> set[str]:
     if manifest.get("fingerprint") != sweep.fingerprint():
         return set()  # SweepStore.open will refuse it, naming what changed
     return SweepStore(target, sweep).done_ids()
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
 
 
 def analyze_command(
