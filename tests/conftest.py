@@ -48,3 +48,23 @@ def first_team(model: SectorModel, org: int) -> int:
 @pytest.fixture
 def sector() -> SectorModel:
     return tiny_sector()
+
+
+#: A small scenario for comparison tests: an executive champion everywhere from month 12,
+#: with its own seed, length and replications, which a comparison overrides with the
+#: baseline's and says so.
+CHAMPION_SCENARIO = """
+name = "champion"
+description = "Executive champions everywhere from month 12."
+steps = 36
+replications = 5
+seed = 99
+
+[parameters]
+n_orgs = 4
+
+[[events]]
+month = 12
+type = "appoint_champion"
+level = "executive"
+"""

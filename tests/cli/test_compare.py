@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from conftest import CHAMPION_SCENARIO as CHAMPION
 from typer.testing import CliRunner
 
 from simulation.cli import app
@@ -26,21 +27,6 @@ n_orgs = 4
 # The same scenario under another name.
 COPY = BASELINE.replace('name = "base"', 'name = "copy"')
 
-# Its own seed, length and replications differ; the comparison overrides them and says so.
-CHAMPION = """
-name = "champion"
-steps = 36
-replications = 5
-seed = 99
-
-[parameters]
-n_orgs = 4
-
-[[events]]
-month = 12
-type = "appoint_champion"
-level = "executive"
-"""
 
 REPORT_FILES = [
     "differences.csv",

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import CHAMPION_SCENARIO as CHAMPION
 
 from simulation import SECTOR_COLUMNS
 from simulation.outputs.comparison_report import (
@@ -48,23 +49,6 @@ n_orgs = 4
 COPY = BASELINE.replace('name = "base"', 'name = "copy"').replace(
     "A small sector left alone.", "The same sector under another name."
 )
-
-# Its own seed, length and replications differ; the comparison must override all three.
-CHAMPION = """
-name = "champion"
-description = "Executive champions everywhere from month 12."
-steps = 36
-replications = 5
-seed = 99
-
-[parameters]
-n_orgs = 4
-
-[[events]]
-month = 12
-type = "appoint_champion"
-level = "executive"
-"""
 
 
 def write(directory, name, text):
