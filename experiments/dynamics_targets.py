@@ -9,7 +9,8 @@ identical until the variant's one change):
   of the disclosure experiment, because a manipulation changes nothing before its month.
 - ``pulse``: the defaults, plus :class:`PeerPulse` (2 funded peer workers in every
   organisation that employs peers) before the step that produces month 48; 120 months.
-- ``no_disclosure_feedback``: ``disclosed_weight = 0`` (a colleague who has disclosed
+- ``no_disclosure_feedback``: ``disclosed_weight = 0`` and ``disclosure_safety = 0``
+  (a colleague who has disclosed neither makes the circle feel safer nor, as below,
   lived experience no longer counts as an LE contact, :func:`simulation.circles.
   le_contact_weight`; peers still count 1); 96 months.
 
@@ -26,8 +27,9 @@ The measures, each a per-seed value summarised by its mean and 95 % confidence i
    (end - start)) - 1`` per seed, as the calibration's ``peer_growth``
    (targets >= 0.08 and 0.10-0.25).
 4. ``pulse_retention``: (peers at month 120 with the pulse - without) / peers added
-   (target >= 1.0); ``pulse_commitment``: mean commitment of all executives and senior
-   managers at month 72, with minus without (target >= 0.02).
+   (target >= 1.0); ``pulse_commitment``: mean commitment of the executives and senior
+   managers of the pulsed organisations at month 72, with minus without (target >= 0.02;
+   the mean over all organisations, diluted by those the pulse did not reach, is recorded).
 5. ``disclosure_feedback``: the share of the 8-year rise in disclosed share (month 96
    minus month 0) that goes when the feedback is cut, ``1 - rise_cut / rise_default``,
    as a ratio of means over seeds with a delta-method interval (:func:`ratio_interval`)
@@ -179,7 +181,11 @@ def variants(design: Design) -> tuple[Variant, ...]:
     return (
         Variant("default", design.horizon),
         Variant("pulse", design.pulse_end, pulse_per_org=design.pulse_per_org),
-        Variant("no_disclosure_feedback", design.disclosure_months, (("disclosed_weight", 0.0),)),
+        Variant(
+            "no_disclosure_feedback",
+            design.disclosure_months,
+            (("disclosed_weight", 0.0), ("disclosure_safety", 0.0)),
+        ),
     )
 
 
@@ -566,8 +572,8 @@ def targets_table(seed_figures: pd.DataFrame, design: Design) -> pd.DataFrame:
     add("4", f"pulse retention at month {d.pulse_end}", f["pulse_retention"], 1.0)
     add(
         "4",
-        f"exec+senior commitment rise at month {d.commitment_month}, all orgs",
-        f["pulse_commitment_rise"],
+        f"exec+senior commitment rise at month {d.commitment_month}, pulsed orgs",
+        f["pulse_commitment_rise_pulsed"],
         0.02,
     )
     add(
@@ -584,8 +590,8 @@ def targets_table(seed_figures: pd.DataFrame, design: Design) -> pd.DataFrame:
     add("4 rec", f"extra peers at month {d.pulse_end}", f["pulse_extra_peers"])
     add(
         "4 rec",
-        f"exec+senior commitment rise at month {d.commitment_month}, pulsed orgs",
-        f["pulse_commitment_rise_pulsed"],
+        f"exec+senior commitment rise at month {d.commitment_month}, all orgs",
+        f["pulse_commitment_rise"],
     )
     add(
         "4 rec",

@@ -29,6 +29,7 @@ from pydantic import (
     model_validator,
 )
 
+from simulation.environment import DEFAULT_START_YEAR, series_from
 from simulation.errors import LewsimError
 
 EXPOSURE_CLASSES = ("none", "some", "significant")
@@ -37,6 +38,8 @@ Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Rate = Annotated[float, Field(ge=0.0, le=1.0)]
 # A tuple of values may be given as any sequence; its items stay strict.
 Triple = Annotated[tuple[Share, Share, Share], Strict(False)]
+# A yearly series (docs/ODD.md section 6.1): one value per model year, the last one holds.
+Yearly = Annotated[tuple[Share, ...], Strict(False), Field(min_length=1, max_length=100)]
 
 
 class ParameterError(LewsimError):
@@ -76,8 +79,15 @@ class Parameters(BaseModel):
     hire_threshold: Share = Field(
         0.28, description="Resourcing will above which peer positions open."
     )
-    max_peer_share: Share = Field(
-        0.15, description="Funding cap on peer positions as a share of an organisation's staff."
+    funding_envelope: Yearly = Field(
+        series_from("funding_envelope", DEFAULT_START_YEAR),
+        description="Yearly funding for peer posts, as a share of an organisation's staff "
+        "(one value per model year; the last holds).",
+    )
+    policy_pressure: Yearly = Field(
+        series_from("policy_pressure", DEFAULT_START_YEAR),
+        description="Yearly policy pressure for peer roles, 0-1 (one value per model year; "
+        "the last holds).",
     )
     contact_effect: float = Field(
         1.0,
@@ -152,7 +162,7 @@ class Parameters(BaseModel):
     disclosed_weight: Share = Field(
         0.5, description="Weight of a disclosed LE colleague as an LE contact (a peer counts 1)."
     )
-    exposure_gain: Rate = Field(0.15, description="Monthly exposure gain at full LE contact.")
+    exposure_gain: Rate = Field(0.2, description="Monthly exposure gain at full LE contact.")
     exposure_decay: Rate = Field(0.02, description="Monthly decay of exposure without contact.")
     network_exposure: Rate = Field(
         0.02, description="Monthly exposure gain of managers in peerless orgs from the network."
@@ -161,11 +171,26 @@ class Parameters(BaseModel):
     # ---- 3. Understanding ------------------------------------------------------------------
     understanding_gain: Rate = Field(0.075, description="Monthly understanding gain at exposure 1.")
     understanding_decay: Rate = Field(0.025, description="Monthly decay of understanding.")
+    commitment_insight: Share = Field(
+        0.3,
+        description="Weight of one's own commitment, beside exposure, in understanding growth.",
+    )
 
     # ---- 4. Commitment ---------------------------------------------------------------------
     commitment_rate: Rate = Field(0.1, description="Monthly speed of commitment adjustment.")
+    pressure_support: Share = Field(
+        0.5,
+        description="Share of the gap to full board support closed at policy pressure 1.",
+    )
     champion_weight: float = Field(
         0.5, ge=0.0, le=5.0, description="Push of champions within reach on commitment."
+    )
+    evidence_weight: float = Field(
+        0.5,
+        ge=0.0,
+        le=5.0,
+        description="Pull towards commitment of decision-makers per unit of visible peer work "
+        "in their organisation.",
     )
     stigma_drag: float = Field(
         0.5, ge=0.0, le=5.0, description="Hold of the local culture's stigma on commitment."
@@ -190,6 +215,12 @@ class Parameters(BaseModel):
     le_leader_safety: Share = Field(
         0.15, description="Boost to perceived safety where the organisation has an LE leader."
     )
+    disclosure_safety: Share = Field(
+        0.5, description="Boost to perceived safety per unit share of disclosed LE colleagues."
+    )
+    champion_safety: Share = Field(
+        0.2, description="Boost to perceived safety per unit of champion power in the circle."
+    )
     disclosure_threshold: Annotated[
         tuple[Share, Annotated[float, Field(ge=1.0, le=1000.0)]], Strict(False)
     ] = Field(
@@ -206,14 +237,19 @@ class Parameters(BaseModel):
     champion_push: float = Field(
         0.2, ge=0.0, le=2.0, description="Will added per unit of champion power at decision levels."
     )
-    first_hire_risk: Share = Field(
-        0.15, description="Will lost by an organisation that has never employed peers."
+    first_hire_rate: Rate = Field(
+        0.05,
+        description="Monthly chance of a first peer post in a peerless organisation whose "
+        "leaders fully understand the roles, at pressure 1.",
     )
-    network_risk_reduction: Share = Field(
-        0.6, description="Share of the first-hire risk removed by a manager network."
+    imitation: float = Field(
+        1.0,
+        ge=0.0,
+        le=10.0,
+        description="Weight of the share of neighbours employing peers in the first-hire chance.",
     )
     position_rate: Rate = Field(
-        0.3, description="Monthly chance of opening a position at maximal will."
+        0.12, description="Monthly chance of opening a position at maximal will."
     )
     request_weight: float = Field(
         0.5,
@@ -232,6 +268,9 @@ class Parameters(BaseModel):
     )
     le_leader_will: Share = Field(
         0.45, description="Resourcing will needed to create an LE leader position."
+    )
+    le_leader_clarity: Share = Field(
+        0.5, description="Share of the gap to full role clarity an LE leader closes."
     )
 
     # ---- 9. Peer retention -------------------------------------------------------------------
@@ -253,7 +292,7 @@ class Parameters(BaseModel):
         1.0, description="Exposure gained in a visit to a host where peer work visibly succeeds."
     )
     visible_peer_share: Share = Field(
-        0.05, description="Host peer share at which peer work is fully visible to a visitor."
+        0.15, description="Peer share at which an organisation's peer work is fully visible."
     )
 
     # ---- Interventions -----------------------------------------------------------------------
@@ -308,7 +347,6 @@ ORG_LEVERS: tuple[str, ...] = (
     "role_clarity",
     "visit_rate",
     "manager_network",
-    "max_peer_share",
     "hire_threshold",
 )
 
@@ -355,6 +393,8 @@ def allowed_values(name: str) -> str:
         return "true or false"
     if name == "exposure_mix":
         return "three shares (none, some, significant) in [0, 1] that sum to 1"
+    if name in ("funding_envelope", "policy_pressure"):
+        return "a list of 1 to 100 yearly values, each between 0 and 1 (the last one holds)"
     if get_origin(field.annotation) is tuple:
         parts = [_describe_number(arg, []) for arg in get_args(field.annotation)]
         return f"{len(parts)} values ({'; '.join(parts)}), default {field.default}"
@@ -413,7 +453,8 @@ UNITS: dict[str, str] = {
     "manager_network": "on/off",
     "champion_threshold": "level",
     "hire_threshold": "will",
-    "max_peer_share": "share of staff",
+    "funding_envelope": "share of staff, per year",
+    "policy_pressure": "index, per year",
     "contact_effect": "multiplier",
     "conformity": "per month",
     "top_down": "weight",
@@ -444,25 +485,31 @@ UNITS: dict[str, str] = {
     "network_exposure": "per month",
     "understanding_gain": "per month",
     "understanding_decay": "per month",
+    "commitment_insight": "weight",
     "commitment_rate": "per month",
+    "pressure_support": "share of the gap",
     "champion_weight": "weight",
+    "evidence_weight": "weight",
     "stigma_drag": "weight",
     "contact_stigma": "per month",
     "token_share": "share",
     "top_down_culture": "per month",
     "disclosure_rate": "per month per unit of safety",
     "le_leader_safety": "safety",
+    "disclosure_safety": "safety per unit share",
+    "champion_safety": "safety per unit of power",
     "disclosure_threshold": "mean, concentration",
     "champion_uptake": "per month",
     "champion_push": "will per unit of power",
-    "first_hire_risk": "will",
-    "network_risk_reduction": "share",
+    "first_hire_rate": "per month",
+    "imitation": "weight",
     "position_rate": "per month",
     "request_weight": "per team with peers",
     "fill_rate": "per month",
     "vacancy_lapse": "per month",
     "le_leader_min_peers": "peer workers",
     "le_leader_will": "will",
+    "le_leader_clarity": "share of the gap",
     "exit_stigma": "log-hazard per unit stigma",
     "exit_token": "log-hazard",
     "exit_pay": "log-hazard per unit disparity",

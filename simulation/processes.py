@@ -27,6 +27,7 @@ from simulation.circles import (
     sparse_circle_sums,
     team_peer_share,
 )
+from simulation.environment import environment_at
 from simulation.state import NEVER, POWER, Kind
 
 if TYPE_CHECKING:
@@ -62,8 +63,9 @@ def contact_and_exposure(model: SectorModel) -> None:
     """2. Exposure rises with the LE share of the working circle and decays without it.
 
     ``x`` = LE weight in the circle / circle size (peers 1, disclosed colleagues
-    ``disclosed_weight``); ``E += exposure_gain * contact_effect * x * (1 - E)
-    - exposure_decay * E``. The contact share is kept in ``staff.contact`` for the
+    ``disclosed_weight``); for executives and senior managers ``x`` is at least their
+    organisation's :func:`visible_peer_work`. ``E += exposure_gain * contact_effect * x *
+    (1 - E) - exposure_decay * E``. The contact share is kept in ``staff.contact`` for the
     stigma process. Training and visits add exposure where they happen.
 
     Args:
@@ -72,6 +74,10 @@ def contact_and_exposure(model: SectorModel) -> None:
     staff, p = model.staff, model.params
     n = staff.size
     contact = circle_mean(model, le_contact_weight(model))
+    # Executives and senior managers rarely work beside peers, but they see their own
+    # organisation's peer work: its size and how it is received.
+    deciders = np.concatenate([model.executive_slots, model.senior_slots])
+    contact[deciders] = np.maximum(contact[deciders], visible_peer_work(model)[staff.org[deciders]])
     staff.contact[:n] = contact
     exposure = staff.exposure[:n]
     exposure += (
@@ -82,10 +88,12 @@ def contact_and_exposure(model: SectorModel) -> None:
 
 
 def understanding_growth(model: SectorModel) -> None:
-    """3. Understanding grows with exposure (saturating) and decays slowly.
+    """3. Understanding grows with exposure and with one's own commitment, and decays slowly.
 
-    ``U += understanding_gain * E * (1 - U) - understanding_decay * U``. Management
-    training adds to it directly (see the interventions).
+    ``U += understanding_gain * min(1, E + commitment_insight * C) * (1 - U) -
+    understanding_decay * U``: commitment builds understanding (those who back the roles
+    learn what they do), as exposure does. Management training adds to it directly (see
+    the interventions).
 
     Args:
         model: The sector model.
@@ -93,9 +101,10 @@ def understanding_growth(model: SectorModel) -> None:
     staff, p = model.staff, model.params
     n = staff.size
     understanding = staff.understanding[:n]
+    drive = staff.exposure[:n] + p.commitment_insight * staff.commitment[:n]
+    np.minimum(drive, 1.0, out=drive)
     understanding += (
-        p.understanding_gain * staff.exposure[:n] * (1.0 - understanding)
-        - p.understanding_decay * understanding
+        p.understanding_gain * drive * (1.0 - understanding) - p.understanding_decay * understanding
     )
     _clip_unit(understanding)
 
@@ -104,8 +113,10 @@ def commitment_dynamics(model: SectorModel) -> None:
     """4. Commitment follows understanding, the superior, champions and local stigma.
 
     ``C += commitment_rate * [(U - C) + top_down * (C_sup - C)
-    + champion_weight * reach * (1 - C) - stigma_drag * S_circle * C]``, where C_sup is
-    the line manager's commitment (``board_support`` for executives), ``reach`` the
+    + (champion_weight * reach + evidence_weight * V) * (1 - C) - stigma_drag * S_circle *
+    C]``, where ``V`` is the organisation's :func:`visible_peer_work` for executives and
+    senior managers (0 for others), C_sup is
+    the line manager's commitment (for executives, :func:`board_target`), ``reach`` the
     power of the champions in the circle (capped at 1) and ``S_circle`` the circle's
     mean stigma. Peers' commitment to their own roles is not updated (as with stigma).
 
@@ -117,14 +128,19 @@ def commitment_dynamics(model: SectorModel) -> None:
     commitment = staff.commitment[:n]
     superior_commitment = commitment[staff.superior[:n]]  # -1 (executives) fixed below
     executives = model.executive_slots
-    superior_commitment[executives] = model.orgs.levers["board_support"][staff.org[executives]]
+    superior_commitment[executives] = board_target(model)[staff.org[executives]]
     champions = np.flatnonzero(staff.champion[:n])
     reach = sparse_circle_sums(model, champions, POWER[staff.kind[champions]])
     np.minimum(reach, 1.0, out=reach)
     local_stigma = circle_mean(model, staff.stigma[:n])
     # The bracket rearranged as  target - C * weight,  computed in place (hot path):
-    # target = U + top_down * C_sup + w * reach;  weight = 1 + top_down + w * reach + drag * S.
+    # target = U + top_down * C_sup + push;  weight = 1 + top_down + push + drag * S,
+    # with push = champion_weight * reach (+ evidence_weight * V for decision-makers).
     push = p.champion_weight * reach
+    # Executives and senior managers also see what peer work achieves in their own
+    # organisation, and what they see persuades them (the study's "seeing is believing").
+    deciders = np.concatenate([executives, model.senior_slots])
+    push[deciders] += p.evidence_weight * visible_peer_work(model)[staff.org[deciders]]
     target = p.top_down * superior_commitment
     target += staff.understanding[:n]
     target += push
@@ -137,6 +153,23 @@ def commitment_dynamics(model: SectorModel) -> None:
     target[staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)] = 0.0
     commitment += target
     _clip_unit(commitment)
+
+
+def board_target(model: SectorModel) -> np.ndarray:
+    """The commitment each organisation's board asks of its executives.
+
+    ``board_support + pressure_support * pressure * (1 - board_support)``: policy
+    pressure moves boards towards full support, more where support is low.
+
+    Args:
+        model: The sector model.
+
+    Returns:
+        One value per organisation.
+    """
+    board = model.orgs.levers["board_support"]
+    _, pressure = environment_at(model.params, model.month)
+    return board + model.params.pressure_support * pressure * (1.0 - board)
 
 
 def stigma_dynamics(model: SectorModel) -> None:
@@ -187,8 +220,11 @@ def disclosure(model: SectorModel) -> None:
     """6. Staff with hidden LE disclose when their circle feels safe enough.
 
     Monthly probability ``disclosure_rate * max(0, safety - threshold)``, with
-    ``safety = 1 - S_circle (+ le_leader_safety where the organisation has an LE
-    leader)`` and a personal threshold drawn at hiring. Disclosure is not undone.
+    ``safety = 1 - S_circle + disclosure_safety * D_circle + champion_safety * reach
+    (+ le_leader_safety where the organisation has an LE leader)``: ``D_circle`` is the
+    share of the circle who have disclosed (each disclosure makes the next safer) and
+    ``reach`` the champions' power in the circle (capped at 1). The personal threshold
+    is drawn at hiring. Disclosure is not undone.
 
     Args:
         model: The sector model.
@@ -200,6 +236,11 @@ def disclosure(model: SectorModel) -> None:
         return
     safety = 1.0 - circle_mean(model, staff.stigma[:n], hidden)
     safety += p.le_leader_safety * (model.orgs.le_leader[staff.org[hidden]] >= 0)
+    safety += p.disclosure_safety * circle_mean(model, staff.disclosed[:n].astype(float), hidden)
+    champions = np.flatnonzero(staff.champion[:n])
+    if champions.size:
+        reach = sparse_circle_sums(model, champions, POWER[staff.kind[champions]])[hidden]
+        safety += p.champion_safety * np.minimum(reach, 1.0)
     chance = p.disclosure_rate * np.maximum(safety - staff.safety_threshold[hidden], 0.0)
     draws = model.streams.uniform("disclosure", model.month, staff.key[hidden])
     staff.disclosed[hidden[draws < chance]] = True
@@ -256,10 +297,9 @@ def champion_emergence(model: SectorModel) -> None:
 def resourcing_will(model: SectorModel) -> np.ndarray:
     """Each organisation's will to resource peer roles.
 
-    Power-weighted mean commitment of its decision-makers (executives, senior
-    managers, an LE leader) + ``champion_push`` x the power of champions at those
-    levels (capped at 1) - ``first_hire_risk`` if it has never employed peers (less the
-    share ``network_risk_reduction`` with a manager network).
+    Power-weighted mean commitment of its decision-makers (executives, senior managers,
+    an LE leader) + ``champion_push`` x the power of its champions at every level
+    (capped at 1): champions lobby for posts wherever they sit.
 
     Args:
         model: The sector model.
@@ -274,29 +314,85 @@ def resourcing_will(model: SectorModel) -> np.ndarray:
     power = POWER[staff.kind[deciders]]
     weighted = np.bincount(org, weights=power * staff.commitment[deciders], minlength=model.n_orgs)
     total_power = np.bincount(org, weights=power, minlength=model.n_orgs)
+    champions = np.flatnonzero(staff.champion[: staff.size])
     champion_power = np.bincount(
-        org, weights=power * staff.champion[deciders], minlength=model.n_orgs
+        staff.org[champions], weights=POWER[staff.kind[champions]], minlength=model.n_orgs
     )
-    network = orgs.levers["manager_network"].astype(bool)
-    risk = p.first_hire_risk * np.where(network, 1.0 - p.network_risk_reduction, 1.0)
-    return (
-        weighted / np.maximum(total_power, 1e-12)
-        + p.champion_push * np.minimum(champion_power, 1.0)
-        - risk * ~orgs.ever_employed
+    return weighted / np.maximum(total_power, 1e-12) + p.champion_push * np.minimum(
+        champion_power, 1.0
     )
+
+
+def effective_role_clarity(model: SectorModel) -> np.ndarray:
+    """Role clarity of each organisation: its lever, raised by an LE leader.
+
+    ``role_clarity + le_leader_clarity * (1 - role_clarity)`` where the organisation has
+    an LE leader, who writes the roles, trains and mentors peers and their managers.
+
+    Args:
+        model: The sector model.
+
+    Returns:
+        One value per organisation.
+    """
+    clarity = model.orgs.levers["role_clarity"]
+    has_leader = model.orgs.le_leader >= 0
+    return clarity + model.params.le_leader_clarity * (1.0 - clarity) * has_leader
+
+
+def first_hire_chance(model: SectorModel) -> np.ndarray:
+    """Monthly chance that an organisation without peers funds a first peer post.
+
+    ``first_hire_rate * U_dec * min(1, pressure + imitation * neighbours)``, where
+    ``U_dec`` is the mean understanding of its executives and senior managers (those who
+    "don't know what they don't know" rarely act) and ``neighbours`` the share of its
+    sector neighbours that employ peers. Zero for organisations that employ peers or
+    hold a peer post.
+
+    Args:
+        model: The sector model.
+
+    Returns:
+        One chance per organisation.
+    """
+    staff, structure, orgs, p = model.staff, model.structure, model.orgs, model.params
+    deciders = np.concatenate([model.executive_slots, model.senior_slots])
+    org = staff.org[deciders]
+    understanding = np.bincount(
+        org, weights=staff.understanding[deciders], minlength=model.n_orgs
+    ) / np.maximum(np.bincount(org, minlength=model.n_orgs), 1)
+    employs = org_count(model, staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)) > 0
+    degree = np.diff(structure.neighbour_ptr)
+    neighbours_employing = np.add.reduceat(
+        np.append(employs[structure.neighbours], False).astype(float),
+        np.minimum(structure.neighbour_ptr[:-1], structure.neighbours.size),
+    )
+    neighbours_employing = np.where(degree > 0, neighbours_employing, 0.0)
+    neighbour_share = neighbours_employing / np.maximum(degree, 1)
+    _, pressure = environment_at(p, model.month)
+    pull = np.minimum(pressure + p.imitation * neighbour_share, 1.0)
+    peerless = ~employs & (orgs.positions == 0)
+    return p.first_hire_rate * understanding * pull * peerless
 
 
 def resourcing_and_hiring(model: SectorModel) -> None:
-    """8. Organisations with enough will open peer positions and fill vacancies.
+    """8. Organisations open peer positions, fill them, and let unwanted vacancies lapse.
 
-    Above ``hire_threshold`` a position opens with probability ``position_rate *
-    (will - threshold) / (1 - threshold)`` while positions stay under the funding cap
-    ``max_peer_share`` x staff; each vacant position lapses (is cut) with probability
-    ``vacancy_lapse`` and is otherwise filled with probability ``fill_rate`` while will
-    stays above the threshold. New peers join the team whose
-    leader is most committed. Once ``le_leader_min_peers`` peers are employed and will
-    exceeds ``le_leader_will``, an LE leader position is created (and filled) with
-    monthly probability ``position_rate``.
+    Above ``hire_threshold`` a position opens with probability ``position_rate * (will -
+    threshold) / (1 - threshold) * (1 + request_weight * advocacy) * (1 + clarity) / 2``
+    while positions stay under the funding envelope x staff (``funding_envelope`` of the
+    current year). ``advocacy`` is the summed commitment of the team leaders whose teams
+    have peers (they ask for more); ``clarity`` is :func:`effective_role_clarity` (a role
+    that can be described is funded). An organisation without peers opens a first post
+    with :func:`first_hire_chance`, whatever its will: a pilot.
+
+    A vacant position is filled with probability ``fill_rate * (pay_parity + clarity) / 2``
+    (fair pay and a clear role attract candidates) where will is above the threshold or
+    the post is a pilot; where will is below the threshold it lapses (is cut) with
+    probability ``vacancy_lapse``. New peers join a team without peers first, then the
+    team whose leader is most committed. Once ``le_leader_min_peers`` peers are employed
+    and will exceeds ``le_leader_will``, an LE leader position is created (and filled)
+    with monthly probability ``position_rate``.
 
     Args:
         model: The sector model.
@@ -306,41 +402,52 @@ def resourcing_and_hiring(model: SectorModel) -> None:
     every_org = np.arange(n_orgs)
     will = resourcing_will(model)
     orgs.will[:] = will
+    envelope, _ = environment_at(p, month)
 
     headcount = org_headcount(model)
     peers = org_count(model, staff.slots_of(Kind.PEER_WORKER))
+    clarity = effective_role_clarity(model)
 
     threshold = orgs.levers["hire_threshold"]
     willing = will > threshold
-    cap = np.floor(orgs.levers["max_peer_share"] * headcount)
-    # Team leaders who work with peers ask for more: each frontline team with a peer
-    # worker adds request_weight to the chance (the reinforcing loop of pattern 3).
-    experienced = np.bincount(
-        model.structure.unit_org[model.structure.frontline_units],
-        weights=team_peer_counts(model)[model.structure.frontline_units] > 0,
+    cap = np.floor(envelope * headcount)
+    # Team leaders who work with peers ask for more posts, as much as they back them
+    # (the reinforcing loop of pattern 3).
+    frontline = model.structure.frontline_units
+    with_peers = team_peer_counts(model)[frontline] > 0
+    advocacy = np.bincount(
+        model.structure.unit_org[frontline],
+        weights=with_peers * staff.commitment[model.structure.unit_head[frontline]],
         minlength=n_orgs,
     )
     chance = (
         p.position_rate
         * (will - threshold)
         / np.maximum(1.0 - threshold, 1e-12)
-        * (1.0 + p.request_weight * experienced)
+        * (1.0 + p.request_weight * advocacy)
+        * (1.0 + clarity)
+        / 2.0
     )
-    opens = willing & (orgs.positions < cap)
-    opens &= model.streams.org_uniform("positions", month, every_org) < chance
+    pilot = first_hire_chance(model)
+    draw = model.streams.org_uniform("positions", month, every_org)
+    opens = (orgs.positions < np.maximum(cap, 1)) & ((willing & (draw < chance)) | (draw < pilot))
     orgs.positions += opens
+    piloting = peers == 0
 
     vacancies = np.maximum(orgs.positions - peers, 0).astype(np.int64)
     vacancy_org = np.repeat(every_org, vacancies)
     if vacancy_org.size:
         first = np.cumsum(vacancies) - vacancies
-        draw = np.arange(vacancy_org.size) - np.repeat(first, vacancies)
-        # A vacant position is at risk of being cut or repurposed, so every exit can
-        # cost a position: the path by which attrition slows growth.
-        lapsed = model.streams.org_uniform("lapse", month, vacancy_org, draw) < p.vacancy_lapse
+        nth = np.arange(vacancy_org.size) - np.repeat(first, vacancies)
+        # A vacant post is at risk of being cut or repurposed where no one wants it.
+        lapsed = model.streams.org_uniform("lapse", month, vacancy_org, nth) < p.vacancy_lapse
+        lapsed &= ~(willing | piloting)[vacancy_org]
         orgs.positions -= np.bincount(vacancy_org[lapsed], minlength=n_orgs)
-        filled = model.streams.org_uniform("fill", month, vacancy_org, draw) < p.fill_rate
-        filled &= ~lapsed & willing[vacancy_org]
+        attraction = p.fill_rate * (orgs.levers["pay_parity"] + clarity) / 2.0
+        filled = (
+            model.streams.org_uniform("fill", month, vacancy_org, nth) < attraction[vacancy_org]
+        )
+        filled &= ~lapsed & (willing | piloting)[vacancy_org]
         hiring_orgs = vacancy_org[filled]
         if hiring_orgs.size:
             model.hire(hiring_orgs, most_committed_team(model, hiring_orgs), Kind.PEER_WORKER)
@@ -411,7 +518,8 @@ def peer_exit_hazard(model: SectorModel, peers: np.ndarray) -> np.ndarray:
 
     ``peer_attrition * exp(exit_stigma * S_circle + exit_token * token + exit_pay *
     (1 - pay_parity) + exit_role * (1 - role_clarity) - exit_support * support)``, with
-    ``token`` = a peer worker whose team's peer share is below ``token_share``, and
+    ``role_clarity`` the organisation's :func:`effective_role_clarity`, ``token`` = a
+    peer worker whose team's peer share is below ``token_share``, and
     ``support`` = half for a peer worker whose organisation has an LE leader, plus half
     the commitment of the line manager (an LE leader's line manager is the CEO).
 
@@ -436,7 +544,7 @@ def peer_exit_hazard(model: SectorModel, peers: np.ndarray) -> np.ndarray:
         p.exit_stigma * local_stigma
         + p.exit_token * token
         + p.exit_pay * (1.0 - orgs.levers["pay_parity"][org])
-        + p.exit_role * (1.0 - orgs.levers["role_clarity"][org])
+        + p.exit_role * (1.0 - effective_role_clarity(model)[org])
         - p.exit_support * support
     )
     return p.peer_attrition * np.exp(log_hazard)
@@ -508,10 +616,12 @@ def leave_months(model: SectorModel, slots: np.ndarray, from_month: int) -> np.n
 # --------------------------------------------------------------------------------------
 
 
-def host_visibility(model: SectorModel) -> np.ndarray:
-    """How visibly peer work succeeds in each organisation, as a visitor would see it.
+def visible_peer_work(model: SectorModel) -> np.ndarray:
+    """How much peer work each organisation shows: its size and how it is received.
 
-    ``min(1, peer share / visible_peer_share)`` x the mean commitment of its managers.
+    ``min(1, peer share / visible_peer_share) * (1 - S_org)``, with ``S_org`` the mean
+    stigma of its non-peer staff: where colleagues discriminate, peers are kept to narrow
+    tasks and their results are seen less.
 
     Args:
         model: The sector model.
@@ -520,14 +630,33 @@ def host_visibility(model: SectorModel) -> np.ndarray:
         One value in [0, 1] per organisation.
     """
     staff, p = model.staff, model.params
+    n = staff.size
     peer_count = org_count(model, staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER))
-    headcount = org_headcount(model)
+    share = peer_count / np.maximum(org_headcount(model), 1.0)
+    non_peer = staff.active[:n] & (staff.kind[:n] < Kind.PEER_WORKER)
+    org_stigma = np.bincount(
+        staff.org[:n], weights=staff.stigma[:n] * non_peer, minlength=model.n_orgs
+    ) / np.maximum(model.non_peer_headcount, 1)
+    return np.minimum(share / p.visible_peer_share, 1.0) * (1.0 - org_stigma)
+
+
+def host_visibility(model: SectorModel) -> np.ndarray:
+    """How visibly peer work succeeds in each organisation, as a visitor would see it.
+
+    :func:`visible_peer_work` x the mean commitment of its managers (a visitor meets them).
+
+    Args:
+        model: The sector model.
+
+    Returns:
+        One value in [0, 1] per organisation.
+    """
+    staff = model.staff
     managers = model.manager_slots
     manager_commitment = np.bincount(
         staff.org[managers], weights=staff.commitment[managers], minlength=model.n_orgs
     ) / np.maximum(np.bincount(staff.org[managers], minlength=model.n_orgs), 1)
-    share = peer_count / np.maximum(headcount, 1.0)
-    return np.minimum(share / p.visible_peer_share, 1.0) * manager_commitment
+    return visible_peer_work(model) * manager_commitment
 
 
 def inter_org_contact(model: SectorModel) -> None:
@@ -536,8 +665,8 @@ def inter_org_contact(model: SectorModel) -> None:
     A manager visits with probability ``visit_rate`` a neighbour drawn uniformly in the
     sector network, gaining ``visit_gain * visibility(host) * (1 - E)`` exposure. With
     ``manager_network`` on, managers of organisations that employ no peers gain
-    ``network_exposure * (1 - E)`` a month (its effect on first-hire risk is in
-    :func:`resourcing_will`).
+    ``network_exposure * (1 - E)`` a month (through their understanding, it raises
+    :func:`first_hire_chance`).
 
     Args:
         model: The sector model.
