@@ -7,8 +7,9 @@ identical until the variant's one change):
 
 - ``default``: the defaults for 240 months. It is also the reference arm of the pulse and
   of the disclosure experiment, because a manipulation changes nothing before its month.
-- ``pulse``: the defaults, plus :class:`PeerPulse` (2 funded peer workers in every
-  organisation that employs peers) before the step that produces month 48; 120 months.
+- ``pulse``: the defaults, plus the validation's pulse (``AddPeers(48, per_org=2)`` of
+  :mod:`simulation.runs.validation`: 2 funded peer workers in every organisation that
+  employs peers) before the step that produces month 48; 120 months.
 - ``no_disclosure_feedback``: ``disclosed_weight = 0`` and ``disclosure_safety = 0``
   (a colleague who has disclosed neither makes the circle feel safer nor, as below,
   lived experience no longer counts as an LE contact, :func:`simulation.circles.
@@ -67,12 +68,10 @@ from simulation.errors import LewsimError
 from simulation.model import SectorModel
 from simulation.outputs.files import check_destination, write_directory
 from simulation.outputs.manifest import build_manifest, manifest_json
-from simulation.processes import most_committed_team
-from simulation.reporters import org_tallies
 from simulation.runs.pool import available_cores, check_workers, map_runs
 from simulation.runs.replications import replication_seeds
 from simulation.runs.statistics import mean_interval
-from simulation.state import Kind
+from simulation.runs.validation import AddPeers, orgs_with_peers
 
 #: Seeds of a full measurement and of ``--quick``; issue 11 judges its targets on 30.
 FULL_SEEDS, QUICK_SEEDS = 30, 8
@@ -189,46 +188,6 @@ def variants(design: Design) -> tuple[Variant, ...]:
     )
 
 
-def orgs_with_peers(model: SectorModel) -> np.ndarray:
-    """Which organisations employ at least one peer worker or LE leader now."""
-    return org_tallies(model)["peers"] > 0
-
-
-@dataclass(frozen=True)
-class PeerPulse:
-    """Add ``per_org`` funded peer workers to every organisation that employs peers.
-
-    A laboratory manipulation shaped like :class:`simulation.runs.validation.AddPeers`
-    (done between steps, before the step that produces ``month``), but aimed at
-    organisations, as issue 11's pulse is: each organisation with peers gets ``per_org``
-    new peer workers and as many new positions (so they are funded, and may exceed the
-    funding cap). They are placed one at a time where the model places its own hires
-    (:func:`simulation.processes.most_committed_team`: teams without peers first, then
-    the most committed team leader's), so a pulse of 2 reaches two teams where it can.
-
-    Attributes:
-        month: The month before whose step it is done.
-        per_org: Peers added to each organisation with peers.
-    """
-
-    month: int
-    per_org: int
-
-    def apply(self, model: SectorModel) -> int:
-        """Do it to ``model`` now.
-
-        Returns:
-            The number of peers added.
-        """
-        receiving = np.flatnonzero(orgs_with_peers(model))
-        if self.per_org <= 0 or receiving.size == 0:
-            return 0
-        for _ in range(self.per_org):
-            model.hire(receiving, most_committed_team(model, receiving), Kind.PEER_WORKER)
-            model.orgs.positions[receiving] += 1
-        return self.per_org * int(receiving.size)
-
-
 def decision_commitment(model: SectorModel, orgs: np.ndarray | None = None) -> float:
     """Mean commitment of executives and senior managers (optionally of some organisations).
 
@@ -262,7 +221,7 @@ def run_variant(job: tuple[Variant, int, Design, Mapping[str, Any]]) -> dict[str
     """
     variant, seed, design, params = job
     model = SectorModel(rng=seed, **(dict(params) | dict(variant.params)))
-    pulse = PeerPulse(design.pulse_month, variant.pulse_per_org)
+    pulse = AddPeers(design.pulse_month, per_org=variant.pulse_per_org)
     pulse_orgs = np.zeros(model.n_orgs, dtype=bool)
     added = 0
     exec_exposure = [float(model.staff.exposure[model.executive_slots].mean())]

@@ -30,6 +30,8 @@ from simulation.runs.scenarios import MAX_REPLICATIONS
 from simulation.runs.validation import (
     DEFAULT_PAIRS,
     HORIZON,
+    LOOP_MONTHS,
+    LOOPS,
     PATTERNS,
     QUICK_HORIZON,
     QUICK_PAIRS,
@@ -44,9 +46,10 @@ from simulation.runs.validation import (
 HELP = (
     "Check the model against the seed study's ten patterns and the national figures.\n\n"
     "Each pattern is a controlled experiment on paired seeds (common random numbers); "
-    "each check reports an effect, its 95% confidence interval and a verdict. Writes "
-    "report.html (self-contained), one PNG per pattern, checks.csv, calibration.csv and "
-    "manifest.json into a new directory.\n\n"
+    "each check reports an effect, its 95% confidence interval and a verdict. The full run "
+    "also cuts the hiring, disclosure and champion loops and measures their gain (--quick "
+    "skips them). Writes report.html (self-contained), one PNG per pattern, checks.csv, "
+    "loops.csv (full run), calibration.csv and manifest.json into a new directory.\n\n"
     "Example: lewsim validate --quick"
 )
 
@@ -105,8 +108,9 @@ def validate_command(
         check_workers(workers)
         # Each arm of each pattern runs once per pair; every run is kept until judged.
         chosen = PATTERNS if patterns is None else [pattern_by_number(n) for n in patterns]
+        loops = LOOPS if months >= LOOP_MONTHS else ()
         footprint = estimate(
-            [dict(arm.params) for arm in arms_of(chosen)],
+            [dict(arm.params) for arm in arms_of([*chosen, *loops])],
             steps=months,
             replications=pairs,
             workers=workers,
@@ -132,9 +136,12 @@ def validate_command(
                 wall_time_seconds=timing.wall_time_seconds,
             )
             manifest["patterns_held"] = int(result.summary()["holds"].sum())
+            if not result.loops.empty:
+                manifest["loop_checks_held"] = int(result.loops["holds"].sum())
             report = build_report(result, calibration, manifest, quick=quick)
             tables = {
                 "checks.csv": result.checks.to_csv(index=False),
+                **({} if result.loops.empty else {"loops.csv": result.loops.to_csv(index=False)}),
                 "calibration.csv": calibration.to_csv(index=False),
                 "manifest.json": manifest_json(manifest),
             }

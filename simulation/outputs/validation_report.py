@@ -3,8 +3,9 @@
 :func:`pattern_figure` makes a figure and lets the pattern draw on it (each pattern
 class of :mod:`simulation.runs.validation` holds its own figure, so the runs layer needs
 no matplotlib); :func:`summary_lines` is what ``lewsim validate`` prints; and
-:func:`build_report` assembles the pattern table, the figures and the calibration table
-into a self-contained ``report.html`` (see :class:`simulation.outputs.reports.Report`).
+:func:`build_report` assembles the pattern table, the loop gains, the figures and the
+calibration table into a self-contained ``report.html`` (see
+:class:`simulation.outputs.reports.Report`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from simulation.outputs.reports import Report
 from simulation.runs.validation import (
     DEFAULT_PAIRS,
     HORIZON,
+    LoopGain,
     Pattern,
     Runs,
     Validation,
@@ -48,6 +50,25 @@ def pattern_figure(pattern: Pattern, runs: Runs) -> Figure:
     FigureCanvasAgg(figure)
     pattern.plot(figure, runs)
     figure.suptitle(f"Pattern {pattern.number}: {pattern.title}", fontweight="bold")
+    return figure
+
+
+def loops_figure(loops: tuple[LoopGain, ...], runs: Runs) -> Figure:
+    """The loop-gain experiments side by side: one panel per loop, drawn by the loop itself.
+
+    Args:
+        loops: The loop-gain experiments run.
+        runs: Arm name -> runs, from :func:`simulation.runs.validation.validate`.
+
+    Returns:
+        A Matplotlib figure on an Agg canvas.
+    """
+    figure = Figure(figsize=(4.0 * max(len(loops), 1), 3.4), layout="constrained")
+    FigureCanvasAgg(figure)
+    panels = figure.subplots(1, max(len(loops), 1), squeeze=False)[0]
+    for loop, axes in zip(loops, panels, strict=False):
+        loop.plot(axes, runs)
+    figure.suptitle("Loop gains: each loop cut, on the same seeds", fontweight="bold")
     return figure
 
 
@@ -103,6 +124,13 @@ def summary_lines(validation: Validation, quick: bool = False) -> list[str]:
             f"{row['checks_held']}/{row['checks']} checks hold  {row['title']}"
         )
     lines.append(tally(summary))
+    if validation.loops.empty:
+        lines.append(f"loop gains: not run (they need a {HORIZON}-month horizon)")
+    for row in validation.loops.itertuples():
+        lines.append(
+            f"loop {row.loop:<10}  {row.verdict:<12}  {row.statement}: {row.effect:.3g} "
+            f"(95% CI {interval_text(row.low, row.high)})"
+        )
     return lines
 
 
@@ -113,16 +141,51 @@ def interval_text(low: float, high: float) -> str:
     return f"{low:.3g} to {high:.3g}"
 
 
+def expected_text(expected: str, reference: float) -> str:
+    """What a check expects, in symbols: ``"> 0"``, ``"< 24"``."""
+    return f"{'>' if expected == '+' else '<'} {reference:g}"
+
+
 def checks_table(validation: Validation) -> pd.DataFrame:
     """The pattern table as shown in the report (one row per check)."""
     table = validation.checks
+    references = table["reference"] if "reference" in table else [0.0] * len(table)
+    emergent = table["emergent"] if "emergent" in table else [False] * len(table)
     return pd.DataFrame(
         {
             "pattern": table["pattern"],
             "statement": table["statement"],
             "comparison": table["comparison"],
             "outcome": table["outcome"],
-            "expected": table["expected"],
+            "emergent": ["yes" if each else "" for each in emergent],
+            "expected": [
+                expected_text(sign, reference)
+                for sign, reference in zip(table["expected"], references, strict=True)
+            ],
+            "effect": table["effect"],
+            "95% CI": [
+                interval_text(low, high)
+                for low, high in zip(table["low"], table["high"], strict=True)
+            ],
+            "pairs": table["pairs"],
+            "verdict": table["verdict"],
+        }
+    )
+
+
+def loops_table(validation: Validation) -> pd.DataFrame:
+    """The loop-gain table as shown in the report (one row per check)."""
+    table = validation.loops
+    return pd.DataFrame(
+        {
+            "loop": table["title"],
+            "statement": table["statement"],
+            "comparison": table["comparison"],
+            "outcome": table["outcome"],
+            "expected": [
+                expected_text(sign, reference)
+                for sign, reference in zip(table["expected"], table["reference"], strict=True)
+            ],
             "effect": table["effect"],
             "95% CI": [
                 interval_text(low, high)
@@ -184,7 +247,29 @@ def build_report(
     ]
     report.table(overview, cell_classes=_verdict_class)
     report.heading("Checks")
+    report.paragraph(
+        "A check marked **emergent** measures a size or a time that no single mechanism "
+        "sets (a lag in months, a relative effect on peer numbers years later, the share of "
+        "an effect that goes through one path), against a threshold from the study's "
+        "statements; each pattern names a parameter region where its emergent check fails "
+        "(docs/ODD.md section 13.4), so it is a test, not a restated sign."
+    )
     report.table(checks_table(validation), cell_classes=_verdict_class)
+    report.heading("Loop gains")
+    if validation.loops.empty:
+        report.paragraph(
+            f"Not run: the loop-gain experiments read month {HORIZON} and run in the full "
+            "validation only."
+        )
+    else:
+        report.paragraph(
+            "Each of the study's feedback loops is cut (the parameters through which its "
+            "output feeds back set to 0) and compared with the uncut sector on the same "
+            "seeds. "
+            + " ".join(f"**{loop.title}.** {loop.method}" for loop in validation.loop_gains)
+        )
+        report.table(loops_table(validation), cell_classes=_verdict_class)
+        report.figure(loops_figure(validation.loop_gains, validation.runs), "loop_gains")
     if calibration is not None:
         report.heading("Calibration targets")
         report.paragraph(

@@ -8,6 +8,7 @@ import pytest
 
 from simulation.outputs.validation_report import (
     checks_table,
+    loops_table,
     pattern_figure,
     power_note,
     summary_lines,
@@ -47,7 +48,8 @@ def test_quick_mode_says_it_has_less_power_and_calls_unresolved_patterns_inconcl
     assert "inconclusive check may hold on the full run" in lines[0]
     assert lines[1].startswith("pattern  1  holds ")
     assert lines[2].startswith("pattern  2  inconclusive  1/3 checks hold  Lock-in")
-    assert lines[-1] == "1 of 2 patterns hold, 1 inconclusive, 0 contradicted"
+    assert lines[3] == "1 of 2 patterns hold, 1 inconclusive, 0 contradicted"
+    assert lines[-1].startswith("loop gains: not run")  # a quick run skips them
     assert not any("FAILS" in line or "fails" in line for line in lines)
 
 
@@ -93,3 +95,35 @@ def test_every_pattern_draws_from_the_runs_of_its_own_arms_alone():
         figure = pattern_figure(pattern, own)
         drawn = [axes for axes in figure.axes if axes.lines or axes.patches or axes.collections]
         assert drawn, f"pattern {pattern.number} drew nothing"
+
+
+def test_the_tables_say_what_each_check_expects_and_which_are_emergent():
+    rows = [
+        {
+            "title": "Exposure first",
+            **judge(
+                1, "lag", "o", "c", [10.0, 11.0, 12.0], "-", reference=24.0, emergent=True
+            ).__dict__,
+        },
+    ]
+    rows = [{**row, "verdict": row["verdict"].value, "holds": True} for row in rows]
+    gain = judge(0, "kept", "o", "c", [1.2, 1.4, 1.3], reference=1.0, emergent=True)
+    loops = pd.DataFrame(
+        [
+            {
+                "loop": "hiring",
+                "title": "Hiring loop",
+                **{k: v for k, v in gain.__dict__.items() if k != "pattern"},
+                "verdict": gain.verdict.value,
+                "holds": gain.holds,
+            }
+        ]
+    )
+    validation = Validation(pd.DataFrame(rows), {}, [1, 2, 3], HORIZON, (), loops)
+    table = checks_table(validation)
+    assert list(table["expected"]) == ["< 24"] and list(table["emergent"]) == ["yes"]
+    shown = loops_table(validation)
+    assert list(shown["expected"]) == ["> 1"] and list(shown["verdict"]) == ["holds"]
+    lines = summary_lines(validation)
+    assert any(line.startswith("loop hiring      holds") for line in lines)
+    assert "loop gains: not run" in summary_lines(judged(QUICK_PAIRS, QUICK_HORIZON))[-1]

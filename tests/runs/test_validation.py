@@ -16,10 +16,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from simulation import SectorModel
 from simulation.interventions import AppointChampion, SetParameter
+from simulation.parameters import Parameters
+from simulation.reporters import org_tallies
 from simulation.runs.validation import (
+    LOOP_MONTHS,
     PATTERNS,
+    PULSE_MONTH,
     AddPeers,
+    ArmRun,
     ChampionsLeave,
     Pattern,
     Validation,
@@ -27,11 +33,16 @@ from simulation.runs.validation import (
     arm,
     arms_of,
     curve_thirds,
+    first_hire_months,
     half_rise_month,
     judge,
+    linearised_ratio,
+    median_years_to_first_hire,
+    orgs_with_peers,
     pattern_verdict,
     run_arm,
     validate,
+    with_params,
 )
 
 FAST_PAIRS = 6
@@ -212,3 +223,130 @@ def test_the_sole_champion_arms_have_only_the_appointed_champions():
     champions = run.sector.loc[1:, "champions"].to_numpy()
     assert champions[0] == run.orgs["org"].nunique()  # one appointed executive each
     assert np.all(np.diff(champions) <= 0)  # turnover takes some away; nobody new takes it up
+
+
+# ---- emergent checks, failure regions and loop gains -----------------------------------------
+
+
+def test_a_check_is_judged_against_its_reference_not_zero():
+    lags = [10.0, 11.0, 12.0, 11.5]
+    assert judge(0, "s", "o", "c", lags, "-", reference=24.0).verdict is Verdict.HOLDS
+    assert judge(0, "s", "o", "c", lags, "-", reference=6.0).verdict is Verdict.CONTRADICTED
+    assert judge(0, "s", "o", "c", lags, "+", reference=11.0).verdict is Verdict.INCONCLUSIVE
+    check = judge(0, "s", "o", "c", lags, reference=6.0, emergent=True)
+    assert check.holds and check.reference == 6.0 and check.emergent
+    assert not judge(0, "s", "o", "c", lags).emergent  # a plain check is not emergent
+
+
+def test_linearised_ratio_gives_the_ratio_of_means_and_a_delta_interval():
+    cut = np.array([1.0, 2.0, 1.5, 2.5])
+    full = np.array([4.0, 5.0, 4.5, 6.0])
+    values = linearised_ratio(cut, full)
+    assert values.mean() == pytest.approx(cut.mean() / full.mean())
+    assert np.all(np.isnan(linearised_ratio(cut, np.zeros(4))))
+    # Values exactly proportional have no spread: the ratio is known.
+    assert np.allclose(linearised_ratio(2 * full, full), 2.0)
+
+
+def _run_of(ever_employed: dict[int, list[bool]], first_peers: list[int]) -> ArmRun:
+    """An ArmRun whose organisation table has the given ever-employed flags by month."""
+    rows = [
+        {
+            "month": month,
+            "org": org,
+            "peer_workers": first_peers[org] if month == 0 else int(flag),
+            "ever_employed": flag,
+        }
+        for month, flags in ever_employed.items()
+        for org, flag in enumerate(flags)
+    ]
+    return ArmRun(pd.DataFrame(), pd.DataFrame(rows), pd.DataFrame())
+
+
+def test_time_to_first_hire_counts_never_hiring_organisations_as_later_than_the_run():
+    # Org 0 has peers from the start; orgs 1-3 do not: 1 hires at month 24, 2 at 96, 3 never.
+    flags = {m: [True, m >= 24, m >= 96, False] for m in range(0, 121, 12)}
+    run = _run_of(flags, [2, 0, 0, 0])
+    assert list(first_hire_months(run)) == [24.0, 96.0, np.inf]
+    assert median_years_to_first_hire(run) == pytest.approx(8.0)
+    # More than half never hire: the median is censored at the run's length.
+    never = _run_of({m: [True, m >= 24, False, False] for m in range(0, 121, 12)}, [2, 0, 0, 0])
+    assert median_years_to_first_hire(never) == pytest.approx(10.0)
+
+
+def test_a_pulse_adds_funded_peers_to_each_organisation_with_peers_only():
+    model = SectorModel(rng=4, n_orgs=6)
+    before = orgs_with_peers(model)
+    peers_before = org_tallies(model)["peers"].copy()
+    positions_before = model.orgs.positions.copy()
+    added = AddPeers(month=1, per_org=2).apply(model)
+    assert added == 2 * before.sum() > 0
+    gained = org_tallies(model)["peers"] - peers_before
+    assert np.array_equal(gained, 2 * before)
+    assert np.array_equal(model.orgs.positions - positions_before, 2 * before)
+    with pytest.raises(ValueError, match="not both"):
+        AddPeers(month=1, per_team=1, per_org=1)
+    with pytest.raises(ValueError, match=">= 0"):
+        AddPeers(month=1, per_org=-1)
+
+
+def test_a_failure_region_is_set_in_every_arm_over_its_own_parameters():
+    each = arm("x", "x", {"token_share": 0.01, "pay_parity": 0.5})
+    moved = with_params(each, {"token_share": 0.0})
+    assert dict(moved.params) == {"token_share": 0.0, "pay_parity": 0.5}
+    assert moved.name == each.name and with_params(each, {}) is each
+
+
+def test_every_pattern_names_a_failure_region_and_why():
+    for pattern in PATTERNS:
+        assert pattern.failure_region, f"pattern {pattern.number} names no failure region"
+        assert pattern.failure_reason, f"pattern {pattern.number} does not say why"
+        Parameters(**dict(pattern.failure_region))  # every region is a valid parameter set
+
+
+def test_loops_need_the_horizon_they_read():
+    with pytest.raises(ValueError, match="loop-gain"):
+        validate(pairs=2, months=60, patterns=[], loops=True)
+
+
+@pytest.mark.slow
+def test_the_critical_mass_check_holds_at_the_defaults_and_fails_in_its_region():
+    """What makes a check a test: the same check, same seeds, turns when its region is set."""
+    (critical_mass,) = (pattern for pattern in PATTERNS if pattern.number == 6)
+    statement = "Past a critical mass each added peer lowers stigma more"
+
+    def verdict(params):
+        checks = validate(pairs=4, months=36, patterns=[6], params=params).checks
+        row = checks.set_index("statement").loc[statement]
+        assert row["emergent"]
+        return row["verdict"]
+
+    assert verdict(None) == Verdict.HOLDS
+    assert verdict(critical_mass.failure_region) != Verdict.HOLDS
+
+
+@pytest.mark.slow
+def test_loop_gains_cut_each_loop_on_the_same_seeds():
+    validation = validate(pairs=3, months=LOOP_MONTHS, patterns=[], workers=1)
+    assert validation.checks.empty and [loop.key for loop in validation.loop_gains] == [
+        "hiring",
+        "disclosure",
+        "champion",
+    ]
+    loops = validation.loops
+    assert set(loops["loop"]) == {"hiring", "disclosure", "champion"}
+    assert loops[["effect", "low", "high"]].notna().all().all()
+    assert set(loops["verdict"]) <= {"holds", "contradicted", "inconclusive"}
+    runs = validation.runs
+    # The cut sector and the pulse are identical to the baseline until they act.
+    for base, pulsed, cut in zip(runs["baseline"], runs["pulse"], runs["hiring_cut"], strict=True):
+        pd.testing.assert_frame_equal(
+            base.sector.loc[: PULSE_MONTH - 1], pulsed.sector.loc[: PULSE_MONTH - 1]
+        )
+        assert base.sector.loc[0].equals(cut.sector.loc[0])
+        assert (
+            pulsed.sector.loc[PULSE_MONTH, "peer_workers"]
+            > base.sector.loc[PULSE_MONTH, "peer_workers"]
+        )
+    # A quick horizon skips them.
+    assert validate(pairs=2, months=36, patterns=[9]).loops.empty

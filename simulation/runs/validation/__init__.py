@@ -9,15 +9,21 @@ confidence interval, and its verdict is holds, contradicted or inconclusive by w
 interval lies against zero (:mod:`.base`). Patterns about time order (1), shape (3) and
 critical mass (6) have checks of their own kind (half-rise times, thirds of a growth curve,
 marginal effects of added peers), summarised with the same interval, so every verdict
-reads the same way.
+reads the same way. Each pattern also carries at least one *emergent* check, judged
+against a threshold from the study's statements, and names a parameter region where it
+fails (:attr:`Pattern.failure_region`). The loop-gain experiments (:mod:`.loops`) cut the
+hiring, disclosure and champion loops and compare, in the same way.
 
 The modules, bottom up: :mod:`.arms` (arms as plain data and :func:`run_arm`, a pure
 function of an arm, a seed and a horizon), :mod:`.outcomes` (what is measured in a run),
-:mod:`.base` (checks, verdicts, the :class:`Pattern` base), :mod:`.patterns` (the ten) and
-:mod:`.suite` (:func:`validate`).
+:mod:`.base` (checks, verdicts, the :class:`Pattern` base), :mod:`.patterns` (the ten),
+:mod:`.loops` (the three loop-gain experiments) and :mod:`.suite` (:func:`validate`).
 """
 
 from simulation.runs.validation.arms import (
+    CHAMPION_CUT,
+    DISCLOSURE_CUT,
+    HIRING_CUT,
     PROBES,
     AddPeers,
     Arm,
@@ -28,7 +34,10 @@ from simulation.runs.validation.arms import (
     add_peers_to_every_team,
     arm,
     champions_leave,
+    orgs_with_peers,
+    pulse_peers,
     run_arm,
+    with_params,
 )
 from simulation.runs.validation.base import (
     Check,
@@ -38,6 +47,16 @@ from simulation.runs.validation.base import (
     pattern_verdict,
     verdict_of,
 )
+from simulation.runs.validation.loops import (
+    LOOP_MONTHS,
+    LOOPS,
+    PULSE_MONTH,
+    PULSE_PER_ORG,
+    ChampionLoop,
+    DisclosureLoop,
+    HiringLoop,
+    LoopGain,
+)
 from simulation.runs.validation.outcomes import (
     adopted_share,
     at,
@@ -45,8 +64,11 @@ from simulation.runs.validation.outcomes import (
     culture_drop,
     curve_thirds,
     exit_rate,
+    first_hire_months,
     half_rise_month,
     initially_peerless,
+    linearised_ratio,
+    median_years_to_first_hire,
 )
 from simulation.runs.validation.patterns import (
     CHAMPION_LOSS_MONTH,
@@ -68,13 +90,20 @@ from simulation.runs.validation.suite import (
 )
 
 __all__ = [
+    "CHAMPION_CUT",
     "CHAMPION_LOSS_MONTH",
     "CULTURE_MONTHS",
     "DEFAULT_PAIRS",
+    "DISCLOSURE_CUT",
     "EXPOSURE_MONTH",
+    "HIRING_CUT",
     "HORIZON",
+    "LOOPS",
+    "LOOP_MONTHS",
     "PATTERNS",
     "PROBES",
+    "PULSE_MONTH",
+    "PULSE_PER_ORG",
     "QUICK_HORIZON",
     "QUICK_PAIRS",
     "ROOT_SEED",
@@ -82,8 +111,12 @@ __all__ = [
     "AddPeers",
     "Arm",
     "ArmRun",
+    "ChampionLoop",
     "ChampionsLeave",
     "Check",
+    "DisclosureLoop",
+    "HiringLoop",
+    "LoopGain",
     "Manipulation",
     "Pattern",
     "Runs",
@@ -99,12 +132,18 @@ __all__ = [
     "culture_drop",
     "curve_thirds",
     "exit_rate",
+    "first_hire_months",
     "half_rise_month",
     "initially_peerless",
+    "linearised_ratio",
+    "median_years_to_first_hire",
+    "orgs_with_peers",
     "judge",
     "pattern_by_number",
     "pattern_verdict",
+    "pulse_peers",
     "run_arm",
     "validate",
     "verdict_of",
+    "with_params",
 ]

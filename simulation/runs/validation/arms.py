@@ -9,7 +9,8 @@ table on any executor.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,8 @@ from scipy import stats
 
 from simulation import SectorModel
 from simulation.interventions import Intervention
+from simulation.processes import most_committed_team
+from simulation.reporters import org_tallies
 from simulation.state import Kind
 
 
@@ -71,6 +74,17 @@ class ArmRun:
     probe: pd.DataFrame
 
 
+#: Parameters that cut each of the study's feedback loops (the loop-gain experiments of
+#: :mod:`.loops`; the champion cut is also pattern 4's failure region).
+HIRING_CUT: Mapping[str, float] = MappingProxyType({"evidence_weight": 0.0, "request_weight": 0.0})
+DISCLOSURE_CUT: Mapping[str, float] = MappingProxyType(
+    {"disclosed_weight": 0.0, "disclosure_safety": 0.0}
+)
+CHAMPION_CUT: Mapping[str, float] = MappingProxyType(
+    {"champion_weight": 0.0, "champion_push": 0.0, "champion_safety": 0.0}
+)
+
+
 #: What a pattern's analysis reads: arm name -> one run per seed, in seed order.
 Runs = Mapping[str, Sequence[ArmRun]]
 
@@ -101,21 +115,78 @@ def champions_leave(model: SectorModel) -> None:
     model.staff_leaves(slots)
 
 
+def orgs_with_peers(model: SectorModel) -> np.ndarray:
+    """Which organisations employ at least one peer worker or LE leader now."""
+    return org_tallies(model)["peers"] > 0
+
+
+def pulse_peers(model: SectorModel, per_org: int) -> int:
+    """Place ``per_org`` new, funded peer workers in every organisation that employs peers.
+
+    Each such organisation gets ``per_org`` new peer workers and as many new positions (so
+    they are funded, even beyond the funding envelope). They are placed one at a time where
+    the model places its own hires (:func:`simulation.processes.most_committed_team`: teams
+    without peers first, then the most committed team leader's), so a pulse of 2 reaches
+    two teams where it can.
+
+    Args:
+        model: The sector model.
+        per_org: Peers added to each organisation with peers.
+
+    Returns:
+        The number of peers added.
+    """
+    receiving = np.flatnonzero(orgs_with_peers(model))
+    if per_org <= 0 or receiving.size == 0:
+        return 0
+    for _ in range(per_org):
+        model.hire(receiving, most_committed_team(model, receiving), Kind.PEER_WORKER)
+        model.orgs.positions[receiving] += 1
+    return per_org * int(receiving.size)
+
+
 @dataclass(frozen=True)
 class AddPeers:
-    """Add ``per_team`` peers to every frontline team (:func:`add_peers_to_every_team`).
+    """Add funded peer workers: to every frontline team, or as a pulse to every organisation.
+
+    ``per_team`` places that many in every frontline team of every organisation
+    (:func:`add_peers_to_every_team`: a sector whose teams all meet peers); ``per_org``
+    places that many in every organisation that employs peers, where the model would
+    place its own hires (:func:`pulse_peers`: issue 11's pulse, which tests whether the
+    hiring loop keeps what it is given). At most one of the two is non-zero.
 
     Attributes:
         month: The month before whose step it is done (0 and 1: before the first step).
-        per_team: Peers added to each team.
+        per_team: Peers added to each frontline team.
+        per_org: Peers added to each organisation that employs peers.
+
+    Raises:
+        ValueError: If both counts are positive, or either is negative.
     """
 
     month: int
-    per_team: int
+    per_team: int = 0
+    per_org: int = 0
 
-    def apply(self, model: SectorModel) -> None:
-        """Do it to ``model`` now."""
+    def __post_init__(self) -> None:
+        """Refuse a negative count, or both kinds of placement at once."""
+        if self.per_team < 0 or self.per_org < 0:
+            raise ValueError(
+                f"AddPeers: per_team ({self.per_team}) and per_org ({self.per_org}) must be >= 0"
+            )
+        if self.per_team and self.per_org:
+            raise ValueError("AddPeers: give per_team or per_org, not both")
+
+    def apply(self, model: SectorModel) -> int:
+        """Do it to ``model`` now.
+
+        Returns:
+            The number of peers added.
+        """
+        if self.per_org:
+            return pulse_peers(model, self.per_org)
         add_peers_to_every_team(model, self.per_team)
+        return self.per_team * int(model.structure.frontline_units.size)
 
 
 @dataclass(frozen=True)
@@ -164,6 +235,22 @@ PROBES: dict[str, Callable[[SectorModel], dict[str, float]]] = {
     "manager_correlations": manager_correlations,
     "clinician_stigma": clinician_stigma,
 }
+
+
+def with_params(arm: Arm, params: Mapping[str, Any]) -> Arm:
+    """The arm with ``params`` set on top of its own (they win where both set a name).
+
+    Args:
+        arm: An arm.
+        params: Parameters to set (for example a pattern's failure region).
+
+    Returns:
+        A new arm of the same name, or the arm itself if ``params`` is empty.
+    """
+    if not params:
+        return arm
+    merged = dict(arm.params) | dict(params)
+    return replace(arm, params=tuple(sorted(merged.items())))
 
 
 def run_arm(arm: Arm, seed: int, months: int) -> ArmRun:

@@ -4,10 +4,18 @@ A check is one judged statement: per-seed values (usually paired differences bet
 arms) summarised by their mean and 95 % confidence interval
 (:func:`simulation.runs.statistics.mean_interval`). Its verdict has three values:
 
-- **holds**: the interval lies wholly on the expected side of zero;
+- **holds**: the interval lies wholly on the expected side of the check's reference value
+  (zero for a paired difference, a stated threshold for an emergent check);
 - **contradicted**: the interval lies wholly on the other side;
-- **inconclusive**: the interval spans zero, or there is none (fewer than two values), so
-  the seeds cannot tell; more pairs or a longer horizon may resolve it.
+- **inconclusive**: the interval spans the reference, or there is none (fewer than two
+  values), so the seeds cannot tell; more pairs or a longer horizon may resolve it.
+
+A check is *emergent* when what it measures is not written into any one mechanism: a size
+or a time that comes out of a chain of processes (a lag in months, a relative effect on
+peer numbers years later, a share of an effect that goes through one path), judged
+against a threshold taken from the study's statements. Such a check can fail, and each
+pattern names a parameter region where its emergent check does (:attr:`Pattern.
+failure_region`); a check that only restates the sign of a coded effect is not emergent.
 
 A pattern (a subclass of :class:`Pattern`, in the manner of starsim's analyzers) holds
 its arms, turns their runs into checks, and draws its figure on a figure that the outputs
@@ -17,9 +25,10 @@ layer hands it, so this layer never imports matplotlib.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
@@ -46,12 +55,14 @@ class Check:
         statement: What is claimed, in words.
         outcome: What is measured.
         comparison: The arms or the statistic compared.
-        expected: ``"+"`` if the effect should be positive, ``"-"`` if negative.
+        expected: ``"+"`` if the effect should be above ``reference``, ``"-"`` if below.
         effect: Mean over seeds.
         low: Lower end of the 95 % confidence interval of the mean (NaN if none).
         high: Upper end.
         pairs: Seeds (pairs) the mean is over.
-        verdict: Where the interval lies against zero (see :class:`Verdict`).
+        verdict: Where the interval lies against ``reference`` (see :class:`Verdict`).
+        reference: The value the interval is judged against (0 for a paired difference).
+        emergent: Whether the check is emergent (see the module's docstring).
     """
 
     pattern: int
@@ -64,26 +75,30 @@ class Check:
     high: float
     pairs: int
     verdict: Verdict
+    reference: float = 0.0
+    emergent: bool = False
 
     @property
     def holds(self) -> bool:
-        """Whether the interval lies wholly on the expected side of zero."""
+        """Whether the interval lies wholly on the expected side of the reference."""
         return self.verdict is Verdict.HOLDS
 
 
-def verdict_of(low: float, high: float, expected: str) -> Verdict:
-    """The verdict of an interval against zero.
+def verdict_of(low: float, high: float, expected: str, reference: float = 0.0) -> Verdict:
+    """The verdict of an interval against a reference value.
 
     Args:
         low: Lower end of the interval (NaN if there is none).
         high: Upper end.
-        expected: ``"+"`` or ``"-"``, the side the claim expects.
+        expected: ``"+"`` or ``"-"``, the side of ``reference`` the claim expects.
+        reference: The value judged against (zero for a paired difference).
 
     Returns:
         Holds if the interval is wholly on the expected side, contradicted if wholly on
-        the other side, inconclusive otherwise (it spans zero, touches it, or is NaN).
+        the other side, inconclusive otherwise (it spans the reference, touches it, or is
+        NaN).
     """
-    above, below = low > 0, high < 0  # both False for a NaN interval
+    above, below = low > reference, high < reference  # both False for a NaN interval
     if expected == "+":
         return Verdict.HOLDS if above else Verdict.CONTRADICTED if below else Verdict.INCONCLUSIVE
     return Verdict.HOLDS if below else Verdict.CONTRADICTED if above else Verdict.INCONCLUSIVE
@@ -96,6 +111,9 @@ def judge(
     comparison: str,
     values: Sequence[float] | np.ndarray,
     expected: str = "+",
+    *,
+    reference: float = 0.0,
+    emergent: bool = False,
 ) -> Check:
     """Summarise per-seed effects into a :class:`Check`.
 
@@ -107,6 +125,8 @@ def judge(
         values: Per-seed effects (a paired difference, or a statistic minus its
             reference value).
         expected: ``"+"`` or ``"-"``.
+        reference: The threshold the interval is judged against (default 0).
+        emergent: Whether the check is emergent (not a restated sign).
 
     Returns:
         The check, with its verdict from :func:`verdict_of`.
@@ -117,9 +137,20 @@ def judge(
     if expected not in ("+", "-"):
         raise ValueError(f"expected must be '+' or '-', got {expected!r}")
     mean, low, high = mean_interval(values)
-    verdict = verdict_of(low, high, expected)
+    verdict = verdict_of(low, high, expected, reference)
     return Check(
-        pattern, statement, outcome, comparison, expected, mean, low, high, len(values), verdict
+        pattern,
+        statement,
+        outcome,
+        comparison,
+        expected,
+        mean,
+        low,
+        high,
+        len(values),
+        verdict,
+        float(reference),
+        emergent,
     )
 
 
@@ -181,6 +212,9 @@ class Pattern(ABC):
         method: How it is judged, in a sentence or two.
         arms: The arms it needs (an arm shared with another pattern runs once).
         figure_size: Width and height of its figure, in inches.
+        failure_region: Parameters, set in every one of its arms, under which its
+            emergent check should not hold (the check is a test, not a restatement).
+        failure_reason: Why the emergent check should fail there, in a sentence.
     """
 
     number: ClassVar[int]
@@ -189,6 +223,8 @@ class Pattern(ABC):
     method: ClassVar[str]
     arms: ClassVar[tuple[Arm, ...]]
     figure_size: ClassVar[tuple[float, float]] = (7.0, 3.6)
+    failure_region: ClassVar[Mapping[str, Any]] = MappingProxyType({})
+    failure_reason: ClassVar[str] = ""
 
     @abstractmethod
     def checks(self, runs: Runs, months: int) -> list[Check]:
@@ -219,9 +255,21 @@ class Pattern(ABC):
         comparison: str,
         values: Sequence[float] | np.ndarray,
         expected: str = "+",
+        *,
+        reference: float = 0.0,
+        emergent: bool = False,
     ) -> Check:
         """:func:`judge` for this pattern."""
-        return judge(self.number, statement, outcome, comparison, values, expected)
+        return judge(
+            self.number,
+            statement,
+            outcome,
+            comparison,
+            values,
+            expected,
+            reference=reference,
+            emergent=emergent,
+        )
 
     def label(self, name: str) -> str:
         """How figures name one of the pattern's arms (its name if it has no such arm)."""

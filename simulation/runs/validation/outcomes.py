@@ -133,3 +133,73 @@ def adoption_matrix(runs: Sequence[ArmRun]) -> np.ndarray:
         chosen = table[table["org"].isin(initially_peerless(run))]
         rows.append(chosen.groupby("month")["ever_employed"].mean().to_numpy(dtype=float))
     return np.vstack(rows)
+
+
+def linearised_ratio(numerators: Sequence[float], denominators: Sequence[float]) -> np.ndarray:
+    """Per-seed values whose mean is ``mean(a) / mean(b)`` and whose interval is the delta's.
+
+    With ``R = mean(a) / mean(b)``, seed ``i`` gives ``R + (a_i - R b_i) / mean(b)``: their
+    mean is ``R`` and their variance the first-order (delta-method) variance of ``R``, so
+    :func:`simulation.runs.statistics.mean_interval` of them is the delta-method interval
+    of the ratio of means, in the one convention of every interval.
+
+    Args:
+        numerators: One value per seed.
+        denominators: One value per seed, paired with ``numerators``.
+
+    Returns:
+        One value per seed (all NaN if the mean denominator is 0).
+    """
+    a = np.asarray(numerators, dtype=float)
+    b = np.asarray(denominators, dtype=float)
+    scale = b.mean()
+    if scale == 0:
+        return np.full(a.shape, np.nan)
+    ratio = a.mean() / scale
+    return ratio + (a - ratio * b) / scale
+
+
+def first_hire_months(run: ArmRun) -> np.ndarray:
+    """Month of the first peer employed, for each organisation without peers at month 0.
+
+    Returns:
+        One month per initially peerless organisation; ``inf`` for those that never
+        employed peers within the run.
+    """
+    table = run.orgs
+    chosen = table[table["org"].isin(initially_peerless(run)) & table["ever_employed"]]
+    first = chosen.groupby("org")["month"].min()
+    return first.reindex(initially_peerless(run)).fillna(np.inf).to_numpy(dtype=float)
+
+
+def median_years_to_first_hire(run: ArmRun) -> float:
+    """Median years to a first peer among the initially peerless organisations.
+
+    Organisations that never hire count as hiring after the run, so when more than half
+    never hire the median is censored at the run's length (a lower bound).
+
+    Returns:
+        Years; NaN if no organisation started without peers.
+    """
+    months = first_hire_months(run)
+    if months.size == 0:
+        return float("nan")
+    horizon = float(run.orgs["month"].max())
+    return float(min(np.median(months), horizon)) / 12.0
+
+
+def any_first_hire(run: ArmRun, month: int) -> float:
+    """1 if an organisation without peers at month 0 employed peers by ``month``, else 0."""
+    months = first_hire_months(run)
+    return float(bool(months.size) and months.min() <= month)
+
+
+def class_total(run: ArmRun, column: str, exposure_class: int, month: int) -> float:
+    """Sum of an organisation-table column over the organisations of an exposure class."""
+    rows = run.orgs[(run.orgs["month"] == month) & (run.orgs["exposure_class"] == exposure_class)]
+    return float(rows[column].sum())
+
+
+def relative_change(treated: Sequence[float], control: Sequence[float]) -> np.ndarray:
+    """``mean(treated) / mean(control) - 1`` as per-seed linearised values (delta interval)."""
+    return linearised_ratio(treated, control) - 1.0

@@ -6,6 +6,7 @@ them, in number order; it is the only list of patterns.
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import override
 
 import numpy as np
@@ -20,31 +21,69 @@ from simulation.interventions import (
 )
 from simulation.parameters import Parameters
 from simulation.runs.statistics import mean_interval
-from simulation.runs.validation.arms import AddPeers, ArmRun, ChampionsLeave, Runs, arm
+from simulation.runs.validation.arms import (
+    CHAMPION_CUT,
+    DISCLOSURE_CUT,
+    AddPeers,
+    ArmRun,
+    ChampionsLeave,
+    Runs,
+    arm,
+)
 from simulation.runs.validation.base import Canvas, Check, Pattern, draw_band
 from simulation.runs.validation.outcomes import (
     adopted_share,
     adoption_matrix,
+    any_first_hire,
     at,
     change,
     class_mean,
+    class_total,
     culture_drop,
     curve_thirds,
     exit_rate,
     half_rise_month,
+    linearised_ratio,
+    median_years_to_first_hire,
     paired,
+    relative_change,
     series_matrix,
     stigma_fall,
 )
 
 #: Months of the growth-curve arm of pattern 3 (long enough to see a curve saturate).
-S_CURVE_MONTHS = 240
+S_CURVE_MONTHS = 360
 #: Months of the critical-mass arms of pattern 6.
 CULTURE_MONTHS = 24
 #: Month at which pattern 1's peers arrive in unexposed organisations.
 EXPOSURE_MONTH = 6
 #: Month at which pattern 4's only champion leaves.
 CHAMPION_LOSS_MONTH = 24
+#: Months of pattern 2's arms: "within ten years" needs ten years, even in a quick run.
+LOCK_IN_MONTHS = 120
+#: Horizon of the disclosure feedback cut (pattern 8 and the disclosure loop).
+DISCLOSURE_MONTHS = 96
+#: Month at which pattern 9 counts the peers that training brought.
+TRAINING_PEERS_MONTH = 36
+
+# Thresholds of the emergent checks, each from a statement of the study (docs/ODD.md
+# section 13.1 gives the reasons):
+#: Pattern 1: understanding follows exposure within two years, commitment follows
+#: understanding within a year (months).
+UNDERSTANDING_LAG_MAX = 24.0
+COMMITMENT_LAG_MAX = 12.0
+#: Pattern 2: isolated organisations stay without peers for years (median, years) ...
+LOCK_IN_YEARS = 5.0
+#: ... yet the lock-in breaks: in most seeds (more than half) one hires within ten years.
+BREAKS_IN_MOST_SEEDS = 0.5
+#: Patterns 4, 5 and 7: a lever the study calls decisive moves peer numbers at ten years
+#: by a material share (relative effect).
+CHAMPION_EFFECT_MIN = 0.10
+LE_LEADER_EFFECT_MIN = 0.05
+BOARD_EFFECT_MIN = 0.10
+#: Pattern 10: pay disparity slows growth through attrition (the study's path), not only
+#: through recruitment: the share of its growth loss that goes through exits.
+EXIT_PATH_MIN = 0.10
 
 # A sector in which no organisation employs peers at the start.
 _UNEXPOSED = {"exposure_mix": (1.0, 0.0, 0.0)}
@@ -81,6 +120,21 @@ WORKFORCE_TRAINING = arm(
 
 _RESPONSES = ("exposure", "understanding", "commitment")
 
+# The outside world held still, at its 2017-18 level: saturation is a property of a fixed
+# environment (a rising funding envelope keeps lifting the ceiling).
+_FIXED_WORLD = {"funding_envelope": (0.12,), "policy_pressure": (0.3,)}
+# An envelope that grows 6 % a year (the default path's long-run rate) without its limit:
+# the ceiling rises as fast as the sector can fill it.
+_UNBOUNDED_WORLD = {
+    "funding_envelope": tuple(round(0.12 * 1.06**year, 4) for year in range(30)),
+    "policy_pressure": (0.3,),
+}
+
+#: The disclosure feedback cut (pattern 8; also the disclosure loop of :mod:`.loops`).
+DISCLOSURE_CUT_ARM = arm(
+    "disclosure_cut", "Disclosure feedback cut", DISCLOSURE_CUT, months=DISCLOSURE_MONTHS
+)
+
 
 def _peer_workers(run: ArmRun) -> float:
     return at(run, "peer_workers")
@@ -101,7 +155,15 @@ class ExposureFirst(Pattern):
         f"joins every team at month {EXPOSURE_MONTH}; per seed, the paired response (with "
         "peers minus without) of managers' mean exposure, understanding and commitment, and "
         "the month each first reaches half its peak; understanding must lag exposure and "
-        "commitment lag understanding."
+        "commitment lag understanding. Emergent: the lags' sizes, which come from the "
+        f"whole chain (rates, decay, commitment's feedback on understanding, what "
+        f"decision-makers see): understanding within {UNDERSTANDING_LAG_MAX:g} months of "
+        f"exposure, commitment within {COMMITMENT_LAG_MAX:g} months of understanding."
+    )
+    failure_region = MappingProxyType({"understanding_gain": 0.01})
+    failure_reason = (
+        "understanding that grows seven times slower than the default takes years to follow "
+        "exposure"
     )
     arms = (
         BASELINE,
@@ -151,6 +213,24 @@ class ExposureFirst(Pattern):
                 "commitment - understanding",
                 lags["commitment"] - lags["understanding"],
             ),
+            self.judge(
+                f"Understanding follows exposure within {UNDERSTANDING_LAG_MAX:g} months",
+                "months to half the peak response, after peers arrive",
+                f"understanding - exposure (target < {UNDERSTANDING_LAG_MAX:g})",
+                lags["understanding"] - lags["exposure"],
+                "-",
+                reference=UNDERSTANDING_LAG_MAX,
+                emergent=True,
+            ),
+            self.judge(
+                f"Commitment follows understanding within {COMMITMENT_LAG_MAX:g} months",
+                "months to half the peak response, after peers arrive",
+                f"commitment - understanding (target < {COMMITMENT_LAG_MAX:g})",
+                lags["commitment"] - lags["understanding"],
+                "-",
+                reference=COMMITMENT_LAG_MAX,
+                emergent=True,
+            ),
         ]
 
     @override
@@ -186,39 +266,64 @@ class LockIn(Pattern):
         "visits programme or manager network breaks the lock-in."
     )
     method = (
-        "In a sector without visits (visit_rate 0), the share of the organisations without "
-        "peers at month 0 that still have never employed any at the horizon must exceed one "
-        "half; a visits programme or a manager network from month 0 must raise the share "
-        "that have (paired with the isolated sector)."
+        f"A sector without visits (visit_rate 0), run {LOCK_IN_MONTHS // 12} years whatever "
+        "the validation's horizon. Emergent, both from the first-hire chance, leaders' "
+        "understanding, policy pressure and imitation together: the median time to a first "
+        "peer among the organisations without peers at month 0 (those that never hire count "
+        f"as later than the run) must exceed {LOCK_IN_YEARS:g} years, yet in most seeds "
+        f"(more than {BREAKS_IN_MOST_SEEDS:.0%}) at least one of them must hire within "
+        f"{LOCK_IN_MONTHS // 12} years: lock-in is strong but breakable. A visits programme "
+        "or a manager network from month 0 must raise the share that have employed peers "
+        "(paired with the isolated sector)."
     )
     arms = (
-        arm("isolated", "Isolated (no visits)", {"visit_rate": 0.0}),
+        arm("isolated", "Isolated (no visits)", {"visit_rate": 0.0}, months=LOCK_IN_MONTHS),
         arm(
             "isolated_visits",
             "Visits programme",
             {"visit_rate": 0.0},
             [VisitsProgramme(month=0)],
+            LOCK_IN_MONTHS,
         ),
         arm(
             "isolated_network",
             "Manager network",
             {"visit_rate": 0.0},
             [ManagerNetwork(month=0)],
+            LOCK_IN_MONTHS,
         ),
+    )
+    failure_region = MappingProxyType({"first_hire_rate": 0.5})
+    failure_reason = (
+        "a first-hire chance ten times the default lets peerless organisations hire within "
+        "a few years: no lock-in"
     )
 
     @override
     def checks(self, runs: Runs, months: int) -> list[Check]:
         adopted = (
-            f"share of initially peerless organisations that have employed peers by month {months}"
+            "share of initially peerless organisations that have employed peers by month "
+            f"{LOCK_IN_MONTHS}"
         )
         return [
             self.judge(
-                "Isolated organisations without peers mostly stay without them",
-                f"share of initially peerless organisations still without peers at month {months}"
-                " (minus one half)",
-                "isolated sector, share - 0.5",
-                [0.5 - adopted_share(run) for run in runs["isolated"]],
+                f"Isolated organisations without peers stay without them for years "
+                f"(median > {LOCK_IN_YEARS:g})",
+                "median years to a first peer, initially peerless organisations",
+                f"isolated sector (target > {LOCK_IN_YEARS:g})",
+                [median_years_to_first_hire(run) for run in runs["isolated"]],
+                reference=LOCK_IN_YEARS,
+                emergent=True,
+            ),
+            self.judge(
+                f"Yet the lock-in breaks: in most seeds one hires within {LOCK_IN_MONTHS // 12} "
+                "years",
+                f"share of seeds in which an initially peerless organisation hires by month "
+                f"{LOCK_IN_MONTHS}",
+                f"isolated sector (target > {BREAKS_IN_MOST_SEEDS:g})",
+                [any_first_hire(run, LOCK_IN_MONTHS) for run in runs["isolated"]],
+                reference=BREAKS_IN_MOST_SEEDS,
+                emergent=True,
             ),
             self.judge(
                 "A visits programme breaks the lock-in",
@@ -261,10 +366,17 @@ class SelfReinforcingGrowth(Pattern):
         "Reinforcement: the sector with twice the initial peer share in the 'some' class "
         "(far from the funding cap) against "
         "the baseline on the same seeds: managers' commitment at month 24 and the growth of "
-        "the peer workforce beyond its head start. Shape: a sector with no peers at the "
-        f"start, opened by a manager network, run {S_CURVE_MONTHS // 12} years; per seed, "
-        "the peers added per year in the first, middle and last third: growth must "
-        "accelerate (middle > first) and then level off (last < middle)."
+        "the peer workforce beyond its head start (emergent: the loop against exits and the "
+        "funding envelope). Shape (emergent): a sector with no peers at the start, opened "
+        f"by a manager network, run {S_CURVE_MONTHS // 12} years in a fixed outside world "
+        "(funding envelope 0.12 and policy pressure 0.3 every year, their 2017-18 values); "
+        "per seed, the peers added per year in the first, middle and last third: growth "
+        "must accelerate (middle > first) and then level off (last < middle)."
+    )
+    failure_region = MappingProxyType(_UNBOUNDED_WORLD)
+    failure_reason = (
+        "a funding envelope that keeps growing 6 % a year without a limit keeps lifting the "
+        "ceiling: growth from zero does not level off within 30 years"
     )
     arms = (
         BASELINE,
@@ -276,7 +388,7 @@ class SelfReinforcingGrowth(Pattern):
         arm(
             "introduction",
             "Peers introduced by a manager network",
-            _UNEXPOSED,
+            {**_UNEXPOSED, **_FIXED_WORLD},
             [ManagerNetwork(month=0)],
             months=S_CURVE_MONTHS,
         ),
@@ -303,19 +415,22 @@ class SelfReinforcingGrowth(Pattern):
                 f"growth of the peer workforce, month 0 to {months}",
                 "more initial peers - baseline",
                 paired(runs, "more_peers", "baseline", lambda r: change(r, "peer_workers")),
+                emergent=True,
             ),
             self.judge(
                 "Growth from zero accelerates (self-reinforcing)",
                 f"peers added per year, middle third - first third of {years} years",
-                "introduced by a manager network, no peers at start",
+                "introduced by a manager network, no peers at start, fixed outside world",
                 thirds[:, 1] - thirds[:, 0],
+                emergent=True,
             ),
             self.judge(
                 "Growth then levels off (S-curve)",
                 f"peers added per year, last third - middle third of {years} years",
-                "introduced by a manager network, no peers at start",
+                "introduced by a manager network, no peers at start, fixed outside world",
                 thirds[:, 2] - thirds[:, 1],
                 expected="-",
+                emergent=True,
             ),
         ]
 
@@ -355,7 +470,15 @@ class Champions(Pattern):
         "An executive champion appointed in every organisation at month 0 against the "
         "baseline, and against a team-leader champion; and, with no other champions "
         f"possible, the appointed executive champion leaving at month {CHAMPION_LOSS_MONTH} "
-        "against staying."
+        "against staying. Emergent: the size of the executive champion's effect on peer "
+        "numbers at the horizon, which travels through others' commitment, resourcing will, "
+        "safety, hiring and retention: at least "
+        f"{CHAMPION_EFFECT_MIN:.0%} more peers (relative to the baseline)."
+    )
+    failure_region = CHAMPION_CUT
+    failure_reason = (
+        "champions without effect (champion_weight, champion_push and champion_safety 0) "
+        "leave peer numbers where they were"
     )
     arms = (
         BASELINE,
@@ -390,6 +513,17 @@ class Champions(Pattern):
                 f"peer workers at month {months}",
                 "executive champion - baseline",
                 paired(runs, "exec_champion", "baseline", _peer_workers),
+            ),
+            self.judge(
+                f"An executive champion raises peers by at least {CHAMPION_EFFECT_MIN:.0%}",
+                f"peer workers at month {months}, relative",
+                f"executive champion / baseline - 1 (target > {CHAMPION_EFFECT_MIN:g})",
+                relative_change(
+                    [_peer_workers(run) for run in runs["exec_champion"]],
+                    [_peer_workers(run) for run in runs["baseline"]],
+                ),
+                reference=CHAMPION_EFFECT_MIN,
+                emergent=True,
             ),
             self.judge(
                 "Champions at decision-making levels raise hiring more",
@@ -427,7 +561,16 @@ class LivedExperienceLeadership(Pattern):
     method = (
         "An LE leader hired at month 0 in every organisation that employs peers, against "
         "the baseline: peer exits per peer-year, the disclosed share (safety) and peer "
-        "workers at the horizon."
+        "workers at the horizon. Emergent: the size of the effect on peer numbers, which "
+        "travels through retention, safety, role clarity and the leader's voice in "
+        f"resourcing: at least {LE_LEADER_EFFECT_MIN:.0%} more peers."
+    )
+    failure_region = MappingProxyType(
+        {"le_leader_clarity": 0.0, "le_leader_safety": 0.0, "exit_support": 0.0}
+    )
+    failure_reason = (
+        "an LE leader who clarifies no roles, makes no one safer and supports no peer adds "
+        "little but a voice in resourcing"
     )
     arms = (
         BASELINE,
@@ -460,6 +603,17 @@ class LivedExperienceLeadership(Pattern):
                 "LE leader hired - baseline",
                 paired(runs, "le_leader", "baseline", _peer_workers),
             ),
+            self.judge(
+                f"An LE leader raises peers by at least {LE_LEADER_EFFECT_MIN:.0%}",
+                f"peer workers at month {months}, relative",
+                f"LE leader hired / baseline - 1 (target > {LE_LEADER_EFFECT_MIN:g})",
+                relative_change(
+                    [_peer_workers(run) for run in runs["le_leader"]],
+                    [_peer_workers(run) for run in runs["baseline"]],
+                ),
+                reference=LE_LEADER_EFFECT_MIN,
+                emergent=True,
+            ),
         ]
 
     @override
@@ -484,7 +638,13 @@ class CriticalMass(Pattern):
         "months. The second peer (which lifts a team of ten past the token share of 15 %) "
         "must lower stigma more than the first did; and a single (token) peer must lower "
         "it less than the same peer would if the majority gave it a full voice "
-        f"(token_share {_HEARD_IN_FULL})."
+        f"(token_share {_HEARD_IN_FULL}). Emergent: the marginal effects' shape, which "
+        "comes from the token discount, conformity to the norm and contact together."
+    )
+    failure_region = MappingProxyType({"token_share": _HEARD_IN_FULL})
+    failure_reason = (
+        "without a token discount (token_share 0.01) every peer has a full voice from the "
+        "first, so the second adds no more than the first did"
     )
     #: The dose arms: 0, 1, 2 or 3 peers added to every team.
     doses = tuple(f"peers_{k}" for k in range(4))
@@ -518,6 +678,7 @@ class CriticalMass(Pattern):
                 f"fall in clinicians' stigma over {CULTURE_MONTHS} months, marginal effect",
                 "2nd peer per team - 1st peer per team",
                 (drop[2] - drop[1]) - (drop[1] - drop[0]),
+                emergent=True,
             ),
             self.judge(
                 "With few peers culture follows the non-LE majority",
@@ -565,7 +726,15 @@ class TopDownSupport(Pattern):
     method = (
         "Board support 0.8 against 0.1 (fall in mean stigma and managers' commitment over "
         "three years), and an executive champion against a clinician champion in every "
-        "organisation (fall in mean stigma over three years)."
+        "organisation (fall in mean stigma over three years). Emergent: board support's "
+        "effect on peer numbers at the horizon, through the whole chain (executives' "
+        "commitment, others' commitment, culture, resourcing, hiring, retention): at least "
+        f"{BOARD_EFFECT_MIN:.0%} more peers at 0.8 than at 0.1."
+    )
+    failure_region = MappingProxyType({"top_down": 0.0})
+    failure_reason = (
+        "where no one's commitment follows their superior's (top_down 0), the board reaches "
+        "no one below it"
     )
     arms = (
         arm("board_high", "Board support 0.8", {"board_support": 0.8}),
@@ -600,6 +769,17 @@ class TopDownSupport(Pattern):
                 ),
             ),
             self.judge(
+                f"Top-down support raises peer numbers by at least {BOARD_EFFECT_MIN:.0%}",
+                f"peer workers at month {months}, relative",
+                f"board support 0.8 / 0.1 - 1 (target > {BOARD_EFFECT_MIN:g})",
+                relative_change(
+                    [_peer_workers(run) for run in runs["board_high"]],
+                    [_peer_workers(run) for run in runs["board_low"]],
+                ),
+                reference=BOARD_EFFECT_MIN,
+                emergent=True,
+            ),
+            self.judge(
                 "Bottom-up alone is slower",
                 f"fall in mean stigma over {horizon} months",
                 "executive champion - clinician champion",
@@ -625,12 +805,28 @@ class DisclosureCascade(Pattern):
     method = (
         "Workforce training at month 0 (which lowers stigma) against the baseline: the "
         "disclosed share at month 24. Disclosure switched off (disclosure_rate 0) against "
-        "the baseline: mean stigma at the horizon must be higher without it."
+        "the baseline: mean stigma at the horizon must be higher without it. Emergent, the "
+        "cascade: training's effect on the disclosed share at month 24 must be larger with "
+        "the disclosure feedback than with it cut (disclosed_weight 0, disclosure_safety 0), "
+        "because each disclosure it brings makes the next safer."
     )
     arms = (
         BASELINE,
         WORKFORCE_TRAINING,
         arm("no_disclosure", "No disclosure", {"disclosure_rate": 0.0}),
+        DISCLOSURE_CUT_ARM,
+        arm(
+            "disclosure_cut_training",
+            "Workforce training, feedback cut",
+            DISCLOSURE_CUT,
+            [WorkforceTraining(month=0)],
+            months=24,
+        ),
+    )
+    failure_region = MappingProxyType({"disclosure_rate": 0.02})
+    failure_reason = (
+        "where disclosure is slow (a tenth of the default rate), too few disclose within two "
+        "years for each disclosure to make the next safer"
     )
 
     @override
@@ -654,6 +850,24 @@ class DisclosureCascade(Pattern):
                 "no disclosure - baseline",
                 paired(runs, "no_disclosure", "baseline", lambda r: at(r, "mean_stigma")),
             ),
+            self.judge(
+                "The cascade amplifies: each disclosure makes the next safer",
+                f"training's effect on the disclosed share at month {horizon}",
+                "with the feedback - with it cut",
+                paired(
+                    runs,
+                    "workforce_training",
+                    "baseline",
+                    lambda r: at(r, "disclosed_share", horizon),
+                )
+                - paired(
+                    runs,
+                    "disclosure_cut_training",
+                    "disclosure_cut",
+                    lambda r: at(r, "disclosed_share", horizon),
+                ),
+                emergent=True,
+            ),
         ]
 
     @override
@@ -675,7 +889,15 @@ class Training(Pattern):
     method = (
         "Management training at month 0 in the organisations of class 'none' against the "
         "baseline (their managers' commitment at month 12); workforce training in every "
-        "organisation against the baseline (mean stigma at month 12)."
+        "organisation against the baseline (mean stigma at month 12). Emergent: the peers "
+        f"employed in the class-'none' organisations at month {TRAINING_PEERS_MONTH}, which "
+        "training reaches only through understanding, commitment, the first-hire chance and "
+        "resourcing will."
+    )
+    failure_region = MappingProxyType({"first_hire_rate": 0.0, "hire_threshold": 0.6})
+    failure_reason = (
+        "where a first post needs a pilot chance that is zero and a will no trained manager "
+        "reaches, training changes minds but not posts"
     )
     arms = (
         BASELINE,
@@ -703,6 +925,19 @@ class Training(Pattern):
                 ),
             ),
             self.judge(
+                f"Management training brings peers to unexposed organisations within "
+                f"{TRAINING_PEERS_MONTH // 12} years",
+                f"peer workers in class-'none' organisations at month {TRAINING_PEERS_MONTH}",
+                "management training - baseline",
+                paired(
+                    runs,
+                    "management_training",
+                    "baseline",
+                    lambda r: class_total(r, "peer_workers", 0, TRAINING_PEERS_MONTH),
+                ),
+                emergent=True,
+            ),
+            self.judge(
                 "Workforce-wide training lowers stigma",
                 f"mean stigma at month {horizon}",
                 "workforce training - baseline",
@@ -727,11 +962,30 @@ class PayAndRoleClarity(Pattern):
     claim = "Pay disparity and unclear roles raise peer attrition and slow growth."
     method = (
         "Pay parity 0.5 against 1.0 and role clarity 0.2 against 0.9, each pair on the same "
-        "seeds: peer exits per peer-year and peer workers at the horizon."
+        "seeds: peer exits per peer-year and peer workers at the horizon. Emergent, the "
+        "path: pay acts on recruitment (fill rate) and on exits; the same pay pair with pay "
+        "out of the exit hazard (exit_pay 0) gives the growth lost through recruitment "
+        "alone, and the rest of the loss goes through exits, which must be at least "
+        f"{EXIT_PATH_MIN:.0%} of it (the study names attrition as the path)."
+    )
+    failure_region = MappingProxyType({"peer_attrition": 0.001})
+    failure_reason = (
+        "where peers rarely leave for any reason (a base exit hazard a seventh of the "
+        "default), pay's effect on exits costs few posts: the loss goes through recruitment"
     )
     arms = (
         arm("pay_low", "Pay parity 0.5", {"pay_parity": 0.5}),
         arm("pay_parity", "Pay parity 1.0", {"pay_parity": 1.0}),
+        arm(
+            "pay_low_no_exit_path",
+            "Pay parity 0.5, exit_pay 0",
+            {"pay_parity": 0.5, "exit_pay": 0.0},
+        ),
+        arm(
+            "pay_parity_no_exit_path",
+            "Pay parity 1.0, exit_pay 0",
+            {"pay_parity": 1.0, "exit_pay": 0.0},
+        ),
         arm("roles_unclear", "Role clarity 0.2", {"role_clarity": 0.2}),
         arm("roles_clear", "Role clarity 0.9", {"role_clarity": 0.9}),
     )
@@ -769,6 +1023,20 @@ class PayAndRoleClarity(Pattern):
                     expected="-",
                 )
             )
+        total = paired(runs, "pay_low", "pay_parity", _peer_workers)
+        recruitment = paired(runs, "pay_low_no_exit_path", "pay_parity_no_exit_path", _peer_workers)
+        checks.insert(
+            2,
+            self.judge(
+                f"Pay disparity slows growth through exits: at least {EXIT_PATH_MIN:.0%} of the "
+                "loss",
+                f"share of the loss of peer workers at month {months} that goes through exits",
+                f"1 - loss with exit_pay 0 / loss (target > {EXIT_PATH_MIN:g})",
+                1.0 - linearised_ratio(recruitment, total),
+                reference=EXIT_PATH_MIN,
+                emergent=True,
+            ),
+        )
         return checks
 
     @override

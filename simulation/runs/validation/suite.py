@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import pandas as pd
 
 from simulation.runs.replications import map_runs, replication_seeds
-from simulation.runs.validation.arms import Arm, ArmRun, run_job
-from simulation.runs.validation.base import Pattern, Verdict, pattern_verdict
+from simulation.runs.validation.arms import Arm, ArmRun, run_job, with_params
+from simulation.runs.validation.base import Check, Pattern, Verdict, pattern_verdict
+from simulation.runs.validation.loops import LOOP_MONTHS, LOOPS, LoopGain
 from simulation.runs.validation.patterns import PATTERNS, pattern_by_number
 
 #: Months simulated per pair in the full validation (10 years, the model's horizon).
@@ -36,6 +38,11 @@ class Validation:
         seeds: The pairs' seeds.
         months: The horizon.
         patterns: The patterns judged.
+        loops: One row per loop-gain check (``loop``, the loop's ``title`` and the fields
+            of a :class:`~simulation.runs.validation.base.Check` but ``pattern``); empty
+            if the loops were not run.
+        loop_gains: The loop-gain experiments run.
+        params: Parameters set in every arm (a failure region), if any.
     """
 
     checks: pd.DataFrame
@@ -43,6 +50,9 @@ class Validation:
     seeds: list[int]
     months: int
     patterns: tuple[Pattern, ...]
+    loops: pd.DataFrame = field(default_factory=pd.DataFrame)
+    loop_gains: tuple[LoopGain, ...] = ()
+    params: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def reduced(self) -> bool:
@@ -78,8 +88,8 @@ class Validation:
         return summary
 
 
-def arms_of(patterns: Sequence[Pattern]) -> list[Arm]:
-    """The distinct arms the patterns need (an arm shared by patterns runs once).
+def arms_of(patterns: Sequence[Pattern | LoopGain]) -> list[Arm]:
+    """The distinct arms the patterns (or loops) need (an arm shared by several runs once).
 
     Raises:
         ValueError: If two different arms share a name.
@@ -98,25 +108,32 @@ def validate(
     *,
     seed: int = ROOT_SEED,
     patterns: Sequence[int] | None = None,
+    loops: bool | None = None,
+    params: Mapping[str, Any] | None = None,
     workers: int = 1,
     progress: bool = False,
 ) -> Validation:
-    """Run the pattern experiments and judge every check.
+    """Run the pattern experiments (and the loop-gain experiments) and judge every check.
 
     Args:
         pairs: Seeds per arm (each seed is one pair across arms).
         months: Horizon of the arms that do not fix their own.
         seed: Root seed from which the pairs' seeds are spawned.
-        patterns: Pattern numbers to run (default: all ten).
+        patterns: Pattern numbers to run (default: all ten; an empty list: none).
+        loops: Run the loop-gain experiments of :mod:`.loops` (default: when the horizon
+            reaches :data:`~simulation.runs.validation.loops.LOOP_MONTHS`, as in the full
+            validation; a quick one skips them).
+        params: Parameters set in every arm on top of its own (for example a pattern's
+            :attr:`~simulation.runs.validation.base.Pattern.failure_region`).
         workers: Processes to run arms in (results do not depend on it).
         progress: Show a progress bar.
 
     Returns:
-        The checks, the runs and the seeds.
+        The checks, the loop-gain checks, the runs and the seeds.
 
     Raises:
-        ValueError: For fewer than two pairs, a horizon under 36 months, or an unknown
-            pattern number.
+        ValueError: For fewer than two pairs, a horizon under 36 months, an unknown
+            pattern number, or loops asked for with a horizon under ``LOOP_MONTHS``.
     """
     if pairs < 2:
         raise ValueError(f"pairs must be at least 2 to give an interval, got {pairs}")
@@ -125,17 +142,45 @@ def validate(
     chosen = (
         PATTERNS if patterns is None else tuple(pattern_by_number(number) for number in patterns)
     )
+    if loops is None:
+        loops = months >= LOOP_MONTHS
+    if loops and months < LOOP_MONTHS:
+        raise ValueError(
+            f"the loop-gain experiments read month {LOOP_MONTHS}; months must reach it, "
+            f"got {months}"
+        )
+    gains = LOOPS if loops else ()
     seeds = replication_seeds(seed, pairs)
-    arms = arms_of(chosen)
+    arms = [with_params(each, params or {}) for each in arms_of([*chosen, *gains])]
     jobs = [(each, s, months) for each in arms for s in seeds]
     results = map_runs(run_job, jobs, workers=workers, progress=progress, desc="validation runs")
     runs: dict[str, list[ArmRun]] = {each.name: [] for each in arms}
     for (each, _, _), result in zip(jobs, results, strict=True):
         runs[each.name].append(result)
-    rows = []
-    for pattern in chosen:
-        for check in pattern.checks(runs, months):
-            fields = asdict(check)
-            fields["verdict"] = check.verdict.value
-            rows.append({"title": pattern.title, **fields, "holds": check.holds})
-    return Validation(pd.DataFrame(rows), runs, seeds, months, chosen)
+    rows = [
+        {"title": pattern.title, **_row(check)}
+        for pattern in chosen
+        for check in pattern.checks(runs, months)
+    ]
+    loop_rows = []
+    for gain in gains:
+        for check in gain.checks(runs):
+            fields = _row(check)
+            del fields["pattern"]
+            loop_rows.append({"loop": gain.key, "title": gain.title, **fields})
+    return Validation(
+        pd.DataFrame(rows),
+        runs,
+        seeds,
+        months,
+        chosen,
+        pd.DataFrame(loop_rows),
+        gains,
+        dict(params or {}),
+    )
+
+
+def _row(check: Check) -> dict[str, Any]:
+    fields = asdict(check)
+    fields["verdict"] = check.verdict.value
+    return {**fields, "holds": check.holds}
