@@ -142,8 +142,9 @@ def markdown(table: pd.DataFrame, pairs: int, months: int) -> str:
             f"{_figure(row.region_high)}), {row.region_verdict} | "
             f"{'yes' if row.fails_in_region else '**no**'} |"
         )
-    lines.append(f"\n({pairs} seed pairs, {months}-month horizon; arms with a horizon of their "
-                 "own keep it.)")
+    lines.append(
+        f"\n({pairs} seed pairs, {months}-month horizon; arms with a horizon of their own keep it.)"
+    )
     return "\n".join(lines)
 
 
@@ -192,9 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         workers = check_workers(args.workers, name="--workers")
-        patterns = (
-            PATTERNS if not args.pattern else [pattern_by_number(n) for n in args.pattern]
-        )
+        patterns = PATTERNS if not args.pattern else [pattern_by_number(n) for n in args.pattern]
         if args.out:
             check_destination(args.out, replace=args.replace)
         started_at, clock = datetime.now(UTC), time.perf_counter()
@@ -204,8 +203,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         wall_time = time.perf_counter() - clock
         print(markdown(table, args.pairs, args.months))
         held = int((~table["fails_in_region"]).sum())
-        print(f"\n{held} of {len(table)} emergent checks still hold in their region "
-              f"({wall_time:.0f} s)")
+        print(
+            f"\n{held} of {len(table)} emergent checks still hold in their region "
+            f"({wall_time:.0f} s)"
+        )
         if args.out:
             manifest = build_manifest(
                 steps=args.months,

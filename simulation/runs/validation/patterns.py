@@ -106,6 +106,8 @@ _MORE_PEERS = (
 )
 # A token share this small gives every peer a full voice in the team's norm.
 _HEARD_IN_FULL = 0.01
+# No outside contact: no visits, and neighbours' peer work does not pull (imitation 0).
+_ISOLATED = {"visit_rate": 0.0, "imitation": 0.0}
 # Only the appointed champion champions: nobody takes the role up by themselves.
 _SOLE_CHAMPION = {"champion_uptake": 0.0, "initial_champion": 0.0}
 
@@ -160,10 +162,10 @@ class ExposureFirst(Pattern):
         f"decision-makers see): understanding within {UNDERSTANDING_LAG_MAX:g} months of "
         f"exposure, commitment within {COMMITMENT_LAG_MAX:g} months of understanding."
     )
-    failure_region = MappingProxyType({"understanding_gain": 0.01})
+    failure_region = MappingProxyType({"understanding_gain": 0.01, "understanding_decay": 0.005})
     failure_reason = (
-        "understanding that grows seven times slower than the default takes years to follow "
-        "exposure"
+        "understanding that builds and fades five to seven times slower than the default "
+        "takes years to follow exposure"
     )
     arms = (
         BASELINE,
@@ -266,7 +268,8 @@ class LockIn(Pattern):
         "visits programme or manager network breaks the lock-in."
     )
     method = (
-        f"A sector without visits (visit_rate 0), run {LOCK_IN_MONTHS // 12} years whatever "
+        "A sector without outside contact (visit_rate 0, and imitation 0: neighbours' peer "
+        f"work does not pull), run {LOCK_IN_MONTHS // 12} years whatever "
         "the validation's horizon. Emergent, both from the first-hire chance, leaders' "
         "understanding, policy pressure and imitation together: the median time to a first "
         "peer among the organisations without peers at month 0 (those that never hire count "
@@ -277,18 +280,18 @@ class LockIn(Pattern):
         "(paired with the isolated sector)."
     )
     arms = (
-        arm("isolated", "Isolated (no visits)", {"visit_rate": 0.0}, months=LOCK_IN_MONTHS),
+        arm("isolated", "Isolated (no visits, no imitation)", _ISOLATED, months=LOCK_IN_MONTHS),
         arm(
             "isolated_visits",
             "Visits programme",
-            {"visit_rate": 0.0},
+            _ISOLATED,
             [VisitsProgramme(month=0)],
             LOCK_IN_MONTHS,
         ),
         arm(
             "isolated_network",
             "Manager network",
-            {"visit_rate": 0.0},
+            _ISOLATED,
             [ManagerNetwork(month=0)],
             LOCK_IN_MONTHS,
         ),
@@ -566,11 +569,16 @@ class LivedExperienceLeadership(Pattern):
         f"resourcing: at least {LE_LEADER_EFFECT_MIN:.0%} more peers."
     )
     failure_region = MappingProxyType(
-        {"le_leader_clarity": 0.0, "le_leader_safety": 0.0, "exit_support": 0.0}
+        {
+            "le_leader_clarity": 0.0,
+            "le_leader_safety": 0.0,
+            "exit_support": 0.0,
+            "funding_envelope": (0.04,),
+        }
     )
     failure_reason = (
-        "an LE leader who clarifies no roles, makes no one safer and supports no peer adds "
-        "little but a voice in resourcing"
+        "an LE leader who clarifies no roles, makes no one safer and supports no peer, where "
+        "the funding envelope binds (4 % of staff), can neither keep peers nor fund more"
     )
     arms = (
         BASELINE,
