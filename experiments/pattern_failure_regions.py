@@ -53,7 +53,7 @@ def region_text(region: Any) -> str:
     parts = []
     for name, value in sorted(dict(region).items()):
         if isinstance(value, tuple) and len(value) > 2:
-            value = f"default series ({value[0]:g} ... {value[-1]:g})"
+            value = f"{len(value)} yearly values {value[0]:g} ... {value[-1]:g}"
         elif isinstance(value, tuple):
             value = "[" + ", ".join(f"{each:g}" for each in value) + "]"
         elif isinstance(value, float):
@@ -75,6 +75,7 @@ def failure_table(
     seed: int = ROOT_SEED,
     workers: int = 1,
     progress: bool = False,
+    defaults: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every emergent check's effect at the defaults and in its pattern's failure region.
 
@@ -85,6 +86,8 @@ def failure_table(
         seed: Root seed of the pairs.
         workers: Processes.
         progress: Show progress bars.
+        defaults: A validation's check table (``checks.csv`` of ``lewsim validate``) to
+            take the defaults' column from instead of running it again.
 
     Returns:
         One row per emergent check: ``pattern``, ``check``, ``region``, ``reason``,
@@ -94,7 +97,9 @@ def failure_table(
     """
     numbers = [pattern.number for pattern in patterns]
     common = {"seed": seed, "loops": False, "workers": workers, "progress": progress}
-    defaults = emergent_rows(validate(pairs, months, patterns=numbers, **common).checks)
+    if defaults is None:
+        defaults = validate(pairs, months, patterns=numbers, **common).checks
+    defaults = emergent_rows(defaults)
     rows = []
     for pattern in patterns:
         region = dict(pattern.failure_region)
@@ -125,7 +130,7 @@ def _figure(value: float) -> str:
     return "nan" if math.isnan(value) else f"{value:.3g}"
 
 
-def markdown(table: pd.DataFrame, pairs: int, months: int) -> str:
+def markdown(table: pd.DataFrame, pairs: int, months: int, source: str | None = None) -> str:
     """The table as Markdown, as docs/ODD.md section 13.4 shows it."""
     lines = [
         "| pattern | emergent check (target) | failure region | defaults: effect (95 % CI), "
@@ -142,8 +147,10 @@ def markdown(table: pd.DataFrame, pairs: int, months: int) -> str:
             f"{_figure(row.region_high)}), {row.region_verdict} | "
             f"{'yes' if row.fails_in_region else '**no**'} |"
         )
+    where = f"defaults from {source}; regions on " if source else ""
     lines.append(
-        f"\n({pairs} seed pairs, {months}-month horizon; arms with a horizon of their own keep it.)"
+        f"\n({where}{pairs} seed pairs, {months}-month horizon; arms with a horizon of their "
+        "own keep it.)"
     )
     return "\n".join(lines)
 
@@ -173,6 +180,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="worker processes (default 2, or 1 on one core)",
     )
     parser.add_argument("--seed", type=int, default=ROOT_SEED, help=f"root seed ({ROOT_SEED})")
+    parser.add_argument(
+        "--defaults",
+        metavar="CHECKS_CSV",
+        help="take the defaults' column from a validation's checks.csv instead of running it",
+    )
     parser.add_argument("--out", help="write failure_regions.csv and manifest.json here")
     parser.add_argument("--replace", action="store_true", help="replace an earlier result")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
@@ -196,12 +208,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         patterns = PATTERNS if not args.pattern else [pattern_by_number(n) for n in args.pattern]
         if args.out:
             check_destination(args.out, replace=args.replace)
+        defaults = None
+        if args.defaults:
+            try:
+                defaults = pd.read_csv(args.defaults)
+            except OSError as problem:
+                raise LewsimError(
+                    f"--defaults {args.defaults}: cannot read it ({problem})"
+                ) from None
         started_at, clock = datetime.now(UTC), time.perf_counter()
         table = failure_table(
-            patterns, args.pairs, args.months, args.seed, workers, not args.no_progress
+            patterns,
+            args.pairs,
+            args.months,
+            args.seed,
+            workers,
+            not args.no_progress,
+            defaults=defaults,
         )
         wall_time = time.perf_counter() - clock
-        print(markdown(table, args.pairs, args.months))
+        print(markdown(table, args.pairs, args.months, args.defaults))
         held = int((~table["fails_in_region"]).sum())
         print(
             f"\n{held} of {len(table)} emergent checks still hold in their region "

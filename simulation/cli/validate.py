@@ -47,9 +47,10 @@ HELP = (
     "Check the model against the seed study's ten patterns and the national figures.\n\n"
     "Each pattern is a controlled experiment on paired seeds (common random numbers); "
     "each check reports an effect, its 95% confidence interval and a verdict. The full run "
-    "also cuts the hiring, disclosure and champion loops and measures their gain (--quick "
-    "skips them). Writes report.html (self-contained), one PNG per pattern, checks.csv, "
-    "loops.csv (full run), calibration.csv and manifest.json into a new directory.\n\n"
+    "of all ten patterns also cuts the hiring, disclosure and champion loops and measures "
+    "their gain (--quick and --pattern skip them). Writes report.html (self-contained), "
+    "one PNG per pattern, checks.csv, loops.csv (with the loops), calibration.csv and "
+    "manifest.json into a new directory.\n\n"
     "Example: lewsim validate --quick"
 )
 
@@ -108,7 +109,9 @@ def validate_command(
         check_workers(workers)
         # Each arm of each pattern runs once per pair; every run is kept until judged.
         chosen = PATTERNS if patterns is None else [pattern_by_number(n) for n in patterns]
-        loops = LOOPS if months >= LOOP_MONTHS else ()
+        # The loop gains read month LOOP_MONTHS; they belong to a run of every pattern.
+        with_loops = patterns is None and months >= LOOP_MONTHS
+        loops = LOOPS if with_loops else ()
         footprint = estimate(
             [dict(arm.params) for arm in arms_of([*chosen, *loops])],
             steps=months,
@@ -119,7 +122,13 @@ def validate_command(
 
         def job() -> tuple[Validation, pd.DataFrame]:
             result = validate(
-                pairs, months, seed=seed, patterns=patterns, workers=workers, progress=not quiet
+                pairs,
+                months,
+                seed=seed,
+                patterns=patterns,
+                loops=with_loops,
+                workers=workers,
+                progress=not quiet,
             )
             calibration = calibration_table(result.seeds, workers=workers, progress=not quiet)
             return result, calibration

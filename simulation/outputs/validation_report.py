@@ -125,7 +125,9 @@ def summary_lines(validation: Validation, quick: bool = False) -> list[str]:
         )
     lines.append(tally(summary))
     if validation.loops.empty:
-        lines.append(f"loop gains: not run (they need a {HORIZON}-month horizon)")
+        lines.append(
+            f"loop gains: not run (only in a run of all ten patterns over {HORIZON} months)"
+        )
     for row in validation.loops.itertuples():
         lines.append(
             f"loop {row.loop:<10}  {row.verdict:<12}  {row.statement}: {row.effect:.3g} "

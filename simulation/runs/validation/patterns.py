@@ -57,6 +57,9 @@ S_CURVE_MONTHS = 360
 CULTURE_MONTHS = 24
 #: Month at which pattern 1's peers arrive in unexposed organisations.
 EXPOSURE_MONTH = 6
+#: Months of pattern 1's arms: a half-rise is of the peak within the run, so the lags are
+#: read over a fixed ten years whatever the validation's horizon.
+LAG_MONTHS = 120
 #: Month at which pattern 4's only champion leaves.
 CHAMPION_LOSS_MONTH = 24
 #: Months of pattern 2's arms: "within ten years" needs ten years, even in a quick run.
@@ -142,6 +145,12 @@ def _peer_workers(run: ArmRun) -> float:
     return at(run, "peer_workers")
 
 
+def _led_peers(run: ArmRun) -> float:
+    # Peer workers without the LE leaders, who count among them: an LE leader hired is one
+    # more peer by definition, not an effect on growth.
+    return at(run, "peer_workers") - at(run, "le_leaders")
+
+
 class ExposureFirst(Pattern):
     """Pattern 1: exposure, then understanding, then commitment."""
 
@@ -154,8 +163,9 @@ class ExposureFirst(Pattern):
     method = (
         "Association: rank correlations across the managers of the baseline sector at the "
         "horizon, per seed. Order: in a sector of unexposed organisations, one peer worker "
-        f"joins every team at month {EXPOSURE_MONTH}; per seed, the paired response (with "
-        "peers minus without) of managers' mean exposure, understanding and commitment, and "
+        f"joins every team at month {EXPOSURE_MONTH} (run {LAG_MONTHS // 12} years); per "
+        "seed, the paired response (with peers minus without) of managers' mean exposure, "
+        "understanding and commitment, and "
         "the month each first reaches half its peak; understanding must lag exposure and "
         "commitment lag understanding. Emergent: the lags' sizes, which come from the "
         f"whole chain (rates, decay, commitment's feedback on understanding, what "
@@ -169,12 +179,13 @@ class ExposureFirst(Pattern):
     )
     arms = (
         BASELINE,
-        arm("unexposed", "Unexposed sector", _UNEXPOSED),
+        arm("unexposed", "Unexposed sector", _UNEXPOSED, months=LAG_MONTHS),
         arm(
             "peers_arrive",
             "Unexposed sector, peers arrive",
             _UNEXPOSED,
             [AddPeers(month=EXPOSURE_MONTH, per_team=1)],
+            LAG_MONTHS,
         ),
     )
 
@@ -564,7 +575,8 @@ class LivedExperienceLeadership(Pattern):
     method = (
         "An LE leader hired at month 0 in every organisation that employs peers, against "
         "the baseline: peer exits per peer-year, the disclosed share (safety) and peer "
-        "workers at the horizon. Emergent: the size of the effect on peer numbers, which "
+        "workers at the horizon (LE leaders, who are peers, left out of the count). Emergent: "
+        "the size of the effect on peer numbers, which "
         "travels through retention, safety, role clarity and the leader's voice in "
         f"resourcing: at least {LE_LEADER_EFFECT_MIN:.0%} more peers."
     )
@@ -607,17 +619,17 @@ class LivedExperienceLeadership(Pattern):
             ),
             self.judge(
                 "An LE leader raises the organisations' growth",
-                f"peer workers at month {months}",
+                f"peer workers other than LE leaders at month {months}",
                 "LE leader hired - baseline",
-                paired(runs, "le_leader", "baseline", _peer_workers),
+                paired(runs, "le_leader", "baseline", _led_peers),
             ),
             self.judge(
                 f"An LE leader raises peers by at least {LE_LEADER_EFFECT_MIN:.0%}",
-                f"peer workers at month {months}, relative",
+                f"peer workers other than LE leaders at month {months}, relative",
                 f"LE leader hired / baseline - 1 (target > {LE_LEADER_EFFECT_MIN:g})",
                 relative_change(
-                    [_peer_workers(run) for run in runs["le_leader"]],
-                    [_peer_workers(run) for run in runs["baseline"]],
+                    [_led_peers(run) for run in runs["le_leader"]],
+                    [_led_peers(run) for run in runs["baseline"]],
                 ),
                 reference=LE_LEADER_EFFECT_MIN,
                 emergent=True,
