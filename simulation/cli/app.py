@@ -1,0 +1,90 @@
+"""``lewsim app``: serve the educator's app (Solara) on this machine.
+
+The app lives in :mod:`simulation.app`; this command does not import it (the command
+line and the app are separate layers), it starts Solara's server on the app's module in
+a child process. Before that it turns off Solara's usage telemetry, so that nothing the
+app does calls out of the machine: the front-end itself is served from the installed
+``solara-assets`` package, not from a CDN.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from typing import Annotated
+
+import typer
+
+from simulation.cli.common import Command
+from simulation.errors import InputError
+
+#: The module Solara serves (its ``Page`` component is the app).
+APP_MODULE = "simulation.app.page"
+
+HELP = (
+    "Serve the educator's interactive app: an organisation's network, the sector and "
+    "live time series, with levers, Play/Step and intervention buttons.\n\n"
+    "It listens on 127.0.0.1 (this machine only) unless --host says otherwise; open "
+    "the address it prints in a browser. It works offline and sends no telemetry. "
+    "Stop it with Ctrl-C.\n\n"
+    "Examples: lewsim app; lewsim app --port 9000; lewsim app --host 0.0.0.0 (a room's "
+    "network: anyone who can reach this machine can use the app)"
+)
+
+
+def solara_environment() -> dict[str, str]:
+    """The environment of the server: this one, with Solara's telemetry turned off.
+
+    Returns:
+        The environment variables.
+    """
+    environment = dict(os.environ)
+    environment["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    return environment
+
+
+def server_command(host: str, port: int) -> list[str]:
+    """The command that serves the app.
+
+    Args:
+        host: Address to listen on.
+        port: Port to listen on.
+
+    Returns:
+        The argument list (this Python, ``-m solara run``).
+    """
+    return [
+        sys.executable, "-m", "solara", "run", APP_MODULE,
+        "--host", host, "--port", str(port), "--production", "--no-open",
+    ]  # fmt: skip
+
+
+def app_command(
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (127.0.0.1: this machine only).")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
+    ] = 8765,
+) -> None:
+    """Serve the app (help: :data:`HELP`)."""
+    with Command("app"):
+        if not host.strip():
+            raise InputError("--host = '': must be an address such as 127.0.0.1")
+        missing = [
+            name for name in ("solara", "solara_assets") if importlib.util.find_spec(name) is None
+        ]
+        if missing:
+            raise InputError(
+                f"the app needs {', '.join(missing)}, which is not installed; install the "
+                "app extra: pip install -e '.[app]' (make run and make test do it)"
+            )
+        typer.echo(f"lewsim app: serving on http://{host}:{port} (Ctrl-C stops it)")
+        try:
+            status = subprocess.call(server_command(host, port), env=solara_environment())
+        except KeyboardInterrupt:
+            status = 0
+        if status:
+            raise typer.Exit(status)
