@@ -46,6 +46,8 @@ class ClassroomModel(SectorModel):
             story's parameters take precedence over ``params`` for the names they set,
             and its events are scheduled.
         rng: The run's seed.
+        scenario: Ignored: Mesa's ``SolaraViz`` passes its experimental ``Scenario`` when
+            it rebuilds the model; the stories are lewsim scenario files instead.
         **params: Model parameters (the app's levers).
 
     Attributes:
@@ -56,7 +58,10 @@ class ClassroomModel(SectorModel):
         marked_events: Interventions applied so far, in order.
     """
 
-    def __init__(self, *, story: str = NO_STORY, rng: Any = 42, **params: Any) -> None:
+    def __init__(
+        self, *, story: str = NO_STORY, rng: Any = 42, scenario: Any = None, **params: Any
+    ) -> None:
+        del scenario  # Mesa's app passes its own (empty) experimental Scenario on Reset
         if story != NO_STORY and story not in STORIES:
             allowed = ", ".join(repr(name) for name in (NO_STORY, *STORIES))
             raise InputError(f"story = {story!r}: unknown story; allowed: {allowed}")

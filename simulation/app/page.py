@@ -219,12 +219,17 @@ def components() -> list[tuple[Any, int]]:
 
 
 @solara.component
-def Page() -> None:
-    """The app: one fresh model per browser session."""
-    model = solara.use_memo(ClassroomModel, [])
-    renderer = solara.use_memo(lambda: OrganisationRenderer(model), [])
+def Page(model: ClassroomModel | None = None) -> None:
+    """The app: one fresh model per browser session.
+
+    Args:
+        model: The model to start with (None: a new one with the default levers, as the
+            served app does; tests pass their own to look inside it).
+    """
+    first = solara.use_memo(lambda: model if model is not None else ClassroomModel(), [])
+    renderer = solara.use_memo(lambda: OrganisationRenderer(first), [])
     SolaraViz(
-        model,
+        first,
         renderer,
         components=components(),
         model_params=model_params(),

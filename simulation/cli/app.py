@@ -61,16 +61,32 @@ def server_command(host: str, port: int) -> list[str]:
     ]  # fmt: skip
 
 
+def start_server(command: list[str], environment: dict[str, str]) -> int:
+    """Run the server in a child process until it stops (Ctrl-C stops both).
+
+    Args:
+        command: The server's command (:func:`server_command`).
+        environment: Its environment (:func:`solara_environment`).
+
+    Returns:
+        The server's exit status (0 after Ctrl-C).
+    """
+    try:
+        return subprocess.call(command, env=environment)
+    except KeyboardInterrupt:
+        return 0
+
+
 def app_command(
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on (127.0.0.1: this machine only).")
     ] = "127.0.0.1",
-    port: Annotated[
-        int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
-    ] = 8765,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on (1 to 65535).")] = 8765,
 ) -> None:
     """Serve the app (help: :data:`HELP`)."""
     with Command("app"):
+        if not 1 <= port <= 65535:
+            raise InputError(f"--port = {port}: must be an integer from 1 to 65535")
         if not host.strip():
             raise InputError("--host = '': must be an address such as 127.0.0.1")
         missing = [
@@ -82,9 +98,6 @@ def app_command(
                 "app extra: pip install -e '.[app]' (make run and make test do it)"
             )
         typer.echo(f"lewsim app: serving on http://{host}:{port} (Ctrl-C stops it)")
-        try:
-            status = subprocess.call(server_command(host, port), env=solara_environment())
-        except KeyboardInterrupt:
-            status = 0
+        status = start_server(server_command(host, port), solara_environment())
         if status:
             raise typer.Exit(status)
