@@ -22,7 +22,7 @@ from simulation.app.page import Page
 
 
 @solara.component
-def App():
+def App():  # noqa: N802 - a Solara component
     with solara.AppLayout():
         Page()
 

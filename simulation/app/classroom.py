@@ -152,14 +152,27 @@ class ClassroomModel(SectorModel):
         return self._network[1]
 
     def counts_sentence(self) -> str:
-        """This month in words, e.g. ``"Month 37: 41 peer workers in 10 of 24 organisations."``."""
+        """This month in words.
+
+        Returns:
+            E.g. ``"Month 37: 41 peer workers in 10 of 24 organisations; 5 champions;
+            2 LE leaders."`` (LE leaders count among the peer workers).
+        """
         summary = self.org_summary()
         peers = int(np.sum(summary["peer_workers"]))
         with_peers = int(np.count_nonzero(summary["peer_workers"]))
-        workers = "peer worker" if peers == 1 else "peer workers"
+        champions = int(np.sum(summary["champions"]))
+        leaders = int(np.sum(summary["le_leader"]))
         return (
-            f"Month {self.month}: {peers} {workers} in {with_peers} of {self.n_orgs} organisations."
+            f"Month {self.month}: {_count(peers, 'peer worker')} in {with_peers} of "
+            f"{self.n_orgs} organisations; {_count(champions, 'champion')}; "
+            f"{_count(leaders, 'LE leader')}."
         )
+
+
+def _count(number: int, noun: str) -> str:
+    """``"1 champion"``, ``"2 champions"``."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 #: Short names of the interventions for the time series' marks.

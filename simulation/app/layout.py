@@ -67,6 +67,8 @@ class OrganisationLayout:
         # Teams one unit apart, wide enough for a team of twice the usual size.
         spacing = 2.2 * SEAT_SPACING * math.sqrt(2 * model.params.team_size) + 0.1
         width = spacing * max(len(frontline) - 1, 0)
+        # Rows far enough apart that the drawing (wider than tall) is not squashed.
+        row_gap = max(width / 3.5, 2 * spacing)
         self.centre: dict[int, tuple[float, float]] = {}
         for unit in units.tolist():
             unit_type = UnitType(int(structure.unit_type[unit]))
@@ -74,7 +76,7 @@ class OrganisationLayout:
                 x = frontline.index(unit) * spacing
             else:
                 x = width / 2
-            self.centre[unit] = (x, ROW_OF_UNIT[unit_type] * max(spacing, 0.6))
+            self.centre[unit] = (x, ROW_OF_UNIT[unit_type] * row_gap)
         self.fixed_seats: dict[int, tuple[float, float]] = {}  # slot -> position
         self.next_fixed_seat = dict.fromkeys(self.centre, 0)
         self.peer_seats: dict[int, tuple[int, int]] = {}  # unique_id -> (unit, seat)

@@ -93,7 +93,8 @@ def ClassroomPanel(model: ClassroomModel) -> None:
         set_message(f"Month {model.month}: {label.lower()} in {where}.")
         force_update()
 
-    with solara.Column(gap="6px"):
+    # The grid cell has a fixed height: the panel scrolls inside it rather than spill over.
+    with solara.Column(gap="4px", style={"height": "100%", "overflow-y": "auto"}):
         MonthSummary(model)
         with solara.Row():
             solara.Select(
@@ -123,14 +124,21 @@ def ClassroomPanel(model: ClassroomModel) -> None:
                     on_click=lambda n=name, t=takes_level, lab=label: press(n, t, lab),
                     outlined=True,
                     color="primary",
+                    small=True,
                 )
         if message:
             solara.Text(message)
+        if model.story_scenario is not None:
+            solara.HTML(
+                tag="p",
+                unsafe_innerHTML=f"<b>Story: {html.escape(STORIES[model.story_name].title)}.</b> "
+                + html.escape(model.story_scenario.description),
+            )
 
 
 @solara.component
 def MonthSummary(model: ClassroomModel) -> None:
-    """The month in words, the network's caption and key, and the story (every month).
+    """The month in words, and the network's caption and key (drawn again every month).
 
     Args:
         model: The model on screen.
@@ -147,12 +155,6 @@ def MonthSummary(model: ClassroomModel) -> None:
         f"shaded by {model.shade_by} (faint: 0, solid: 1). {key} "
         "<span style='font-size:1.3em'>&#9733;</span>&nbsp;champion",
     )
-    if model.story_scenario is not None:
-        solara.HTML(
-            tag="p",
-            unsafe_innerHTML=f"<b>Story: {html.escape(STORIES[model.story_name].title)}.</b> "
-            + html.escape(model.story_scenario.description),
-        )
 
 
 @solara.component

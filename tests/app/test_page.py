@@ -20,7 +20,7 @@ def render(model: ClassroomModel | None = None):
     """Render the app inside Solara's app layout (where Mesa puts Step, Play and Reset)."""
 
     @solara.component
-    def App():
+    def App():  # noqa: N802 - a Solara component
         with solara.AppLayout():
             Page(model)
 
