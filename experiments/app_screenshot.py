@@ -75,9 +75,11 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1600, "height": 1250})
             page.route(
                 "**/*",
-                lambda route: route.continue_()
-                if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost")
-                else route.abort(),
+                lambda route: (
+                    route.continue_()
+                    if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost")
+                    else route.abort()
+                ),
             )
             page.goto(url)
             step = page.get_by_role("button", name="Step", exact=True)

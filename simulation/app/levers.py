@@ -26,12 +26,14 @@ class Lever:
     Attributes:
         name: The parameter's name in :class:`~simulation.parameters.Parameters`.
         label: The control's label.
+        finding: The finding of the study the lever reflects, for a room of learners.
         step: The slider's step (ignored for a switch).
         app_max: An upper bound for the app, below the model's own (None: the model's).
     """
 
     name: str
     label: str
+    finding: str
     step: float = 0.05
     app_max: float | None = None
 
@@ -67,12 +69,42 @@ class Lever:
 
 #: The levers, in the order the app shows them.
 LEVERS: tuple[Lever, ...] = (
-    Lever("board_support", "Board support"),
-    Lever("pay_parity", "Pay parity"),
-    Lever("role_clarity", "Role clarity"),
-    Lever("visit_rate", "Visit rate (per manager per month)", step=0.01, app_max=0.3),
-    Lever("manager_network", "Manager network"),
-    Lever("n_orgs", "Number of organisations", step=1, app_max=60),
+    Lever(
+        "board_support",
+        "Board support",
+        "Top-down support speeds culture change; bottom-up change alone is slower.",
+    ),
+    Lever(
+        "pay_parity",
+        "Pay parity",
+        "Pay disparity raises peer attrition and slows growth.",
+    ),
+    Lever(
+        "role_clarity",
+        "Role clarity",
+        "Unclear peer roles raise peer attrition and slow growth.",
+    ),
+    Lever(
+        "visit_rate",
+        "Visit rate (per manager per month)",
+        "Seeing peer work elsewhere is what persuades: without contact, organisations with "
+        "no peers stay without them (\"you don't know what you don't know\").",
+        step=0.01,
+        app_max=0.3,
+    ),
+    Lever(
+        "manager_network",
+        "Manager network",
+        "A network of managers who have hired peers breaks the lock-in of organisations "
+        "that have none.",
+    ),
+    Lever(
+        "n_orgs",
+        "Number of organisations",
+        "The study's sector had 24 organisations, about half of them without peer workers.",
+        step=1,
+        app_max=60,
+    ),
 )
 
 #: The seed control's range.

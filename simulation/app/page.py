@@ -50,17 +50,34 @@ KIND_TEXT = {
     "speaks for peer work where decisions are made.",
 }
 
-#: What a learner should look for in each picture.
-VIEW_TEXT = """\
-**The network** is the organisation on screen: the executive team at the top, senior
-managers below, frontline teams in a row at the bottom; lines join team members and each
-person to their line manager. Colour is the kind of staff; a solid dot is high on the
-chosen scale (commitment, or stigma), a faint one low; stars are champions.
+#: What a learner should look for in each picture (HTML).
+VIEW_TEXT = (
+    "<p><b>The network</b> is the organisation on screen: the executive team at the top, "
+    "senior managers below, frontline teams in a row at the bottom; lines join team members "
+    "and each person to their line manager. Colour is the kind of staff; a solid dot is high "
+    "on the chosen scale (commitment, or stigma), a faint one low; stars are champions. "
+    "People keep their places from month to month.</p>"
+    "<p><b>The time series</b> are the whole sector, month by month; dashed lines mark "
+    "interventions. <b>The sector</b> shows every organisation's peer share now, coloured "
+    "by how much it had worked with peers at the start; a triangle means it has an LE "
+    "leader.</p>"
+)
 
-**The time series** are the whole sector, month by month; dashed lines mark
-interventions. **The sector** shows every organisation's peer share now, coloured by how
-much it had worked with peers at the start; a triangle means it has an LE leader.
-"""
+#: What each intervention button does and the finding it reflects.
+BUTTON_TEXT = {
+    "appoint_champion": "the most committed person at the chosen level becomes a champion. "
+    "Champions raise hiring, most of all at decision-making levels.",
+    "remove_champion": "the most powerful champion (or every champion at the chosen level) "
+    "leaves the role. Losing the only champion slows growth.",
+    "hire_le_leader": "an LE leader joins the executive team. An LE leader raises peer "
+    "retention, support and growth.",
+    "management_training": "managers' understanding and exposure rise. Management training "
+    "raises commitment in unexposed organisations.",
+    "workforce_training": "stigma falls among managers and clinicians. Workforce-wide "
+    "training lowers stigma.",
+    "visits_programme": "managers visit organisations with peer workers more often.",
+    "manager_network": "managers join a support network for those hiring peers.",
+}
 
 
 @solara.component
@@ -93,30 +110,37 @@ def ClassroomPanel(model: ClassroomModel) -> None:
         set_message(f"Month {model.month}: {label.lower()} in {where}.")
         force_update()
 
-    # The grid cell has a fixed height: the panel scrolls inside it rather than spill over.
-    with solara.Column(gap="4px", style={"height": "100%", "overflow-y": "auto"}):
+    # Mesa's grid cells have a fixed height (about 380 px here): the panel scrolls inside
+    # its cell rather than spill under the next one.
+    with solara.Column(gap="2px", style={"max-height": "380px", "overflow-y": "auto"}):
         MonthSummary(model)
-        with solara.Row():
+        with solara.Row(style={"align-items": "center"}):
             solara.Select(
                 label="Organisation on screen",
                 value=model.view_org,
                 values=list(range(model.n_orgs)),
                 on_value=show,
+                dense=True,
             )
-            solara.ToggleButtonsSingle(value=model.shade_by, values=list(SHADINGS), on_value=shade)
-        solara.HTML(
-            tag="p",
-            unsafe_innerHTML="<b>Intervene now</b> (applied at this month; the next month "
-            "shows it)",
-        )
+            solara.Text("Shade by")
+            solara.ToggleButtonsSingle(
+                value=model.shade_by, values=list(SHADINGS), on_value=shade, dense=True
+            )
         with solara.Row():
             solara.Select(
-                label="Champion level",
+                label="Champion level (for the champion buttons)",
                 value=level,
                 values=list(CHAMPION_LEVELS),
                 on_value=set_level,
+                dense=True,
             )
-            solara.Select(label="Apply to", value=target, values=list(TARGETS), on_value=set_target)
+            solara.Select(
+                label="Intervene in",
+                value=target,
+                values=list(TARGETS),
+                on_value=set_target,
+                dense=True,
+            )
         with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
             for label, name, takes_level in BUTTONS:
                 solara.Button(
@@ -126,8 +150,10 @@ def ClassroomPanel(model: ClassroomModel) -> None:
                     color="primary",
                     small=True,
                 )
-        if message:
-            solara.Text(message)
+        solara.Text(
+            message or "Interventions apply at this month; the next month shows their effect.",
+            style={"font-size": "0.85em"},
+        )
         if model.story_scenario is not None:
             solara.HTML(
                 tag="p",
@@ -149,8 +175,13 @@ def MonthSummary(model: ClassroomModel) -> None:
         for colour, name in KIND_STYLE.values()
     )
     # HTML, not Markdown: this is drawn again every month, and Markdown costs more.
-    solara.HTML(tag="h3", unsafe_innerHTML=html.escape(model.counts_sentence()))
     solara.HTML(
+        tag="h3",
+        unsafe_innerHTML=html.escape(model.counts_sentence()),
+        style={"font-size": "1.05em", "margin": "0"},
+    )
+    solara.HTML(
+        style={"font-size": "0.9em"},
         unsafe_innerHTML=f"<b>The network</b> (left): organisation {model.view_org}, "
         f"shaded by {model.shade_by} (faint: 0, solid: 1). {key} "
         "<span style='font-size:1.3em'>&#9733;</span>&nbsp;champion",
@@ -189,29 +220,51 @@ def SectorView(model: ClassroomModel) -> None:
 
 @solara.component
 def About(model: ClassroomModel) -> None:
-    """What the kinds, levers and stories mean, for a room of learners.
+    """What the kinds, levers, buttons and stories mean, for a room of learners.
+
+    Plain HTML built here (not Markdown, whose renderer fetches scripts), so the page
+    needs nothing from outside the machine.
 
     Args:
         model: The model on screen.
     """
-    kinds = "\n".join(
-        f"- <span style='color:{colour}'>&#9679;</span> **{name}**: {KIND_TEXT[name]}"
-        for colour, name in KIND_STYLE.values()
+
+    def items(rows: list[str]) -> str:
+        return "<ul>" + "".join(f"<li>{row}</li>" for row in rows) + "</ul>"
+
+    e = html.escape
+    kinds = items(
+        [
+            f"<span style='color:{colour}'>&#9679;</span> <b>{e(name)}</b>: {e(KIND_TEXT[name])}"
+            for colour, name in KIND_STYLE.values()
+        ]
     )
-    levers = "\n".join(f"- **{lever.label}**: {lever.description}" for lever in LEVERS)
-    stories = "\n".join(
-        f"- **{story.title}** (`{story.name}`): {story.scenario().description}"
-        for story in STORIES.values()
+    levers = items(
+        [
+            f"<b>{e(lever.label)}</b>: {e(lever.description)} <i>{e(lever.finding)}</i>"
+            for lever in LEVERS
+        ]
     )
-    solara.Markdown(
-        "## What you are looking at\n\n"
+    buttons = items([f"<b>{e(label)}</b>: {e(BUTTON_TEXT[name])}" for label, name, _ in BUTTONS])
+    stories = items(
+        [
+            f"<b>{e(story.title)}</b> ({e(story.name)}): {e(story.scenario().description)}"
+            for story in STORIES.values()
+        ]
+    )
+    solara.HTML(
+        unsafe_innerHTML="<h2>What you are looking at</h2>"
         + VIEW_TEXT
-        + "\n## Staff\n\n"
+        + "<h2>Staff</h2>"
         + kinds
-        + "\n\n## Levers (sidebar; they apply when you press Reset)\n\n"
+        + "<h2>Levers (sidebar; they apply when you press Reset)</h2>"
         + levers
-        + "\n\nA story's own parameters take precedence over the levers it sets.\n\n"
-        "## Stories (choose one in the sidebar, then press Reset)\n\n" + stories
+        + "<p>A story's own parameters take precedence over the levers it sets.</p>"
+        "<h2>Intervention buttons (applied now, to the organisation on screen or to all)</h2>"
+        + buttons
+        + "<h2>Stories (choose one in the sidebar, then press Reset)</h2>"
+        + stories,
+        style={"max-width": "60em"},
     )
 
 

@@ -3,8 +3,8 @@
 ``lewsim app`` serves the app on a free port; the page is loaded with every request that
 is not to this machine aborted, so an app that needs the internet (a CDN front-end, a
 chart library, telemetry) shows here as a blank page or a blocked request. The test
-checks that the figures rendered, steps the model, presses an intervention button and
-sees the time series and the counts change.
+checks that the figures rendered, steps the model (first with the keyboard alone), presses
+an intervention button and sees the time series and the counts change.
 
 Playwright never downloads a browser here: the test launches ``/usr/bin/chromium``
 (``apt-get install chromium``; ``.ci/run`` installs it when missing) and skips, saying
@@ -123,8 +123,18 @@ def test_the_app_renders_offline_steps_and_takes_an_intervention(served_app):
             network, series, sector = figures
             assert headline(page).startswith("Month 0: ")
 
-            months = []
-            for month in (1, 2, 3):
+            # Keyboard only: Tab to the Step button and press Enter.
+            for _ in range(80):
+                page.keyboard.press("Tab")
+                focused = page.evaluate("document.activeElement.innerText || ''")
+                if focused.strip().lower() == "step":
+                    break
+            else:
+                pytest.fail("the Step button cannot be reached with the Tab key")
+            page.keyboard.press("Enter")
+            page.locator("h3", has_text="Month 1: ").wait_for(timeout=30_000)
+            months = [headline(page)]
+            for month in (2, 3):
                 page.get_by_role("button", name="Step", exact=True).click()
                 page.locator("h3", has_text=f"Month {month}: ").wait_for(timeout=30_000)
                 months.append(headline(page))
@@ -142,6 +152,10 @@ def test_the_app_renders_offline_steps_and_takes_an_intervention(served_app):
                 "src => document.images[1].src !== src", arg=stepped[1], timeout=30_000
             )
             marked = image_sources(page)
+
+            page.get_by_role("tab", name="Page 1").click()
+            page.get_by_text("What you are looking at").wait_for(timeout=30_000)
+            page.get_by_text("The lone champion who leaves").wait_for(timeout=30_000)
         finally:
             browser.close()
 

@@ -10,7 +10,7 @@ import solara
 import solara.widgets
 
 from simulation.app.classroom import ClassroomModel
-from simulation.app.page import BUTTONS, Page
+from simulation.app.page import BUTTON_TEXT, BUTTONS, Page
 from simulation.state import Kind
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -93,7 +93,7 @@ EFFECTS = {
 
 @pytest.mark.slow
 def test_each_intervention_button_acts_on_the_organisation_on_screen_only():
-    assert set(EFFECTS) == {name for _, name, _ in BUTTONS}
+    assert set(EFFECTS) == {name for _, name, _ in BUTTONS} == set(BUTTON_TEXT)
     model = ClassroomModel(rng=3, visit_rate=0.0, initial_champion=0.0)
     org = int(model.select_orgs("without_peers")[0])
     other = (org + 1) % model.n_orgs
@@ -114,8 +114,10 @@ def test_each_intervention_button_acts_on_the_organisation_on_screen_only():
 def test_a_button_can_act_on_every_organisation_at_a_chosen_level():
     model = ClassroomModel(rng=3, initial_champion=0.0)
     rc = render(model)
-    rc.find(v.Select, label="Apply to").widget.v_model = "all organisations"
-    rc.find(v.Select, label="Champion level").widget.v_model = "team_leader"
+    rc.find(v.Select, label="Intervene in").widget.v_model = "all organisations"
+    rc.find(
+        v.Select, label="Champion level (for the champion buttons)"
+    ).widget.v_model = "team_leader"
     button(rc, "Appoint a champion").click()
     staff = model.staff
     champions = np.flatnonzero(staff.champion[: staff.size])
