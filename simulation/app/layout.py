@@ -3,7 +3,7 @@
 A force-directed layout recomputed every month would move everyone whenever one person
 joins or leaves, and a room watching the network would lose track of who is who. Here an
 organisation is drawn as its hierarchy: the executive team at the top, the senior managers
-below it, the frontline teams in a row at the bottom. Inside a unit, people sit on the
+below it, the frontline teams in rows at the bottom. Inside a unit, people sit on the
 seats of a sunflower spiral around the unit's centre (seat 0, the head, at the centre);
 the spiral grows outwards, so a newcomer takes a new or free seat and nobody else moves.
 
@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 SEAT_SPACING = 0.09
 #: The angle between consecutive seats: the golden angle, which spreads seats evenly.
 GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
-#: Vertical position of each kind of unit.
+#: Frontline teams in one row at most (more make further rows below).
+TEAMS_PER_ROW = 7
+#: Vertical position of each kind of unit (in rows; frontline teams from row 0 down).
 ROW_OF_UNIT = {
     UnitType.EXECUTIVE_TEAM: 2.0,
     UnitType.SENIOR_GROUP: 1.0,
@@ -64,19 +66,20 @@ class OrganisationLayout:
         structure = model.structure
         units = np.flatnonzero(structure.unit_org == org)
         frontline = [u for u in units.tolist() if structure.unit_type[u] == UnitType.FRONTLINE_TEAM]
-        # Teams one unit apart, wide enough for a team of twice the usual size.
+        # Teams one unit apart, wide enough for a team of twice the usual size, in rows of
+        # at most TEAMS_PER_ROW (a long single row would leave each team a few pixels).
         spacing = 2.2 * SEAT_SPACING * math.sqrt(2 * model.params.team_size) + 0.1
-        width = spacing * max(len(frontline) - 1, 0)
-        # Rows far enough apart that the drawing (wider than tall) is not squashed.
-        row_gap = max(width / 3.5, 2 * spacing)
+        rows = max(math.ceil(len(frontline) / TEAMS_PER_ROW), 1)
+        per_row = max(math.ceil(len(frontline) / rows), 1)
+        width = spacing * (per_row - 1)
         self.centre: dict[int, tuple[float, float]] = {}
         for unit in units.tolist():
             unit_type = UnitType(int(structure.unit_type[unit]))
             if unit_type == UnitType.FRONTLINE_TEAM:
-                x = frontline.index(unit) * spacing
+                row, column = divmod(frontline.index(unit), per_row)
+                self.centre[unit] = (column * spacing, -row * spacing)
             else:
-                x = width / 2
-            self.centre[unit] = (x, ROW_OF_UNIT[unit_type] * row_gap)
+                self.centre[unit] = (width / 2, ROW_OF_UNIT[unit_type] * 1.3 * spacing)
         self.fixed_seats: dict[int, tuple[float, float]] = {}  # slot -> position
         self.next_fixed_seat = dict.fromkeys(self.centre, 0)
         self.peer_seats: dict[int, tuple[int, int]] = {}  # unique_id -> (unit, seat)

@@ -26,7 +26,7 @@ from simulation.interventions import CHAMPION_LEVELS
 #: The intervention buttons: label, intervention, whether it takes the champion level.
 BUTTONS: tuple[tuple[str, str, bool], ...] = (
     ("Appoint a champion", "appoint_champion", True),
-    ("Remove a champion", "remove_champion", True),
+    ("Remove a champion", "remove_champion", False),
     ("Hire an LE leader", "hire_le_leader", False),
     ("Management training", "management_training", False),
     ("Workforce training", "workforce_training", False),
@@ -53,7 +53,7 @@ KIND_TEXT = {
 #: What a learner should look for in each picture (HTML).
 VIEW_TEXT = (
     "<p><b>The network</b> is the organisation on screen: the executive team at the top, "
-    "senior managers below, frontline teams in a row at the bottom; lines join team members "
+    "senior managers below, frontline teams in rows at the bottom; lines join team members "
     "and each person to their line manager. Colour is the kind of staff; a solid dot is high "
     "on the chosen scale (commitment, or stigma), a faint one low; stars are champions. "
     "People keep their places from month to month.</p>"
@@ -67,8 +67,8 @@ VIEW_TEXT = (
 BUTTON_TEXT = {
     "appoint_champion": "the most committed person at the chosen level becomes a champion. "
     "Champions raise hiring, most of all at decision-making levels.",
-    "remove_champion": "the most powerful champion (or every champion at the chosen level) "
-    "leaves the role. Losing the only champion slows growth.",
+    "remove_champion": "the most powerful champion (the highest in the hierarchy) leaves "
+    "the role. Losing the only champion slows growth.",
     "hire_le_leader": "an LE leader joins the executive team. An LE leader raises peer "
     "retention, support and growth.",
     "management_training": "managers' understanding and exposure rise. Management training "
@@ -112,7 +112,7 @@ def ClassroomPanel(model: ClassroomModel) -> None:
 
     # Mesa's grid cells have a fixed height (about 380 px here): the panel scrolls inside
     # its cell rather than spill under the next one.
-    with solara.Column(gap="2px", style={"max-height": "380px", "overflow-y": "auto"}):
+    with solara.Column(gap="6px", style={"max-height": "380px", "overflow-y": "auto"}):
         MonthSummary(model)
         with solara.Row(style={"align-items": "center"}):
             solara.Select(
@@ -128,7 +128,7 @@ def ClassroomPanel(model: ClassroomModel) -> None:
             )
         with solara.Row():
             solara.Select(
-                label="Champion level (for the champion buttons)",
+                label="Level of a new champion",
                 value=level,
                 values=list(CHAMPION_LEVELS),
                 on_value=set_level,

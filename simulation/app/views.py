@@ -62,8 +62,8 @@ SERIES: tuple[tuple[str, str, str], ...] = (
     ("mean_commitment_managers", "Managers' commitment (0-1)", OKABE_ITO["blue"]),
 )
 
-MARKER_SIZE = 70
-CHAMPION_SIZE = 260
+MARKER_SIZE = 90
+CHAMPION_SIZE = 300
 #: Resolution of the figures (dots per inch): sharp on a projector, quick to draw.
 FIGURE_DPI = 80
 

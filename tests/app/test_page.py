@@ -115,9 +115,7 @@ def test_a_button_can_act_on_every_organisation_at_a_chosen_level():
     model = ClassroomModel(rng=3, initial_champion=0.0)
     rc = render(model)
     rc.find(v.Select, label="Intervene in").widget.v_model = "all organisations"
-    rc.find(
-        v.Select, label="Champion level (for the champion buttons)"
-    ).widget.v_model = "team_leader"
+    rc.find(v.Select, label="Level of a new champion").widget.v_model = "team_leader"
     button(rc, "Appoint a champion").click()
     staff = model.staff
     champions = np.flatnonzero(staff.champion[: staff.size])
