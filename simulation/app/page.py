@@ -53,9 +53,10 @@ KIND_TEXT = {
 #: What a learner should look for in each picture (HTML).
 VIEW_TEXT = (
     "<p><b>The network</b> is the organisation on screen: the executive team at the top, "
-    "senior managers below, frontline teams in rows at the bottom; lines join team members "
-    "and each person to their line manager. Colour is the kind of staff; a solid dot is high "
-    "on the chosen scale (commitment, or stigma), a faint one low; stars are champions. "
+    "senior managers below, frontline teams in rows at the bottom, each a cluster around its "
+    "team leader; lines join each person to their line manager. Colour is the kind of "
+    "staff; a solid dot is high on the chosen scale (commitment, or stigma), a faint one "
+    "low; stars are champions. "
     "People keep their places from month to month.</p>"
     "<p><b>The time series</b> are the whole sector, month by month; dashed lines mark "
     "interventions. <b>The sector</b> shows every organisation's peer share now, coloured "

@@ -129,7 +129,13 @@ class OrganisationRenderer(SpaceRenderer):
         self.backend_renderer.fig.set_dpi(FIGURE_DPI)
         self.setup_structure(
             node_kwargs={"node_size": 0},
-            edge_kwargs={"edge_color": "#888888", "alpha": 0.35, "style": "-", "width": 0.6},
+            edge_kwargs={
+                "edge_color": "#888888",
+                "alpha": 0.5,
+                "style": "-",
+                "width": 0.6,
+                "edgelist": self.line_edges,
+            },
         )
         self.setup_agents(portray_staff)
         self.render()  # Mesa's app redraws only what has been drawn once
@@ -149,6 +155,14 @@ class OrganisationRenderer(SpaceRenderer):
         backend = getattr(self, "backend_renderer", None)
         if backend is not None:
             backend.space_drawer = self.space_drawer
+        # Only line management is drawn: a team is already visible as a cluster, and its
+        # every-pair edges were most of the drawing's ink and time.
+        self.line_edges = [
+            (a, b) for a, b, relation in network.G.edges(data="relation") if relation == "line"
+        ]
+        edge_kwargs = getattr(self, "draw_space_kwargs", {}).get("edge_kwargs")
+        if edge_kwargs is not None:
+            edge_kwargs["edgelist"] = self.line_edges
 
     def _get_space_drawer(self) -> NetworkSpaceDrawer:
         return self.space_drawer
