@@ -153,6 +153,13 @@ def test_the_app_renders_offline_steps_and_takes_an_intervention(served_app):
             )
             marked = image_sources(page)
 
+            # Play runs the model in Mesa's background task; pause it a few months on.
+            page.get_by_role("button", name="▶", exact=True).click()
+            page.locator("h3", has_text="Month 8: ").wait_for(timeout=60_000)
+            page.get_by_role("button", name="❚❚", exact=True).click()
+            played = headline(page)
+            assert page.get_by_text("error in").count() == 0
+
             page.get_by_role("tab", name="Page 1").click()
             page.get_by_text("What you are looking at").wait_for(timeout=30_000)
             page.get_by_text("The lone champion who leaves").wait_for(timeout=30_000)
@@ -160,6 +167,7 @@ def test_the_app_renders_offline_steps_and_takes_an_intervention(served_app):
             browser.close()
 
     assert len(set(months)) == 3
+    assert int(played.split(":")[0].removeprefix("Month ")) >= 8
     assert before.startswith("Month 3: ") and "0 LE leaders" in before
     assert after != before and after.startswith("Month 3: ")
     assert marked[1] != stepped[1], "the intervention is not marked on the time series"
