@@ -20,6 +20,9 @@ import typer
 from simulation.cli.common import Command
 from simulation.errors import InputError
 
+#: Where Solara's server may fetch front-end files from: nowhere (a closed local port).
+NO_CDN = "http://127.0.0.1:9/npm/"
+
 #: The module Solara serves (its ``Page`` component is the app).
 APP_MODULE = "simulation.app.page"
 
@@ -35,13 +38,17 @@ HELP = (
 
 
 def solara_environment() -> dict[str, str]:
-    """The environment of the server: this one, with Solara's telemetry turned off.
+    """The environment of the server: this one, with Solara's telemetry and CDN turned off.
 
     Returns:
         The environment variables.
     """
     environment = dict(os.environ)
     environment["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    # Solara's server fetches a front-end file it does not have from a public CDN. The
+    # installed solara-assets has them all; pointing the CDN at a closed local port makes
+    # sure a missing one fails here instead of going out to the internet.
+    environment["SOLARA_ASSETS_CDN"] = NO_CDN
     return environment
 
 

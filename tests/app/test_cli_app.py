@@ -23,8 +23,10 @@ def test_the_server_runs_the_app_module_on_the_given_address():
     assert "--no-open" in command
 
 
-def test_solara_telemetry_is_off():
-    assert solara_environment()["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+def test_solara_telemetry_is_off_and_its_server_fetches_nothing_from_a_cdn():
+    environment = solara_environment()
+    assert environment["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert environment["SOLARA_ASSETS_CDN"].startswith("http://127.0.0.1:")
 
 
 def test_defaults_bind_to_localhost(monkeypatch):
