@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 from mesa.visualization import SpaceRenderer
 from mesa.visualization.components import AgentPortrayalStyle
@@ -213,9 +215,10 @@ class BlittedFigure:
         for artist in self.changing:
             artist.axes.draw_artist(artist)
         width, height = self.canvas.get_width_height()
+        # Opaque RGB at the lowest compression: a third quicker to encode than RGBA.
         image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba())
         buffer = io.BytesIO()
-        image.save(buffer, format="PNG", compress_level=1)
+        image.convert("RGB").save(buffer, format="PNG", compress_level=1)
         return buffer.getvalue()
 
 
@@ -262,11 +265,12 @@ class TimeSeriesView:
             The PNG's bytes.
         """
         model = self.model
-        frame = model.sector_frame()
-        months = frame.index.to_numpy()
+        # The DataCollector's own lists: building the sector frame every month costs more.
+        recorded = model.datacollector.model_vars
+        months = np.arange(len(recorded[SERIES[0][0]]))
         limits = []
         for ax, line, (column, _, _) in zip(self.axes, self.lines, SERIES, strict=True):
-            values = frame[column].to_numpy(dtype=float)
+            values = np.asarray(recorded[column], dtype=float)
             line.set_data(months, values)
             if column.startswith("mean"):
                 top = 1.0
@@ -313,20 +317,26 @@ class SectorView:
 
     def __init__(self, model: ClassroomModel) -> None:
         self.model = model
-        orgs = np.arange(model.n_orgs)
         classes = model.structure.exposure_class
         figure = Figure(figsize=(7.0, 3.4), dpi=FIGURE_DPI)
         figure.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.9)
         self.blit = BlittedFigure(figure)
         ax = self.ax = figure.subplots()
-        self.bars = ax.bar(
-            orgs, np.zeros(model.n_orgs), color=[EXPOSURE_COLOURS[c] for c in classes]
+        # The bars are one collection of rectangles (one artist to draw each month, not one
+        # per organisation); the one on screen is outlined by a rectangle of its own.
+        self.bars = PolyCollection(
+            self._rectangles(np.zeros(model.n_orgs)),
+            facecolors=[EXPOSURE_COLOURS[c] for c in classes],
+            edgecolors="none",
         )
+        ax.add_collection(self.bars)
+        self.outline = Rectangle((-0.4, 0), 0.8, 0, fill=False, edgecolor="black", linewidth=2)
+        ax.add_patch(self.outline)
         self.leaders = ax.scatter(
             [], [], marker="^", s=45, color=KIND_STYLE[Kind.PEER_LEADER][0],
             edgecolors="black", zorder=3,
         )  # fmt: skip
-        self.blit.changes(*self.bars, self.leaders)
+        self.blit.changes(self.bars, self.outline, self.leaders)
         ax.set_xlabel("organisation (outlined: the one on screen)")
         ax.set_ylabel("peer workers, % of staff")
         ax.set_title("The sector now: each organisation's peer workforce", fontsize=10)
@@ -345,6 +355,15 @@ class SectorView:
         )  # fmt: skip
         ax.legend(handles=handles, fontsize=8, loc="upper left", ncols=2, frameon=False)
 
+    @staticmethod
+    def _rectangles(heights: np.ndarray) -> np.ndarray:
+        """One bar per organisation, 0.8 wide, as polygon vertices."""
+        x = np.arange(heights.size, dtype=float)
+        left, right = x - 0.4, x + 0.4
+        zero = np.zeros_like(x)
+        corners = [(left, zero), (left, heights), (right, heights), (right, zero)]
+        return np.stack([np.column_stack(corner) for corner in corners], axis=1)
+
     def png(self) -> bytes:
         """The figure at the model's month, as a PNG.
 
@@ -357,11 +376,9 @@ class SectorView:
         top = 20.0  # per cent; doubled when reached
         while share.max(initial=0.0) > 0.7 * top:
             top *= 2
-        for org, bar in enumerate(self.bars):
-            bar.set_height(share[org])
-            on_screen = org == model.view_org
-            bar.set_edgecolor("black" if on_screen else "none")
-            bar.set_linewidth(2 if on_screen else 0)
+        self.bars.set_verts(self._rectangles(share))
+        self.outline.set_x(model.view_org - 0.4)
+        self.outline.set_height(share[model.view_org])
         leaders = np.flatnonzero(np.asarray(summary["le_leader"]) > 0)
         self.leaders.set_offsets(np.column_stack([leaders, share[leaders] + 0.04 * top]))
         self.ax.set_ylim(0, top)
