@@ -74,7 +74,7 @@ class ClassroomModel(SectorModel):
         self.shade_by = SHADINGS[0]
         self.marked_events: list[MarkedEvent] = []
         self._layouts: dict[int, OrganisationLayout] = {}
-        self._network: tuple[tuple[int, int, int], mesa.discrete_space.Network] | None = None
+        self._network: tuple[tuple[int, bytes], mesa.discrete_space.Network] | None = None
         self.view_org = 0
         if scenario is not None:
             for event in scenario.events:
@@ -142,9 +142,14 @@ class ClassroomModel(SectorModel):
     def grid(self) -> mesa.discrete_space.Network:
         """The organisation on screen as a Mesa network, its nodes at their stable places.
 
-        Rebuilt only when the month, the staff or the organisation on screen change.
+        Rebuilt only when the organisation on screen or its people change (building it
+        is most of the cost of drawing it); otherwise the same network, whose agents show
+        their state as it is now.
         """
-        key = (self.view_org, self.month, self.staff.version)
+        staff = self.staff
+        size = staff.size
+        members = staff.active[:size] & (staff.org[:size] == self.view_org)
+        key = (self.view_org, staff.agent_id[:size][members].tobytes())
         if self._network is None or self._network[0] != key:
             positions = self.layout(self.view_org).positions(self)
             network = self.org_network(self.view_org, layout=positions)

@@ -3,7 +3,7 @@
 Served by ``lewsim app`` (``solara run simulation.app.page``). The sidebar is Mesa's:
 Reset, Play and Step, the story, the seed and the levers (:mod:`simulation.app.levers`;
 they apply on Reset). The first page shows the organisation on screen as a network
-(Mesa's ``SpaceRenderer``), the classroom panel (the month in words, which organisation
+(drawn by Mesa's ``SpaceRenderer``), the classroom panel (the month in words, which organisation
 and shading to show, and the intervention buttons), the time series and the sector; the
 second page explains the kinds of staff, the levers and the stories to a room.
 """
@@ -20,7 +20,7 @@ from mesa.visualization.utils import force_update, update_counter
 from simulation.app.classroom import SHADINGS, ClassroomModel
 from simulation.app.levers import LEVERS, model_params
 from simulation.app.stories import STORIES
-from simulation.app.views import KIND_STYLE, OrganisationRenderer, sector_png, time_series_png
+from simulation.app.views import KIND_STYLE, network_png, sector_png, time_series_png
 from simulation.interventions import CHAMPION_LEVELS
 
 #: The intervention buttons: label, intervention, whether it takes the champion level.
@@ -164,6 +164,17 @@ def ClassroomPanel(model: ClassroomModel) -> None:
 
 
 @solara.component
+def NetworkView(model: ClassroomModel) -> None:
+    """The organisation on screen, drawn by Mesa's ``SpaceRenderer`` (see ``network_png``).
+
+    Args:
+        model: The model on screen.
+    """
+    update_counter.get()
+    solara.Image(network_png(model))
+
+
+@solara.component
 def MonthSummary(model: ClassroomModel) -> None:
     """The month in words, and the network's caption and key (drawn again every month).
 
@@ -270,8 +281,8 @@ def About(model: ClassroomModel) -> None:
 
 
 def components() -> list[tuple[Any, int]]:
-    """The app's components and the page each is on (after Mesa's network view)."""
-    return [(ClassroomPanel, 0), (TimeSeries, 0), (SectorView, 0), (About, 1)]
+    """The app's components and the page each is on."""
+    return [(NetworkView, 0), (ClassroomPanel, 0), (TimeSeries, 0), (SectorView, 0), (About, 1)]
 
 
 @solara.component
@@ -283,10 +294,11 @@ def Page(model: ClassroomModel | None = None) -> None:
             served app does; tests pass their own to look inside it).
     """
     first = solara.use_memo(lambda: model if model is not None else ClassroomModel(), [])
-    renderer = solara.use_memo(lambda: OrganisationRenderer(first), [])
+    # The network is one of the components, not SolaraViz's renderer: each model keeps its
+    # own OrganisationRenderer (Mesa's copy of a renderer on Reset loses its settings), and
+    # the picture is encoded without Mesa's tight cropping, a third of the drawing time.
     SolaraViz(
         first,
-        renderer,
         components=components(),
         model_params=model_params(),
         name="lewsim: the Lived Experience workforce, for a room",

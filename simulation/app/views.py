@@ -112,23 +112,28 @@ class OrganisationRenderer(SpaceRenderer):
     """Mesa's ``SpaceRenderer`` for the organisation on screen, with stable positions.
 
     Mesa's renderer makes its network drawer once, with a spring layout, when it is
-    created; Mesa's app then hands it the model's ``grid`` before every drawing. Here
-    setting ``space`` (a new month's network, or another organisation) also makes a new
-    drawer that places each node where the network's cells say (the stable layout), so
-    nobody moves and no layout is computed while the app runs. The figure holds no text
-    (its key and caption are in the page, as text): Mesa draws it three times per month.
+    created; the app then hands it the model's ``grid`` before every drawing (as Mesa's
+    own app does). Here setting ``space`` (a new month's network, or another
+    organisation) also makes a new drawer that places each node where the network's cells
+    say (the stable layout), so nobody moves and no layout is computed while the app
+    runs. The figure holds no text (its key and caption are in the page, as text) and has
+    a fixed layout.
 
     Args:
         model: A :class:`~simulation.app.classroom.ClassroomModel`.
-        backend: Only ``"matplotlib"`` (Mesa's app passes it when it copies a renderer).
+        backend: Only ``"matplotlib"`` (the backend Mesa's app names when it copies one).
     """
 
     def __init__(self, model: ClassroomModel, backend: str = "matplotlib") -> None:
         if backend != "matplotlib":
             raise ValueError(f"backend = {backend!r}: the app draws with 'matplotlib' only")
         super().__init__(model, backend="matplotlib")
-        self.backend_renderer.fig.set_size_inches(7.0, 4.6)
-        self.backend_renderer.fig.set_dpi(FIGURE_DPI)
+        figure = self.backend_renderer.fig
+        figure.set_size_inches(7.0, 4.6)
+        figure.set_dpi(FIGURE_DPI)
+        # Mesa's figure lays itself out at every drawing; an axes filling it needs no layout.
+        figure.set_layout_engine("none")
+        self.backend_renderer.ax.set_position((0.01, 0.01, 0.98, 0.98))
         self.setup_structure(
             node_kwargs={"node_size": 0},
             edge_kwargs={
@@ -215,11 +220,7 @@ class BlittedFigure:
         for artist in self.changing:
             artist.axes.draw_artist(artist)
         width, height = self.canvas.get_width_height()
-        # Opaque RGB at the lowest compression: a third quicker to encode than RGBA.
-        image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba())
-        buffer = io.BytesIO()
-        image.convert("RGB").save(buffer, format="PNG", compress_level=1)
-        return buffer.getvalue()
+        return _encode(Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba()))
 
 
 def _horizon(model: ClassroomModel) -> int:
@@ -383,6 +384,40 @@ class SectorView:
         self.leaders.set_offsets(np.column_stack([leaders, share[leaders] + 0.04 * top]))
         self.ax.set_ylim(0, top)
         return self.blit.png(top)
+
+
+def network_png(model: ClassroomModel) -> bytes:
+    """The organisation on screen at the model's month, drawn by Mesa's ``SpaceRenderer``.
+
+    The model keeps its :class:`OrganisationRenderer`; each month it is given the month's
+    network, cleared and drawn again (structure, then agents), as Mesa's own app does, and
+    the picture encoded here (without Mesa's tight cropping, which costs a drawing).
+
+    Args:
+        model: The model.
+
+    Returns:
+        The PNG's bytes.
+    """
+    renderer = _view(model, OrganisationRenderer)
+    renderer.space = model.grid
+    axes = renderer.canvas
+    for artist in [*axes.lines, *axes.collections, *axes.patches, *axes.artists]:
+        artist.remove()
+    renderer.draw_structure()
+    renderer.draw_agents()
+    figure = axes.get_figure()
+    raw = io.BytesIO()
+    figure.savefig(raw, format="rgba", dpi=FIGURE_DPI)
+    width, height = (int(round(side * FIGURE_DPI)) for side in figure.get_size_inches())
+    return _encode(Image.frombuffer("RGBA", (width, height), raw.getvalue()))
+
+
+def _encode(image: Image.Image) -> bytes:
+    """A picture as PNG: opaque RGB at the lowest compression (a third quicker than RGBA)."""
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
 
 
 def time_series_png(model: ClassroomModel) -> bytes:

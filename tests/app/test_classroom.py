@@ -42,9 +42,13 @@ def test_the_grid_is_the_organisation_on_screen_at_its_stable_places():
     positions = model.layout(2).positions(model)
     for cell in network.all_cells:
         assert tuple(cell.position) == pytest.approx(positions[cell.coordinate])
-    assert model.grid is network  # nothing changed: not rebuilt
-    model.step()
-    assert model.grid is not network
+    model.show_org(2)
+    assert model.grid is network  # nobody came or went: not rebuilt
+    model.hire_le_leader(orgs=[2])
+    rebuilt = model.grid
+    assert rebuilt is not network and len(rebuilt.G) == len(network.G) + 1
+    model.show_org(3)
+    assert set(model.grid.G.nodes) == {agent.unique_id for agent in model.agents_of_org(3)}
     with pytest.raises(InputError, match="org = 99: allowed: ids 0 to 23"):
         model.show_org(99)
 
