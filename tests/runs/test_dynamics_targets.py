@@ -13,6 +13,7 @@ import pytest
 from conftest import tiny_sector
 
 from simulation.runs.calibration import series_figures
+from simulation.runs.validation import AddPeers
 from simulation.state import Kind
 
 SCRIPT = Path(__file__).resolve().parents[2] / "experiments" / "dynamics_targets.py"
@@ -135,7 +136,7 @@ def test_peer_pulse_funds_peers_in_each_org_with_peers_and_spreads_them_first():
     assert before.tolist()[0] == 0 and before[1] > 0
     positions = model.orgs.positions.copy()
     old = set(staff.slots_of(Kind.PEER_WORKER).tolist())
-    added = dt.PeerPulse(month=1, per_org=2).apply(model)
+    added = AddPeers(month=1, per_org=2).apply(model)  # the pulse the script uses
     assert added == 2
     assert (model.org_summary()["peer_workers"] - before).tolist() == [0, 2]
     assert (model.orgs.positions - positions).tolist() == [0, 2]
