@@ -4,7 +4,7 @@ Serves the app with ``lewsim app`` on a free port, opens it in Debian's Chromium
 Playwright (every request that is not to this machine is aborted), loads a story, plays
 a few years, appoints a champion, and saves the page as ``docs/images/app.png``.
 
-    python experiments/app_screenshot.py [--story lone-champion] [--months 40] [--out PATH]
+    python experiments/app_screenshot.py [--story lone-champion] [--months 60] [--out PATH]
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def main() -> None:
     """Serve the app, drive it in Chromium and save the screenshot."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--story", default="lone-champion", help="Story to load.")
-    parser.add_argument("--months", type=int, default=40, help="Months to step.")
+    parser.add_argument("--months", type=int, default=60, help="Months to step.")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images" / "app.png")
     args = parser.parse_args()
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -17,6 +17,7 @@ import mesa
 import numpy as np
 
 from simulation.app.layout import OrganisationLayout
+from simulation.app.levers import DEFAULT_WORLD, OUTSIDE_WORLDS
 from simulation.app.stories import NO_STORY, STORIES
 from simulation.errors import InputError
 from simulation.model import SectorModel
@@ -48,6 +49,9 @@ class ClassroomModel(SectorModel):
         rng: The run's seed.
         scenario: Ignored: Mesa's ``SolaraViz`` passes its experimental ``Scenario`` when
             it rebuilds the model; the stories are lewsim scenario files instead.
+        outside_world: A name in :data:`~simulation.app.levers.OUTSIDE_WORLDS`: the
+            funding envelope and policy pressure it sets (the levers' and the story's
+            own values take precedence).
         **params: Model parameters (the app's levers).
 
     Attributes:
@@ -59,12 +63,22 @@ class ClassroomModel(SectorModel):
     """
 
     def __init__(
-        self, *, story: str = NO_STORY, rng: Any = 42, scenario: Any = None, **params: Any
+        self,
+        *,
+        story: str = NO_STORY,
+        rng: Any = 42,
+        scenario: Any = None,
+        outside_world: str = DEFAULT_WORLD,
+        **params: Any,
     ) -> None:
         del scenario  # Mesa's app passes its own (empty) experimental Scenario on Reset
         if story != NO_STORY and story not in STORIES:
             allowed = ", ".join(repr(name) for name in (NO_STORY, *STORIES))
             raise InputError(f"story = {story!r}: unknown story; allowed: {allowed}")
+        if outside_world not in OUTSIDE_WORLDS:
+            allowed = ", ".join(repr(name) for name in OUTSIDE_WORLDS)
+            raise InputError(f"outside_world = {outside_world!r}: unknown; allowed: {allowed}")
+        params = {**OUTSIDE_WORLDS[outside_world], **params}
         scenario = STORIES[story].scenario() if story != NO_STORY else None
         if scenario is not None:
             params = {**params, **scenario.model_params()}

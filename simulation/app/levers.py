@@ -4,8 +4,8 @@ Each lever names a model parameter; its default, range and meaning are read from
 :class:`simulation.parameters.Parameters`, never declared again here. What the app adds
 is a short label, a slider step, and where the model's range is far wider than a room
 needs (hundreds of thousands of organisations), a smaller upper bound. To add a lever
-(say, the outside environment's parameters once the model has them), add one line to
-:data:`LEVERS`.
+add one line to :data:`LEVERS`. The outside world (funding envelope and policy pressure,
+yearly series) is one choice among :data:`OUTSIDE_WORLDS`.
 """
 
 from __future__ import annotations
@@ -107,6 +107,16 @@ LEVERS: tuple[Lever, ...] = (
     ),
 )
 
+#: The outside world (docs/ODD.md section 6.1) as a choice a room understands: each names
+#: the yearly series it sets (a number is the same value every year).
+OUTSIDE_WORLDS: dict[str, dict[str, Any]] = {
+    "national path": {},
+    "no new policy (held at 2017-18)": {"funding_envelope": 0.12, "policy_pressure": 0.3},
+    "strong push (pressure 0.8)": {"policy_pressure": 0.8},
+    "funding freeze (envelope 0.06)": {"funding_envelope": 0.06},
+}
+DEFAULT_WORLD = "national path"
+
 #: The seed control's range.
 SEED_RANGE = (0, 999)
 
@@ -128,6 +138,12 @@ def model_params(seed: int = 42) -> dict[str, Any]:
             "label": "Story (press Reset to load)",
         },
         "rng": Slider("Seed", seed, *SEED_RANGE, 1),
+        "outside_world": {
+            "type": "Select",
+            "value": DEFAULT_WORLD,
+            "values": list(OUTSIDE_WORLDS),
+            "label": "Outside world: funding and policy pressure",
+        },
     }
     for lever in LEVERS:
         params[lever.name] = lever.control()

@@ -271,7 +271,13 @@ def About(model: ClassroomModel) -> None:
         + kinds
         + "<h2>Levers (sidebar; they apply when you press Reset)</h2>"
         + levers
-        + "<p>A story's own parameters take precedence over the levers it sets.</p>"
+        + "<p><b>Outside world</b>: money for peer posts (the funding envelope) and policy "
+        "pressure for a lived-experience workforce change year by year. The national path "
+        "follows Australia's: funding grew with the national peer workforce and each "
+        "national plan, inquiry and guideline pressed harder. Hold them still (no new "
+        "policy), press harder, or freeze funding, to see what the organisations' own "
+        "loops sustain and what outside money and policy drive.</p>"
+        "<p>A story's own parameters take precedence over the levers it sets.</p>"
         "<h2>Intervention buttons (applied now, to the organisation on screen or to all)</h2>"
         + buttons
         + "<h2>Stories (choose one in the sidebar, then press Reset)</h2>"

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from simulation.app.classroom import ClassroomModel
-from simulation.app.levers import LEVERS, model_params
+from simulation.app.levers import DEFAULT_WORLD, LEVERS, OUTSIDE_WORLDS, model_params
 from simulation.app.stories import STORIES
 from simulation.errors import InputError
-from simulation.parameters import Parameters
+from simulation.parameters import Parameters, validate_parameters
+from simulation.processes import board_target
 from simulation.runs.scenarios import Scenario
 
 
@@ -71,7 +72,7 @@ def test_each_story_is_a_scenario_file_the_app_builds(name):
     model = ClassroomModel(story=name, rng=1, visit_rate=0.05, n_orgs=12)
     assert model.story_scenario == scenario
     for key, value in scenario.parameters.items():  # the story's own parameters win
-        assert getattr(model.params, key) == value
+        assert getattr(model.params, key) == getattr(validate_parameters({key: value}), key)
     assert model.params.n_orgs == 12  # ... and the levers it does not set are kept
     assert model.view_org in model.select_orgs(story.shown_orgs)
     for _ in range(max(event.month for event in scenario.events)):
@@ -82,6 +83,23 @@ def test_each_story_is_a_scenario_file_the_app_builds(name):
 def test_an_unknown_story_is_refused_with_the_allowed_ones():
     with pytest.raises(InputError, match="story = 'fairy-tale': unknown story; allowed: 'none'"):
         ClassroomModel(story="fairy-tale")
+
+
+def test_the_outside_world_choice_sets_the_yearly_series():
+    default = Parameters()
+    national = ClassroomModel(rng=1, outside_world=DEFAULT_WORLD)
+    assert national.params.policy_pressure == default.policy_pressure
+    still = ClassroomModel(rng=1, outside_world="no new policy (held at 2017-18)")
+    assert still.params.policy_pressure == (0.3,) and still.params.funding_envelope == (0.12,)
+    assert set(model_params()["outside_world"]["values"]) == set(OUTSIDE_WORLDS)
+    # Alike in year 0; from year 2 the national path presses harder on boards.
+    assert np.allclose(board_target(national), board_target(still))
+    for _ in range(30):
+        national.step()
+        still.step()
+    assert np.all(board_target(national) > board_target(still))
+    with pytest.raises(InputError, match="outside_world.*allowed"):
+        ClassroomModel(outside_world="mars")
 
 
 def test_levers_read_their_defaults_and_ranges_from_the_parameters():
