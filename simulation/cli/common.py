@@ -36,6 +36,7 @@ from simulation.outputs import files
 from simulation.parameters import PARAMETER_NAMES, validate_parameters
 from simulation.runs import pool
 from simulation.runs.pool import available_cores
+from simulation.runs.posterior import Posterior, load_posterior
 from simulation.runs.scenarios import MAX_REPLICATIONS, MAX_STEPS
 from simulation.runs.sweeps import Sweep
 
@@ -95,6 +96,35 @@ WorkersOption = Annotated[
         f"({available_cores()} here); the results are the same for any number.",
     ),
 ]
+
+#: What ``--posterior`` given without a file stands for: the packaged posterior.
+PACKAGED_POSTERIOR = "packaged"
+PosteriorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--posterior",
+        metavar="[FILE]",
+        is_flag=False,
+        flag_value=PACKAGED_POSTERIOR,
+        help="Draw each replication's calibrated parameters from a posterior (CSV of "
+        "weighted draws; without FILE the packaged hindcast posterior, docs/ODD.md section "
+        "10.2): the intervals then include parameter uncertainty. The same seed gives the "
+        "same draws; settings of the scenario or --set override the draws. Put it after "
+        "the scenario files, or give FILE.",
+        show_default=False,
+    ),
+]
+
+
+def posterior_option(value: str | None) -> Posterior | None:
+    """The posterior ``--posterior`` asks for: none, the packaged one, or a file's.
+
+    Raises:
+        InputError: If the file is missing or not a posterior (naming the file and field).
+    """
+    if value is None:
+        return None
+    return load_posterior(None if value == PACKAGED_POSTERIOR else Path(value))
 
 
 def out_option(default: str) -> Any:
