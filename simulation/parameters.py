@@ -39,6 +39,7 @@ Rate = Annotated[float, Field(ge=0.0, le=1.0)]
 # A tuple of values may be given as any sequence; its items stay strict.
 Triple = Annotated[tuple[Share, Share, Share], Strict(False)]
 # A yearly series (docs/ODD.md section 6.1): one value per model year, the last one holds.
+YEARLY_SERIES = ("funding_envelope", "policy_pressure")
 Yearly = Annotated[tuple[Share, ...], Strict(False), Field(min_length=1, max_length=100)]
 
 
@@ -307,6 +308,14 @@ class Parameters(BaseModel):
     )
     visits_programme_rate: Rate = Field(0.2, description="Visit rate set by a visits programme.")
 
+    @field_validator(*YEARLY_SERIES, mode="before")
+    @classmethod
+    def _constant_series(cls, value: Any) -> Any:
+        # One number for a yearly series means the same value every year.
+        if isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_):
+            return (value,)
+        return value
+
     @field_validator("exposure_mix")
     @classmethod
     def _mix_sums_to_one(cls, value: tuple[float, float, float]) -> tuple[float, float, float]:
@@ -393,8 +402,11 @@ def allowed_values(name: str) -> str:
         return "true or false"
     if name == "exposure_mix":
         return "three shares (none, some, significant) in [0, 1] that sum to 1"
-    if name in ("funding_envelope", "policy_pressure"):
-        return "a list of 1 to 100 yearly values, each between 0 and 1 (the last one holds)"
+    if name in YEARLY_SERIES:
+        return (
+            "one number (the same every year) or a list of 1 to 100 yearly values, each "
+            "between 0 and 1 (the last one holds)"
+        )
     if get_origin(field.annotation) is tuple:
         parts = [_describe_number(arg, []) for arg in get_args(field.annotation)]
         return f"{len(parts)} values ({'; '.join(parts)}), default {field.default}"

@@ -13,7 +13,8 @@ def tiny_sector(**overrides) -> SectorModel:
     """A sector of two identical 24-person organisations with no peers and no noise sources.
 
     Sizes are fixed (``org_size_sigma=0``), both organisations start in class ``none``,
-    nobody visits or turns over, and no one starts as a champion, so a test controls
+    nobody visits or turns over, no one starts as a champion and no first post is funded
+    by chance (``first_hire_rate=0``), so a test controls
     every difference it studies.
     """
     settings = dict(
@@ -24,6 +25,7 @@ def tiny_sector(**overrides) -> SectorModel:
         visit_rate=0.0,
         staff_turnover=0.0,
         initial_champion=0.0,
+        first_hire_rate=0.0,
         rng=7,
     )
     settings.update(overrides)

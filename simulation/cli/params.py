@@ -9,7 +9,7 @@ import typer
 
 from simulation.cli.common import Command, aligned_rows, either, similar_parameters
 from simulation.errors import InputError
-from simulation.parameters import ORG_LEVERS, SETUP_ONLY, UNITS, Parameters
+from simulation.parameters import ORG_LEVERS, SETUP_ONLY, UNITS, YEARLY_SERIES, Parameters
 
 HELP = (
     "List the model parameters: name, default, allowed range, unit and meaning.\n\n"
@@ -72,7 +72,9 @@ def parameter_records() -> list[dict[str, Any]]:
     for name, field in Parameters.model_fields.items():
         default = field.default
         if get_origin(field.annotation) is tuple:
-            bounds = [_bounds(item) for item in get_args(field.annotation)]
+            # A yearly series, tuple[Share, ...], has one item type for any length.
+            items = [item for item in get_args(field.annotation) if item is not Ellipsis]
+            bounds = [_bounds(item) for item in items]
             kind: str = "array"
             minimum: Any = [low for low, _ in bounds]
             maximum: Any = [high for _, high in bounds]
@@ -134,6 +136,8 @@ def _range_text(name: str, kind: str, minimum: Any, maximum: Any) -> str:
         return "true/false"
     if kind == "array":
         parts = [_interval(low, high) for low, high in zip(minimum, maximum, strict=True)]
+        if name in YEARLY_SERIES:
+            return f"yearly values, each {parts[0]}"
         text = f"{len(parts)} x {parts[0]}" if len(set(parts)) == 1 else "; ".join(parts)
         return f"{text}, sum 1" if name == "exposure_mix" else text
     interval = _interval(minimum, maximum)

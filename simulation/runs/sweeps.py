@@ -60,7 +60,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from simulation.errors import InputError
 from simulation.outcomes import Job, Run, carry_out, outcome_name
-from simulation.parameters import Parameters
+from simulation.parameters import YEARLY_SERIES, Parameters
 from simulation.reporters import SECTOR_COLUMNS
 from simulation.runs.pool import runs_as_done
 from simulation.runs.replications import replication_seeds
@@ -450,7 +450,12 @@ def _resolve_factor(
             raise SweepError(
                 source, [f"parameters.{key}: unknown parameter; {hint}see `lewsim params`"]
             )
-        kind = _field_kind(Parameters.model_fields[key].annotation)
+        # A yearly series takes one number as a constant series, so it sweeps as a number.
+        kind = (
+            "number"
+            if key in YEARLY_SERIES
+            else _field_kind(Parameters.model_fields[key].annotation)
+        )
     if factor.range is not None:
         if kind not in ("number", "integer"):
             raise SweepError(

@@ -92,6 +92,20 @@ def test_understanding_grows_with_exposure():
     assert staff.understanding[in_org[0]].min() > staff.understanding[in_org[1]].max()
 
 
+def test_commitment_builds_understanding():
+    # Same exposure everywhere; org 0's staff are committed, org 1's are not.
+    for insight, wider in ((0.5, True), (0.0, False)):
+        model = tiny_sector(commitment_insight=insight)
+        uniform_state(model, exposure=0.1)
+        staff = model.staff
+        in_org = [np.flatnonzero(staff.org[: staff.size] == org) for org in (0, 1)]
+        staff.commitment[in_org[0]] = 0.9
+        staff.commitment[in_org[1]] = 0.1
+        processes.understanding_growth(model)
+        gap = staff.understanding[in_org[0]].min() - staff.understanding[in_org[1]].max()
+        assert bool(gap > 0.01) == wider
+
+
 # ---- 4. commitment ------------------------------------------------------------------------
 
 
@@ -115,6 +129,69 @@ def test_board_support_pulls_executives():
         processes.commitment_dynamics(model)
     executives = low.executive_slots
     assert np.all(high.staff.commitment[executives] > low.staff.commitment[executives])
+
+
+def test_policy_pressure_raises_what_boards_ask():
+    calm = tiny_sector(board_support=0.2, policy_pressure=[0.0])
+    pressed = tiny_sector(board_support=0.2, policy_pressure=[1.0], pressure_support=0.5)
+    assert processes.board_target(calm) == pytest.approx([0.2, 0.2])
+    assert processes.board_target(pressed) == pytest.approx([0.6, 0.6])
+    for model in (calm, pressed):
+        uniform_state(model)
+        processes.commitment_dynamics(model)
+    executives = calm.executive_slots
+    assert np.all(pressed.staff.commitment[executives] > calm.staff.commitment[executives])
+
+
+def test_policy_pressure_follows_its_yearly_series():
+    model = tiny_sector(policy_pressure=[0.1, 0.4], pressure_support=1.0, board_support=0.0)
+    seen = []
+    for _ in range(26):
+        model.steps += 1
+        seen.append(float(processes.board_target(model)[0]))
+    # Months 1-12 are year 0; from month 13 the second value holds, and keeps holding.
+    assert seen[:12] == pytest.approx([0.1] * 12)
+    assert seen[12:] == pytest.approx([0.4] * 14)
+
+
+def test_decision_makers_see_their_organisations_peer_work():
+    model = tiny_sector()
+    uniform_state(model)
+    hire_peers(model, 0, first_team(model, 0), 3)
+    visible = processes.visible_peer_work(model)
+    assert visible[0] > 0.3 and visible[1] == 0.0
+    processes.contact_and_exposure(model)
+    executives = model.executive_slots
+    in_org0 = model.staff.org[executives] == 0
+    # Executives work with no peer, yet those of org 0 now have contact with peer work.
+    assert model.staff.contact[executives[in_org0]].min() == pytest.approx(visible[0])
+    assert model.staff.contact[executives[~in_org0]].max() == 0.0
+
+
+def test_stigma_hides_peer_work():
+    results = []
+    for stigma in (0.1, 0.8):
+        model = tiny_sector()
+        uniform_state(model, stigma=stigma)
+        hire_peers(model, 0, first_team(model, 0), 2)
+        results.append(processes.visible_peer_work(model)[0])
+    assert results[0] > results[1] > 0.0
+
+
+@pytest.mark.parametrize("weight", [0.0, 1.0])
+def test_visible_peer_work_persuades_decision_makers(weight):
+    model = tiny_sector(evidence_weight=weight)
+    uniform_state(model)
+    hire_peers(model, 0, first_team(model, 0), 3)
+    model.staff.contact[:] = 0.0
+    processes.commitment_dynamics(model)
+    executives = model.executive_slots
+    in_org0 = model.staff.org[executives] == 0
+    gap = (
+        model.staff.commitment[executives[in_org0]].min()
+        - model.staff.commitment[executives[~in_org0]].max()
+    )
+    assert bool(gap > 0.005) == (weight > 0)
 
 
 def test_champion_within_reach_raises_commitment():
@@ -239,6 +316,35 @@ def test_le_leader_makes_disclosure_safer():
     assert disclosed[in_org0].sum() > disclosed[~in_org0].sum() + 5
 
 
+@pytest.mark.parametrize("source", ["disclosed colleagues", "champions"])
+def test_disclosed_colleagues_and_champions_make_disclosure_safer(source):
+    # Org 0 and org 1 are alike except for the source of safety, on the same draws.
+    counts = {}
+    for weight in (0.0, 0.5):
+        model = tiny_sector(
+            disclosure_rate=0.5,
+            disclosure_safety=weight if source == "disclosed colleagues" else 0.0,
+            champion_safety=weight if source == "champions" else 0.0,
+        )
+        uniform_state(model, stigma=0.45)
+        clinicians = hidden_lived_experience(model)
+        staff = model.staff
+        in_org0 = staff.org[clinicians] == 0
+        if source == "disclosed colleagues":
+            others = np.flatnonzero(
+                (staff.kind[: staff.size] == Kind.CLINICIAN) & (staff.org[: staff.size] == 0)
+            )
+            others = np.setdiff1d(others, clinicians)
+            staff.lived_experience[others] = True
+            staff.disclosed[others] = True
+        else:
+            staff.champion[model.structure.unit_head[first_team(model, 0) + np.arange(2)]] = True
+        advance(model, processes.disclosure, months=6)
+        counts[weight] = staff.disclosed[clinicians[in_org0]].sum()
+        assert staff.disclosed[clinicians[~in_org0]].sum() <= counts[weight]
+    assert counts[0.5] > counts[0.0]
+
+
 # ---- 7. champions -------------------------------------------------------------------------
 
 
@@ -257,17 +363,46 @@ def test_champions_emerge_only_above_threshold():
 # ---- 8. resourcing and hiring -------------------------------------------------------------
 
 
-def test_first_hire_risk_and_manager_network():
-    model = tiny_sector()
-    uniform_state(model, commitment=0.5)
-    base = processes.resourcing_will(model)
-    assert base[0] == pytest.approx(base[1])
-    model.orgs.ever_employed[0] = True
-    will = processes.resourcing_will(model)
-    assert will[0] - will[1] == pytest.approx(model.params.first_hire_risk)
-    model.manager_network(orgs=[1])
-    with_network = processes.resourcing_will(model)
-    assert will[1] < with_network[1] < will[0]
+def first_hire_setting(**overrides):
+    """Org 1 employs peers, org 0 does not; both understand the roles equally."""
+    settings = dict(first_hire_rate=0.5, policy_pressure=[0.3], imitation=1.0)
+    settings.update(overrides)
+    model = tiny_sector(**settings)
+    uniform_state(model, understanding=0.5)
+    hire_peers(model, 1, first_team(model, 1), 1)
+    return model
+
+
+def test_first_hire_chance_only_for_peerless_organisations():
+    model = first_hire_setting()
+    chance = processes.first_hire_chance(model)
+    assert chance[0] > 0.0 and chance[1] == 0.0
+    model.orgs.positions[0] = 1  # a funded post, even vacant, ends the wait
+    assert processes.first_hire_chance(model)[0] == 0.0
+
+
+def test_first_hire_chance_rises_with_pressure_imitation_and_understanding():
+    base = processes.first_hire_chance(first_hire_setting(imitation=0.0))[0]
+    neighbours = np.diff(first_hire_setting().structure.neighbour_ptr)
+    assert neighbours[0] >= 1  # org 1 is org 0's neighbour in this sector
+    imitating = processes.first_hire_chance(first_hire_setting(imitation=0.5))[0]
+    pressed = processes.first_hire_chance(first_hire_setting(imitation=0.0, policy_pressure=[0.6]))[
+        0
+    ]
+    assert base == pytest.approx(0.5 * 0.5 * 0.3)
+    assert imitating > base and pressed == pytest.approx(2 * base)
+    unaware = first_hire_setting(imitation=0.0)
+    deciders = np.concatenate([unaware.executive_slots, unaware.senior_slots])
+    unaware.staff.understanding[deciders] = 0.1
+    assert processes.first_hire_chance(unaware)[0] == pytest.approx(base / 5)
+
+
+def test_unwilling_peerless_organisation_funds_and_fills_a_pilot_post():
+    model = first_hire_setting(first_hire_rate=1.0, fill_rate=1.0, hire_threshold=0.9)
+    model.orgs.positions[1] = 1
+    assert processes.resourcing_will(model)[0] < 0.9  # not willing
+    advance(model, processes.resourcing_and_hiring, months=24)
+    assert circles.org_count(model, model.staff.slots_of(Kind.PEER_WORKER))[0] >= 1
 
 
 def test_committed_managers_hire_peers_into_the_most_committed_team():
@@ -310,7 +445,7 @@ def test_teams_that_work_with_peers_ask_for_more_positions():
             hire_threshold=0.3,
             fill_rate=0.0,
             vacancy_lapse=0.0,
-            max_peer_share=1.0,
+            funding_envelope=[1.0],
             request_weight=weight,
         )
         uniform_state(model, commitment=0.9)
@@ -327,17 +462,27 @@ def test_teams_that_work_with_peers_ask_for_more_positions():
     assert opened[2.0][1] == opened[0.0][1]
 
 
-def test_funding_cap_limits_positions():
-    model = tiny_sector(position_rate=1.0, fill_rate=1.0, max_peer_share=0.1)
+def test_funding_envelope_limits_positions():
+    model = tiny_sector(position_rate=1.0, fill_rate=1.0, funding_envelope=[0.1])
     uniform_state(model, commitment=0.95)
     advance(model, processes.resourcing_and_hiring, months=12)
     headcount = circles.org_headcount(model)
     assert np.all(model.orgs.positions <= np.floor(0.1 * headcount))
 
 
-def test_vacant_positions_lapse_whatever_the_will_and_filled_ones_do_not():
+def test_a_growing_funding_envelope_lets_positions_grow():
+    # Year 0 funds one post per organisation (24 staff x 0.05, floored); year 1 funds 12.
+    model = tiny_sector(position_rate=1.0, fill_rate=1.0, funding_envelope=[0.05, 0.5])
+    uniform_state(model, commitment=0.95)
+    advance(model, processes.resourcing_and_hiring, months=12)
+    assert model.orgs.positions.tolist() == [1, 1]
+    advance(model, processes.resourcing_and_hiring, months=12)
+    assert np.all(model.orgs.positions > 3)
+
+
+def test_vacant_positions_lapse_only_where_unwanted():
     # Org 0 is willing, org 1 is not; each has 2 filled and 3 vacant posts; no new posts.
-    model = tiny_sector(vacancy_lapse=0.5, fill_rate=0.0, max_peer_share=0.0)
+    model = tiny_sector(vacancy_lapse=0.5, fill_rate=0.0, funding_envelope=[0.0])
     uniform_state(model, commitment=0.1)
     deciders = np.concatenate([model.executive_slots, model.senior_slots])
     model.staff.commitment[deciders[model.staff.org[deciders] == 0]] = 0.9
@@ -345,12 +490,38 @@ def test_vacant_positions_lapse_whatever_the_will_and_filled_ones_do_not():
         hire_peers(model, org, first_team(model, org), 2)
     model.orgs.positions[:] = 5
     advance(model, processes.resourcing_and_hiring, months=24)
-    assert model.orgs.positions.tolist() == [2, 2]
+    assert model.orgs.positions.tolist() == [5, 2]
     assert circles.org_count(model, model.staff.slots_of(Kind.PEER_WORKER)).tolist() == [2, 2]
 
 
+@pytest.mark.parametrize("lever", ["pay_parity", "role_clarity"])
+def test_fair_pay_and_clear_roles_fill_posts_faster(lever):
+    # Both organisations willing, 6 vacant posts each; org 0 pays and describes its roles well.
+    model = tiny_sector(fill_rate=0.3, funding_envelope=[0.0], vacancy_lapse=0.0)
+    uniform_state(model, commitment=0.9)
+    model.set(lever, 1.0, orgs=[0])
+    model.set(lever, 0.1, orgs=[1])
+    hires = np.zeros(2)
+    for _ in range(40):  # fresh posts each month, so the counts are rates
+        model.orgs.positions[:] = (
+            circles.org_count(model, model.staff.slots_of(Kind.PEER_WORKER)) + 6
+        )
+        before = circles.org_count(model, model.staff.slots_of(Kind.PEER_WORKER))
+        advance(model, processes.resourcing_and_hiring)
+        hires += circles.org_count(model, model.staff.slots_of(Kind.PEER_WORKER)) - before
+        model.staff_leaves(model.staff.slots_of(Kind.PEER_WORKER))
+    assert hires[0] > 1.3 * hires[1]
+
+
+def test_le_leader_clarifies_roles():
+    model = tiny_sector(role_clarity=0.4, le_leader_clarity=0.5)
+    assert processes.effective_role_clarity(model) == pytest.approx([0.4, 0.4])
+    model.hire_le_leader(orgs=[0])
+    assert processes.effective_role_clarity(model) == pytest.approx([0.7, 0.4])
+
+
 def test_without_lapse_vacancies_wait_to_be_filled():
-    model = tiny_sector(vacancy_lapse=0.0, fill_rate=0.0, max_peer_share=0.0)
+    model = tiny_sector(vacancy_lapse=0.0, fill_rate=0.0, funding_envelope=[0.0])
     uniform_state(model, commitment=0.1)
     model.orgs.positions[:] = 3
     advance(model, processes.resourcing_and_hiring, months=24)
@@ -360,7 +531,7 @@ def test_without_lapse_vacancies_wait_to_be_filled():
 def test_le_leader_position_created_once_enough_peers():
     # No funding for new positions, so the peer counts stay as set (3 and 2).
     model = tiny_sector(
-        position_rate=1.0, le_leader_min_peers=3, le_leader_will=0.5, max_peer_share=0.0
+        position_rate=1.0, le_leader_min_peers=3, le_leader_will=0.5, funding_envelope=[0.0]
     )
     uniform_state(model, commitment=0.9)
     hire_peers(model, 0, first_team(model, 0), 3)

@@ -334,3 +334,12 @@ def test_experiment_returns_final_outcomes_like_a_run():
     again = outcomes.run_outcomes(6, 4, {"n_orgs": 3, "pay_parity": 0.5})
     assert values == again
     assert np.isfinite(list(values.values())).all()
+
+
+def test_a_yearly_series_sweeps_over_a_range_as_a_constant():
+    text = sweep_text("lhs", "[parameters.policy_pressure]\nrange = [0.2, 0.6]\n", "samples = 4")
+    sweep = sweep_from_text(text)
+    values = [point["policy_pressure"] for point in sweep.points]
+    assert all(0.2 <= value <= 0.6 for value in values) and len(set(values)) == 4
+    # Each point runs: the model reads the number as the same pressure every year.
+    assert outcomes.run_outcomes(6, 1, {"n_orgs": 3, "policy_pressure": values[0]})
