@@ -10,7 +10,7 @@ seeds, epsilons and acceptance per generation, wall time, date and the predictiv
 
 Needs pyabc (the ``dev`` extra). Example::
 
-    python experiments/calibrate_abc.py                      # about 15 minutes on one core
+    python experiments/calibrate_abc.py        # about 15 minutes on a free core
     python experiments/calibrate_abc.py --population 8 --generations 2 --out /tmp/abc
 """
 
@@ -84,6 +84,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help=f"stop below this acceptance (default {defaults.min_acceptance})",
     )
     parser.add_argument(
+        "--max-simulations",
+        type=int,
+        default=defaults.max_simulations,
+        help=f"run budget of the search (default {defaults.max_simulations})",
+    )
+    parser.add_argument(
         "--months",
         type=int,
         default=defaults.months,
@@ -119,12 +125,25 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=DEFAULT_POSTERIOR.parent,
         help="folder of posterior.csv and posterior.json (default the package data)",
     )
-    parser.add_argument("--set", dest="fixed", action="append", default=[], metavar="NAME=VALUE",
-                        help="hold a numeric parameter at VALUE (none in the calibration; "
-                        "tests use a small sector)")
+    parser.add_argument(
+        "--set",
+        dest="fixed",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="hold a numeric parameter at VALUE (none in the calibration; "
+        "tests use a small sector)",
+    )
     parser.add_argument("--quiet", action="store_true", help="hide pyabc's log")
     args = parser.parse_args(argv)
-    for name in ("population", "generations", "months", "check_seeds", "workers"):
+    for name in (
+        "population",
+        "generations",
+        "max_simulations",
+        "months",
+        "check_seeds",
+        "workers",
+    ):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if args.check_draws < 0 or args.root_seed < 0:
@@ -156,6 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         population=args.population,
         generations=args.generations,
         min_acceptance=args.min_acceptance,
+        max_simulations=args.max_simulations,
         months=args.months,
         root_seed=args.root_seed,
         fixed=args.fixed,

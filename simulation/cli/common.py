@@ -97,34 +97,44 @@ WorkersOption = Annotated[
     ),
 ]
 
-#: What ``--posterior`` given without a file stands for: the packaged posterior.
-PACKAGED_POSTERIOR = "packaged"
 PosteriorOption = Annotated[
-    str | None,
+    bool,
     typer.Option(
         "--posterior",
-        metavar="[FILE]",
-        is_flag=False,
-        flag_value=PACKAGED_POSTERIOR,
-        help="Draw each replication's calibrated parameters from a posterior (CSV of "
-        "weighted draws; without FILE the packaged hindcast posterior, docs/ODD.md section "
-        "10.2): the intervals then include parameter uncertainty. The same seed gives the "
-        "same draws; settings of the scenario or --set override the draws. Put it after "
-        "the scenario files, or give FILE.",
+        help="Draw each replication's calibrated parameters from the packaged hindcast "
+        "posterior (weighted draws, docs/ODD.md section 10.2): the intervals then include "
+        "parameter uncertainty, not only seed noise. The same seed gives the same draws; "
+        "settings of the scenario or --set override the draws.",
+    ),
+]
+PosteriorFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--posterior-file",
+        metavar="FILE",
+        help="As --posterior, with the posterior read from FILE (a CSV of weighted draws: "
+        "a weight column and one column per parameter).",
         show_default=False,
     ),
 ]
 
 
-def posterior_option(value: str | None) -> Posterior | None:
-    """The posterior ``--posterior`` asks for: none, the packaged one, or a file's.
+def posterior_option(packaged: bool, path: Path | None) -> Posterior | None:
+    """The posterior that ``--posterior`` or ``--posterior-file`` ask for, if any.
+
+    Args:
+        packaged: ``--posterior`` was given.
+        path: The file of ``--posterior-file``.
+
+    Returns:
+        The posterior, or None for a run without one.
 
     Raises:
         InputError: If the file is missing or not a posterior (naming the file and field).
     """
-    if value is None:
-        return None
-    return load_posterior(None if value == PACKAGED_POSTERIOR else Path(value))
+    if path is not None:
+        return load_posterior(path)
+    return load_posterior() if packaged else None
 
 
 def out_option(default: str) -> Any:

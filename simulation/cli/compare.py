@@ -13,6 +13,7 @@ from simulation.cli.common import (
     AllowLargeOption,
     Command,
     ForceOption,
+    PosteriorFileOption,
     PosteriorOption,
     QuietOption,
     Timing,
@@ -85,11 +86,12 @@ def compare_command(
     force: ForceOption = False,
     allow_large: AllowLargeOption = False,
     quiet: QuietOption = False,
-    posterior_file: PosteriorOption = None,
+    use_posterior: PosteriorOption = False,
+    posterior_file: PosteriorFileOption = None,
 ) -> None:
     """Compare scenarios on paired runs and write a report (help: :data:`HELP`)."""
     with Command("compare") as command:
-        posterior = posterior_option(posterior_file)
+        posterior = posterior_option(use_posterior, posterior_file)
         if len(files) < 2:
             raise InputError(
                 "give a baseline scenario file and at least one alternative, e.g. "

@@ -13,6 +13,7 @@ from simulation.cli.common import (
     AllowLargeOption,
     Command,
     ForceOption,
+    PosteriorFileOption,
     PosteriorOption,
     QuietOption,
     Timing,
@@ -113,12 +114,13 @@ def run_command(
     force: ForceOption = False,
     allow_large: AllowLargeOption = False,
     quiet: QuietOption = False,
-    posterior_file: PosteriorOption = None,
+    use_posterior: PosteriorOption = False,
+    posterior_file: PosteriorFileOption = None,
 ) -> None:
     """Run replications of the sector model and write the results (help: :data:`HELP`)."""
     with Command("run") as command:
         scenario = Scenario.load(scenario_file) if scenario_file is not None else None
-        posterior = posterior_option(posterior_file)
+        posterior = posterior_option(use_posterior, posterior_file)
         params = parse_assignments(assignments or [])
         check_parameters(params)
         steps = first_given(steps, scenario.steps if scenario else None, DEFAULT_STEPS)

@@ -164,10 +164,13 @@ def add_predictions(report: Report, predictions: pd.DataFrame) -> None:
         "calibration; the fitted ones are shown for comparison."
     )
     table = predictions.assign(inside=predictions["inside"].map({True: "yes", False: "no"}))
-    report.table(
-        table.rename(columns={"inside": "met"}),
-        cell_classes=_verdict_class,
-    )
+
+    def inside_class(column: str, value: Any) -> str | None:
+        if column == "inside":
+            return "good" if value == "yes" else "bad"
+        return None
+
+    report.table(table, cell_classes=inside_class)
 
 
 def build_report(

@@ -663,15 +663,18 @@ class AbcSettings:
         population: Particles per generation (the posterior's rows).
         generations: Most generations.
         min_acceptance: Stop when a generation accepts fewer of its proposals.
+        max_simulations: Stop after the generation in which the runs reach this many
+            (the budget: about 0.5 s a run on a free core).
         months: Months per run (108 for the whole hindcast; fewer for tests).
         root_seed: Root of pyabc's generator and of every run's seed.
         fixed: Parameters held at other than their defaults (none in the calibration;
             tests use a small sector).
     """
 
-    population: int = 150
+    population: int = 100
     generations: int = 4
     min_acceptance: float = 0.02
+    max_simulations: int = 1400
     months: int = HINDCAST_MONTHS
     root_seed: int = 2011
     fixed: Mapping[str, Any] = field(default_factory=dict)
@@ -749,7 +752,9 @@ def abc_search(
     with tempfile.TemporaryDirectory() as folder:
         abc.new(f"sqlite:///{Path(folder) / 'abc.db'}", observed)
         history = abc.run(
-            max_nr_populations=settings.generations, min_acceptance_rate=settings.min_acceptance
+            max_nr_populations=settings.generations,
+            min_acceptance_rate=settings.min_acceptance,
+            max_total_nr_simulations=settings.max_simulations,
         )
         population = history.get_population()
         generations = history.get_all_populations()
@@ -783,6 +788,7 @@ def abc_search(
         "generations": int(len(generations)),
         "max_generations": settings.generations,
         "min_acceptance": settings.min_acceptance,
+        "max_simulations": settings.max_simulations,
         "root_seed": settings.root_seed,
         "fixed": dict(settings.fixed),
         "seeds": "proposal i runs on replication_seed(root_seed, i) = "

@@ -16,12 +16,12 @@ from simulation.errors import InputError
 from simulation.parameters import Parameters
 from simulation.runs.comparison import compare
 from simulation.runs.posterior import (
+    DEFAULT_PROVENANCE,
     FITTED,
     HELD_OUT,
     NATIONAL_FIGURES,
     PRIOR_NAMES,
     PRIORS,
-    DEFAULT_PROVENANCE,
     AbcSettings,
     abc_search,
     distance,
@@ -96,7 +96,9 @@ def test_figures_are_year_means_and_a_short_run_has_none_beyond_it():
     assert figures["orgs_with_peers_2017"] == pytest.approx(0.6)
     assert figures["peer_growth_2015_2019"] == pytest.approx(2**0.25 - 1)
     short = hindcast_figures(frame.iloc[:73], n_orgs=10)
-    assert math.isnan(short["orgs_with_peers_2017"]) and not math.isnan(short["orgs_with_peers_2016"])
+    assert math.isnan(short["orgs_with_peers_2017"]) and not math.isnan(
+        short["orgs_with_peers_2016"]
+    )
     perfect = {figure.name: figure.value for figure in NATIONAL_FIGURES}
     assert distance(perfect) == 0.0
     assert distance(perfect | {"orgs_with_peers_2015": 0.465 + 0.05}) == pytest.approx(1.0)
@@ -157,7 +159,9 @@ def test_paired_scenarios_share_the_draws_and_the_notes_say_so():
     comparison = compare(base, [twin], posterior=posterior)
     assert (comparison.differences["difference"] == 0).all()  # same seeds, same draws
     assert any("parameter uncertainty" in note for note in comparison.notes)
-    own = Scenario(name="own", steps=12, replications=3, seed=1, parameters=SMALL | {"position_rate": 0.2})
+    own = Scenario(
+        name="own", steps=12, replications=3, seed=1, parameters=SMALL | {"position_rate": 0.2}
+    )
     noted = compare(base, [own], posterior=posterior).notes
     assert any("overrides the posterior" in note and "position_rate" in note for note in noted)
 
@@ -212,4 +216,3 @@ def test_the_packaged_posterior_loads_and_records_its_search():
     provenance = json.loads(DEFAULT_PROVENANCE.read_text())
     assert provenance["months"] == 108 and provenance["population"] == len(posterior)
     assert "held_out" in provenance and "predictive_check" in provenance
-
