@@ -33,9 +33,10 @@ from simulation.runs.posterior import (
     DEFAULT_POSTERIOR,
     AbcSettings,
     abc_search,
+    posterior_correlations,
     posterior_from_frame,
+    posterior_table,
     predictive_check,
-    weighted_quantile,
 )
 
 
@@ -183,15 +184,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     found = abc_search(settings, command=" ".join(["python", *sys.argv]))
     provenance = found.provenance | {"date": started_at.isoformat(timespec="seconds")}
     posterior = posterior_from_frame(found.posterior.copy(), "search")
-    print("\nposterior (weighted median, 5 %-95 %):")
-    weights = posterior.draws["weight"].to_numpy()
-    for name in posterior.estimated:
-        low, middle, high = (
-            weighted_quantile(posterior.draws[name], weights, q) for q in (0.05, 0.5, 0.95)
-        )
-        print(f"  {name:18s} {middle:.4g}  ({low:.4g}-{high:.4g})")
+    table = posterior_table(posterior)
+    correlations = posterior_correlations(posterior)
+    provenance["posterior"] = json.loads(table.to_json(orient="records"))
+    provenance["correlations"] = json.loads(correlations.round(3).to_json(orient="index"))
+    with pd.option_context("display.width", 120):
+        print("\nposterior (weighted median and 90 % interval) against the prior:")
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        print("\nposterior correlations (log scale for log-uniform priors):")
+        print(correlations.round(2).to_string())
     if args.check_draws and args.months >= 108:
-        table = predictive_check(
+        checked = predictive_check(
             posterior,
             draws=args.check_draws,
             seeds=args.check_seeds,
@@ -203,11 +206,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "draws": args.check_draws,
             "seeds_per_draw": args.check_seeds,
             "root_seed": args.root_seed + 1,
-            "table": json.loads(table.to_json(orient="records")),
+            "table": json.loads(checked.to_json(orient="records")),
         }
         with pd.option_context("display.width", 120):
             print("\nposterior predictive check (90 % intervals):")
-            print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+            print(checked.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     write_atomically(args.out / "posterior.csv", found.posterior.to_csv(index=False))
     write_atomically(args.out / "posterior.json", json.dumps(provenance, indent=2) + "\n")
     print(

@@ -523,6 +523,65 @@ def posterior_note(posterior: Posterior, overridden: Sequence[str] = ()) -> str:
     return note
 
 
+def _prior_quantile(prior: Prior, q: float) -> float:
+    if prior.log:
+        return float(np.exp(np.log(prior.low) + q * (np.log(prior.high) - np.log(prior.low))))
+    return prior.low + q * (prior.high - prior.low)
+
+
+def posterior_table(posterior: Posterior, priors: Sequence[Prior] = PRIORS) -> pd.DataFrame:
+    """What the targets identify: each quantity's prior and posterior 90 % intervals.
+
+    ``shrinkage`` is 1 - (posterior 90 % width) / (prior 90 % width), both measured on the
+    prior's scale (log for log-uniform priors): near 0 the targets leave the prior as it
+    was (not identified), near 1 they pin the quantity down.
+
+    Args:
+        posterior: The posterior.
+        priors: The priors it was drawn under.
+
+    Returns:
+        One row per prior: ``parameter``, ``prior_low``, ``prior_high``, ``median``,
+        ``low`` and ``high`` (weighted 5th and 95th percentiles) and ``shrinkage``.
+    """
+    weights = posterior.draws[WEIGHT].to_numpy(dtype=float)
+    weights = weights / weights.sum()
+    rows = []
+    for prior in priors:
+        values = posterior.draws[prior.name]
+        low, median, high = (weighted_quantile(values, weights, q) for q in (0.05, 0.5, 0.95))
+        scale = np.log if prior.log else float
+        prior_width = scale(_prior_quantile(prior, 0.95)) - scale(_prior_quantile(prior, 0.05))
+        rows.append(
+            {
+                "parameter": prior.name,
+                "prior_low": prior.low,
+                "prior_high": prior.high,
+                "median": median,
+                "low": low,
+                "high": high,
+                "shrinkage": 1.0 - (scale(high) - scale(low)) / prior_width,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def posterior_correlations(posterior: Posterior) -> pd.DataFrame:
+    """Weighted correlations between the estimated quantities (log scale for log priors)."""
+    logged = {prior.name for prior in PRIORS if prior.log}
+    columns = posterior.estimated
+    values = np.column_stack(
+        [
+            np.log(posterior.draws[name]) if name in logged else posterior.draws[name]
+            for name in columns
+        ]
+    )
+    weights = posterior.draws[WEIGHT].to_numpy(dtype=float)
+    covariance = np.cov(values, rowvar=False, aweights=weights)
+    sd = np.sqrt(np.diag(covariance))
+    return pd.DataFrame(covariance / np.outer(sd, sd), index=columns, columns=columns)
+
+
 # ---- posterior predictive check ------------------------------------------------------------
 
 

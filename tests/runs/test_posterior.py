@@ -28,7 +28,9 @@ from simulation.runs.posterior import (
     hindcast_figures,
     hindcast_params,
     load_posterior,
+    posterior_correlations,
     posterior_from_frame,
+    posterior_table,
     predictive_runs,
     predictive_table,
 )
@@ -216,3 +218,22 @@ def test_the_packaged_posterior_loads_and_records_its_search():
     provenance = json.loads(DEFAULT_PROVENANCE.read_text())
     assert provenance["months"] == 108 and provenance["population"] == len(posterior)
     assert "held_out" in provenance and "predictive_check" in provenance
+
+
+def test_shrinkage_is_near_one_for_a_pinned_quantity_and_near_zero_for_the_prior():
+    rng = np.random.default_rng(1)
+    count = 400
+    draws = pd.DataFrame(
+        {
+            "position_rate": np.full(count, 0.1) * rng.uniform(0.99, 1.01, count),
+            "hire_threshold": rng.uniform(0.15, 0.45, count),
+            "weight": np.ones(count),
+        }
+    )
+    table = posterior_table(posterior_from_frame(draws), [p for p in PRIORS if p.name in draws])
+    shrinkage = table.set_index("parameter")["shrinkage"]
+    assert shrinkage["position_rate"] > 0.9
+    assert abs(shrinkage["hire_threshold"]) < 0.15
+    correlations = posterior_correlations(posterior_from_frame(draws))
+    assert correlations.loc["position_rate", "position_rate"] == pytest.approx(1.0)
+    assert abs(correlations.loc["position_rate", "hire_threshold"]) < 0.2
