@@ -339,7 +339,7 @@ def distance(figures: Mapping[str, float], names: Sequence[str] = FITTED) -> flo
 # ---- the posterior ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Posterior:
     """Weighted parameter draws: the posterior of the hindcast.
 
@@ -438,6 +438,7 @@ def posterior_from_frame(frame: pd.DataFrame, source: str = "<posterior>") -> Po
     Raises:
         InputError: Naming the file, the column or row, the value and what is allowed.
     """
+    frame = frame.copy()
     known = set(Parameters.model_fields) | set(NUISANCES) | {WEIGHT, DISTANCE, SEED}
     allowed_columns = (
         "weight, distance, seed, the nuisance initial_unexposed and numeric model parameters"
