@@ -117,13 +117,7 @@ class Parameters(BaseModel):
     min_org_size: int = Field(12, ge=8, le=1000, description="Smallest organisation (staff).")
     team_size: float = Field(10.0, ge=3.0, le=50.0, description="Mean frontline team size.")
     teams_per_senior: int = Field(4, ge=1, le=50, description="Teams overseen by a senior manager.")
-    staff_per_executive: float = Field(
-        60.0, ge=5.0, le=10_000.0, description="Staff per executive-team member (min 2)."
-    )
     sector_degree: int = Field(4, ge=0, le=50, description="Mean degree of the sector network.")
-    sector_rewiring: Share = Field(
-        0.1, description="Rewiring probability of the small-world network."
-    )
 
     # ---- Initial state ---------------------------------------------------------------------
     initial_peer_share: Annotated[tuple[Share, Share], Strict(False)] = Field(
@@ -144,7 +138,6 @@ class Parameters(BaseModel):
     peer_attitude: Share = Field(
         0.85, description="Mean exposure, understanding and commitment of a new peer worker."
     )
-    peer_stigma: Share = Field(0.08, description="Mean stigma of a new peer worker.")
     attitude_concentration: float = Field(
         10.0, ge=1.0, le=1000.0, description="Concentration (a + b) of the Beta attitude draws."
     )
@@ -261,9 +254,6 @@ class Parameters(BaseModel):
     fill_rate: Rate = Field(
         0.4, description="Monthly chance that a vacant funded position is filled."
     )
-    vacancy_lapse: Rate = Field(
-        0.1, description="Monthly chance that a vacant peer position is cut or repurposed."
-    )
     le_leader_min_peers: int = Field(
         4, ge=1, le=1000, description="Peers needed before an LE leader position is created."
     )
@@ -368,9 +358,7 @@ SETUP_ONLY: tuple[str, ...] = (
     "min_org_size",
     "team_size",
     "teams_per_senior",
-    "staff_per_executive",
     "sector_degree",
-    "sector_rewiring",
     "initial_peer_share",
     "initial_disclosure",
     "initial_le_leader",
@@ -477,16 +465,13 @@ UNITS: dict[str, str] = {
     "min_org_size": "staff",
     "team_size": "staff",
     "teams_per_senior": "teams",
-    "staff_per_executive": "staff",
     "sector_degree": "neighbours",
-    "sector_rewiring": "probability",
     "initial_peer_share": "shares",
     "initial_exposure": "means",
     "initial_understanding": "means",
     "initial_commitment": "means",
     "initial_stigma": "means",
     "peer_attitude": "mean",
-    "peer_stigma": "mean",
     "attitude_concentration": "a + b",
     "initial_disclosure": "share",
     "initial_le_leader": "probability",
@@ -518,7 +503,6 @@ UNITS: dict[str, str] = {
     "position_rate": "per month",
     "request_weight": "per team with peers",
     "fill_rate": "per month",
-    "vacancy_lapse": "per month",
     "le_leader_min_peers": "peer workers",
     "le_leader_will": "will",
     "le_leader_clarity": "share of the gap",

@@ -376,7 +376,7 @@ def first_hire_chance(model: SectorModel) -> np.ndarray:
 
 
 def resourcing_and_hiring(model: SectorModel) -> None:
-    """8. Organisations open peer positions, fill them, and let unwanted vacancies lapse.
+    """8. Organisations open peer positions and fill them.
 
     Above ``hire_threshold`` a position opens with probability ``position_rate * (will -
     threshold) / (1 - threshold) * (1 + request_weight * advocacy) * (1 + clarity) / 2``
@@ -388,8 +388,8 @@ def resourcing_and_hiring(model: SectorModel) -> None:
 
     A vacant position is filled with probability ``fill_rate * (pay_parity + clarity) / 2``
     (fair pay and a clear role attract candidates) where will is above the threshold or
-    the post is a pilot; where will is below the threshold it lapses (is cut) with
-    probability ``vacancy_lapse``. New peers join a team without peers first, then the
+    the organisation has no peer worker (a pilot); elsewhere it waits. New peers join a
+    team without peers first, then the
     team whose leader is most committed. Once ``le_leader_min_peers`` peers are employed
     and will exceeds ``le_leader_will``, an LE leader position is created (and filled)
     with monthly probability ``position_rate``.
@@ -439,15 +439,11 @@ def resourcing_and_hiring(model: SectorModel) -> None:
     if vacancy_org.size:
         first = np.cumsum(vacancies) - vacancies
         nth = np.arange(vacancy_org.size) - np.repeat(first, vacancies)
-        # A vacant post is at risk of being cut or repurposed where no one wants it.
-        lapsed = model.streams.org_uniform("lapse", month, vacancy_org, nth) < p.vacancy_lapse
-        lapsed &= ~(willing | piloting)[vacancy_org]
-        orgs.positions -= np.bincount(vacancy_org[lapsed], minlength=n_orgs)
         attraction = p.fill_rate * (orgs.levers["pay_parity"] + clarity) / 2.0
         filled = (
             model.streams.org_uniform("fill", month, vacancy_org, nth) < attraction[vacancy_org]
         )
-        filled &= ~lapsed & (willing | piloting)[vacancy_org]
+        filled &= (willing | piloting)[vacancy_org]
         hiring_orgs = vacancy_org[filled]
         if hiring_orgs.size:
             model.hire(hiring_orgs, most_committed_team(model, hiring_orgs), Kind.PEER_WORKER)

@@ -26,6 +26,16 @@ if TYPE_CHECKING:
 #: Attitude "class" used for newcomers who replace leavers: the sector's baseline.
 BASELINE_CLASS = 3
 
+# Fixed values of the model's design, not parameters: a Morris screen of every parameter
+# (docs/ODD.md section 10.3) found that none of them moved any output, so they were taken
+# off the public surface.
+#: Staff per member of an organisation's executive team (at least two executives).
+STAFF_PER_EXECUTIVE = 60.0
+#: Rewiring probability of the small-world sector network (mostly local ties).
+SECTOR_REWIRING = 0.1
+#: Mean stigma of a new peer worker (low: peers are employed for their lived experience).
+PEER_STIGMA = 0.08
+
 
 #: Number of intervals of the grid on which Beta quantiles are tabulated.
 QUANTILE_STEPS = 4096
@@ -108,7 +118,7 @@ def sector_network(params: Parameters, streams: RandomStreams) -> nx.Graph:
     """The small-world network of which organisations know and can visit each other.
 
     Args:
-        params: Model parameters (``sector_degree``, ``sector_rewiring``).
+        params: Model parameters (``sector_degree``).
         streams: The run's random streams.
 
     Returns:
@@ -121,7 +131,7 @@ def sector_network(params: Parameters, streams: RandomStreams) -> nx.Graph:
         graph = nx.complete_graph(n)
     else:
         seed = int(streams.generator("sector_network").integers(2**31))
-        graph = nx.connected_watts_strogatz_graph(n, degree, params.sector_rewiring, seed=seed)
+        graph = nx.connected_watts_strogatz_graph(n, degree, SECTOR_REWIRING, seed=seed)
     return graph
 
 
@@ -149,7 +159,7 @@ def build_organisations(
 ) -> tuple[SectorStructure, Roster]:
     """Lay out each organisation's hierarchy and its initial positions.
 
-    Per organisation: an executive team of ``max(2, size / staff_per_executive)``
+    Per organisation: an executive team of ``max(2, size / STAFF_PER_EXECUTIVE)``
     (CEO first), frontline teams of about ``team_size`` each led by a team leader, one
     senior manager per ``teams_per_senior`` teams, clinicians spread evenly over the
     teams, peer workers (classes ``some`` and ``significant``) placed in random teams,
@@ -174,7 +184,7 @@ def build_organisations(
     slot = 0
     for org in range(n_orgs):
         size = int(sizes[org])
-        n_exec = max(2, round(size / params.staff_per_executive))
+        n_exec = max(2, round(size / STAFF_PER_EXECUTIVE))
         per_team = params.team_size + 1.0 / params.teams_per_senior
         n_teams = max(1, round((size - n_exec) / per_team))
         n_senior = math.ceil(n_teams / params.teams_per_senior)
@@ -311,7 +321,7 @@ def attitude_tables(params: Parameters) -> np.ndarray:
     threshold_mean, threshold_concentration = params.disclosure_threshold
     tables = np.empty((len(ATTITUDES) + 1, PEER_ROW + 1, QUANTILE_GRID.size))
     for index, name in enumerate(ATTITUDES):
-        peer_mean = params.peer_stigma if name == "stigma" else params.peer_attitude
+        peer_mean = PEER_STIGMA if name == "stigma" else params.peer_attitude
         for row, mean in enumerate([*means[name], peer_mean]):
             tables[index, row] = beta_table(mean, params.attitude_concentration)
     tables[len(ATTITUDES), :] = beta_table(threshold_mean, threshold_concentration)

@@ -189,11 +189,11 @@ BAD_VALUES = {
         '{"none": 1}',
     ],
     "initial_peer_share": ["[0.1]", "[0.1,0.2,0.3]", "0.1"],
-    "teams_per_senior": ["0"],
+    "policy_pressure": ["1.5", "[0.2,-0.1]", "[]"],
     "sector_degree": ["51", "2.5"],
     "team_size": ["2"],
     "org_size_sigma": ["3"],
-    "staff_per_executive": ["4"],
+    "teams_per_senior": ["0"],
     "contact_effect": ["11"],
     "top_down": ["-1"],
 }

@@ -444,7 +444,6 @@ def test_teams_that_work_with_peers_ask_for_more_positions():
             position_rate=0.05,
             hire_threshold=0.3,
             fill_rate=0.0,
-            vacancy_lapse=0.0,
             funding_envelope=[1.0],
             request_weight=weight,
         )
@@ -480,9 +479,9 @@ def test_a_growing_funding_envelope_lets_positions_grow():
     assert np.all(model.orgs.positions > 3)
 
 
-def test_vacant_positions_lapse_only_where_unwanted():
+def test_vacancies_wait_where_will_is_below_the_threshold():
     # Org 0 is willing, org 1 is not; each has 2 filled and 3 vacant posts; no new posts.
-    model = tiny_sector(vacancy_lapse=0.5, fill_rate=0.0, funding_envelope=[0.0])
+    model = tiny_sector(fill_rate=1.0, funding_envelope=[0.0])
     uniform_state(model, commitment=0.1)
     deciders = np.concatenate([model.executive_slots, model.senior_slots])
     model.staff.commitment[deciders[model.staff.org[deciders] == 0]] = 0.9
@@ -490,14 +489,14 @@ def test_vacant_positions_lapse_only_where_unwanted():
         hire_peers(model, org, first_team(model, org), 2)
     model.orgs.positions[:] = 5
     advance(model, processes.resourcing_and_hiring, months=24)
-    assert model.orgs.positions.tolist() == [5, 2]
-    assert circles.org_count(model, model.staff.slots_of(Kind.PEER_WORKER)).tolist() == [2, 2]
+    assert model.orgs.positions.tolist() == [5, 5]  # posts are kept either way
+    assert circles.org_count(model, model.staff.slots_of(Kind.PEER_WORKER)).tolist() == [5, 2]
 
 
 @pytest.mark.parametrize("lever", ["pay_parity", "role_clarity"])
 def test_fair_pay_and_clear_roles_fill_posts_faster(lever):
     # Both organisations willing, 6 vacant posts each; org 0 pays and describes its roles well.
-    model = tiny_sector(fill_rate=0.3, funding_envelope=[0.0], vacancy_lapse=0.0)
+    model = tiny_sector(fill_rate=0.3, funding_envelope=[0.0])
     uniform_state(model, commitment=0.9)
     model.set(lever, 1.0, orgs=[0])
     model.set(lever, 0.1, orgs=[1])
@@ -521,7 +520,7 @@ def test_le_leader_clarifies_roles():
 
 
 def test_without_lapse_vacancies_wait_to_be_filled():
-    model = tiny_sector(vacancy_lapse=0.0, fill_rate=0.0, funding_envelope=[0.0])
+    model = tiny_sector(fill_rate=0.0, funding_envelope=[0.0])
     uniform_state(model, commitment=0.1)
     model.orgs.positions[:] = 3
     advance(model, processes.resourcing_and_hiring, months=24)
