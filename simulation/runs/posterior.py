@@ -731,10 +731,10 @@ class AbcSettings:
             tests use a small sector).
     """
 
-    population: int = 100
-    generations: int = 4
+    population: int = 150
+    generations: int = 3
     min_acceptance: float = 0.02
-    max_simulations: int = 1400
+    max_simulations: int = 1600
     months: int = HINDCAST_MONTHS
     root_seed: int = 2011
     fixed: Mapping[str, Any] = field(default_factory=dict)
