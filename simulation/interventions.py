@@ -66,7 +66,7 @@ from simulation.parameters import (
     validate_parameters,
 )
 from simulation.processes import leave_months
-from simulation.state import Kind
+from simulation.state import POWER, Kind
 
 if TYPE_CHECKING:
     from simulation.model import SectorModel
@@ -96,6 +96,9 @@ ALLOWED: dict[str, str] = {
     "coverage": "a number between 0 and 1",
     "rate": "a number between 0 and 1 (leave it out for visits_programme_rate)",
     "level": "one of " + ", ".join(f'"{level}"' for level in CHAMPION_LEVELS),
+    "champion_level": "one of "
+    + ", ".join(f'"{level}"' for level in CHAMPION_LEVELS)
+    + " (leave it out for the most powerful champion)",
     "enabled": "true or false",
     "name": "the name of a parameter that may change after set-up (a string)",
     "value": "a value of the parameter",
@@ -145,6 +148,12 @@ def _level(value: Any) -> str:
     raise _refusal("level")
 
 
+def _champion_level(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and value in CHAMPION_LEVELS):
+        return value
+    raise _refusal("champion_level")
+
+
 def _enabled(value: Any) -> bool:
     if isinstance(value, bool | np.bool_):
         return bool(value)
@@ -181,6 +190,9 @@ Orgs = Annotated[
 Coverage = Annotated[float, PlainValidator(_share("coverage"), json_schema_input_type=float)]
 Rate = Annotated[float | None, PlainValidator(_rate, json_schema_input_type=float | None)]
 Level = Annotated[str, PlainValidator(_level, json_schema_input_type=str)]
+ChampionLevel = Annotated[
+    str | None, PlainValidator(_champion_level, json_schema_input_type=str | None)
+]
 Enabled = Annotated[bool, PlainValidator(_enabled, json_schema_input_type=bool)]
 
 
@@ -373,6 +385,36 @@ class AppointChampion(Intervention):
         staff.champion[ranked[first]] = True
 
 
+class RemoveChampion(Intervention):
+    """Take the champion role away in each organisation (a champion leaves or steps back).
+
+    Without ``level``, each chosen organisation loses its most powerful champion (the most
+    committed among equals); with ``level``, every champion at that level. Organisations
+    without such a champion are skipped. The study: losing the only champion stalls progress.
+
+    Attributes:
+        level: ``executive``, ``senior``, ``team_leader``, ``clinician``, ``peer_leader``
+            or ``None`` (the most powerful champion).
+        orgs: Which organisations.
+    """
+
+    type: Literal["remove_champion"] = "remove_champion"
+    level: ChampionLevel = None
+    orgs: Orgs = "all"
+
+    def apply(self, model: SectorModel) -> None:  # noqa: D102 - see the base class
+        staff = model.staff
+        kinds = CHAMPION_LEVELS.values() if self.level is None else [CHAMPION_LEVELS[self.level]]
+        champions = _staff_in(model, self.orgs, *kinds)
+        champions = champions[staff.champion[champions]]
+        if champions.size and self.level is None:
+            power = POWER[staff.kind[champions]]
+            order = np.lexsort((-staff.commitment[champions], -power, staff.org[champions]))
+            ranked = champions[order]
+            champions = ranked[np.r_[True, staff.org[ranked][1:] != staff.org[ranked][:-1]]]
+        staff.champion[champions] = False
+
+
 class HireLeLeader(Intervention):
     """Hire an LE leader onto the executive team of each organisation lacking one.
 
@@ -519,6 +561,7 @@ INTERVENTION_TYPES: dict[str, type[Intervention]] = {
         ManagementTraining,
         WorkforceTraining,
         AppointChampion,
+        RemoveChampion,
         HireLeLeader,
         VisitsProgramme,
         ManagerNetwork,
@@ -534,6 +577,7 @@ AnyIntervention = Annotated[
     ManagementTraining
     | WorkforceTraining
     | AppointChampion
+    | RemoveChampion
     | HireLeLeader
     | VisitsProgramme
     | ManagerNetwork
@@ -647,6 +691,7 @@ class Interventions:
     management_training = _method(ManagementTraining)
     workforce_training = _method(WorkforceTraining)
     appoint_champion = _method(AppointChampion)
+    remove_champion = _method(RemoveChampion)
     hire_le_leader = _method(HireLeLeader)
     visits_programme = _method(VisitsProgramme)
     manager_network = _method(ManagerNetwork)

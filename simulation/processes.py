@@ -236,7 +236,9 @@ def disclosure(model: SectorModel) -> None:
         return
     safety = 1.0 - circle_mean(model, staff.stigma[:n], hidden)
     safety += p.le_leader_safety * (model.orgs.le_leader[staff.org[hidden]] >= 0)
-    safety += p.disclosure_safety * circle_mean(model, staff.disclosed[:n].astype(float), hidden)
+    disclosed = np.flatnonzero(staff.disclosed[:n] & staff.active[:n])
+    disclosed_near = sparse_circle_sums(model, disclosed, np.ones(disclosed.size))[hidden]
+    safety += p.disclosure_safety * disclosed_near / np.maximum(circle_sizes(model, hidden), 1.0)
     champions = np.flatnonzero(staff.champion[:n])
     if champions.size:
         reach = sparse_circle_sums(model, champions, POWER[staff.kind[champions]])[hidden]
@@ -625,14 +627,20 @@ def visible_peer_work(model: SectorModel) -> np.ndarray:
     Returns:
         One value in [0, 1] per organisation.
     """
-    staff, p = model.staff, model.params
+    staff, structure, p = model.staff, model.structure, model.params
     n = staff.size
-    peer_count = org_count(model, staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER))
-    share = peer_count / np.maximum(org_headcount(model), 1.0)
-    non_peer = staff.active[:n] & (staff.kind[:n] < Kind.PEER_WORKER)
+    peers = staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)
+    share = org_count(model, peers) / np.maximum(org_headcount(model), 1.0)
+    # Everyone's stigma summed by unit (empty slots fall in the spare last bin), then by
+    # organisation, less the few peers': one pass over staff, on the hot path.
+    unit_stigma = np.bincount(
+        staff.unit[:n], weights=staff.stigma[:n], minlength=structure.n_units + 1
+    )
     org_stigma = np.bincount(
-        staff.org[:n], weights=staff.stigma[:n] * non_peer, minlength=model.n_orgs
-    ) / np.maximum(model.non_peer_headcount, 1)
+        structure.unit_org, weights=unit_stigma[: structure.n_units], minlength=model.n_orgs
+    )
+    org_stigma -= np.bincount(staff.org[peers], weights=staff.stigma[peers], minlength=model.n_orgs)
+    org_stigma /= np.maximum(model.non_peer_headcount, 1)
     return np.minimum(share / p.visible_peer_share, 1.0) * (1.0 - org_stigma)
 
 

@@ -4,7 +4,8 @@
 - ``lewsim compare`` (:mod:`simulation.cli.compare`): scenarios on paired runs;
 - ``lewsim validate`` (:mod:`simulation.cli.validate`): the seed study's patterns;
 - ``lewsim params`` (:mod:`simulation.cli.params`): the model parameters;
-- ``lewsim sweep``, ``analyze`` and ``export`` (:mod:`simulation.cli.sweep`): parameter sweeps.
+- ``lewsim sweep``, ``analyze`` and ``export`` (:mod:`simulation.cli.sweep`): parameter sweeps;
+- ``lewsim app`` (:mod:`simulation.cli.app`): the educator's interactive app.
 
 Commands parse their options, call the runs layer and render through the outputs layer;
 :mod:`simulation.cli.common` holds what they share: the check / time / run / write
@@ -20,6 +21,7 @@ from typing import Annotated
 import typer
 
 from simulation import __version__
+from simulation.cli import app as app_cli
 from simulation.cli import compare, params, run, sweep, validate
 
 app = typer.Typer(
@@ -70,3 +72,4 @@ app.command("params", help=params.HELP)(params.params_command)
 app.command("sweep", help=sweep.SWEEP_HELP)(sweep.sweep_command)
 app.command("analyze", help=sweep.ANALYZE_HELP)(sweep.analyze_command)
 app.command("export", help=sweep.EXPORT_HELP)(sweep.export_command)
+app.command("app", help=app_cli.HELP)(app_cli.app_command)

@@ -69,6 +69,26 @@ def test_appoint_champion_picks_the_most_committed_at_the_level():
         model.appoint_champion(level="board")
 
 
+def test_remove_champion_takes_the_most_powerful_or_every_one_at_a_level():
+    model = tiny_sector()
+    staff = model.staff
+    staff.champion[:] = False
+    model.appoint_champion(level="executive", orgs="all")
+    model.appoint_champion(level="team_leader", orgs="all")
+    executives = np.flatnonzero(staff.champion[: staff.size] & (staff.kind[: staff.size] == 0))
+    model.remove_champion(orgs=[0])  # without a level: org 0's executive champion goes
+    left = np.flatnonzero(staff.champion[: staff.size])
+    assert sorted(staff.kind[left].tolist()) == [Kind.EXECUTIVE, Kind.TEAM_LEADER, Kind.TEAM_LEADER]
+    assert executives[staff.org[executives] == 0][0] not in left
+    model.remove_champion(level="team_leader")  # every team-leader champion, everywhere
+    left = np.flatnonzero(staff.champion[: staff.size])
+    assert staff.kind[left].tolist() == [Kind.EXECUTIVE] and staff.org[left].tolist() == [1]
+    model.remove_champion(level="senior")  # nobody at that level: nothing changes
+    assert np.flatnonzero(staff.champion[: staff.size]).tolist() == left.tolist()
+    with pytest.raises(InputError, match="level = 'board': must be one of \"executive\""):
+        model.remove_champion(level="board")
+
+
 def test_hire_le_leader_only_where_there_is_none():
     model = tiny_sector()
     model.hire_le_leader(orgs=[0])
@@ -234,6 +254,7 @@ def test_each_intervention_class_is_named_by_its_type_and_builds_from_defaults()
         "management_training",
         "workforce_training",
         "appoint_champion",
+        "remove_champion",
         "hire_le_leader",
         "visits_programme",
         "manager_network",

@@ -333,6 +333,7 @@ EVENT_ARGUMENTS = {
     "management_training": {"orgs": [1, 2], "coverage": 0.5},
     "workforce_training": {"orgs": "exposure:none", "coverage": 0},
     "appoint_champion": {"level": "senior", "orgs": 3},
+    "remove_champion": {"level": "executive", "orgs": "with_peers"},
     "hire_le_leader": {"orgs": "with_peers"},
     "visits_programme": {"rate": 0.4},
     "manager_network": {"enabled": False, "orgs": [0]},

@@ -1,0 +1,177 @@
+"""The served app in a real browser, offline: Debian's Chromium driven by Playwright.
+
+``lewsim app`` serves the app on a free port; the page is loaded with every request that
+is not to this machine aborted, so an app that needs the internet (a CDN front-end, a
+chart library, telemetry) shows here as a blank page or a blocked request. The test
+checks that the figures rendered, steps the model (first with the keyboard alone), presses
+an intervention button and sees the time series and the counts change.
+
+Playwright never downloads a browser here: the test launches ``/usr/bin/chromium``
+(``apt-get install chromium``; ``.ci/run`` installs it when missing) and skips, saying
+so, only where there is no Chromium.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="no Chromium on this machine (apt-get install chromium; .ci/run does it)",
+    ),
+]
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served_app() -> Iterator[str]:
+    """``lewsim app`` on a free port, in its own process group (stopped afterwards)."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "simulation", "app", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                output = server.stdout.read().decode(errors="replace") if server.stdout else ""
+                pytest.fail(f"lewsim app did not start on {url}:\n{output[-3000:]}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def image_sources(page) -> list[str]:
+    """The ``src`` of every image that has loaded (the app's figures)."""
+    return page.eval_on_selector_all(
+        "img", "images => images.filter(i => i.complete && i.naturalWidth > 0).map(i => i.src)"
+    )
+
+
+def headline(page) -> str:
+    return page.locator("h3", has_text="Month ").first.inner_text()
+
+
+def test_the_app_renders_offline_steps_and_takes_an_intervention(served_app):
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
+    errors: list[str] = []
+
+    def only_this_machine(route):
+        if urlparse(route.request.url).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            page.route("**/*", only_this_machine)
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(served_app)
+            page.get_by_role("button", name="Step", exact=True).wait_for(timeout=90_000)
+            page.wait_for_function(
+                "document.querySelectorAll('img').length >= 3"
+                " && [...document.images].every(i => i.complete && i.naturalWidth > 0)",
+                timeout=60_000,
+            )
+            figures = image_sources(page)
+            assert len(figures) == 3, "the network, the time series and the sector"
+            network, series, sector = figures
+            assert headline(page).startswith("Month 0: ")
+
+            # Keyboard only: Tab to the Step button and press Enter.
+            for _ in range(80):
+                page.keyboard.press("Tab")
+                focused = page.evaluate("document.activeElement.innerText || ''")
+                if focused.strip().lower() == "step":
+                    break
+            else:
+                pytest.fail("the Step button cannot be reached with the Tab key")
+            page.keyboard.press("Enter")
+            page.locator("h3", has_text="Month 1: ").wait_for(timeout=30_000)
+            months = [headline(page)]
+            for month in (2, 3):
+                page.get_by_role("button", name="Step", exact=True).click()
+                page.locator("h3", has_text=f"Month {month}: ").wait_for(timeout=30_000)
+                months.append(headline(page))
+            page.wait_for_function(
+                "src => document.images[1] && document.images[1].src !== src", arg=series
+            )
+            stepped = image_sources(page)
+            assert stepped[1] != series, "the time series did not move on"
+
+            before = headline(page)
+            page.get_by_role("button", name="Hire an LE leader").click()
+            page.locator("h3", has_text="1 LE leader").wait_for(timeout=30_000)
+            after = headline(page)
+            page.wait_for_function(
+                "src => document.images[1].src !== src", arg=stepped[1], timeout=30_000
+            )
+            marked = image_sources(page)
+
+            # Play runs the model in Mesa's background task; pause it a few months on.
+            page.get_by_role("button", name="▶", exact=True).click()
+            page.locator("h3", has_text="Month 8: ").wait_for(timeout=60_000)
+            page.get_by_role("button", name="❚❚", exact=True).click()
+            played = headline(page)
+            assert page.get_by_text("error in").count() == 0
+
+            page.get_by_role("tab", name="Page 1").click()
+            page.get_by_text("What you are looking at").wait_for(timeout=30_000)
+            page.get_by_text("The lone champion who leaves").wait_for(timeout=30_000)
+        finally:
+            browser.close()
+
+    assert len(set(months)) == 3
+    assert int(played.split(":")[0].removeprefix("Month ")) >= 8
+    assert before.startswith("Month 3: ") and "0 LE leaders" in before
+    assert after != before and after.startswith("Month 3: ")
+    assert marked[1] != stepped[1], "the intervention is not marked on the time series"
+    assert marked[0] != network or stepped[0] != network, "the network was never redrawn"
+    assert sector  # drawn at the start
+    assert not blocked, f"the app asked the internet for {blocked}"
+    assert not errors, f"errors in the page: {errors}"
