@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` and `make test`.
 # Each sets up .venv itself (scripts/bootstrap.sh), so both work on a fresh clone.
-.PHONY: setup run test lint bench validate calibrate baseline clean
+.PHONY: setup run test lint bench validate calibrate calibrate-abc baseline clean
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -22,6 +22,9 @@ validate: setup
 
 calibrate: setup
 	.venv/bin/python experiments/calibrate.py $(ARGS)
+
+calibrate-abc: setup
+	.venv/bin/python experiments/calibrate_abc.py $(ARGS)
 
 baseline: setup
 	.venv/bin/python tests/core/test_baseline.py

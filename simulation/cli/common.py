@@ -36,6 +36,7 @@ from simulation.outputs import files
 from simulation.parameters import PARAMETER_NAMES, validate_parameters
 from simulation.runs import pool
 from simulation.runs.pool import available_cores
+from simulation.runs.posterior import Posterior, load_posterior
 from simulation.runs.scenarios import MAX_REPLICATIONS, MAX_STEPS
 from simulation.runs.sweeps import Sweep
 
@@ -95,6 +96,45 @@ WorkersOption = Annotated[
         f"({available_cores()} here); the results are the same for any number.",
     ),
 ]
+
+PosteriorOption = Annotated[
+    bool,
+    typer.Option(
+        "--posterior",
+        help="Draw each replication's calibrated parameters from the packaged hindcast "
+        "posterior (weighted draws, docs/ODD.md section 10.2): the intervals then include "
+        "parameter uncertainty, not only seed noise. The same seed gives the same draws; "
+        "settings of the scenario or --set override the draws.",
+    ),
+]
+PosteriorFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--posterior-file",
+        metavar="FILE",
+        help="As --posterior, with the posterior read from FILE (a CSV of weighted draws: "
+        "a weight column and one column per parameter).",
+        show_default=False,
+    ),
+]
+
+
+def posterior_option(packaged: bool, path: Path | None) -> Posterior | None:
+    """The posterior that ``--posterior`` or ``--posterior-file`` ask for, if any.
+
+    Args:
+        packaged: ``--posterior`` was given.
+        path: The file of ``--posterior-file``.
+
+    Returns:
+        The posterior, or None for a run without one.
+
+    Raises:
+        InputError: If the file is missing or not a posterior (naming the file and field).
+    """
+    if path is not None:
+        return load_posterior(path)
+    return load_posterior() if packaged else None
 
 
 def out_option(default: str) -> Any:

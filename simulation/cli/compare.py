@@ -13,6 +13,8 @@ from simulation.cli.common import (
     AllowLargeOption,
     Command,
     ForceOption,
+    PosteriorFileOption,
+    PosteriorOption,
     QuietOption,
     Timing,
     WorkersOption,
@@ -20,6 +22,7 @@ from simulation.cli.common import (
     check_workers,
     destination,
     out_option,
+    posterior_option,
     quoted,
 )
 from simulation.errors import InputError
@@ -83,9 +86,12 @@ def compare_command(
     force: ForceOption = False,
     allow_large: AllowLargeOption = False,
     quiet: QuietOption = False,
+    use_posterior: PosteriorOption = False,
+    posterior_file: PosteriorFileOption = None,
 ) -> None:
     """Compare scenarios on paired runs and write a report (help: :data:`HELP`)."""
     with Command("compare") as command:
+        posterior = posterior_option(use_posterior, posterior_file)
         if len(files) < 2:
             raise InputError(
                 "give a baseline scenario file and at least one alternative, e.g. "
@@ -117,7 +123,12 @@ def compare_command(
 
         def job() -> Comparison:
             return compare(
-                baseline, alternatives, months=chosen_months, progress=not quiet, workers=workers
+                baseline,
+                alternatives,
+                months=chosen_months,
+                progress=not quiet,
+                workers=workers,
+                posterior=posterior,
             )
 
         def write(comparison: Comparison, timing: Timing, target: Path) -> Path:
@@ -126,6 +137,10 @@ def compare_command(
                 started_at=timing.started_at,
                 wall_time_seconds=timing.wall_time_seconds,
             )
+            if posterior is not None:
+                manifest["posterior"] = posterior.manifest_entry(
+                    comparison.seed, comparison.replications
+                )
             return write_comparison(comparison, target, manifest, replace=force)
 
         outcome = command.execute(

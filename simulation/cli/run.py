@@ -13,6 +13,8 @@ from simulation.cli.common import (
     AllowLargeOption,
     Command,
     ForceOption,
+    PosteriorFileOption,
+    PosteriorOption,
     QuietOption,
     Timing,
     check_parameters,
@@ -22,12 +24,14 @@ from simulation.cli.common import (
     first_given,
     out_option,
     parse_assignments,
+    posterior_option,
 )
 from simulation.errors import InputError
 from simulation.footprint import estimate
 from simulation.outputs.figures import plot_timeseries
 from simulation.outputs.files import RUN_FILES, write_run
 from simulation.outputs.manifest import build_manifest
+from simulation.runs.posterior import posterior_note
 from simulation.runs.replications import replication_seeds, run_replications, summarise_replications
 from simulation.runs.scenarios import MAX_REPLICATIONS, MAX_STEPS, Scenario, run_scenario
 
@@ -110,10 +114,13 @@ def run_command(
     force: ForceOption = False,
     allow_large: AllowLargeOption = False,
     quiet: QuietOption = False,
+    use_posterior: PosteriorOption = False,
+    posterior_file: PosteriorFileOption = None,
 ) -> None:
     """Run replications of the sector model and write the results (help: :data:`HELP`)."""
     with Command("run") as command:
         scenario = Scenario.load(scenario_file) if scenario_file is not None else None
+        posterior = posterior_option(use_posterior, posterior_file)
         params = parse_assignments(assignments or [])
         check_parameters(params)
         steps = first_given(steps, scenario.steps if scenario else None, DEFAULT_STEPS)
@@ -138,9 +145,14 @@ def run_command(
 
         def job() -> pd.DataFrame:
             if scenario is not None:
-                return run_scenario(scenario, progress=not quiet)
+                return run_scenario(scenario, progress=not quiet, posterior=posterior)
             return run_replications(
-                steps=steps, seed=seed, replications=replications, params=params, progress=not quiet
+                steps=steps,
+                seed=seed,
+                replications=replications,
+                params=params,
+                progress=not quiet,
+                posterior=posterior,
             )
 
         def write(timeseries: pd.DataFrame, timing: Timing, target: Path) -> Path:
@@ -155,6 +167,8 @@ def run_command(
             )
             if scenario is not None:
                 manifest["scenario"] = scenario.manifest_entry()
+            if posterior is not None:
+                manifest["posterior"] = posterior.manifest_entry(seed, replications)
             name = scenario.name if scenario is not None else "lewsim run"
             figure = plot_timeseries(timeseries, title=f"{name}: sector over time", params=params)
             return write_run(target, timeseries, manifest, figure, replace=force)
@@ -175,6 +189,10 @@ def run_command(
             wall_time_seconds=outcome.timing.wall_time_seconds,
             scenario=scenario,
         )
+        if posterior is not None:
+            lines.append(
+                posterior_note(posterior, [n for n in params if n in posterior.parameters])
+            )
         for line in lines:
             typer.echo(line)
 

@@ -24,8 +24,9 @@ from simulation.cli.common import (
 from simulation.errors import InputError
 from simulation.footprint import estimate
 from simulation.outputs.manifest import build_manifest, manifest_json
-from simulation.outputs.validation_report import build_report, summary_lines
+from simulation.outputs.validation_report import build_report, prediction_lines, summary_lines
 from simulation.runs.calibration import calibration_table
+from simulation.runs.posterior import held_out_predictions
 from simulation.runs.scenarios import MAX_REPLICATIONS
 from simulation.runs.validation import (
     DEFAULT_PAIRS,
@@ -49,7 +50,9 @@ HELP = (
     "each check reports an effect, its 95% confidence interval and a verdict. The full run "
     "of all ten patterns also cuts the hiring, disclosure and champion loops and measures "
     "their gain (--quick and --pattern skip them). Writes report.html (self-contained), "
-    "one PNG per pattern, checks.csv, loops.csv (with the loops), calibration.csv and "
+    "one PNG per pattern, checks.csv, loops.csv (with the loops), calibration.csv, "
+    "predictions.csv (the hindcast's held-out predictions with their verdicts, when no "
+    "--pattern is chosen) and "
     "manifest.json into a new directory.\n\n"
     "Example: lewsim validate --quick"
 )
@@ -120,7 +123,7 @@ def validate_command(
         )
         command.check_footprint(footprint, allow_large=allow_large)
 
-        def job() -> tuple[Validation, pd.DataFrame]:
+        def job() -> tuple[Validation, pd.DataFrame, pd.DataFrame | None]:
             result = validate(
                 pairs,
                 months,
@@ -131,10 +134,20 @@ def validate_command(
                 progress=not quiet,
             )
             calibration = calibration_table(result.seeds, workers=workers, progress=not quiet)
-            return result, calibration
+            # The hindcast's predictions belong to a whole validation, not to a few patterns.
+            predictions = (
+                held_out_predictions(quick=quick, workers=workers, progress=not quiet)
+                if patterns is None
+                else None
+            )
+            return result, calibration, predictions
 
-        def write(results: tuple[Validation, pd.DataFrame], timing: Timing, target: Path) -> Path:
-            result, calibration = results
+        def write(
+            results: tuple[Validation, pd.DataFrame, pd.DataFrame | None],
+            timing: Timing,
+            target: Path,
+        ) -> Path:
+            result, calibration, predictions = results
             manifest = build_manifest(
                 steps=months,
                 seed=seed,
@@ -147,13 +160,17 @@ def validate_command(
             manifest["patterns_held"] = int(result.summary()["holds"].sum())
             if not result.loops.empty:
                 manifest["loop_checks_held"] = int(result.loops["holds"].sum())
-            report = build_report(result, calibration, manifest, quick=quick)
+            report = build_report(
+                result, calibration, manifest, quick=quick, predictions=predictions
+            )
             tables = {
                 "checks.csv": result.checks.to_csv(index=False),
                 **({} if result.loops.empty else {"loops.csv": result.loops.to_csv(index=False)}),
                 "calibration.csv": calibration.to_csv(index=False),
                 "manifest.json": manifest_json(manifest),
             }
+            if predictions is not None:
+                tables["predictions.csv"] = predictions.to_csv(index=False)
             return report.write(target, tables, replace=force)
 
         outcome = command.execute(
@@ -164,7 +181,10 @@ def validate_command(
         if quiet:
             typer.echo(str(report))
         else:
-            for line in [*summary_lines(validation, quick=quick), f"report: {report}"]:
+            predictions = outcome.result[2]
+            lines = summary_lines(validation, quick=quick)
+            lines += prediction_lines(predictions) if predictions is not None else []
+            for line in [*lines, f"report: {report}"]:
                 typer.echo(line)
         if strict and not passes_strictly(validation, quick):
             raise typer.Exit(code=1)

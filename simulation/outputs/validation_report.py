@@ -207,12 +207,44 @@ def _verdict_class(column: str, value: Any) -> str | None:
     return None
 
 
+def prediction_lines(predictions: pd.DataFrame) -> list[str]:
+    """One line per held-out figure: national value, 90 % prediction interval and verdict."""
+    held_out = predictions[predictions["role"] == "held out"]
+    return [
+        f"Held out {row.figure}: national {row.national:.3f}, predicted {row.median:.3f} "
+        f"(90 % PI {row.low:.3f} to {row.high:.3f}): "
+        + ("inside" if row.inside else f"outside by {row.miss:.3f}")
+        for row in held_out.itertuples()
+    ]
+
+
+def add_predictions(report: Report, predictions: pd.DataFrame) -> None:
+    """The report's section on the hindcast's held-out predictions."""
+    report.heading("Held-out predictions (hindcast 2011-12 to 2019-20)")
+    report.paragraph(
+        "The sector run from 2011-12 with the national funding envelope and policy pressure, "
+        "its parameters drawn from the calibrated posterior (docs/ODD.md section 10.2), "
+        f"{predictions['runs'].max()} runs. Each interval is the central 90 % of the runs "
+        "(parameter uncertainty plus seed noise). The held-out figures were not used in the "
+        "calibration; the fitted ones are shown for comparison."
+    )
+    table = predictions.assign(inside=predictions["inside"].map({True: "yes", False: "no"}))
+
+    def inside_class(column: str, value: Any) -> str | None:
+        if column == "inside":
+            return "good" if value == "yes" else "bad"
+        return None
+
+    report.table(table, cell_classes=inside_class)
+
+
 def build_report(
     validation: Validation,
     calibration: pd.DataFrame | None,
     manifest: Mapping[str, Any],
     *,
     quick: bool = False,
+    predictions: pd.DataFrame | None = None,
 ) -> Report:
     """Assemble the validation report.
 
@@ -221,6 +253,8 @@ def build_report(
         calibration: The calibration table (target, band, model value), if measured.
         manifest: Provenance of the validation run.
         quick: Whether it was run as ``--quick`` (said in the note on power).
+        predictions: The hindcast's posterior predictive table
+            (:func:`simulation.runs.posterior.held_out_predictions`), if run.
 
     Returns:
         The report, ready to :meth:`~simulation.outputs.reports.Report.write`.
@@ -279,6 +313,8 @@ def build_report(
             "Model values are means over the validation seeds with a 95 % confidence interval."
         )
         report.table(calibration, cell_classes=_verdict_class)
+    if predictions is not None:
+        add_predictions(report, predictions)
     report.heading("Patterns")
     for pattern in validation.patterns:
         report.heading(f"{pattern.number}. {pattern.title}", level=3)

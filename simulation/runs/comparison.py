@@ -28,7 +28,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,7 @@ import pandas as pd
 
 from simulation.parameters import SETUP_ONLY, validate_parameters
 from simulation.reporters import SECTOR_COLUMNS
+from simulation.runs.posterior import Posterior, posterior_note
 from simulation.runs.replications import map_runs, replication_seeds, run_replication
 from simulation.runs.scenarios import Scenario
 from simulation.runs.statistics import mean_interval
@@ -296,6 +297,7 @@ def compare(
     months: Sequence[int] | None = None,
     progress: bool = False,
     workers: int = 1,
+    posterior: Posterior | None = None,
 ) -> Comparison:
     """Run a baseline and its alternatives on common random numbers and compare them.
 
@@ -312,6 +314,9 @@ def compare(
         progress: Show a progress bar over the runs on stderr.
         workers: Processes to run the replications in (the results do not depend on it;
             starting the processes takes a few seconds, so it pays for long runs only).
+        posterior: If given, replication ``r`` of every scenario takes the parameters of
+            ``posterior.draw(seed, r)`` (the same draw for every scenario: common random
+            numbers); a scenario's own parameters override them, and a note says so.
 
     Returns:
         The runs, the differences and notes.
@@ -331,8 +336,21 @@ def compare(
         raise ValueError(f"months: {error}") from None
     seeds = replication_seeds(seed, replications)
     notes = comparison_notes(baseline, alternatives)
+    if posterior is not None:
+        overridden = sorted(
+            {name for each in scenarios for name in each.parameters if name in posterior.parameters}
+        )
+        notes.append(posterior_note(posterior, overridden))
 
-    frames = _run_all(scenarios, steps, seed, replications, progress=progress, workers=workers)
+    frames = _run_all(
+        scenarios,
+        steps,
+        seed,
+        replications,
+        progress=progress,
+        workers=workers,
+        posterior=posterior,
+    )
     timeseries = pd.concat(frames, ignore_index=True)
     comparison = Comparison(
         timeseries=timeseries,
@@ -507,7 +525,9 @@ def join_words(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def run_paired_replication(scenario: Scenario, replication: int, seed: int) -> pd.DataFrame:
+def run_paired_replication(
+    scenario: Scenario, replication: int, seed: int, drawn: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
     """One replication of a scenario, exactly as :func:`run_scenario` runs it.
 
     This is the unit of work of a comparison (one progress tick, one task of a process
@@ -517,18 +537,21 @@ def run_paired_replication(scenario: Scenario, replication: int, seed: int) -> p
         scenario: The scenario (see :func:`paired_scenario`).
         replication: The replication's number.
         seed: Its seed, ``replication_seeds(scenario.seed, n)[replication]``.
+        drawn: Parameters drawn from a posterior for this replication, if any; the
+            scenario's own parameters override them.
 
     Returns:
         Its rows of the long frame: columns :data:`TIMESERIES_COLUMNS`.
     """
-    frame = run_replication(scenario.steps, seed, scenario.model_params(), scenario.events)
+    params = dict(drawn or {}) | scenario.model_params()
+    frame = run_replication(scenario.steps, seed, params, scenario.events)
     frame.insert(0, "seed", np.int64(seed))
     frame.insert(0, "replication", replication)
     frame.insert(0, "scenario", scenario.name)
     return frame
 
 
-def _run_job(job: tuple[Scenario, int, int]) -> pd.DataFrame:
+def _run_job(job: tuple[Scenario, int, int, Mapping[str, Any] | None]) -> pd.DataFrame:
     """:func:`run_paired_replication` of one packed job (for ``pool.map``)."""
     return run_paired_replication(*job)
 
@@ -541,11 +564,17 @@ def _run_all(
     *,
     progress: bool,
     workers: int,
+    posterior: Posterior | None = None,
 ) -> list[pd.DataFrame]:
-    """Run every scenario on the same settings and seeds; one progress tick per run."""
+    """Run every scenario on the same settings, seeds and draws; one progress tick per run."""
     paired = [paired_scenario(each, steps, seed, replications) for each in scenarios]
     seeds = replication_seeds(seed, replications)
-    jobs = [(each, number, value) for each in paired for number, value in enumerate(seeds)]
+    drawn = [posterior.draw(seed, number) if posterior else None for number in range(replications)]
+    jobs = [
+        (each, number, value, drawn[number])
+        for each in paired
+        for number, value in enumerate(seeds)
+    ]
     runs = map_runs(_run_job, jobs, workers=workers, progress=progress, desc="comparison runs")
     return [
         pd.concat(runs[position : position + replications], ignore_index=True)

@@ -11,7 +11,7 @@ statistically independent even though the root seeds people type are small integ
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,9 @@ from simulation.parameters import validate_parameters
 from simulation.runs.pool import map_runs as map_runs
 from simulation.runs.statistics import mean_interval
 from simulation.streams import seed_from_sequence
+
+if TYPE_CHECKING:
+    from simulation.runs.posterior import Posterior
 
 #: Leading columns of the long replications frame, before the model's sector columns.
 ID_COLUMNS: tuple[str, ...] = ("replication", "seed", "month")
@@ -154,6 +157,7 @@ def run_replications(
     params: Mapping[str, Any] | None = None,
     progress: bool = True,
     events: Sequence[Intervention] | None = None,
+    posterior: Posterior | None = None,
 ) -> pd.DataFrame:
     """Run independent replications of the sector model and stack them in a long frame.
 
@@ -168,6 +172,9 @@ def run_replications(
         progress: Show a tqdm progress bar (one tick per replication) on stderr.
         events: Interventions scheduled in every replication (see :func:`build_model`);
             none by default.
+        posterior: If given, replication ``r`` first takes the parameters of
+            ``posterior.draw(seed, r)`` (:mod:`simulation.runs.posterior`); ``params``
+            override them.
 
     Returns:
         A tidy frame with columns :data:`REPLICATION_COLUMNS` and one row per replication
@@ -190,7 +197,10 @@ def run_replications(
         range(replications), desc="replications", unit="run", disable=not progress
     ):
         own_seed = replication_seed(seed, replication)
-        frame = run_replication(steps, own_seed, overrides, events)
+        own_params = (
+            overrides if posterior is None else posterior.draw(seed, replication) | overrides
+        )
+        frame = run_replication(steps, own_seed, own_params, events)
         frame.insert(0, "seed", np.int64(own_seed))
         frame.insert(0, "replication", replication)
         frames.append(frame)

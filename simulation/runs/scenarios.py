@@ -83,6 +83,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from simulation.model import SectorModel
+    from simulation.runs.posterior import Posterior
 
 #: Every column of the frame returned by :func:`run_scenario`, in order.
 SCENARIO_COLUMNS: tuple[str, ...] = ("scenario", *REPLICATION_COLUMNS)
@@ -520,6 +521,7 @@ def run_scenario(
     seed: int | None = None,
     steps: int | None = None,
     progress: bool = False,
+    posterior: Posterior | None = None,
 ) -> pd.DataFrame:
     """Run replications of a scenario.
 
@@ -534,6 +536,9 @@ def run_scenario(
         steps: Months per replication (default: the scenario's); every event must still
             fall within the run.
         progress: Show a progress bar on stderr.
+        posterior: Draw each replication's parameters from it (see
+            :func:`~simulation.runs.replications.run_replications`); the scenario's own
+            parameters override the draws.
 
     Returns:
         A long frame with columns :data:`SCENARIO_COLUMNS` (``scenario``, ``replication``,
@@ -550,6 +555,7 @@ def run_scenario(
         params=scenario.model_params(),
         events=scenario.events,
         progress=progress,
+        posterior=posterior,
     )
     frame.insert(0, "scenario", scenario.name)
     return frame

@@ -61,18 +61,30 @@ def event(month: int, type_: str, **fields) -> str:
 # ---- shipped scenarios ------------------------------------------------------------------
 
 
+#: Scenarios of the outside world (docs/ODD.md section 6.1), not of an intervention.
+OUTSIDE_WORLD = {"no-new-policy", "funding-cut"}
+
+
 def test_every_shipped_scenario_loads_and_validates():
-    assert {path.stem for path in SHIPPED} == EXPECTED
+    assert {path.stem for path in SHIPPED} == EXPECTED | OUTSIDE_WORLD
     for path in SHIPPED:
         scenario = Scenario.load(path)
         assert scenario.name == path.stem
         assert (scenario.steps, scenario.replications, scenario.seed) == (120, 30, 2019)
-        assert "Byrne et al. (2019)" in scenario.description
         assert scenario.text == path.read_text(encoding="utf-8")
         assert scenario.source == str(path)
-        if scenario.name == "baseline":
+        if scenario.name in OUTSIDE_WORLD:
+            # They change only the funding envelope or policy pressure, and say so.
+            assert "docs/ODD.md section 6.1" in scenario.description or "envelope" in (
+                scenario.description
+            )
+            changed = set(scenario.parameters) | {e.name for e in scenario.events}
+            assert changed <= {"funding_envelope", "policy_pressure"}
+        elif scenario.name == "baseline":
+            assert "Byrne et al. (2019)" in scenario.description
             assert scenario.events == () and scenario.parameters == {}
         else:
+            assert "Byrne et al. (2019)" in scenario.description
             assert scenario.events and all(e.month == 12 for e in scenario.events)
         scenario.replace(parameters={"n_orgs": 4}).build(seed=1)  # the model accepts it
 

@@ -1,0 +1,239 @@
+"""The hindcast calibration: ABC-SMC search, posterior files, draws and predictive intervals."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation.errors import InputError
+from simulation.parameters import Parameters
+from simulation.runs.comparison import compare
+from simulation.runs.posterior import (
+    DEFAULT_PROVENANCE,
+    FITTED,
+    HELD_OUT,
+    NATIONAL_FIGURES,
+    PRIOR_NAMES,
+    PRIORS,
+    AbcSettings,
+    abc_search,
+    distance,
+    hindcast_figures,
+    hindcast_params,
+    load_posterior,
+    posterior_correlations,
+    posterior_from_frame,
+    posterior_table,
+    predictive_runs,
+    predictive_table,
+)
+from simulation.runs.replications import run_replications
+from simulation.runs.scenarios import Scenario
+
+SCRIPT = Path(__file__).resolve().parents[2] / "experiments" / "calibrate_abc.py"
+
+#: A small sector, so that runs take a few hundredths of a second.
+SMALL = {"n_orgs": 8, "mean_org_size": 30.0}
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("calibrate_abc", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["calibrate_abc"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def wide_posterior() -> pd.DataFrame:
+    """Draws spread over most of the prior box (equal weights)."""
+    count = 12
+    return pd.DataFrame(
+        {
+            "position_rate": np.geomspace(0.03, 0.4, count),
+            "first_hire_rate": np.geomspace(0.2, 0.005, count),
+            "hire_threshold": np.linspace(0.15, 0.45, count),
+            "initial_unexposed": np.linspace(0.45, 0.75, count)[::-1],
+            "weight": np.ones(count),
+        }
+    )
+
+
+def test_every_prior_is_a_parameter_or_the_nuisance_and_the_roles_split_the_figures():
+    assert set(FITTED) | set(HELD_OUT) == {figure.name for figure in NATIONAL_FIGURES}
+    assert len(HELD_OUT) >= 2 and not set(FITTED) & set(HELD_OUT)
+    assert 4 <= len(PRIORS) <= 6
+    for prior in PRIORS:
+        assert prior.name in Parameters.model_fields or prior.name == "initial_unexposed"
+        assert prior.low < prior.high and prior.reason
+
+
+def test_the_hindcast_starts_in_2011_with_the_national_environment():
+    params = hindcast_params({"position_rate": 0.2, "initial_unexposed": 0.7}, months=108)
+    assert params["funding_envelope"][0] < Parameters().funding_envelope[0]
+    assert params["policy_pressure"][0] <= params["policy_pressure"][-1]
+    assert len(params["funding_envelope"]) == 10  # years 0..9 cover months 0..108
+    assert params["exposure_mix"][0] == 0.7 and math.isclose(sum(params["exposure_mix"]), 1.0)
+    assert "initial_unexposed" not in params and params["position_rate"] == 0.2
+
+
+def test_figures_are_year_means_and_a_short_run_has_none_beyond_it():
+    months = np.arange(109)
+    frame = pd.DataFrame(
+        {
+            "peer_share": np.where(months <= 12, 0.02, 0.03),
+            "peer_workers": np.where(months <= 60, 10.0, 20.0),
+            "orgs_with_peers": np.where(months <= 72, 5.0, 6.0),
+        }
+    )
+    figures = hindcast_figures(frame, n_orgs=10)
+    assert figures["peer_share_ratio"] == pytest.approx(1.5)
+    assert figures["orgs_with_peers_2016"] == pytest.approx(0.5)
+    assert figures["orgs_with_peers_2017"] == pytest.approx(0.6)
+    assert figures["peer_growth_2015_2019"] == pytest.approx(2**0.25 - 1)
+    short = hindcast_figures(frame.iloc[:73], n_orgs=10)
+    assert math.isnan(short["orgs_with_peers_2017"]) and not math.isnan(
+        short["orgs_with_peers_2016"]
+    )
+    perfect = {figure.name: figure.value for figure in NATIONAL_FIGURES}
+    assert distance(perfect) == 0.0
+    assert distance(perfect | {"orgs_with_peers_2015": 0.465 + 0.05}) == pytest.approx(1.0)
+    assert distance(perfect | {"peer_share_ratio": math.nan}) == math.inf
+
+
+@pytest.mark.slow
+def test_a_tiny_search_writes_a_posterior_and_is_reproducible(tmp_path):
+    script = load_script()
+    args = ["--population", "4", "--generations", "2", "--months", "72", "--check-draws", "0"]
+    args += ["--set", "n_orgs=8", "--set", "mean_org_size=30"]
+    assert script.main([*args, "--quiet", "--out", str(tmp_path)]) == 0
+    written = pd.read_csv(tmp_path / "posterior.csv")
+    assert list(written.columns) == [*PRIOR_NAMES, "weight", "distance", "seed"]
+    assert len(written) == 4 and written["weight"].sum() == pytest.approx(1.0)
+    assert (written["seed"] >= 0).all() and written["seed"].is_unique
+    provenance = json.loads((tmp_path / "posterior.json").read_text())
+    assert provenance["months"] == 72 and provenance["generations"] == 2
+    assert provenance["fixed"] == SMALL
+    assert provenance["proposals"] >= 10 and provenance["root_seed"] == 2011
+    assert [g["t"] for g in provenance["per_generation"]] == [0, 1]
+    assert all(0 < g["acceptance"] <= 1 for g in provenance["per_generation"])
+    assert provenance["priors"][0]["name"] == PRIOR_NAMES[0] and "date" in provenance
+    posterior = load_posterior(tmp_path / "posterior.csv")
+    assert posterior.parameters == [n for n in PRIOR_NAMES if n != "initial_unexposed"]
+    # The same root seed gives the same search.
+    again = abc_search(AbcSettings(population=4, generations=2, months=72, fixed=SMALL))
+    pd.testing.assert_frame_equal(again.posterior, written, check_exact=False, rtol=1e-12)
+
+
+def test_draws_depend_on_the_seed_and_replication_only():
+    posterior = posterior_from_frame(wide_posterior())
+    first = [posterior.draw(7, r) for r in range(6)]
+    assert first == [posterior.draw(7, r) for r in range(6)]
+    assert len({tuple(d.values()) for d in first}) > 1  # replications draw different rows
+    assert first != [posterior.draw(8, r) for r in range(6)]
+    assert set(first[0]) == {"position_rate", "first_hire_rate", "hire_threshold"}
+
+
+def test_runs_with_a_posterior_repeat_and_differ_from_the_defaults():
+    posterior = posterior_from_frame(wide_posterior())
+    settings = {"steps": 24, "seed": 3, "replications": 3, "params": SMALL, "progress": False}
+    drawn = run_replications(**settings, posterior=posterior)
+    pd.testing.assert_frame_equal(drawn, run_replications(**settings, posterior=posterior))
+    defaults = run_replications(**settings)
+    assert (drawn["seed"] == defaults["seed"]).all()
+    assert not drawn["peer_workers"].equals(defaults["peer_workers"])
+    # A setting of the run overrides the draws: with every drawn parameter set, no effect.
+    fixed = SMALL | {"position_rate": 0.1, "first_hire_rate": 0.05, "hire_threshold": 0.3}
+    both = run_replications(**(settings | {"params": fixed}), posterior=posterior)
+    pd.testing.assert_frame_equal(both, run_replications(**(settings | {"params": fixed})))
+
+
+def test_paired_scenarios_share_the_draws_and_the_notes_say_so():
+    posterior = posterior_from_frame(wide_posterior(), "wide.csv")
+    base = Scenario(name="base", steps=12, replications=3, seed=1, parameters=SMALL)
+    twin = Scenario(name="twin", steps=12, replications=3, seed=1, parameters=SMALL)
+    comparison = compare(base, [twin], posterior=posterior)
+    assert (comparison.differences["difference"] == 0).all()  # same seeds, same draws
+    assert any("parameter uncertainty" in note for note in comparison.notes)
+    own = Scenario(
+        name="own", steps=12, replications=3, seed=1, parameters=SMALL | {"position_rate": 0.2}
+    )
+    noted = compare(base, [own], posterior=posterior).notes
+    assert any("overrides the posterior" in note and "position_rate" in note for note in noted)
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda f: f.assign(colour=1.0), ["unknown column 'colour'", "allowed:"]),
+        (lambda f: f.drop(columns="weight"), ["no column 'weight'"]),
+        (lambda f: f.assign(position_rate=2.0), ["column 'position_rate', row 1", "allowed:"]),
+        (lambda f: f.assign(weight=-1.0), ["column 'weight'", "weights >= 0"]),
+        (lambda f: f.assign(hire_threshold="high"), ["'high' is not a number"]),
+        (lambda f: f.iloc[:0], ["no draws"]),
+    ],
+)
+def test_a_bad_posterior_file_is_a_clear_error(tmp_path, change, words):
+    path = tmp_path / "bad.csv"
+    change(wide_posterior()).to_csv(path, index=False)
+    with pytest.raises(InputError) as caught:
+        load_posterior(path)
+    message = str(caught.value)
+    assert str(path) in message
+    for word in words:
+        assert word in message
+
+
+def test_a_missing_posterior_file_is_a_clear_error(tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        load_posterior(tmp_path / "none.csv")
+
+
+@pytest.mark.slow
+def test_intervals_widen_with_parameter_uncertainty():
+    wide = posterior_from_frame(wide_posterior())
+    point = posterior_from_frame(pd.DataFrame([wide_posterior().iloc[6]]))
+    settings = {"draws": 24, "seeds": 1, "months": 60, "root_seed": 5, "fixed": SMALL}
+    spread = predictive_table(predictive_runs(wide, **settings)).set_index("figure")
+    single = predictive_table(predictive_runs(point, **settings)).set_index("figure")
+    for figure in ("peer_share_ratio", "orgs_with_peers_2015"):
+        assert spread.loc[figure, "high"] - spread.loc[figure, "low"] > (
+            single.loc[figure, "high"] - single.loc[figure, "low"]
+        )
+    assert single.loc["orgs_with_peers_2015", "runs"] == 24
+    assert math.isnan(single.loc["peer_growth_2015_2019", "median"])  # beyond 60 months
+    assert not single.loc["peer_growth_2015_2019", "inside"]
+
+
+def test_the_packaged_posterior_loads_and_records_its_search():
+    posterior = load_posterior()
+    assert len(posterior) >= 100
+    assert set(posterior.estimated) == set(PRIOR_NAMES)
+    provenance = json.loads(DEFAULT_PROVENANCE.read_text())
+    assert provenance["months"] == 108 and provenance["population"] == len(posterior)
+    assert "held_out" in provenance and "predictive_check" in provenance
+
+
+def test_shrinkage_is_near_one_for_a_pinned_quantity_and_near_zero_for_the_prior():
+    rng = np.random.default_rng(1)
+    count = 400
+    draws = pd.DataFrame(
+        {
+            "position_rate": np.full(count, 0.1) * rng.uniform(0.99, 1.01, count),
+            "hire_threshold": rng.uniform(0.15, 0.45, count),
+            "weight": np.ones(count),
+        }
+    )
+    table = posterior_table(posterior_from_frame(draws), [p for p in PRIORS if p.name in draws])
+    shrinkage = table.set_index("parameter")["shrinkage"]
+    assert shrinkage["position_rate"] > 0.9
+    assert abs(shrinkage["hire_threshold"]) < 0.15
+    correlations = posterior_correlations(posterior_from_frame(draws))
+    assert correlations.loc["position_rate", "position_rate"] == pytest.approx(1.0)
+    assert abs(correlations.loc["position_rate", "hire_threshold"]) < 0.2
