@@ -191,7 +191,11 @@ def stigma_dynamics(model: SectorModel) -> None:
     stigma = staff.stigma[:n]
     peers = staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)
     # Voices are 1 except for peers, so sum the shortfall (1 - voice) over peers only.
-    muted = 1.0 - np.minimum(team_peer_share(model, peers) / p.token_share, 1.0)
+    # With token_share 0 nobody is a token: every peer speaks in full.
+    if p.token_share > 0:
+        muted = 1.0 - np.minimum(team_peer_share(model, peers) / p.token_share, 1.0)
+    else:
+        muted = np.zeros(peers.size)
     voice_sum = circle_sizes(model) - sparse_circle_sums(model, peers, muted)
     voiced = circle_sums(model, stigma) - sparse_circle_sums(model, peers, muted * stigma[peers])
     norm = np.where(voice_sum > 1e-12, voiced / np.maximum(voice_sum, 1e-12), stigma)
