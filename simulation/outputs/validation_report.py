@@ -148,6 +148,22 @@ def expected_text(expected: str, reference: float) -> str:
     return f"{'>' if expected == '+' else '<'} {reference:g}"
 
 
+def judged_columns(table: pd.DataFrame, references: Any) -> dict[str, Any]:
+    """The columns every judged row shows: expected, effect, interval, pairs, verdict."""
+    return {
+        "expected": [
+            expected_text(sign, reference)
+            for sign, reference in zip(table["expected"], references, strict=True)
+        ],
+        "effect": table["effect"],
+        "95% CI": [
+            interval_text(low, high) for low, high in zip(table["low"], table["high"], strict=True)
+        ],
+        "pairs": table["pairs"],
+        "verdict": table["verdict"],
+    }
+
+
 def checks_table(validation: Validation) -> pd.DataFrame:
     """The pattern table as shown in the report (one row per check)."""
     table = validation.checks
@@ -160,17 +176,7 @@ def checks_table(validation: Validation) -> pd.DataFrame:
             "comparison": table["comparison"],
             "outcome": table["outcome"],
             "emergent": ["yes" if each else "" for each in emergent],
-            "expected": [
-                expected_text(sign, reference)
-                for sign, reference in zip(table["expected"], references, strict=True)
-            ],
-            "effect": table["effect"],
-            "95% CI": [
-                interval_text(low, high)
-                for low, high in zip(table["low"], table["high"], strict=True)
-            ],
-            "pairs": table["pairs"],
-            "verdict": table["verdict"],
+            **judged_columns(table, references),
         }
     )
 
@@ -184,17 +190,7 @@ def loops_table(validation: Validation) -> pd.DataFrame:
             "statement": table["statement"],
             "comparison": table["comparison"],
             "outcome": table["outcome"],
-            "expected": [
-                expected_text(sign, reference)
-                for sign, reference in zip(table["expected"], table["reference"], strict=True)
-            ],
-            "effect": table["effect"],
-            "95% CI": [
-                interval_text(low, high)
-                for low, high in zip(table["low"], table["high"], strict=True)
-            ],
-            "pairs": table["pairs"],
-            "verdict": table["verdict"],
+            **judged_columns(table, table["reference"]),
         }
     )
 
