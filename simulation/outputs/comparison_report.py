@@ -333,6 +333,14 @@ def describe_event(event: Any) -> str:
     elif kind == "appoint_champion":
         level = str(arguments["level"]).replace("_", " ")
         action = f"appoint a champion at {level} level in {where}"
+    elif kind == "remove_champion":
+        level = arguments.get("level")
+        who = (
+            "the most powerful champion"
+            if level is None
+            else (f"every champion at {str(level).replace('_', ' ')} level")
+        )
+        action = f"{who} leaves, in {where}"
     elif kind == "hire_le_leader":
         action = (
             f"hire a lived-experience leader onto the executive team in {where} "

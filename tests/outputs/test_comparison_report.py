@@ -178,6 +178,14 @@ def test_thresholds_are_stated_in_their_units():
             {"month": 7, "type": "set", "name": "role_clarity", "value": 0.9},
             "month 7: set role_clarity to 0.9 in all organisations",
         ),
+        (
+            {"month": 8, "type": "remove_champion", "orgs": [1]},
+            "month 8: the most powerful champion leaves, in organisation 1",
+        ),
+        (
+            {"month": 9, "type": "remove_champion", "level": "team_leader"},
+            "month 9: every champion at team leader level leaves, in all organisations",
+        ),
     ],
 )
 def test_events_read_in_words(event, words):
