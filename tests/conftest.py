@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import numpy as np
 import pytest
 
@@ -70,3 +72,15 @@ month = 12
 type = "appoint_champion"
 level = "executive"
 """
+
+
+def default_sigint() -> None:
+    """A ``preexec_fn`` giving a child process the default, unblocked SIGINT.
+
+    A shell starts a background job (``cmd &``) with SIGINT ignored, and an ignored or
+    blocked signal is inherited through fork and exec, so a Python child would never see
+    Ctrl-C. The Ctrl-C tests must not depend on how the test run itself was started, nor on
+    what an earlier test in the same process left behind.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

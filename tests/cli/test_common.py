@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import default_sigint
 from typer.testing import CliRunner
 
 from simulation.cli import app
@@ -108,7 +109,11 @@ def _start_long_run(out: Path) -> subprocess.Popen:
     args = ["run", "--steps", "600", "--replications", "500", "--out", str(out)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        [sys.executable, "-c", code, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        preexec_fn=default_sigint,
     )
     seen, deadline = b"", time.monotonic() + 120
     while b"replications:" not in seen:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from conftest import default_sigint
 from typer.testing import CliRunner
 
 from simulation.cli import app
@@ -79,7 +80,7 @@ def start(*args: str, **popen) -> subprocess.Popen:
     """``lewsim ARGS`` as a child process of its own (signals go to it alone)."""
     command = [sys.executable, "-m", "simulation", *map(str, args)]
     env = os.environ | {"PYTHONPATH": str(ROOT)}
-    return subprocess.Popen(command, env=env, text=True, **popen)
+    return subprocess.Popen(command, env=env, text=True, preexec_fn=default_sigint, **popen)
 
 
 def raw_shards(directory: Path) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import psutil
 import pytest
+from conftest import default_sigint
 
 import simulation
 from simulation.errors import InputError
@@ -141,6 +142,7 @@ def _start_slow_pool(tmp_path: Path, **popen: object) -> tuple[subprocess.Popen,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,
         **popen,
     )
     deadline = time.monotonic() + 120  # spawning two interpreters is slow on a busy machine
