@@ -24,6 +24,7 @@ baseline arm, so they run only in a validation at least that long (the full one)
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import Any, ClassVar, override
 
 import numpy as np
@@ -91,6 +92,31 @@ class LoopGain(ABC):
         return judge(
             0, statement, outcome, comparison, values, "+", reference=reference, emergent=True
         )
+
+    def draw_arms(
+        self, axes: Any, runs: Runs, column: str, labelled: Sequence[tuple[str, str]], months: int
+    ) -> None:
+        """Draw a sector column over years for some arms (mean, 95 % band) to ``months``.
+
+        Args:
+            axes: A matplotlib ``Axes``.
+            runs: Arm name -> one run per seed.
+            column: A sector column.
+            labelled: (arm name, legend label) pairs, in legend order.
+            months: The last month drawn.
+        """
+        for name, label in labelled:
+            matrix = series_matrix(runs[name], column)[:, : months + 1]
+            draw_band(axes, np.arange(matrix.shape[1]), matrix, label)
+        self.finish(axes, column.replace("_", " "), self.title)
+
+    @staticmethod
+    def finish(axes: Any, ylabel: str, title: str) -> None:
+        """Label a loop's axes (x in years) and add its legend."""
+        axes.set_xlabel("years")
+        axes.set_ylabel(ylabel)
+        axes.set_title(title)
+        axes.legend(frameon=False, fontsize="small")
 
     def __repr__(self) -> str:
         return f"<loop {self.key}: {self.title}>"
@@ -183,10 +209,8 @@ class HiringLoop(LoopGain):
             )
             draw_band(axes, np.arange(months), matrix, label)
         axes.axhline(0, color="grey", lw=0.8)
-        axes.set_xlabel("years")
-        axes.set_ylabel("extra peers (pulsed - not)")
-        axes.set_title(f"Hiring loop: a pulse at month {PULSE_MONTH}")
-        axes.legend(frameon=False, fontsize="small")
+        title = f"Hiring loop: a pulse at month {PULSE_MONTH}"
+        self.finish(axes, "extra peers (pulsed - not)", title)
 
 
 class DisclosureLoop(LoopGain):
@@ -226,13 +250,8 @@ class DisclosureLoop(LoopGain):
     @override
     def plot(self, axes: Any, runs: Runs) -> None:
         """Disclosed share with and without the feedback."""
-        for name, label in (("baseline", "with the feedback"), ("disclosure_cut", "cut")):
-            matrix = series_matrix(runs[name], "disclosed_share")[:, : DISCLOSURE_MONTHS + 1]
-            draw_band(axes, np.arange(matrix.shape[1]), matrix, label)
-        axes.set_xlabel("years")
-        axes.set_ylabel("disclosed share")
-        axes.set_title("Disclosure loop")
-        axes.legend(frameon=False, fontsize="small")
+        labelled = (("baseline", "with the feedback"), ("disclosure_cut", "cut"))
+        self.draw_arms(axes, runs, "disclosed_share", labelled, DISCLOSURE_MONTHS)
 
 
 class ChampionLoop(LoopGain):
@@ -270,13 +289,8 @@ class ChampionLoop(LoopGain):
     @override
     def plot(self, axes: Any, runs: Runs) -> None:
         """Peer workers with and without champions' effects."""
-        for name, label in (("baseline", "champions act"), ("champions_inert", "no effect")):
-            matrix = series_matrix(runs[name], "peer_workers")[:, : LOOP_MONTHS + 1]
-            draw_band(axes, np.arange(matrix.shape[1]), matrix, label)
-        axes.set_xlabel("years")
-        axes.set_ylabel("peer workers")
-        axes.set_title("Champion loop")
-        axes.legend(frameon=False, fontsize="small")
+        labelled = (("baseline", "champions act"), ("champions_inert", "no effect"))
+        self.draw_arms(axes, runs, "peer_workers", labelled, LOOP_MONTHS)
 
 
 #: The loop-gain experiments, in report order: the one registry of loops.
