@@ -198,7 +198,7 @@ def decision_commitment(model: SectorModel, orgs: np.ndarray | None = None) -> f
     Returns:
         The mean, or NaN if no one counts.
     """
-    deciders = np.concatenate([model.executive_slots, model.senior_slots])
+    deciders = model.decision_maker_slots
     if orgs is not None:
         deciders = deciders[orgs[model.staff.org[deciders]]]
     return float(model.staff.commitment[deciders].mean()) if deciders.size else math.nan

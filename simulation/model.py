@@ -156,6 +156,9 @@ class SectorModel(Interventions, mesa.Model):
         self.executive_slots = staff.slots_of(Kind.EXECUTIVE)
         self.senior_slots = staff.slots_of(Kind.SENIOR)
         self.manager_slots = staff.slots_of(Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER)
+        # Executives and senior managers: those who see the organisation's peer work as a
+        # whole and decide on funding (with an LE leader, who may come and go).
+        self.decision_maker_slots = np.concatenate([self.executive_slots, self.senior_slots])
         # Whose line manager sits in another unit (their circles add that manager).
         linked = staff.slots_of(Kind.SENIOR, Kind.TEAM_LEADER)
         # Positions never move (leavers are replaced in place), so the links between

@@ -76,7 +76,7 @@ def contact_and_exposure(model: SectorModel) -> None:
     contact = circle_mean(model, le_contact_weight(model))
     # Executives and senior managers rarely work beside peers, but they see their own
     # organisation's peer work: its size and how it is received.
-    deciders = np.concatenate([model.executive_slots, model.senior_slots])
+    deciders = model.decision_maker_slots
     contact[deciders] = np.maximum(contact[deciders], visible_peer_work(model)[staff.org[deciders]])
     staff.contact[:n] = contact
     exposure = staff.exposure[:n]
@@ -139,7 +139,7 @@ def commitment_dynamics(model: SectorModel) -> None:
     push = p.champion_weight * reach
     # Executives and senior managers also see what peer work achieves in their own
     # organisation, and what they see persuades them (the study's "seeing is believing").
-    deciders = np.concatenate([executives, model.senior_slots])
+    deciders = model.decision_maker_slots
     push[deciders] += p.evidence_weight * visible_peer_work(model)[staff.org[deciders]]
     target = p.top_down * superior_commitment
     target += staff.understanding[:n]
@@ -315,7 +315,7 @@ def resourcing_will(model: SectorModel) -> np.ndarray:
     """
     staff, orgs, p = model.staff, model.orgs, model.params
     leaders = orgs.le_leader[orgs.le_leader >= 0]
-    deciders = np.concatenate([model.executive_slots, model.senior_slots, leaders])
+    deciders = np.concatenate([model.decision_maker_slots, leaders])
     org = staff.org[deciders]
     power = POWER[staff.kind[deciders]]
     weighted = np.bincount(org, weights=power * staff.commitment[deciders], minlength=model.n_orgs)
@@ -362,18 +362,18 @@ def first_hire_chance(model: SectorModel) -> np.ndarray:
         One chance per organisation.
     """
     staff, structure, orgs, p = model.staff, model.structure, model.orgs, model.params
-    deciders = np.concatenate([model.executive_slots, model.senior_slots])
+    deciders = model.decision_maker_slots
     org = staff.org[deciders]
     understanding = np.bincount(
         org, weights=staff.understanding[deciders], minlength=model.n_orgs
     ) / np.maximum(np.bincount(org, minlength=model.n_orgs), 1)
     employs = org_count(model, staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)) > 0
     degree = np.diff(structure.neighbour_ptr)
-    neighbours_employing = np.add.reduceat(
-        np.append(employs[structure.neighbours], False).astype(float),
-        np.minimum(structure.neighbour_ptr[:-1], structure.neighbours.size),
+    # structure.neighbours lists each organisation's neighbours in turn, degree[o] of them.
+    owner = np.repeat(np.arange(model.n_orgs), degree)
+    neighbours_employing = np.bincount(
+        owner, weights=employs[structure.neighbours], minlength=model.n_orgs
     )
-    neighbours_employing = np.where(degree > 0, neighbours_employing, 0.0)
     neighbour_share = neighbours_employing / np.maximum(degree, 1)
     _, pressure = environment_at(p, model.month)
     pull = np.minimum(pressure + p.imitation * neighbour_share, 1.0)

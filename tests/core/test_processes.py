@@ -392,7 +392,7 @@ def test_first_hire_chance_rises_with_pressure_imitation_and_understanding():
     assert base == pytest.approx(0.5 * 0.5 * 0.3)
     assert imitating > base and pressed == pytest.approx(2 * base)
     unaware = first_hire_setting(imitation=0.0)
-    deciders = np.concatenate([unaware.executive_slots, unaware.senior_slots])
+    deciders = unaware.decision_maker_slots
     unaware.staff.understanding[deciders] = 0.1
     assert processes.first_hire_chance(unaware)[0] == pytest.approx(base / 5)
 
@@ -409,7 +409,7 @@ def test_committed_managers_hire_peers_into_the_most_committed_team():
     model = tiny_sector(position_rate=1.0, fill_rate=1.0, hire_threshold=0.3)
     uniform_state(model, commitment=0.1)
     staff = model.staff
-    deciders = np.concatenate([model.executive_slots, model.senior_slots])
+    deciders = model.decision_maker_slots
     staff.commitment[deciders[staff.org[deciders] == 0]] = 0.9
     favoured = first_team(model, 0) + 1
     staff.commitment[model.structure.unit_head[favoured]] = 0.95
@@ -483,7 +483,7 @@ def test_vacancies_wait_where_will_is_below_the_threshold():
     # Org 0 is willing, org 1 is not; each has 2 filled and 3 vacant posts; no new posts.
     model = tiny_sector(fill_rate=1.0, funding_envelope=[0.0])
     uniform_state(model, commitment=0.1)
-    deciders = np.concatenate([model.executive_slots, model.senior_slots])
+    deciders = model.decision_maker_slots
     model.staff.commitment[deciders[model.staff.org[deciders] == 0]] = 0.9
     for org in (0, 1):
         hire_peers(model, org, first_team(model, org), 2)
