@@ -29,6 +29,11 @@ calibration's hindcast starts in 2011-12 and takes the series from there.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # parameters.py imports this module for its defaults
+    from simulation.parameters import Parameters
+
 #: First and last financial years of the built-in history (each labelled by its start).
 FIRST_YEAR, LAST_YEAR = 2011, 2040
 
@@ -116,17 +121,17 @@ def value_in_month(series: tuple[float, ...], month: int) -> float:
     return float(series[min(year, len(series) - 1)])
 
 
-def environment_at(model_params: object, month: int) -> tuple[float, float]:
+def environment_at(params: Parameters, month: int) -> tuple[float, float]:
     """The funding envelope and policy pressure in force in ``month``.
 
     Args:
-        model_params: The model's :class:`~simulation.parameters.Parameters`.
+        params: The model's parameters.
         month: The model month.
 
     Returns:
         ``(funding_envelope, policy_pressure)``.
     """
     return (
-        value_in_month(model_params.funding_envelope, month),
-        value_in_month(model_params.policy_pressure, month),
+        value_in_month(params.funding_envelope, month),
+        value_in_month(params.policy_pressure, month),
     )
