@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` and `make test`.
 # Each sets up .venv itself (scripts/bootstrap.sh), so both work on a fresh clone.
-.PHONY: setup run test lint bench validate calibrate calibrate-abc baseline clean
+.PHONY: setup run test lint bench validate calibrate calibrate-abc baseline figures clean
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -25,6 +25,10 @@ calibrate: setup
 
 calibrate-abc: setup
 	.venv/bin/python experiments/calibrate_abc.py $(ARGS)
+
+# Every number the README and docs/ODD.md quote, into docs/figures.json (tests/test_figures.py).
+figures: setup
+	.venv/bin/python experiments/make_figures.py $(ARGS)
 
 baseline: setup
 	.venv/bin/python tests/core/test_baseline.py

@@ -9,10 +9,11 @@ section 6.1). Each is a series of yearly values: the parameters ``funding_envelo
 is a constant).
 
 - **Funding envelope**: the most peer posts an organisation can fund, as a share of its
-  staff. Its default path grows as the national peer workforce grew: 10.8 % a year from
-  2011-12 to 2015-16 (consumer-worker FTE per 10,000 care-provider FTE, 29.4 to 44.3),
-  15.9 % a year from 2015-16 to 2019-20 (consumer and carer workers), then, as an
-  assumption, 6 % a year.
+  staff, 0.12 in 2017-18. Its growth to 2019-20 is not read off the national workforce
+  series that the calibration scores the model on (that would be circular): it is a
+  quantity the hindcast estimates (``envelope_growth``, docs/ODD.md section 10.2), and
+  the default path uses its posterior median, :data:`ENVELOPE_GROWTH`; after 2019-20 it
+  grows, as an assumption, 6 % a year.
 - **Policy pressure**: an ordinal index in [0, 1] of how strongly national and state
   policy asks organisations to employ peers. Each milestone raises it (an assumption of
   step sizes; the milestones are documented): the National Mental Health Commission
@@ -48,21 +49,37 @@ ENVELOPE_2017 = 0.12
 ENVELOPE_LIMIT = 0.25
 
 
-def _growth(year: int) -> float:
-    """Yearly growth of the funding envelope from ``year`` to the next."""
-    if year < 2015:
-        return (44.3 / 29.4) ** (1 / 4) - 1  # 2011-12 to 2015-16, AIHW FTE per 10,000
-    if year < 2019:
-        return 0.159  # 2015-16 to 2019-20, AIHW consumer and carer workers
-    return 0.06  # assumption: slower growth once the first national strategies are funded
+#: Yearly growth of the envelope from 2011-12 to 2019-20: the posterior median of the
+#: hindcast's ``envelope_growth`` (docs/ODD.md section 10.2; ``experiments/calibrate_abc.py``).
+ENVELOPE_GROWTH = 0.12
+
+#: Last financial year of the estimated growth; later years grow by ``LATER_GROWTH``.
+ESTIMATED_UNTIL = 2019
+
+#: Yearly growth after 2019-20 (an assumption: slower growth once the first national
+#: strategies are funded).
+LATER_GROWTH = 0.06
 
 
-def _funding_path() -> dict[int, float]:
+def funding_path(growth: float = ENVELOPE_GROWTH) -> dict[int, float]:
+    """The funding envelope by financial year, 0.12 in 2017-18.
+
+    Args:
+        growth: Yearly growth from 2011-12 to 2019-20 (later years grow by
+            :data:`LATER_GROWTH`); the envelope never exceeds :data:`ENVELOPE_LIMIT`.
+
+    Returns:
+        Financial year -> envelope, ``FIRST_YEAR`` to ``LAST_YEAR``, rounded to 4 places.
+    """
+
+    def step(year: int) -> float:
+        return growth if year < ESTIMATED_UNTIL else LATER_GROWTH
+
     level = {DEFAULT_START_YEAR: ENVELOPE_2017}
     for year in range(DEFAULT_START_YEAR + 1, LAST_YEAR + 1):
-        level[year] = min(level[year - 1] * (1 + _growth(year - 1)), ENVELOPE_LIMIT)
+        level[year] = min(level[year - 1] * (1 + step(year - 1)), ENVELOPE_LIMIT)
     for year in range(DEFAULT_START_YEAR - 1, FIRST_YEAR - 1, -1):
-        level[year] = level[year + 1] / (1 + _growth(year))
+        level[year] = level[year + 1] / (1 + step(year))
     return {year: round(level[year], 4) for year in sorted(level)}
 
 
@@ -87,23 +104,27 @@ def _pressure_path() -> dict[int, float]:
 
 #: Both series by financial year, ``FIRST_YEAR`` to ``LAST_YEAR``.
 NATIONAL_HISTORY: dict[str, dict[int, float]] = {
-    "funding_envelope": _funding_path(),
+    "funding_envelope": funding_path(),
     "policy_pressure": _pressure_path(),
 }
 
 
-def series_from(name: str, year: int, years: int = 20) -> tuple[float, ...]:
+def series_from(
+    name: str, year: int, years: int = 20, history: dict[int, float] | None = None
+) -> tuple[float, ...]:
     """The built-in series ``name`` for ``years`` model years from financial year ``year``.
 
     Args:
         name: ``"funding_envelope"`` or ``"policy_pressure"``.
         year: The financial year month 0 stands for (``FIRST_YEAR`` to ``LAST_YEAR``).
         years: How many yearly values (the last one holds after them).
+        history: Another path by financial year to read instead of the built-in one (the
+            hindcast's envelope of a proposed ``envelope_growth``).
 
     Returns:
         The yearly values.
     """
-    history = NATIONAL_HISTORY[name]
+    history = NATIONAL_HISTORY[name] if history is None else history
     return tuple(history[min(year + k, LAST_YEAR)] for k in range(years))
 
 

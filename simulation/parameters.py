@@ -236,6 +236,11 @@ class Parameters(BaseModel):
         description="Monthly chance of a first peer post in a peerless organisation whose "
         "leaders fully understand the roles, at pressure 1.",
     )
+    first_hire_understanding: Share = Field(
+        0.35,
+        description="Mean understanding of a peerless organisation's executives and senior "
+        "managers below which they do not consider a first peer post.",
+    )
     imitation: float = Field(
         1.0,
         ge=0.0,
@@ -499,6 +504,7 @@ UNITS: dict[str, str] = {
     "champion_uptake": "per month",
     "champion_push": "will per unit of power",
     "first_hire_rate": "per month",
+    "first_hire_understanding": "level",
     "imitation": "weight",
     "position_rate": "per month",
     "request_weight": "per team with peers",

@@ -349,11 +349,15 @@ def effective_role_clarity(model: SectorModel) -> np.ndarray:
 def first_hire_chance(model: SectorModel) -> np.ndarray:
     """Monthly chance that an organisation without peers funds a first peer post.
 
-    ``first_hire_rate * U_dec * min(1, pressure + imitation * neighbours)``, where
-    ``U_dec`` is the mean understanding of its executives and senior managers (those who
-    "don't know what they don't know" rarely act) and ``neighbours`` the share of its
-    sector neighbours that employ peers. Zero for organisations that employ peers or
-    hold a peer post.
+    ``first_hire_rate * readiness * min(1, pressure + imitation * neighbours)``, with
+    ``readiness = max(0, U_dec - first_hire_understanding) / (1 - first_hire_understanding)``:
+    ``U_dec`` is the mean understanding of its executives and senior managers and
+    ``neighbours`` the share of its sector neighbours that employ peers. Leaders who
+    "don't know what they don't know" do not consider the roles at all: below the gate
+    the chance is zero, so a first post comes only once they have learnt (from visits,
+    the manager network, training, policy through their commitment, or colleagues who
+    disclose), not from where their understanding happened to start. Zero for
+    organisations that employ peers or hold a peer post.
 
     Args:
         model: The sector model.
@@ -378,7 +382,9 @@ def first_hire_chance(model: SectorModel) -> np.ndarray:
     _, pressure = environment_at(p, model.month)
     pull = np.minimum(pressure + p.imitation * neighbour_share, 1.0)
     peerless = ~employs & (orgs.positions == 0)
-    return p.first_hire_rate * understanding * pull * peerless
+    gate = p.first_hire_understanding
+    readiness = np.maximum(understanding - gate, 0.0) / max(1.0 - gate, 1e-12)
+    return p.first_hire_rate * readiness * pull * peerless
 
 
 def resourcing_and_hiring(model: SectorModel) -> None:

@@ -2,13 +2,17 @@
 
 The sector is run from financial year 2011-12 (month 0 = July 2011) to 2019-20 (108
 months; model year ``k`` covers months ``12k + 1`` to ``12k + 12``), with the funding
-envelope and policy pressure of the built-in national history
-(:func:`simulation.environment.series_from` 2011). Five national figures
-(:data:`NATIONAL_FIGURES`, AIHW *Mental health services in Australia*) are read off each
-run by :func:`hindcast_figures`: three are **fitted** (the growth of the peer share of
-staff from 2011-12 to 2015-16 and the share of organisations employing peers in 2015-16
-and 2016-17) and two are **held out** (that share in 2017-18 and the growth of the peer
-workforce from 2015-16 to 2019-20), to be predicted.
+policy pressure of the built-in national history (:func:`simulation.environment.
+series_from` 2011) and a funding envelope whose yearly growth is estimated
+(``envelope_growth``: it is not read off the series the run is scored on). Five national
+figures (:data:`NATIONAL_FIGURES`, AIHW *Mental health services in Australia*) are read
+off each run by :func:`hindcast_figures`: three are **fitted** (the growth of the peer
+share of staff from 2011-12 to 2015-16 and the share of organisations employing peers in
+2015-16 and 2016-17), one is **held out** (the growth of the peer workforce from 2015-16
+to 2019-20, used nowhere in building or tuning the model) and one is **checked** (that
+share in 2017-18: the search does not fit it, but it sets the default run's month 0).
+Predictions are scored by the interval score and the CRPS against naive forecasts
+(persistence and linear trend of the earlier figures).
 
 :func:`abc_search` (run by ``experiments/calibrate_abc.py``) estimates the dynamic
 parameters of :data:`PRIORS` by ABC-SMC (pyabc, imported only there): one run per
@@ -36,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from simulation import simulate
-from simulation.environment import series_from
+from simulation.environment import funding_path, series_from
 from simulation.errors import InputError
 from simulation.parameters import ParameterError, Parameters, validate_parameters
 from simulation.runs.pool import map_runs
@@ -73,16 +77,26 @@ class NationalFigure:
         description: What the model value is.
         value: The national figure.
         source: Where it comes from.
-        fitted: True if the search fits it, False if it is held out and predicted.
+        role: ``"fitted"`` (the search fits it), ``"held out"`` (used nowhere in building or
+            tuning the model, and predicted) or ``"checked"`` (not fitted by the search but
+            used elsewhere in building the model, so its prediction is no test).
         scale: Its unit in :func:`distance`: a misfit of one scale adds 1 to the sum of squares.
+        baselines: Naive forecasts from the earlier published figures, named (persistence,
+            linear trend): what the model's prediction must beat to be worth having.
     """
 
     name: str
     description: str
     value: float
     source: str
-    fitted: bool
+    role: str
     scale: float
+    baselines: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def fitted(self) -> bool:
+        """Whether the search fits this figure."""
+        return self.role == "fitted"
 
 
 NATIONAL_FIGURES: tuple[NationalFigure, ...] = (
@@ -92,7 +106,7 @@ NATIONAL_FIGURES: tuple[NationalFigure, ...] = (
         44.3 / 29.4,
         "AIHW Mental health services in Australia: consumer-worker FTE per 10,000 "
         "care-provider FTE, 29.4 in 2011-12 and 44.3 in 2015-16",
-        True,
+        "fitted",
         0.15,
     ),
     NationalFigure(
@@ -100,7 +114,7 @@ NATIONAL_FIGURES: tuple[NationalFigure, ...] = (
         "mean share of organisations employing peers in 2015-16 (months 49-60)",
         0.465,
         "AIHW: 46.5 % of specialised services employed consumer workers in 2015-16",
-        True,
+        "fitted",
         0.05,
     ),
     NationalFigure(
@@ -108,16 +122,18 @@ NATIONAL_FIGURES: tuple[NationalFigure, ...] = (
         "mean share of organisations employing peers in 2016-17 (months 61-72)",
         0.447,
         "AIHW: 44.7 % in 2016-17",
-        True,
+        "fitted",
         0.05,
     ),
     NationalFigure(
         "orgs_with_peers_2017",
         "mean share of organisations employing peers in 2017-18 (months 73-84)",
         0.453,
-        "AIHW: 45.3 % in 2017-18 (77 of 170 specialised services)",
-        False,
+        "AIHW: 45.3 % in 2017-18 (77 of 170 specialised services); it also sets the default "
+        "run's month 0 (exposure_mix), so it is checked, not held out",
+        "checked",
         0.05,
+        {"persistence": 0.447, "linear trend": 0.447 + (0.447 - 0.465)},
     ),
     NationalFigure(
         "peer_growth_2015_2019",
@@ -125,15 +141,22 @@ NATIONAL_FIGURES: tuple[NationalFigure, ...] = (
         "(P_2019-20 / P_2015-16)^(1/4) - 1",
         0.159,
         "AIHW: the lived-experience (consumer and carer) workforce grew about 15.9 % a "
-        "year from 2015-16 to 2019-20",
-        False,
+        "year from 2015-16 to 2019-20; used nowhere in building or tuning the model (the "
+        "funding envelope's growth is estimated, not read off this series)",
+        "held out",
         0.05,
+        {
+            # The 2011-12 to 2015-16 growth goes on; or FTE per 10,000 keeps rising by its
+            # 2011-15 yearly step (3.725), from 44.3 to 59.2 in 2019-20.
+            "persistence": (44.3 / 29.4) ** 0.25 - 1.0,
+            "linear trend": (59.2 / 44.3) ** 0.25 - 1.0,
+        },
     ),
 )
 
 #: Names of the fitted figures and of the held-out ones.
 FITTED = tuple(figure.name for figure in NATIONAL_FIGURES if figure.fitted)
-HELD_OUT = tuple(figure.name for figure in NATIONAL_FIGURES if not figure.fitted)
+HELD_OUT = tuple(figure.name for figure in NATIONAL_FIGURES if figure.role == "held out")
 _FIGURES = {figure.name: figure for figure in NATIONAL_FIGURES}
 
 
@@ -158,8 +181,10 @@ class Prior:
 
 #: The hindcast's own quantities, not model parameters: the share of organisations with
 #: no exposure to peer work in 2011-12 (the first share of ``exposure_mix``; the other
-#: two keep the default's 2 : 1 split).
-NUISANCES = ("initial_unexposed",)
+#: two keep the default's 2 : 1 split), and the yearly growth of the funding envelope
+#: from 2011-12 to 2019-20 (estimated, so that the envelope is not the national series the
+#: hindcast is scored on; :func:`simulation.environment.funding_path`).
+NUISANCES = ("initial_unexposed", "envelope_growth")
 
 PRIORS: tuple[Prior, ...] = (
     Prior(
@@ -169,6 +194,15 @@ PRIORS: tuple[Prior, ...] = (
         True,
         "a peerless organisation whose leaders fully understand peer roles, at full "
         "pressure, funds a first post within 5 to 200 months on average",
+    ),
+    Prior(
+        "first_hire_understanding",
+        0.15,
+        0.5,
+        False,
+        "leaders' understanding below which a first post is not considered: from the mean "
+        "of organisations with no exposure (0.15) to that of those with significant exposure "
+        "(0.50)",
     ),
     Prior(
         "position_rate",
@@ -200,6 +234,39 @@ PRIORS: tuple[Prior, ...] = (
         False,
         "pull of fully visible peer work on decision-makers' commitment, from none to 1.5 "
         "times the pull of their own understanding (weight 1)",
+    ),
+    Prior(
+        "champion_threshold",
+        0.45,
+        0.75,
+        False,
+        "understanding and commitment above which staff champion the roles: from under the "
+        "mean of significantly exposed staff to well above it (the screen's most influential "
+        "parameter on growth)",
+    ),
+    Prior(
+        "understanding_gain",
+        0.02,
+        0.2,
+        True,
+        "monthly understanding gain at full exposure: leaders come to understand the roles "
+        "within 5 to 50 months of full exposure",
+    ),
+    Prior(
+        "understanding_decay",
+        0.005,
+        0.05,
+        True,
+        "monthly decay of understanding: its half-life without exposure 1 to 12 years",
+    ),
+    Prior(
+        "envelope_growth",
+        0.0,
+        0.25,
+        False,
+        "yearly growth of the funding for peer posts, 2011-12 to 2019-20: from none to 25 %, "
+        "a wide range around the growth of national mental-health spending (a few per cent a "
+        "year in real terms) and of new peer-workforce programmes",
     ),
     Prior(
         "initial_unexposed",
@@ -243,11 +310,15 @@ def hindcast_params(values: Mapping[str, float], months: int = HINDCAST_MONTHS) 
 
     Returns:
         The environment of 2011-12 onwards, the parameters, and ``exposure_mix`` from the
-        nuisance ``initial_unexposed`` if given.
+        nuisance ``initial_unexposed`` if given; the envelope from ``envelope_growth`` if
+        given (otherwise the built-in path).
     """
     years = months // 12 + 1
+    envelope = None
+    if "envelope_growth" in values:
+        envelope = funding_path(float(values["envelope_growth"]))
     params: dict[str, Any] = {
-        "funding_envelope": series_from("funding_envelope", HINDCAST_START_YEAR, years),
+        "funding_envelope": series_from("funding_envelope", HINDCAST_START_YEAR, years, envelope),
         "policy_pressure": series_from("policy_pressure", HINDCAST_START_YEAR, years),
     }
     for name, value in values.items():
@@ -441,7 +512,8 @@ def posterior_from_frame(frame: pd.DataFrame, source: str = "<posterior>") -> Po
     frame = frame.copy()
     known = set(Parameters.model_fields) | set(NUISANCES) | {WEIGHT, DISTANCE, SEED}
     allowed_columns = (
-        "weight, distance, seed, the nuisance initial_unexposed and numeric model parameters"
+        "weight, distance, seed, the nuisances initial_unexposed and envelope_growth, and "
+        "numeric model parameters"
     )
     for column in frame.columns:
         if column not in known:
@@ -638,6 +710,32 @@ def predictive_runs(
     return frame
 
 
+def crps(values: np.ndarray, observed: float) -> float:
+    """Continuous ranked probability score of an ensemble forecast (lower is better).
+
+    ``mean |X - y| - mean |X - X'| / 2`` over the ensemble ``X``: for a single value it is
+    the absolute error, so a model's ensemble and a naive point forecast are on one scale.
+    """
+    values = np.sort(np.asarray(values, dtype=float))
+    n = values.size
+    if n == 0:
+        return math.nan
+    spread = np.sum((2 * np.arange(1, n + 1) - n - 1) * values) / n**2  # mean |X - X'| / 2
+    return float(np.mean(np.abs(values - observed)) - spread)
+
+
+def interval_score(low: float, high: float, observed: float, level: float) -> float:
+    """Interval score of a central prediction interval (Gneiting & Raftery 2007; lower is better).
+
+    Its width, plus ``2 / alpha`` times how far the observation falls outside, with
+    ``alpha = 1 - level``.
+    """
+    alpha = 1.0 - level
+    below = max(low - observed, 0.0)
+    above = max(observed - high, 0.0)
+    return float(high - low + 2.0 / alpha * (below + above))
+
+
 def predictive_table(runs: pd.DataFrame, level: float = PREDICTION_LEVEL) -> pd.DataFrame:
     """Each figure's prediction interval over predictive runs and the national figure's verdict.
 
@@ -646,10 +744,13 @@ def predictive_table(runs: pd.DataFrame, level: float = PREDICTION_LEVEL) -> pd.
         level: Central coverage of the interval.
 
     Returns:
-        One row per figure of :data:`NATIONAL_FIGURES`: ``figure``, ``role`` (fitted or
-        held out), ``national``, ``median``, ``low``, ``high``, ``inside`` (the national
-        figure lies in the interval), ``miss`` (how far outside, 0 inside) and ``runs``
-        (runs with a value).
+        One row per figure of :data:`NATIONAL_FIGURES`: ``figure``, ``role`` (fitted,
+        held out or checked), ``national``, ``median``, ``low``, ``high``, ``inside`` (the
+        national figure lies in the interval), ``miss`` (how far outside, 0 inside),
+        ``runs`` (runs with a value), ``interval_score`` and ``crps`` of the model's
+        forecast, and for figures with baselines ``best_baseline`` (the naive forecast
+        with the lowest CRPS, its absolute error), ``baseline_crps`` and ``beats_baselines``
+        (the model's CRPS is lower than every baseline's).
     """
     tail = (1.0 - level) / 2.0
     rows = []
@@ -665,7 +766,7 @@ def predictive_table(runs: pd.DataFrame, level: float = PREDICTION_LEVEL) -> pd.
         rows.append(
             {
                 "figure": figure.name,
-                "role": "fitted" if figure.fitted else "held out",
+                "role": figure.role,
                 "national": figure.value,
                 "median": float(median),
                 "low": float(low),
@@ -673,9 +774,24 @@ def predictive_table(runs: pd.DataFrame, level: float = PREDICTION_LEVEL) -> pd.
                 "inside": inside,
                 "miss": miss,
                 "runs": int(values.size),
+                "interval_score": interval_score(low, high, figure.value, level),
+                "crps": crps(values, figure.value),
+                **_baseline_columns(figure, crps(values, figure.value)),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _baseline_columns(figure: NationalFigure, model_crps: float) -> dict[str, Any]:
+    if not figure.baselines:
+        return {"best_baseline": "", "baseline_crps": math.nan, "beats_baselines": None}
+    errors = {name: abs(value - figure.value) for name, value in figure.baselines.items()}
+    best = min(errors, key=errors.__getitem__)
+    return {
+        "best_baseline": best,
+        "baseline_crps": errors[best],
+        "beats_baselines": bool(model_crps < errors[best]),
+    }
 
 
 def predictive_check(
@@ -907,4 +1023,5 @@ def held_out_predictions(
     table = predictive_check(
         draws=draws, seeds=seeds, root_seed=VALIDATION_ROOT_SEED, workers=workers, progress=progress
     )
-    return table.sort_values("role", key=lambda role: role != "held out", kind="stable")
+    order = {"held out": 0, "checked": 1, "fitted": 2}
+    return table.sort_values("role", key=lambda role: role.map(order), kind="stable")

@@ -10,6 +10,7 @@ statistically independent even though the root seeds people type are small integ
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,7 @@ from tqdm.auto import tqdm
 
 from simulation import SECTOR_COLUMNS, SectorModel, simulate
 from simulation.interventions import Intervention
-from simulation.parameters import validate_parameters
+from simulation.parameters import Parameters, validate_parameters
 from simulation.runs.pool import map_runs as map_runs
 from simulation.runs.statistics import mean_interval
 from simulation.streams import seed_from_sequence
@@ -238,3 +239,25 @@ def summarise_replications(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     summary["mean"], summary["ci_low"], summary["ci_high"] = zip(*intervals, strict=True)
     summary = summary[["mean", "sd", "n", "ci_low", "ci_high"]]
     return summary
+
+
+def model_fingerprint(steps: int = 36, seed: int = 0) -> str:
+    """A short hash of the model's behaviour at its defaults.
+
+    It hashes the default parameters and the default sector's series over ``steps`` months
+    on ``seed`` (rounded to 9 significant digits, so that another BLAS summing in another
+    order does not change it). Files of numbers made from the model (docs/figures.json)
+    record it, so a test can tell that they were made by the model as it is now.
+
+    Args:
+        steps: Months run.
+        seed: The run's seed.
+
+    Returns:
+        16 hexadecimal digits.
+    """
+    frame = simulate(steps=steps, seed=seed)
+    values = np.array([float(f"{v:.9g}") for v in frame.to_numpy(dtype=float).ravel()])
+    digest = hashlib.sha256(Parameters().model_dump_json().encode())
+    digest.update(values.tobytes())
+    return digest.hexdigest()[:16]

@@ -84,6 +84,26 @@ CHAMPION_CUT: Mapping[str, float] = MappingProxyType(
     {"champion_weight": 0.0, "champion_push": 0.0, "champion_safety": 0.0}
 )
 
+#: Learning frozen: nobody's exposure, understanding, commitment or stigma moves, nobody
+#: discloses and nobody takes up the champion role, while hiring, exits, turnover, visits
+#: and the outside world run as usual. Under it, whatever organisations do comes from
+#: where their people started, not from what they learn: the negative control of "you
+#: don't know what you don't know" (pattern 2's pathway cut, docs/ODD.md section 13).
+LEARNING_FROZEN: Mapping[str, float] = MappingProxyType(
+    {
+        "exposure_gain": 0.0,
+        "exposure_decay": 0.0,
+        "understanding_gain": 0.0,
+        "understanding_decay": 0.0,
+        "commitment_rate": 0.0,
+        "contact_effect": 0.0,
+        "conformity": 0.0,
+        "top_down_culture": 0.0,
+        "disclosure_rate": 0.0,
+        "champion_uptake": 0.0,
+    }
+)
+
 
 #: What a pattern's analysis reads: arm name -> one run per seed, in seed order.
 Runs = Mapping[str, Sequence[ArmRun]]

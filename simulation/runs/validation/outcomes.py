@@ -38,6 +38,22 @@ def initially_peerless(run: ArmRun) -> np.ndarray:
     return first["org"].to_numpy()[first["peer_workers"].to_numpy() == 0]
 
 
+def adopters(run: ArmRun, month: int = -1) -> tuple[int, int]:
+    """The organisations without peers at month 0, and how many have employed peers since.
+
+    Args:
+        run: One arm's run.
+        month: The month to count at (default the last).
+
+    Returns:
+        ``(peerless at month 0, of them ever employing peers by the month)``.
+    """
+    peerless = initially_peerless(run)
+    last = run.orgs["month"].max() if month < 0 else month
+    rows = run.orgs[run.orgs["month"] == last].set_index("org")
+    return int(peerless.size), int(rows.loc[peerless, "ever_employed"].sum())
+
+
 def adopted_share(run: ArmRun, month: int = -1) -> float:
     """Share of the organisations without peers at month 0 that have employed peers since."""
     peerless = initially_peerless(run)

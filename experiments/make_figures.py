@@ -1,0 +1,190 @@
+"""Regenerate the numbers the README and docs/ODD.md quote, into docs/figures.json.
+
+``make figures`` runs this. It measures, at the defaults:
+
+- ``default_run``: what ``make run`` runs (20 replications, 120 months, root seed 0):
+  organisations and peer workers with peers at months 0 and 120, and the yearly growth of
+  the peer workforce in years 0-3 and 4-10 (mean over replications);
+- ``magnitudes``: the measures of :mod:`simulation.runs.magnitudes` at months 0 and 120 of
+  the same run (mean, lowest and highest replication) against the sourced ranges of
+  ``experiments/plausible-ranges.toml``;
+- ``negative_control``: initially peerless organisations that employ peers by year 10,
+  learning on against learning frozen (:data:`LEARNING_FROZEN`), on paired seeds;
+- ``hindcast``: the run from 2011-12 at the defaults (the packaged posterior's median for
+  its two nuisances), the share of organisations employing peers in 2015-16 to 2017-18
+  against the national figures.
+
+``quotes`` lists, for each document, the sentences that quote these numbers, formatted
+from them; ``tests/test_figures.py`` checks that each document holds its sentences and that
+the file was made by the model as it is now (``fingerprint``), so no stale number survives
+a model change. Example::
+
+    python experiments/make_figures.py            # about a minute on two cores
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from simulation.environment import ENVELOPE_GROWTH
+from simulation.parameters import Parameters
+from simulation.runs.magnitudes import MEASURES, load_ranges, magnitudes
+from simulation.runs.posterior import NATIONAL_FIGURES, load_posterior, run_hindcast
+from simulation.runs.replications import model_fingerprint, replication_seed, run_replications
+from simulation.runs.validation.arms import LEARNING_FROZEN, arm, run_arm
+from simulation.runs.validation.outcomes import adopters
+
+ROOT = Path(__file__).resolve().parent.parent
+RANGES = ROOT / "experiments" / "plausible-ranges.toml"
+OUT = ROOT / "docs" / "figures.json"
+
+
+def growth(peers: np.ndarray, start: int, end: int) -> float:
+    """Yearly growth of the peer workforce from month ``start`` to ``end``."""
+    return float((peers[end] / peers[start]) ** (12.0 / (end - start)) - 1.0)
+
+
+def default_run(replications: int) -> tuple[dict, dict]:
+    """The figures of ``make run`` and the magnitudes of the same runs."""
+    frame = run_replications(steps=120, seed=0, replications=replications, progress=False)
+    n_orgs = Parameters().n_orgs
+    runs = [group.set_index("month") for _, group in frame.groupby("replication")]
+    peers = [run["peer_workers"].to_numpy(dtype=float) for run in runs]
+    figures = {
+        "replications": replications,
+        "orgs_with_peers_0": float(np.mean([r.loc[0, "orgs_with_peers"] for r in runs])),
+        "orgs_with_peers_120": float(np.mean([r.loc[120, "orgs_with_peers"] for r in runs])),
+        "peer_workers_0": float(np.mean([p[0] for p in peers])),
+        "peer_workers_120": float(np.mean([p[120] for p in peers])),
+        "growth_0_36": float(np.mean([growth(p, 0, 36) for p in peers])),
+        "growth_48_120": float(np.mean([growth(p, 48, 120) for p in peers])),
+    }
+    ranges = {(r.measure, r.month): r for r in load_ranges(RANGES)}
+    table = []
+    for month in (0, 120):
+        measured = [magnitudes(run, n_orgs, month) for run in runs]
+        for measure in MEASURES:
+            values = np.array([m[measure] for m in measured])
+            row = {
+                "measure": measure,
+                "month": month,
+                "mean": float(values.mean()),
+                "lowest": float(values.min()),
+                "highest": float(values.max()),
+            }
+            if (measure, month) in ranges:
+                plausible = ranges[measure, month]
+                row |= {
+                    "low": plausible.low,
+                    "high": plausible.high,
+                    "inside": bool(plausible.low <= row["mean"] <= plausible.high),
+                }
+            table.append(row)
+    return figures, {"rows": table}
+
+
+def negative_control(seeds: int) -> dict:
+    """Initially peerless organisations employing peers by year 10, learning on and frozen."""
+    counts = {}
+    for name, params in (("learning", {}), ("frozen", dict(LEARNING_FROZEN))):
+        runs = [
+            run_arm(arm(name, name, params), replication_seed(17, s), 120) for s in range(seeds)
+        ]
+        totals = np.sum([adopters(run) for run in runs], axis=0)
+        counts[name] = {"peerless": int(totals[0]), "adopted": int(totals[1])}
+    fall = 1.0 - counts["frozen"]["adopted"] / max(counts["learning"]["adopted"], 1)
+    return {"seeds": seeds, "root_seed": 17, **counts, "fall": fall}
+
+
+def hindcast(seeds: int) -> dict:
+    """The run from 2011-12 at the defaults: organisation shares of 2015-16 to 2017-18."""
+    nuisances = {
+        "initial_unexposed": load_posterior().median()["initial_unexposed"],
+        "envelope_growth": ENVELOPE_GROWTH,
+    }
+    runs = [run_hindcast(replication_seed(2011, s), nuisances) for s in range(seeds)]
+    national = {figure.name: figure.value for figure in NATIONAL_FIGURES}
+    shares = {}
+    for name in ("orgs_with_peers_2015", "orgs_with_peers_2016", "orgs_with_peers_2017"):
+        model = float(np.mean([run[name] for run in runs]))
+        shares[name] = {
+            "model": model,
+            "national": national[name],
+            "within_0_05": bool(abs(model - national[name]) <= 0.05),
+        }
+    return {"seeds": seeds, "nuisances": nuisances, "shares": shares}
+
+
+def quotes(figures: dict) -> list[dict[str, str]]:
+    """The sentences of the README and the ODD that quote the figures, formatted from them."""
+    run, control = figures["default_run"], figures["negative_control"]
+    shares = figures["hindcast"]["shares"]
+    hindcast_text = ", ".join(
+        f"{shares[name]['model']:.2f}"
+        for name in ("orgs_with_peers_2015", "orgs_with_peers_2016", "orgs_with_peers_2017")
+    )
+    rows = [
+        ("README.md", f"{run['orgs_with_peers_120']:.1f} of 24 employ peers by year 10"),
+        ("README.md", f"about {run['growth_0_36']:.0%} a year in years 0-3"),
+        ("README.md", f"{run['growth_48_120']:.0%} a year in years 4-10"),
+        (
+            "README.md",
+            f"{control['learning']['adopted']} of {control['learning']['peerless']} "
+            f"initially peerless organisations employ peers by year 10 with learning on, "
+            f"{control['frozen']['adopted']} with learning frozen",
+        ),
+        ("docs/ODD.md", f"a fall of {control['fall']:.0%}"),
+        ("docs/ODD.md", f"at the defaults: {hindcast_text}"),
+    ]
+    for row in figures["magnitudes"]["rows"]:
+        rows.append(("docs/ODD.md", magnitude_cell(row)))
+    return [{"file": file, "text": text} for file, text in rows]
+
+
+def magnitude_cell(row: dict) -> str:
+    """How the ODD's magnitudes table writes one measure: mean (lowest-highest)."""
+    percent = row["measure"] in ("peer_share", "champion_share", "orgs_with_peers_share")
+    if percent:
+        return (
+            f"| {row['measure']} | {row['month']} | {row['mean']:.1%} "
+            f"({row['lowest']:.1%}-{row['highest']:.1%}) |"
+        )
+    return (
+        f"| {row['measure']} | {row['month']} | {row['mean']:.2f} "
+        f"({row['lowest']:.2f}-{row['highest']:.2f}) |"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Measure everything and write docs/figures.json."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replications", type=int, default=20, help="of the default run")
+    parser.add_argument("--seeds", type=int, default=10, help="of the control and hindcast")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"default {OUT}")
+    args = parser.parse_args(argv)
+    clock = time.perf_counter()
+    run, table = default_run(args.replications)
+    figures = {
+        "fingerprint": model_fingerprint(),
+        "command": " ".join(["python", *sys.argv]),
+        "default_run": run,
+        "magnitudes": table,
+        "negative_control": negative_control(args.seeds),
+        "hindcast": hindcast(args.seeds),
+    }
+    figures["quotes"] = quotes(figures)
+    args.out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps({k: figures[k] for k in ("default_run", "negative_control")}, indent=2))
+    print(f"written {args.out} in {time.perf_counter() - clock:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
