@@ -84,6 +84,29 @@ CHAMPION_CUT: Mapping[str, float] = MappingProxyType(
     {"champion_weight": 0.0, "champion_push": 0.0, "champion_safety": 0.0}
 )
 
+# Pathway cuts of the patterns' negative controls (docs/ODD.md section 13.4): each zeroes the
+# couplings that carry one claimed pathway while the rest of the model runs on.
+#: Learning frozen (issue 17): exposure, understanding and commitment rates, contact and
+#: conformity effects, top-down culture, disclosure and champion uptake all 0. Decays are
+#: left on, as in the issue's measurement.
+LEARNING_FROZEN: Mapping[str, float] = MappingProxyType(
+    {
+        "exposure_gain": 0.0,
+        "understanding_gain": 0.0,
+        "commitment_rate": 0.0,
+        "contact_effect": 0.0,
+        "conformity": 0.0,
+        "top_down_culture": 0.0,
+        "disclosure_rate": 0.0,
+        "champion_uptake": 0.0,
+    }
+)
+#: Pattern 3's pathway cut: what peers show colleagues (contact), decision-makers
+#: (evidence) and team leaders (requests) no longer reaches them.
+GROWTH_LOOP_CUT: Mapping[str, float] = MappingProxyType({**HIRING_CUT, "contact_effect": 0.0})
+#: Pattern 10's pathway cut: pay disparity no longer raises the exit hazard.
+PAY_EXIT_CUT: Mapping[str, float] = MappingProxyType({"exit_pay": 0.0})
+
 
 #: What a pattern's analysis reads: arm name -> one run per seed, in seed order.
 Runs = Mapping[str, Sequence[ArmRun]]
