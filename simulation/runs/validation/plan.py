@@ -147,7 +147,9 @@ def parse_plan(text: str, source: str = "<plan>") -> ValidationPlan:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
         value = first.get("input")
-        allowed = _ALLOWED.get(str(first["loc"][-1]), first["msg"])
+        name = str(first["loc"][-1]) if first["loc"] else ""
+        name = str(first["loc"][0]) if name == "[key]" else name  # a bad table name
+        allowed = _ALLOWED.get(name, first["msg"])
         raise InputError(
             f"validation plan {source}: field {field or '(top level)'}"
             + ("" if first["type"] == "missing" else f" = {value!r}")

@@ -32,19 +32,32 @@ from simulation.runs.validation.suite import ROOT_SEED, arms_of
 SEEDS_PER_DRAW = 2
 
 
-def under(arm: Arm, params: Mapping[str, Any]) -> Arm:
-    """The arm with ``params`` beneath its own (the arm wins where both set a name)."""
-    merged = dict(params) | dict(arm.params)
+def under(arm: Arm, params: Mapping[str, Any], fixed: Mapping[str, Any] | None = None) -> Arm:
+    """The arm with ``params`` beneath its own and ``fixed`` above both.
+
+    Args:
+        arm: An arm.
+        params: A posterior draw (the arm wins where both set a name).
+        fixed: Parameters set in every arm whatever the draw and the arm (a tiny sector).
+    """
+    merged = dict(params) | dict(arm.params) | dict(fixed or {})
     return replace(arm, params=tuple(sorted(merged.items())))
 
 
 def _draw_job(
-    job: tuple[Sequence[Pattern], Mapping[str, float], Sequence[int], int, ValidationPlan],
+    job: tuple[
+        Sequence[Pattern],
+        Mapping[str, float],
+        Mapping[str, Any],
+        Sequence[int],
+        int,
+        ValidationPlan,
+    ],
 ) -> dict[str, float]:
-    patterns, draw, seeds, months, plan = job
+    patterns, draw, fixed, seeds, months, plan = job
     runs: dict[str, list[ArmRun]] = {}
     for each in arms_of(patterns):
-        runs[each.name] = [run_arm(under(each, draw), s, months) for s in seeds]
+        runs[each.name] = [run_arm(under(each, draw, fixed), s, months) for s in seeds]
     means = {}
     for pattern in patterns:
         for measure in pattern.checks(runs, months):
@@ -63,6 +76,7 @@ def robustness(
     seeds: int = SEEDS_PER_DRAW,
     seed: int = ROOT_SEED,
     plan: ValidationPlan | None = None,
+    params: Mapping[str, Any] | None = None,
     workers: int = 1,
     progress: bool = False,
 ) -> pd.DataFrame:
@@ -76,6 +90,8 @@ def robustness(
         seeds: Seeds per draw (the same for every draw).
         seed: Root seed of the draws and of the seeds.
         plan: The validation plan (default: the packaged one).
+        params: Parameters set in every arm above the draw and the arm's own (for a
+            tiny test sector).
         workers: Processes (results do not depend on it).
         progress: Show a progress bar (one step per draw).
 
@@ -94,7 +110,8 @@ def robustness(
     if not chosen:
         return pd.DataFrame(columns=["pattern", "key", "draws", "held", "share_held", "robust"])
     seed_list = replication_seeds(seed, seeds)
-    jobs = [(chosen, posterior.draw(seed, d), seed_list, months, plan) for d in range(draws)]
+    fixed = dict(params or {})
+    jobs = [(chosen, posterior.draw(seed, d), fixed, seed_list, months, plan) for d in range(draws)]
     results = map_runs(_draw_job, jobs, workers=workers, progress=progress, desc="posterior draws")
     rows = []
     for pattern in chosen:
