@@ -495,13 +495,12 @@ def test_the_packaged_plan_is_the_committed_experiments_file():
         load_plan(committed.with_name("no-such-plan.toml"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="awaits the first-hire change of issue 17 item 1 (adoption only through learned "
-    "understanding); remove this mark when it lands",
-)
 def test_negative_control_freezing_learning_removes_most_adoption():
-    """Issue 17 item 1, on a small sector: learning frozen cuts adoption by at least 75 %."""
+    """Issue 17 item 1, on a small sector: learning frozen cuts adoption by at least 75 %.
+
+    Learning frozen leaves the decays on (as the issue lists it), so decision-makers'
+    understanding fades and so does a first-hire chance that reads it.
+    """
     params = {"n_orgs": 12}
     seeds = range(3)
     on = sum(adopted_count(run_arm(arm("on", "on", params), s, 120)) for s in seeds)

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from types import MappingProxyType
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -157,8 +156,8 @@ def parse_plan(text: str, source: str = "<plan>") -> ValidationPlan:
         ) from None
     withdrawn = {n: entry.withdrawn for n, entry in parsed.patterns.items() if entry.withdrawn}
     return ValidationPlan(
-        MappingProxyType(dict(parsed.checks)),
-        MappingProxyType(withdrawn),
+        dict(parsed.checks),  # plain dicts: a plan is pickled to worker processes
+        withdrawn,
         parsed.robust_share,
         source,
     )
