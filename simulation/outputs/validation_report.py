@@ -93,15 +93,24 @@ def power_note(validation: Validation, quick: bool = False) -> str | None:
 
 
 def tally(summary: pd.DataFrame) -> str:
-    """How many patterns hold, are inconclusive and are contradicted, in words."""
-    counts = summary["verdict"].value_counts()
+    """How many patterns hold on their emergent checks, in words (only counted ones count)."""
+    counted = summary[summary["counted"]]
+    counts = counted["verdict"].value_counts()
     held = int(counts.get(Verdict.HOLDS, 0))
     inconclusive = int(counts.get(Verdict.INCONCLUSIVE, 0))
     contradicted = int(counts.get(Verdict.CONTRADICTED, 0))
-    return (
-        f"{held} of {len(summary)} patterns hold, {inconclusive} inconclusive, "
-        f"{contradicted} contradicted"
+    only = int((summary["verdict"] == "no emergent check").sum())
+    withdrawn = int((summary["verdict"] == "withdrawn").sum())
+    text = (
+        f"{held} of {len(counted)} patterns with emergent checks hold on them, "
+        f"{inconclusive} inconclusive, {contradicted} contradicted "
+        f"({only} with verification checks only"
+        + (f", {withdrawn} withdrawn" if withdrawn else "")
+        + ", not counted)"
     )
+    if "robust" in summary:
+        text += f"; {int(summary['robust'].sum())} of {len(counted)} robust over the posterior"
+    return text
 
 
 def summary_lines(validation: Validation, quick: bool = False) -> list[str]:
@@ -119,11 +128,23 @@ def summary_lines(validation: Validation, quick: bool = False) -> list[str]:
     note = power_note(validation, quick)
     lines = [note] if note else []
     for number, row in summary.iterrows():
+        robust = ""
+        if "robust_share" in summary and row["counted"]:
+            robust = f"  held in {row['robust_share']:.0%} of posterior draws"
         lines.append(
-            f"pattern {number:>2}  {row['verdict']:<12}  "
-            f"{row['checks_held']}/{row['checks']} checks hold  {row['title']}"
+            f"pattern {number:>2}  {row['verdict']:<17}  "
+            f"emergent {row['emergent_held']}/{row['emergent_checks']} hold, "
+            f"verification {row['verification_held']}/{row['verification_checks']}"
+            f"{robust}  {row['title']}"
         )
     lines.append(tally(summary))
+    for row in validation.cuts.itertuples():
+        outcome = (
+            "contradicted: control passes"
+            if row.contradicted
+            else f"{row.verdict}: NOT contradicted"
+        )
+        lines.append(f"cut {row.key:<4} ({row.cut}): {outcome}")
     if validation.loops.empty:
         lines.append(
             f"loop gains: not run (only in a run of all ten patterns over {HORIZON} months)"
@@ -167,16 +188,49 @@ def judged_columns(table: pd.DataFrame, references: Any) -> dict[str, Any]:
 def checks_table(validation: Validation) -> pd.DataFrame:
     """The pattern table as shown in the report (one row per check)."""
     table = validation.checks
-    references = table["reference"] if "reference" in table else [0.0] * len(table)
-    emergent = table["emergent"] if "emergent" in table else [False] * len(table)
+    cut = {}
+    if not validation.cuts.empty:
+        cut = dict(zip(validation.cuts["key"], validation.cuts["verdict"], strict=True))
+    share = {}
+    if not validation.robustness.empty:
+        share = dict(
+            zip(validation.robustness["key"], validation.robustness["share_held"], strict=True)
+        )
     return pd.DataFrame(
         {
-            "pattern": table["pattern"],
+            "check": table["key"],
             "statement": table["statement"],
             "comparison": table["comparison"],
-            "outcome": table["outcome"],
-            "emergent": ["yes" if each else "" for each in emergent],
-            **judged_columns(table, references),
+            "label": table["label"],
+            "why": table["reason"],
+            **judged_columns(table, table["reference"]),
+            "under the pathway cut": [cut.get(key, "") for key in table["key"]],
+            "share of posterior draws held": [
+                f"{share[key]:.0%}" if key in share else "" for key in table["key"]
+            ],
+        }
+    )
+
+
+def cuts_table(validation: Validation) -> pd.DataFrame:
+    """The pathway cuts as shown in the report (one row per emergent check)."""
+    table = validation.cuts
+    return pd.DataFrame(
+        {
+            "check": table["key"],
+            "statement": table["statement"],
+            "pathway": table["pathway"],
+            "cut": table["cut"],
+            "at the defaults": table["default_verdict"],
+            "effect under the cut": table["effect"],
+            "95% CI": [
+                interval_text(low, high)
+                for low, high in zip(table["low"], table["high"], strict=True)
+            ],
+            "verdict": table["verdict"],
+            "control passes (contradicted)": [
+                "yes" if each else "no" for each in table["contradicted"]
+            ],
         }
     )
 
@@ -198,6 +252,8 @@ def loops_table(validation: Validation) -> pd.DataFrame:
 def _verdict_class(column: str, value: Any) -> str | None:
     if column == "verdict":
         return _VERDICT_CLASSES.get(value)
+    if column == "control passes (contradicted)":
+        return "good" if value == "yes" else "bad"
     if column == "met":
         return "good" if value is True or value == "yes" else "bad"
     return None
@@ -266,27 +322,68 @@ def build_report(
         "Each pattern of the seed study (Byrne et al. 2019) is judged by one or more checks. "
         "A check compares arms run on the **same seeds** (common random numbers); its mean "
         "effect has a 95 % confidence interval (t-based, over seed pairs). A check **holds** "
-        "when the interval lies wholly on the expected side of zero, is **contradicted** "
-        "when it lies wholly on the other side, and is **inconclusive** when it includes "
-        "zero (the seeds cannot tell). A pattern holds when all its checks hold, is "
-        "contradicted when any check is, and is inconclusive otherwise."
+        "when the interval lies wholly on the expected side of its threshold, is "
+        "**contradicted** when it lies wholly on the other side, and is **inconclusive** "
+        "otherwise (the seeds cannot tell). Every threshold, and every check's label, is "
+        "in the committed validation plan (experiments/validation-plan.toml). A "
+        "**verification** check restates a direction coded into a process equation: it "
+        "tests the code, and is not evidence. An **emergent** check's outcome comes from "
+        "interactions and could have gone either way. **A pattern's verdict counts its "
+        "emergent checks only**: it holds when all of them hold, is contradicted when any "
+        "is, and is inconclusive otherwise; a pattern with verification checks only, or "
+        "withdrawn by the plan, is not counted."
     )
     note = power_note(validation, quick)
     if note:
         report.paragraph(f"**Less power.** {note[0].upper()}{note[1:]}.")
-    overview = summary.reset_index()[
-        ["pattern", "title", "verdict", "checks_held", "checks_inconclusive", "checks"]
+    columns = [
+        "pattern",
+        "title",
+        "verdict",
+        "emergent_held",
+        "emergent_checks",
+        "verification_held",
+        "verification_checks",
     ]
+    columns += ["robust_share"] if "robust_share" in summary else []
+    overview = summary.reset_index()[columns]
     report.table(overview, cell_classes=_verdict_class)
     report.heading("Checks")
     report.paragraph(
-        "A check marked **emergent** measures a size or a time that no single mechanism "
-        "sets (a lag in months, a relative effect on peer numbers years later, the share of "
-        "an effect that goes through one path), against a threshold from the study's "
-        "statements; each pattern names a parameter region where its emergent check fails "
-        "(docs/ODD.md section 13.4), so it is a test, not a restated sign."
+        "Each check's label and the reason for it (the equation that codes its direction, "
+        "or the interaction it comes from) are those of the validation plan. For emergent "
+        "checks, 'under the pathway cut' is the verdict with the pattern's causal pathway "
+        "cut, and 'share of posterior draws held' the robustness (when measured)."
     )
     report.table(checks_table(validation), cell_classes=_verdict_class)
+    report.heading("Pathway cuts (negative controls)")
+    if validation.cuts.empty:
+        report.paragraph("Not run.")
+    else:
+        report.paragraph(
+            "Each pattern with emergent checks is run again on the same seeds with the "
+            "causal pathway the study claims for it cut (the couplings that carry it set to "
+            "0, the rest of the model running). The negative control passes for a check "
+            "that is then **contradicted**; an inconclusive or holding check under the cut "
+            "means something other than the pathway produces it. "
+            + " ".join(
+                f"**Pattern {pattern.number}** ({pattern.pathway}): {pattern.cut_reason}."
+                for pattern in validation.patterns
+                if pattern.number in set(validation.cuts["pattern"])
+            )
+        )
+        report.table(cuts_table(validation), cell_classes=_verdict_class)
+    if not validation.robustness.empty:
+        report.heading("Robustness over the posterior")
+        draws = int(validation.robustness["draws"].iloc[0])
+        report.paragraph(
+            f"The patterns with emergent checks on {draws} draws of the calibrated "
+            "posterior, 2 seeds each (the draw's parameters beneath each arm's own). A "
+            "check holds in a draw when the mean over its seeds lies on its side of the "
+            "threshold. A pattern is **robust** when each of its emergent checks holds in "
+            f"at least {validation.plan.robust_share:.0%} of the draws."
+        )
+        report.table(validation.robustness, cell_classes=_verdict_class)
     report.heading("Loop gains")
     if validation.loops.empty:
         report.paragraph(
@@ -316,10 +413,14 @@ def build_report(
         report.heading(f"{pattern.number}. {pattern.title}", level=3)
         report.paragraph(f"**Pattern.** {pattern.claim}")
         report.paragraph(f"**How it is judged.** {pattern.method}")
+        report.paragraph(f"**Causal pathway.** {pattern.pathway}")
+        withdrawn = validation.plan.withdrawn.get(pattern.number)
+        if withdrawn:
+            report.paragraph(f"**Withdrawn** (not counted): {withdrawn}.")
         rows = validation.checks[validation.checks["pattern"] == pattern.number]
         report.bullets(
             [
-                f"{row.statement}: effect {row.effect:.3g} "
+                f"{row.key} ({row.label}) {row.statement}: effect {row.effect:.3g} "
                 f"(95 % CI {interval_text(row.low, row.high)}), {row.verdict}"
                 for row in rows.itertuples()
             ]

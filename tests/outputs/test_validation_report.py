@@ -30,13 +30,23 @@ from simulation.runs.validation import (
 def judged(pairs: int, months: int) -> Validation:
     """A validation of two patterns from hand-made per-seed values (no model runs)."""
     checks = [
-        ("Exposure first", judge(1, "clear", "o", "c", [1.0, 1.1, 0.9])),
-        ("Lock-in", judge(2, "clear", "o", "c", [1.0, 1.1, 0.9])),
-        ("Lock-in", judge(2, "unresolved", "o", "c", [1.0, -1.1, 0.9, -1.0])),
-        ("Lock-in", judge(2, "one seed", "o", "c", [1.0])),
+        ("Exposure first", judge(1, "clear", "o", "c", [1.0, 1.1, 0.9], emergent=True, key="1a")),
+        ("Lock-in", judge(2, "clear", "o", "c", [1.0, 1.1, 0.9], key="2a")),
+        (
+            "Lock-in",
+            judge(2, "unresolved", "o", "c", [1.0, -1.1, 0.9, -1.0], emergent=True, key="2b"),
+        ),
+        ("Lock-in", judge(2, "one seed", "o", "c", [1.0], emergent=True, key="2c")),
+        ("Champions", judge(4, "coded", "o", "c", [1.0, 1.1, 0.9], key="4a")),
     ]
     rows = [
-        {"title": title, **check.__dict__, "verdict": check.verdict.value, "holds": check.holds}
+        {
+            "title": title,
+            **check.__dict__,
+            "verdict": check.verdict.value,
+            "label": check.label,
+            "holds": check.holds,
+        }
         for title, check in checks
     ]
     return Validation(pd.DataFrame(rows), {}, list(range(pairs)), months, ())
@@ -47,8 +57,15 @@ def test_quick_mode_says_it_has_less_power_and_calls_unresolved_patterns_inconcl
     assert lines[0].startswith(f"quick mode: {QUICK_PAIRS} pairs over {QUICK_HORIZON} months")
     assert "inconclusive check may hold on the full run" in lines[0]
     assert lines[1].startswith("pattern  1  holds ")
-    assert lines[2].startswith("pattern  2  inconclusive  1/3 checks hold  Lock-in")
-    assert lines[3] == "1 of 2 patterns hold, 1 inconclusive, 0 contradicted"
+    # Pattern 2's verdict is that of its emergent checks; its verification check is apart.
+    assert lines[2].startswith(
+        "pattern  2  inconclusive       emergent 0/2 hold, verification 1/1  Lock-in"
+    )
+    assert lines[3].startswith("pattern  4  no emergent check")
+    assert lines[4] == (
+        "1 of 2 patterns with emergent checks hold on them, 1 inconclusive, 0 contradicted "
+        "(1 with verification checks only, not counted)"
+    )
     assert lines[-1].startswith("loop gains: not run")  # a quick run skips them
     assert not any("FAILS" in line or "fails" in line for line in lines)
 
@@ -62,8 +79,9 @@ def test_only_a_run_with_less_than_the_full_budget_carries_the_power_note():
 
 def test_checks_table_shows_each_verdict_and_says_when_there_is_no_interval():
     table = checks_table(judged(QUICK_PAIRS, QUICK_HORIZON))
-    assert list(table["verdict"]) == ["holds", "holds", "inconclusive", "inconclusive"]
-    assert table["95% CI"].iloc[-1] == "no interval"
+    assert list(table["verdict"]) == ["holds", "holds", "inconclusive", "inconclusive", "holds"]
+    assert list(table["label"])[:2] == ["emergent", "verification"]
+    assert table["95% CI"].iloc[3] == "no interval"
     assert table["95% CI"].iloc[0].endswith("to 1.25")
 
 
@@ -106,7 +124,9 @@ def test_the_tables_say_what_each_check_expects_and_which_are_emergent():
             ).__dict__,
         },
     ]
-    rows = [{**row, "verdict": row["verdict"].value, "holds": True} for row in rows]
+    rows = [
+        {**row, "verdict": row["verdict"].value, "label": "emergent", "holds": True} for row in rows
+    ]
     gain = judge(0, "kept", "o", "c", [1.2, 1.4, 1.3], reference=1.0, emergent=True)
     loops = pd.DataFrame(
         [
@@ -121,7 +141,7 @@ def test_the_tables_say_what_each_check_expects_and_which_are_emergent():
     )
     validation = Validation(pd.DataFrame(rows), {}, [1, 2, 3], HORIZON, (), loops)
     table = checks_table(validation)
-    assert list(table["expected"]) == ["< 24"] and list(table["emergent"]) == ["yes"]
+    assert list(table["expected"]) == ["< 24"] and list(table["label"]) == ["emergent"]
     shown = loops_table(validation)
     assert list(shown["expected"]) == ["> 1"] and list(shown["verdict"]) == ["holds"]
     lines = summary_lines(validation)

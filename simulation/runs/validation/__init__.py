@@ -9,21 +9,29 @@ confidence interval, and its verdict is holds, contradicted or inconclusive by w
 interval lies against zero (:mod:`.base`). Patterns about time order (1), shape (3) and
 critical mass (6) have checks of their own kind (half-rise times, thirds of a growth curve,
 marginal effects of added peers), summarised with the same interval, so every verdict
-reads the same way. Each pattern also carries at least one *emergent* check, judged
-against a threshold from the study's statements, and names a parameter region where it
-fails (:attr:`Pattern.failure_region`). The loop-gain experiments (:mod:`.loops`) cut the
-hiring, disclosure and champion loops and compare, in the same way.
+reads the same way. Every check's threshold, side and label (*verification*: its
+direction is coded; *emergent*: it comes from interactions) is in the validation plan
+(:mod:`.plan`, ``experiments/validation-plan.toml``); only emergent checks count. Each
+pattern with emergent checks names its causal pathway and a cut of it
+(:attr:`Pattern.pathway_cut`) under which they should be contradicted, and
+:mod:`.robustness` measures in what share of posterior draws each holds. The loop-gain
+experiments (:mod:`.loops`) cut the hiring, disclosure and champion loops and compare, in
+the same way.
 
 The modules, bottom up: :mod:`.arms` (arms as plain data and :func:`run_arm`, a pure
 function of an arm, a seed and a horizon), :mod:`.outcomes` (what is measured in a run),
-:mod:`.base` (checks, verdicts, the :class:`Pattern` base), :mod:`.patterns` (the ten),
-:mod:`.loops` (the three loop-gain experiments) and :mod:`.suite` (:func:`validate`).
+:mod:`.plan` (the validation plan), :mod:`.base` (checks, verdicts, the :class:`Pattern`
+base), :mod:`.patterns` (the ten), :mod:`.loops` (the three loop-gain experiments),
+:mod:`.suite` (:func:`validate`, :func:`pathway_cuts`) and :mod:`.robustness`.
 """
 
 from simulation.runs.validation.arms import (
     CHAMPION_CUT,
     DISCLOSURE_CUT,
+    GROWTH_LOOP_CUT,
     HIRING_CUT,
+    LEARNING_FROZEN,
+    PAY_EXIT_CUT,
     PROBES,
     AddPeers,
     Arm,
@@ -41,9 +49,11 @@ from simulation.runs.validation.arms import (
 )
 from simulation.runs.validation.base import (
     Check,
+    Measure,
     Pattern,
     Verdict,
     judge,
+    judge_measure,
     pattern_verdict,
     verdict_of,
 )
@@ -58,6 +68,7 @@ from simulation.runs.validation.loops import (
     LoopGain,
 )
 from simulation.runs.validation.outcomes import (
+    adopted_count,
     adopted_share,
     at,
     change,
@@ -74,10 +85,21 @@ from simulation.runs.validation.patterns import (
     CHAMPION_LOSS_MONTH,
     CULTURE_MONTHS,
     EXPOSURE_MONTH,
+    HIDDEN_LE_ARMS,
     PATTERNS,
     S_CURVE_MONTHS,
+    cascade_effects,
     pattern_by_number,
 )
+from simulation.runs.validation.plan import (
+    DEFAULT_PLAN,
+    Label,
+    PlannedCheck,
+    ValidationPlan,
+    load_plan,
+    parse_plan,
+)
+from simulation.runs.validation.robustness import SEEDS_PER_DRAW, robustness
 from simulation.runs.validation.suite import (
     DEFAULT_PAIRS,
     HORIZON,
@@ -86,11 +108,33 @@ from simulation.runs.validation.suite import (
     ROOT_SEED,
     Validation,
     arms_of,
+    cut_patterns,
+    pathway_cuts,
+    run_arms,
     validate,
 )
 
 __all__ = [
     "CHAMPION_CUT",
+    "DEFAULT_PLAN",
+    "GROWTH_LOOP_CUT",
+    "HIDDEN_LE_ARMS",
+    "LEARNING_FROZEN",
+    "PAY_EXIT_CUT",
+    "Label",
+    "Measure",
+    "PlannedCheck",
+    "ValidationPlan",
+    "adopted_count",
+    "cascade_effects",
+    "cut_patterns",
+    "judge_measure",
+    "load_plan",
+    "parse_plan",
+    "pathway_cuts",
+    "run_arms",
+    "SEEDS_PER_DRAW",
+    "robustness",
     "CHAMPION_LOSS_MONTH",
     "CULTURE_MONTHS",
     "DEFAULT_PAIRS",

@@ -84,11 +84,16 @@ CHAMPION_CUT: Mapping[str, float] = MappingProxyType(
     {"champion_weight": 0.0, "champion_push": 0.0, "champion_safety": 0.0}
 )
 
+# Pathway cuts of the patterns' negative controls (docs/ODD.md section 13.4): each zeroes the
+# couplings that carry one claimed pathway while the rest of the model runs on.
 #: Learning frozen: nobody's exposure, understanding, commitment or stigma moves, nobody
 #: discloses and nobody takes up the champion role, while hiring, exits, turnover, visits
 #: and the outside world run as usual. Under it, whatever organisations do comes from
 #: where their people started, not from what they learn: the negative control of "you
-#: don't know what you don't know" (pattern 2's pathway cut, docs/ODD.md section 13).
+#: don't know what you don't know" (pattern 2's pathway cut, docs/ODD.md section 13). The
+#: decays are frozen too: with them on, understanding would fall back from wherever it
+#: started, and a chance carried by the starting level would fade with it, so the control
+#: could not tell a level-driven first hire from an earned one.
 LEARNING_FROZEN: Mapping[str, float] = MappingProxyType(
     {
         "exposure_gain": 0.0,
@@ -103,6 +108,11 @@ LEARNING_FROZEN: Mapping[str, float] = MappingProxyType(
         "champion_uptake": 0.0,
     }
 )
+#: Pattern 3's pathway cut: what peers show colleagues (contact), decision-makers
+#: (evidence) and team leaders (requests) no longer reaches them.
+GROWTH_LOOP_CUT: Mapping[str, float] = MappingProxyType({**HIRING_CUT, "contact_effect": 0.0})
+#: Pattern 10's pathway cut: pay disparity no longer raises the exit hazard.
+PAY_EXIT_CUT: Mapping[str, float] = MappingProxyType({"exit_pay": 0.0})
 
 
 #: What a pattern's analysis reads: arm name -> one run per seed, in seed order.

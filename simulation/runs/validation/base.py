@@ -10,16 +10,17 @@ arms) summarised by their mean and 95 % confidence interval
 - **inconclusive**: the interval spans the reference, or there is none (fewer than two
   values), so the seeds cannot tell; more pairs or a longer horizon may resolve it.
 
-A check is *emergent* when what it measures is not written into any one mechanism: a size
-or a time that comes out of a chain of processes (a lag in months, a relative effect on
-peer numbers years later, a share of an effect that goes through one path), judged
-against a threshold taken from the study's statements. Such a check can fail, and each
-pattern names a parameter region where its emergent check does (:attr:`Pattern.
-failure_region`); a check that only restates the sign of a coded effect is not emergent.
+A pattern measures (:class:`Measure`: a check's key, words and per-seed values); the
+validation plan (:mod:`.plan`, ``experiments/validation-plan.toml``) gives each check its
+threshold, the side it must lie on, and its label: *verification* (its direction is coded
+into a process equation) or *emergent* (it comes from interactions and could have gone
+either way). :func:`judge_measure` puts the two together. Only emergent checks count
+towards "patterns hold", and each pattern with emergent checks names its causal pathway
+and a cut of it (:attr:`Pattern.pathway_cut`) under which they should be contradicted.
 
 A pattern (a subclass of :class:`Pattern`, in the manner of starsim's analyzers) holds
-its arms, turns their runs into checks, and draws its figure on a figure that the outputs
-layer hands it, so this layer never imports matplotlib.
+its arms, turns their runs into measures, and draws its figure on a figure that the
+outputs layer hands it, so this layer never imports matplotlib.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import numpy as np
 from simulation.runs.statistics import mean_interval
 from simulation.runs.validation.arms import Arm, Runs
 from simulation.runs.validation.outcomes import series_matrix
+from simulation.runs.validation.plan import ValidationPlan
 
 
 class Verdict(StrEnum):
@@ -63,6 +65,8 @@ class Check:
         verdict: Where the interval lies against ``reference`` (see :class:`Verdict`).
         reference: The value the interval is judged against (0 for a paired difference).
         emergent: Whether the check is emergent (see the module's docstring).
+        key: Its key in the validation plan (``"1e"``), or ``""`` outside a pattern.
+        reason: Why it is labelled so (the plan's one line), or ``""``.
     """
 
     pattern: int
@@ -77,6 +81,13 @@ class Check:
     verdict: Verdict
     reference: float = 0.0
     emergent: bool = False
+    key: str = ""
+    reason: str = ""
+
+    @property
+    def label(self) -> str:
+        """``"emergent"`` or ``"verification"``."""
+        return "emergent" if self.emergent else "verification"
 
     @property
     def holds(self) -> bool:
@@ -114,6 +125,8 @@ def judge(
     *,
     reference: float = 0.0,
     emergent: bool = False,
+    key: str = "",
+    reason: str = "",
 ) -> Check:
     """Summarise per-seed effects into a :class:`Check`.
 
@@ -127,6 +140,8 @@ def judge(
         expected: ``"+"`` or ``"-"``.
         reference: The threshold the interval is judged against (default 0).
         emergent: Whether the check is emergent (not a restated sign).
+        key: Its key in the validation plan, if it has one.
+        reason: Why it is labelled so.
 
     Returns:
         The check, with its verdict from :func:`verdict_of`.
@@ -151,6 +166,62 @@ def judge(
         verdict,
         float(reference),
         emergent,
+        key,
+        reason,
+    )
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What a pattern measured for one check, before the plan judges it.
+
+    Attributes:
+        key: The check's key in the validation plan (``"1e"``).
+        statement: The claim; ``{threshold}`` in it is replaced by the plan's threshold
+            (with a format spec if given: ``{threshold:.0%}``).
+        outcome: The measured outcome.
+        comparison: What was compared.
+        values: Per-seed effects.
+    """
+
+    key: str
+    statement: str
+    outcome: str
+    comparison: str
+    values: np.ndarray
+
+
+def judge_measure(pattern: int, measure: Measure, plan: ValidationPlan) -> Check:
+    """Judge a measure against its entry in the validation plan.
+
+    Args:
+        pattern: Pattern number.
+        measure: What the pattern measured.
+        plan: The validation plan (threshold, side, label and reason of each check).
+
+    Returns:
+        The check.
+
+    Raises:
+        KeyError: If the plan has no entry for the measure's key.
+    """
+    entry = plan.check(measure.key)
+    threshold = entry.threshold
+
+    def words(text: str) -> str:
+        return text.format(threshold=threshold)
+
+    return judge(
+        pattern,
+        words(measure.statement),
+        words(measure.outcome),
+        words(measure.comparison),
+        measure.values,
+        entry.expected,
+        reference=threshold,
+        emergent=entry.emergent,
+        key=measure.key,
+        reason=entry.reason,
     )
 
 
@@ -212,9 +283,11 @@ class Pattern(ABC):
         method: How it is judged, in a sentence or two.
         arms: The arms it needs (an arm shared with another pattern runs once).
         figure_size: Width and height of its figure, in inches.
-        failure_region: Parameters, set in every one of its arms, under which its
-            emergent check should not hold (the check is a test, not a restatement).
-        failure_reason: Why the emergent check should fail there, in a sentence.
+        pathway: The causal pathway the study claims for the pattern (../STUDY.md).
+        pathway_cut: Parameters, set in every one of its arms, that cut that pathway while
+            the rest of the model runs; under them its emergent checks should be
+            contradicted (a negative control). Empty for a pattern without emergent checks.
+        cut_reason: How the cut removes the pathway, in a sentence.
     """
 
     number: ClassVar[int]
@@ -223,20 +296,25 @@ class Pattern(ABC):
     method: ClassVar[str]
     arms: ClassVar[tuple[Arm, ...]]
     figure_size: ClassVar[tuple[float, float]] = (7.0, 3.6)
-    failure_region: ClassVar[Mapping[str, Any]] = MappingProxyType({})
-    failure_reason: ClassVar[str] = ""
+    pathway: ClassVar[str] = ""
+    pathway_cut: ClassVar[Mapping[str, Any]] = MappingProxyType({})
+    cut_reason: ClassVar[str] = ""
 
     @abstractmethod
-    def checks(self, runs: Runs, months: int) -> list[Check]:
-        """Judge the pattern.
+    def checks(self, runs: Runs, months: int) -> list[Measure]:
+        """Measure the pattern's checks (:meth:`judged` judges them against the plan).
 
         Args:
             runs: Arm name -> one run per seed, in seed order (at least this pattern's arms).
             months: The validation's horizon.
 
         Returns:
-            The pattern's checks.
+            One measure per check, keyed as in the validation plan.
         """
+
+    def judged(self, runs: Runs, months: int, plan: ValidationPlan) -> list[Check]:
+        """The pattern's checks, judged against the validation plan."""
+        return [judge_measure(self.number, each, plan) for each in self.checks(runs, months)]
 
     @abstractmethod
     def plot(self, figure: Canvas, runs: Runs) -> None:
@@ -248,27 +326,17 @@ class Pattern(ABC):
             runs: Arm name -> one run per seed, in seed order.
         """
 
-    def judge(
+    def measure(
         self,
+        letter: str,
         statement: str,
         outcome: str,
         comparison: str,
         values: Sequence[float] | np.ndarray,
-        expected: str = "+",
-        *,
-        reference: float = 0.0,
-        emergent: bool = False,
-    ) -> Check:
-        """:func:`judge` for this pattern."""
-        return judge(
-            self.number,
-            statement,
-            outcome,
-            comparison,
-            values,
-            expected,
-            reference=reference,
-            emergent=emergent,
+    ) -> Measure:
+        """A :class:`Measure` of this pattern's check ``letter`` (its key: number + letter)."""
+        return Measure(
+            f"{self.number}{letter}", statement, outcome, comparison, np.asarray(values, float)
         )
 
     def label(self, name: str) -> str:

@@ -64,6 +64,11 @@ def adopted_share(run: ArmRun, month: int = -1) -> float:
     return float(rows.loc[peerless, "ever_employed"].mean())
 
 
+def adopted_count(run: ArmRun, month: int = -1) -> float:
+    """Organisations without peers at month 0 that have employed peers since."""
+    return adopted_share(run, month) * initially_peerless(run).size
+
+
 def class_mean(run: ArmRun, column: str, exposure_class: int, month: int) -> float:
     """Mean of an organisation-table column over the organisations of an exposure class."""
     rows = run.orgs[(run.orgs["month"] == month) & (run.orgs["exposure_class"] == exposure_class)]

@@ -6,7 +6,6 @@ them, in number order; it is the only list of patterns.
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from typing import override
 
 import numpy as np
@@ -22,16 +21,19 @@ from simulation.interventions import (
 from simulation.parameters import Parameters
 from simulation.runs.statistics import mean_interval
 from simulation.runs.validation.arms import (
-    CHAMPION_CUT,
     DISCLOSURE_CUT,
+    GROWTH_LOOP_CUT,
+    LEARNING_FROZEN,
+    PAY_EXIT_CUT,
     AddPeers,
     ArmRun,
     ChampionsLeave,
     Runs,
     arm,
 )
-from simulation.runs.validation.base import Canvas, Check, Pattern, draw_band
+from simulation.runs.validation.base import Canvas, Measure, Pattern, draw_band
 from simulation.runs.validation.outcomes import (
+    adopted_count,
     adopted_share,
     adoption_matrix,
     any_first_hire,
@@ -68,25 +70,6 @@ LOCK_IN_MONTHS = 120
 DISCLOSURE_MONTHS = 96
 #: Month at which pattern 9 counts the peers that training brought.
 TRAINING_PEERS_MONTH = 36
-
-# Thresholds of the emergent checks, each from a statement of the study (docs/ODD.md
-# section 13.1 gives the reasons):
-#: Pattern 1: understanding follows exposure within two years, commitment follows
-#: understanding within a year (months).
-UNDERSTANDING_LAG_MAX = 24.0
-COMMITMENT_LAG_MAX = 12.0
-#: Pattern 2: isolated organisations stay without peers for years (median, years) ...
-LOCK_IN_YEARS = 5.0
-#: ... yet the lock-in breaks: in most seeds (more than half) one hires within ten years.
-BREAKS_IN_MOST_SEEDS = 0.5
-#: Patterns 4, 5 and 7: a lever the study calls decisive moves peer numbers at ten years
-#: by a material share (relative effect).
-CHAMPION_EFFECT_MIN = 0.10
-LE_LEADER_EFFECT_MIN = 0.05
-BOARD_EFFECT_MIN = 0.10
-#: Pattern 10: pay disparity slows growth through attrition (the study's path), not only
-#: through recruitment: the share of its growth loss that goes through exits.
-EXIT_PATH_MIN = 0.10
 
 # A sector in which no organisation employs peers at the start.
 _UNEXPOSED = {"exposure_mix": (1.0, 0.0, 0.0)}
@@ -141,6 +124,43 @@ DISCLOSURE_CUT_ARM = arm(
 )
 
 
+#: Pattern 8's hidden LE shares (issue 17 measured 5 % against 50 %).
+HIDDEN_LE_LOW, HIDDEN_LE_HIGH = 0.05, 0.5
+#: Pattern 8's cascade arms: hidden LE low and high, with and without the safety feedback.
+HIDDEN_LE_ARMS = tuple(
+    arm(
+        f"hidden_le_{level}{suffix}",
+        f"Hidden LE {share:g}{words}",
+        {"hidden_le_share": share, **extra},
+        months=DISCLOSURE_MONTHS,
+    )
+    for level, share in (("low", HIDDEN_LE_LOW), ("high", HIDDEN_LE_HIGH))
+    for suffix, words, extra in (
+        ("", "", {}),
+        ("_no_safety", ", disclosure_safety 0", {"disclosure_safety": 0.0}),
+    )
+)
+
+
+def cascade_effects(runs: Runs) -> dict[str, np.ndarray]:
+    """Per seed, more hidden LE's effect on the rise of the disclosed share, decomposed.
+
+    Args:
+        runs: At least the :data:`HIDDEN_LE_ARMS`.
+
+    Returns:
+        ``total`` (with the feedback), ``direct`` (``disclosure_safety`` 0) and ``through
+        colleagues`` (total - direct), one value per seed each.
+    """
+
+    def rise(run: ArmRun) -> float:
+        return change(run, "disclosed_share")
+
+    total = paired(runs, "hidden_le_high", "hidden_le_low", rise)
+    direct = paired(runs, "hidden_le_high_no_safety", "hidden_le_low_no_safety", rise)
+    return {"total": total, "direct": direct, "through colleagues": total - direct}
+
+
 def _peer_workers(run: ArmRun) -> float:
     return at(run, "peer_workers")
 
@@ -156,6 +176,7 @@ class ExposureFirst(Pattern):
 
     number = 1
     title = "Exposure, then understanding, then commitment"
+    pathway = "contact with peer work -> learning"
     claim = (
         "Across managers, exposure, understanding and commitment are positively associated, "
         "and exposure comes first (lagged)."
@@ -167,15 +188,10 @@ class ExposureFirst(Pattern):
         "seed, the paired response (with peers minus without) of managers' mean exposure, "
         "understanding and commitment, and "
         "the month each first reaches half its peak; understanding must lag exposure and "
-        "commitment lag understanding. Emergent: the lags' sizes, which come from the "
-        f"whole chain (rates, decay, commitment's feedback on understanding, what "
-        f"decision-makers see): understanding within {UNDERSTANDING_LAG_MAX:g} months of "
-        f"exposure, commitment within {COMMITMENT_LAG_MAX:g} months of understanding."
-    )
-    failure_region = MappingProxyType({"understanding_gain": 0.01, "understanding_decay": 0.005})
-    failure_reason = (
-        "understanding that builds and fades five to seven times slower than the default "
-        "takes years to follow exposure"
+        "commitment lag understanding; and the lags' sizes, understanding within two years "
+        "of exposure and commitment within one of understanding (thresholds in the "
+        "validation plan). All verification: the order and the lags are those of a chain of "
+        "first-order equations, set by their rates."
     )
     arms = (
         BASELINE,
@@ -190,7 +206,7 @@ class ExposureFirst(Pattern):
     )
 
     @override
-    def checks(self, runs: Runs, months: int) -> list[Check]:
+    def checks(self, runs: Runs, months: int) -> list[Measure]:
         final = [run.probe.iloc[-1] for run in runs["baseline"]]
         lags = {}
         for column in _RESPONSES:
@@ -202,47 +218,47 @@ class ExposureFirst(Pattern):
                 ]
             )
         return [
-            self.judge(
+            self.measure(
+                "a",
                 "Managers' exposure and understanding are positively associated",
                 f"Spearman rank correlation across managers at month {months}",
                 "correlation (baseline)",
                 [row["exposure_understanding"] for row in final],
             ),
-            self.judge(
+            self.measure(
+                "b",
                 "Managers' understanding and commitment are positively associated",
                 f"Spearman rank correlation across managers at month {months}",
                 "correlation (baseline)",
                 [row["understanding_commitment"] for row in final],
             ),
-            self.judge(
+            self.measure(
+                "c",
                 "Understanding rises after exposure (lagged)",
                 "months to half the peak response, after peers arrive",
                 "understanding - exposure",
                 lags["understanding"] - lags["exposure"],
             ),
-            self.judge(
+            self.measure(
+                "d",
                 "Commitment rises after understanding (lagged)",
                 "months to half the peak response, after peers arrive",
                 "commitment - understanding",
                 lags["commitment"] - lags["understanding"],
             ),
-            self.judge(
-                f"Understanding follows exposure within {UNDERSTANDING_LAG_MAX:g} months",
+            self.measure(
+                "e",
+                "Understanding follows exposure within {threshold:g} months",
                 "months to half the peak response, after peers arrive",
-                f"understanding - exposure (target < {UNDERSTANDING_LAG_MAX:g})",
+                "understanding - exposure (target < {threshold:g})",
                 lags["understanding"] - lags["exposure"],
-                "-",
-                reference=UNDERSTANDING_LAG_MAX,
-                emergent=True,
             ),
-            self.judge(
-                f"Commitment follows understanding within {COMMITMENT_LAG_MAX:g} months",
+            self.measure(
+                "f",
+                "Commitment follows understanding within {threshold:g} months",
                 "months to half the peak response, after peers arrive",
-                f"commitment - understanding (target < {COMMITMENT_LAG_MAX:g})",
+                "commitment - understanding (target < {threshold:g})",
                 lags["commitment"] - lags["understanding"],
-                "-",
-                reference=COMMITMENT_LAG_MAX,
-                emergent=True,
             ),
         ]
 
@@ -274,6 +290,13 @@ class LockIn(Pattern):
 
     number = 2
     title = "You don't know what you don't know"
+    pathway = "exposure reaching decision-makers from outside -> understanding -> will to fund"
+    pathway_cut = LEARNING_FROZEN
+    cut_reason = (
+        "learning frozen: exposure, understanding and commitment do not move, and contact, "
+        "conformity, top-down culture, disclosure and champion uptake do nothing; hiring, exits "
+        "and the outside world run on"
+    )
     claim = (
         "Organisations with no peers and no outside contact tend to stay without peers; a "
         "visits programme or manager network breaks the lock-in."
@@ -281,14 +304,16 @@ class LockIn(Pattern):
     method = (
         "A sector without outside contact (visit_rate 0, and imitation 0: neighbours' peer "
         f"work does not pull), run {LOCK_IN_MONTHS // 12} years whatever "
-        "the validation's horizon. Emergent, both from the first-hire chance, leaders' "
-        "understanding, policy pressure and imitation together: the median time to a first "
+        "the validation's horizon. Emergent, from how isolated decision-makers learn and "
+        "when that learning carries a first post: the median time to a first "
         "peer among the organisations without peers at month 0 (those that never hire count "
-        f"as later than the run) must exceed {LOCK_IN_YEARS:g} years, yet in most seeds "
-        f"(more than {BREAKS_IN_MOST_SEEDS:.0%}) at least one of them must hire within "
+        "as later than the run) must exceed the plan's threshold (5 years), yet in most "
+        "seeds at least one of them must hire within "
         f"{LOCK_IN_MONTHS // 12} years: lock-in is strong but breakable. A visits programme "
         "or a manager network from month 0 must raise the share that have employed peers "
-        "(paired with the isolated sector)."
+        "(paired with the isolated sector). Negative control: in the default sector, with "
+        "learning frozen, fewer initially peerless organisations employ peers by year 10 "
+        "than with learning on, by at least 75 %."
     )
     arms = (
         arm("isolated", "Isolated (no visits, no imitation)", _ISOLATED, months=LOCK_IN_MONTHS),
@@ -306,50 +331,64 @@ class LockIn(Pattern):
             [ManagerNetwork(month=0)],
             LOCK_IN_MONTHS,
         ),
-    )
-    failure_region = MappingProxyType({"first_hire_rate": 0.5})
-    failure_reason = (
-        "a first-hire chance ten times the default lets peerless organisations hire within "
-        "a few years: no lock-in"
+        arm("learning_on", "Default sector, learning on", months=LOCK_IN_MONTHS),
+        arm(
+            "learning_frozen",
+            "Default sector, learning frozen",
+            LEARNING_FROZEN,
+            months=LOCK_IN_MONTHS,
+        ),
     )
 
     @override
-    def checks(self, runs: Runs, months: int) -> list[Check]:
+    def checks(self, runs: Runs, months: int) -> list[Measure]:
         adopted = (
             "share of initially peerless organisations that have employed peers by month "
             f"{LOCK_IN_MONTHS}"
         )
         return [
-            self.judge(
-                f"Isolated organisations without peers stay without them for years "
-                f"(median > {LOCK_IN_YEARS:g})",
+            self.measure(
+                "a",
+                "Isolated organisations without peers stay without them for years "
+                "(median > {threshold:g})",
                 "median years to a first peer, initially peerless organisations",
-                f"isolated sector (target > {LOCK_IN_YEARS:g})",
+                "isolated sector (target > {threshold:g})",
                 [median_years_to_first_hire(run) for run in runs["isolated"]],
-                reference=LOCK_IN_YEARS,
-                emergent=True,
             ),
-            self.judge(
+            self.measure(
+                "b",
                 f"Yet the lock-in breaks: in most seeds one hires within {LOCK_IN_MONTHS // 12} "
                 "years",
                 f"share of seeds in which an initially peerless organisation hires by month "
                 f"{LOCK_IN_MONTHS}",
-                f"isolated sector (target > {BREAKS_IN_MOST_SEEDS:g})",
+                "isolated sector (target > {threshold:g})",
                 [any_first_hire(run, LOCK_IN_MONTHS) for run in runs["isolated"]],
-                reference=BREAKS_IN_MOST_SEEDS,
-                emergent=True,
             ),
-            self.judge(
+            self.measure(
+                "c",
                 "A visits programme breaks the lock-in",
                 adopted,
                 "visits - isolated",
                 paired(runs, "isolated_visits", "isolated", adopted_share),
             ),
-            self.judge(
+            self.measure(
+                "d",
                 "A manager network breaks the lock-in",
                 adopted,
                 "network - isolated",
                 paired(runs, "isolated_network", "isolated", adopted_share),
+            ),
+            self.measure(
+                "e",
+                "Negative control: with learning frozen, adoption by initially peerless "
+                "organisations falls by at least {threshold:.0%} (as a relative change)",
+                f"initially peerless organisations that have employed peers by month "
+                f"{LOCK_IN_MONTHS}, default sector",
+                "learning frozen / learning on - 1 (target < {threshold:g})",
+                relative_change(
+                    [adopted_count(run) for run in runs["learning_frozen"]],
+                    [adopted_count(run) for run in runs["learning_on"]],
+                ),
             ),
         ]
 
@@ -357,7 +396,7 @@ class LockIn(Pattern):
     def plot(self, figure: Canvas, runs: Runs) -> None:
         """Share of the initially peerless organisations that have employed peers, by arm."""
         axes = figure.subplots(1, 1)
-        for each in self.arms:
+        for each in self.arms[:3]:
             matrix = adoption_matrix(runs[each.name])
             draw_band(axes, np.arange(matrix.shape[1]), matrix, each.label)
         axes.set_xlabel("years")
@@ -372,6 +411,13 @@ class SelfReinforcingGrowth(Pattern):
 
     number = 3
     title = "Self-reinforcing growth"
+    pathway = "peers -> colleagues' exposure and advocacy -> more posts"
+    pathway_cut = GROWTH_LOOP_CUT
+    cut_reason = (
+        "what peers show colleagues no longer reaches them (contact_effect 0), moves decision-"
+        "makers (evidence_weight 0) or brings requests for posts (request_weight 0); first posts,"
+        " will, exits and the cap run on"
+    )
     claim = (
         "More peer roles lead to more advocacy and more hiring: growth is self-reinforcing "
         "(S-curve)."
@@ -386,11 +432,6 @@ class SelfReinforcingGrowth(Pattern):
         "(funding envelope 0.12 and policy pressure 0.3 every year, their 2017-18 values); "
         "per seed, the peers added per year in the first, middle and last third: growth "
         "must accelerate (middle > first) and then level off (last < middle)."
-    )
-    failure_region = MappingProxyType(_UNBOUNDED_WORLD)
-    failure_reason = (
-        "a funding envelope that keeps growing 6 % a year without a limit keeps lifting the "
-        "ceiling: growth from zero does not level off within 30 years"
     )
     arms = (
         BASELINE,
@@ -410,13 +451,14 @@ class SelfReinforcingGrowth(Pattern):
     figure_size = (9.0, 3.6)
 
     @override
-    def checks(self, runs: Runs, months: int) -> list[Check]:
+    def checks(self, runs: Runs, months: int) -> list[Measure]:
         thirds = np.array(
             [curve_thirds(run.sector["peer_workers"]) for run in runs["introduction"]]
         )
         years = S_CURVE_MONTHS // 12
         return [
-            self.judge(
+            self.measure(
+                "a",
                 "More peer roles lead to more advocacy",
                 "managers' mean commitment at month 24",
                 "more initial peers - baseline",
@@ -424,27 +466,26 @@ class SelfReinforcingGrowth(Pattern):
                     runs, "more_peers", "baseline", lambda r: at(r, "mean_commitment_managers", 24)
                 ),
             ),
-            self.judge(
+            self.measure(
+                "b",
                 "More peer roles lead to more hiring (net of the head start)",
                 f"growth of the peer workforce, month 0 to {months}",
                 "more initial peers - baseline",
                 paired(runs, "more_peers", "baseline", lambda r: change(r, "peer_workers")),
-                emergent=True,
             ),
-            self.judge(
+            self.measure(
+                "c",
                 "Growth from zero accelerates (self-reinforcing)",
                 f"peers added per year, middle third - first third of {years} years",
                 "introduced by a manager network, no peers at start, fixed outside world",
                 thirds[:, 1] - thirds[:, 0],
-                emergent=True,
             ),
-            self.judge(
+            self.measure(
+                "d",
                 "Growth then levels off (S-curve)",
                 f"peers added per year, last third - middle third of {years} years",
                 "introduced by a manager network, no peers at start, fixed outside world",
                 thirds[:, 2] - thirds[:, 1],
-                expected="-",
-                emergent=True,
             ),
         ]
 
@@ -476,6 +517,7 @@ class Champions(Pattern):
 
     number = 4
     title = "Champions"
+    pathway = "champions' push on resourcing, weighted by power"
     claim = (
         "Champions raise hiring; champions at decision-making levels raise it more than at "
         "lower levels; losing the only champion slows growth."
@@ -484,15 +526,10 @@ class Champions(Pattern):
         "An executive champion appointed in every organisation at month 0 against the "
         "baseline, and against a team-leader champion; and, with no other champions "
         f"possible, the appointed executive champion leaving at month {CHAMPION_LOSS_MONTH} "
-        "against staying. Emergent: the size of the executive champion's effect on peer "
-        "numbers at the horizon, which travels through others' commitment, resourcing will, "
-        "safety, hiring and retention: at least "
-        f"{CHAMPION_EFFECT_MIN:.0%} more peers (relative to the baseline)."
-    )
-    failure_region = CHAMPION_CUT
-    failure_reason = (
-        "champions without effect (champion_weight, champion_push and champion_safety 0) "
-        "leave peer numbers where they were"
+        "against staying; and the size of the executive champion's effect on peer "
+        "numbers at the horizon (at least 10 % more peers than the baseline). All "
+        "verification: champion_push, champion_weight and the POWER weights code each "
+        "direction, and nothing opposes them."
     )
     arms = (
         BASELINE,
@@ -520,32 +557,34 @@ class Champions(Pattern):
     )
 
     @override
-    def checks(self, runs: Runs, months: int) -> list[Check]:
+    def checks(self, runs: Runs, months: int) -> list[Measure]:
         return [
-            self.judge(
+            self.measure(
+                "a",
                 "Champions raise hiring",
                 f"peer workers at month {months}",
                 "executive champion - baseline",
                 paired(runs, "exec_champion", "baseline", _peer_workers),
             ),
-            self.judge(
-                f"An executive champion raises peers by at least {CHAMPION_EFFECT_MIN:.0%}",
+            self.measure(
+                "b",
+                "An executive champion raises peers by at least {threshold:.0%}",
                 f"peer workers at month {months}, relative",
-                f"executive champion / baseline - 1 (target > {CHAMPION_EFFECT_MIN:g})",
+                "executive champion / baseline - 1 (target > {threshold:g})",
                 relative_change(
                     [_peer_workers(run) for run in runs["exec_champion"]],
                     [_peer_workers(run) for run in runs["baseline"]],
                 ),
-                reference=CHAMPION_EFFECT_MIN,
-                emergent=True,
             ),
-            self.judge(
+            self.measure(
+                "c",
                 "Champions at decision-making levels raise hiring more",
                 f"peer workers at month {months}",
                 "executive champion - team-leader champion",
                 paired(runs, "exec_champion", "team_leader_champion", _peer_workers),
             ),
-            self.judge(
+            self.measure(
+                "d",
                 "Losing the only champion slows growth",
                 f"growth of the peer workforce, month {CHAMPION_LOSS_MONTH} to {months}",
                 "champion leaves - champion stays",
@@ -555,7 +594,6 @@ class Champions(Pattern):
                     "sole_champion",
                     lambda r: change(r, "peer_workers", CHAMPION_LOSS_MONTH),
                 ),
-                expected="-",
             ),
         ]
 
@@ -571,26 +609,15 @@ class LivedExperienceLeadership(Pattern):
 
     number = 5
     title = "Lived Experience leadership"
+    pathway = "LE leader's supervision, influence and role clarity"
     claim = "An LE leader raises peer retention, support, and the organisation's growth."
     method = (
         "An LE leader hired at month 0 in every organisation that employs peers, against "
         "the baseline: peer exits per peer-year, the disclosed share (safety) and peer "
-        "workers at the horizon (LE leaders, who are peers, left out of the count). Emergent: "
-        "the size of the effect on peer numbers, which "
-        "travels through retention, safety, role clarity and the leader's voice in "
-        f"resourcing: at least {LE_LEADER_EFFECT_MIN:.0%} more peers."
-    )
-    failure_region = MappingProxyType(
-        {
-            "le_leader_clarity": 0.0,
-            "le_leader_safety": 0.0,
-            "exit_support": 0.0,
-            "funding_envelope": (0.04,),
-        }
-    )
-    failure_reason = (
-        "an LE leader who clarifies no roles, makes no one safer and supports no peer, where "
-        "the funding envelope binds (4 % of staff), can neither keep peers nor fund more"
+        "workers at the horizon (LE leaders, who are peers, left out of the count), and the "
+        "size of the effect on peer numbers (at least 5 % more). All verification: "
+        "exit_support, le_leader_safety, le_leader_clarity and the leader's voice in "
+        "resourcing code each direction."
     )
     arms = (
         BASELINE,
@@ -602,37 +629,38 @@ class LivedExperienceLeadership(Pattern):
     )
 
     @override
-    def checks(self, runs: Runs, months: int) -> list[Check]:
+    def checks(self, runs: Runs, months: int) -> list[Measure]:
         return [
-            self.judge(
+            self.measure(
+                "a",
                 "An LE leader raises peer retention",
                 "peer exits per peer-year",
                 "LE leader hired - baseline",
                 paired(runs, "le_leader", "baseline", exit_rate),
-                expected="-",
             ),
-            self.judge(
+            self.measure(
+                "b",
                 "An LE leader raises support (staff feel safe to disclose)",
                 f"disclosed share of staff with LE at month {months}",
                 "LE leader hired - baseline",
                 paired(runs, "le_leader", "baseline", lambda r: at(r, "disclosed_share")),
             ),
-            self.judge(
+            self.measure(
+                "c",
                 "An LE leader raises the organisations' growth",
                 f"peer workers other than LE leaders at month {months}",
                 "LE leader hired - baseline",
                 paired(runs, "le_leader", "baseline", _led_peers),
             ),
-            self.judge(
-                f"An LE leader raises peers by at least {LE_LEADER_EFFECT_MIN:.0%}",
+            self.measure(
+                "d",
+                "An LE leader raises peers by at least {threshold:.0%}",
                 f"peer workers other than LE leaders at month {months}, relative",
-                f"LE leader hired / baseline - 1 (target > {LE_LEADER_EFFECT_MIN:g})",
+                "LE leader hired / baseline - 1 (target > {threshold:g})",
                 relative_change(
                     [_led_peers(run) for run in runs["le_leader"]],
                     [_led_peers(run) for run in runs["baseline"]],
                 ),
-                reference=LE_LEADER_EFFECT_MIN,
-                emergent=True,
             ),
         ]
 
@@ -647,6 +675,7 @@ class CriticalMass(Pattern):
 
     number = 6
     title = "Critical mass"
+    pathway = "majority norms vs contact"
     claim = (
         "With few peers, culture follows the non-LE majority; past a critical mass stigma "
         "falls faster."
@@ -658,13 +687,8 @@ class CriticalMass(Pattern):
         "months. The second peer (which lifts a team of ten past the token share of 15 %) "
         "must lower stigma more than the first did; and a single (token) peer must lower "
         "it less than the same peer would if the majority gave it a full voice "
-        f"(token_share {_HEARD_IN_FULL}). Emergent: the marginal effects' shape, which "
-        "comes from the token discount, conformity to the norm and contact together."
-    )
-    failure_region = MappingProxyType({"token_share": _HEARD_IN_FULL})
-    failure_reason = (
-        "without a token discount (token_share 0.01) every peer has a full voice from the "
-        "first, so the second adds no more than the first did"
+        f"(token_share {_HEARD_IN_FULL}). Both verification: the token discount of "
+        "stigma_dynamics is the critical mass written in."
     )
     #: The dose arms: 0, 1, 2 or 3 peers added to every team.
     doses = tuple(f"peers_{k}" for k in range(4))
@@ -690,17 +714,18 @@ class CriticalMass(Pattern):
     )
 
     @override
-    def checks(self, runs: Runs, months: int) -> list[Check]:
+    def checks(self, runs: Runs, months: int) -> list[Measure]:
         drop = {k: np.array([culture_drop(run) for run in runs[f"peers_{k}"]]) for k in range(3)}
         return [
-            self.judge(
+            self.measure(
+                "a",
                 "Past a critical mass each added peer lowers stigma more",
                 f"fall in clinicians' stigma over {CULTURE_MONTHS} months, marginal effect",
                 "2nd peer per team - 1st peer per team",
                 (drop[2] - drop[1]) - (drop[1] - drop[0]),
-                emergent=True,
             ),
-            self.judge(
+            self.measure(
+                "b",
                 "With few peers culture follows the non-LE majority",
                 f"fall in clinicians' stigma over {CULTURE_MONTHS} months, 1 peer per team",
                 "token peer heard in full - token peer (as it is)",
@@ -742,19 +767,14 @@ class TopDownSupport(Pattern):
 
     number = 7
     title = "Top-down support"
+    pathway = "board -> executives -> seniors -> team leaders"
     claim = "Top-down support speeds culture change; bottom-up alone is slower."
     method = (
         "Board support 0.8 against 0.1 (fall in mean stigma and managers' commitment over "
         "three years), and an executive champion against a clinician champion in every "
-        "organisation (fall in mean stigma over three years). Emergent: board support's "
-        "effect on peer numbers at the horizon, through the whole chain (executives' "
-        "commitment, others' commitment, culture, resourcing, hiring, retention): at least "
-        f"{BOARD_EFFECT_MIN:.0%} more peers at 0.8 than at 0.1."
-    )
-    failure_region = MappingProxyType({"top_down": 0.0})
-    failure_reason = (
-        "where no one's commitment follows their superior's (top_down 0), the board reaches "
-        "no one below it"
+        "organisation (fall in mean stigma over three years), and board support's "
+        "effect on peer numbers at the horizon (at least 10 % more at 0.8 than at 0.1). All "
+        "verification: top_down, top_down_culture and POWER code each direction."
     )
     arms = (
         arm("board_high", "Board support 0.8", {"board_support": 0.8}),
@@ -768,16 +788,18 @@ class TopDownSupport(Pattern):
     )
 
     @override
-    def checks(self, runs: Runs, months: int) -> list[Check]:
+    def checks(self, runs: Runs, months: int) -> list[Measure]:
         horizon = min(36, months)
         return [
-            self.judge(
+            self.measure(
+                "a",
                 "Top-down support speeds culture change",
                 f"fall in mean stigma over {horizon} months",
                 "board support 0.8 - 0.1",
                 paired(runs, "board_high", "board_low", lambda r: stigma_fall(r, horizon)),
             ),
-            self.judge(
+            self.measure(
+                "b",
                 "Top-down support speeds the rise of managers' commitment",
                 f"managers' mean commitment at month {horizon}",
                 "board support 0.8 - 0.1",
@@ -788,18 +810,18 @@ class TopDownSupport(Pattern):
                     lambda r: at(r, "mean_commitment_managers", horizon),
                 ),
             ),
-            self.judge(
-                f"Top-down support raises peer numbers by at least {BOARD_EFFECT_MIN:.0%}",
+            self.measure(
+                "c",
+                "Top-down support raises peer numbers by at least {threshold:.0%}",
                 f"peer workers at month {months}, relative",
-                f"board support 0.8 / 0.1 - 1 (target > {BOARD_EFFECT_MIN:g})",
+                "board support 0.8 / 0.1 - 1 (target > {threshold:g})",
                 relative_change(
                     [_peer_workers(run) for run in runs["board_high"]],
                     [_peer_workers(run) for run in runs["board_low"]],
                 ),
-                reference=BOARD_EFFECT_MIN,
-                emergent=True,
             ),
-            self.judge(
+            self.measure(
+                "d",
                 "Bottom-up alone is slower",
                 f"fall in mean stigma over {horizon} months",
                 "executive champion - clinician champion",
@@ -821,39 +843,36 @@ class DisclosureCascade(Pattern):
 
     number = 8
     title = "Disclosure cascade"
+    pathway = "disclosure -> contact with disclosed colleagues -> safety"
+    pathway_cut = DISCLOSURE_CUT
+    cut_reason = (
+        "a colleague's disclosure no longer makes the circle safer (disclosure_safety 0) or "
+        "counts as LE contact (disclosed_weight 0); disclosure itself runs on"
+    )
     claim = "Lower stigma leads to more disclosure, which lowers stigma further."
     method = (
         "Workforce training at month 0 (which lowers stigma) against the baseline: the "
         "disclosed share at month 24. Disclosure switched off (disclosure_rate 0) against "
         "the baseline: mean stigma at the horizon must be higher without it. Emergent, the "
-        "cascade: training's effect on the disclosed share at month 24 must be larger with "
-        "the disclosure feedback than with it cut (disclosed_weight 0, disclosure_safety 0), "
-        "because each disclosure it brings makes the next safer."
+        f"cascade (issue 17): hidden LE share {HIDDEN_LE_LOW:g} against {HIDDEN_LE_HIGH:g}, "
+        "each with disclosure_safety at its default and at 0, run "
+        f"{DISCLOSURE_MONTHS // 12} years; per seed, more hidden LE's effect on the rise of "
+        "the disclosed share with the feedback (total) and without it (direct); what goes "
+        "through colleagues' disclosures (total - direct) must exceed the direct effect."
     )
     arms = (
         BASELINE,
         WORKFORCE_TRAINING,
         arm("no_disclosure", "No disclosure", {"disclosure_rate": 0.0}),
-        DISCLOSURE_CUT_ARM,
-        arm(
-            "disclosure_cut_training",
-            "Workforce training, feedback cut",
-            DISCLOSURE_CUT,
-            [WorkforceTraining(month=0)],
-            months=24,
-        ),
-    )
-    failure_region = MappingProxyType({"disclosure_rate": 0.02})
-    failure_reason = (
-        "where disclosure is slow (a tenth of the default rate), too few disclose within two "
-        "years for each disclosure to make the next safer"
+        *HIDDEN_LE_ARMS,
     )
 
     @override
-    def checks(self, runs: Runs, months: int) -> list[Check]:
+    def checks(self, runs: Runs, months: int) -> list[Measure]:
         horizon = min(24, months)
         return [
-            self.judge(
+            self.measure(
+                "a",
                 "Lower stigma leads to more disclosure",
                 f"disclosed share of staff with LE at month {horizon}",
                 "workforce training - baseline",
@@ -864,29 +883,21 @@ class DisclosureCascade(Pattern):
                     lambda r: at(r, "disclosed_share", horizon),
                 ),
             ),
-            self.judge(
+            self.measure(
+                "b",
                 "Disclosure lowers stigma further",
                 f"mean stigma at month {months}",
                 "no disclosure - baseline",
                 paired(runs, "no_disclosure", "baseline", lambda r: at(r, "mean_stigma")),
             ),
-            self.judge(
-                "The cascade amplifies: each disclosure makes the next safer",
-                f"training's effect on the disclosed share at month {horizon}",
-                "with the feedback - with it cut",
-                paired(
-                    runs,
-                    "workforce_training",
-                    "baseline",
-                    lambda r: at(r, "disclosed_share", horizon),
-                )
-                - paired(
-                    runs,
-                    "disclosure_cut_training",
-                    "disclosure_cut",
-                    lambda r: at(r, "disclosed_share", horizon),
-                ),
-                emergent=True,
+            self.measure(
+                "c",
+                "More hidden LE raises disclosure through colleagues' disclosures by more "
+                "than its direct effect",
+                f"effect of hidden LE {HIDDEN_LE_LOW:g} -> {HIDDEN_LE_HIGH:g} on the rise of "
+                f"the disclosed share, month 0 to {DISCLOSURE_MONTHS}",
+                "through colleagues (total - direct) - direct",
+                (effects := cascade_effects(runs))["through colleagues"] - effects["direct"],
             ),
         ]
 
@@ -902,6 +913,7 @@ class Training(Pattern):
 
     number = 9
     title = "Training"
+    pathway = "training -> understanding / stigma"
     claim = (
         "Management training raises commitment in unexposed organisations; workforce-wide "
         "training lowers stigma."
@@ -909,15 +921,10 @@ class Training(Pattern):
     method = (
         "Management training at month 0 in the organisations of class 'none' against the "
         "baseline (their managers' commitment at month 12); workforce training in every "
-        "organisation against the baseline (mean stigma at month 12). Emergent: the peers "
-        f"employed in the class-'none' organisations at month {TRAINING_PEERS_MONTH}, which "
-        "training reaches only through understanding, commitment, the first-hire chance and "
-        "resourcing will."
-    )
-    failure_region = MappingProxyType({"first_hire_rate": 0.0, "hire_threshold": 0.6})
-    failure_reason = (
-        "where a first post needs a pilot chance that is zero and a will no trained manager "
-        "reaches, training changes minds but not posts"
+        "organisation against the baseline (mean stigma at month 12); and the peers "
+        f"employed in the class-'none' organisations at month {TRAINING_PEERS_MONTH}. All "
+        "verification: training adds understanding and lowers stigma directly, and every "
+        "step from understanding to a post is coded increasing."
     )
     arms = (
         BASELINE,
@@ -930,10 +937,11 @@ class Training(Pattern):
     )
 
     @override
-    def checks(self, runs: Runs, months: int) -> list[Check]:
+    def checks(self, runs: Runs, months: int) -> list[Measure]:
         horizon = min(12, months)
         return [
-            self.judge(
+            self.measure(
+                "a",
                 "Management training raises commitment in unexposed organisations",
                 f"managers' mean commitment in class-'none' organisations at month {horizon}",
                 "management training - baseline",
@@ -944,8 +952,9 @@ class Training(Pattern):
                     lambda r: class_mean(r, "mean_commitment_managers", 0, horizon),
                 ),
             ),
-            self.judge(
-                f"Management training brings peers to unexposed organisations within "
+            self.measure(
+                "b",
+                "Management training brings peers to unexposed organisations within "
                 f"{TRAINING_PEERS_MONTH // 12} years",
                 f"peer workers in class-'none' organisations at month {TRAINING_PEERS_MONTH}",
                 "management training - baseline",
@@ -955,16 +964,15 @@ class Training(Pattern):
                     "baseline",
                     lambda r: class_total(r, "peer_workers", 0, TRAINING_PEERS_MONTH),
                 ),
-                emergent=True,
             ),
-            self.judge(
+            self.measure(
+                "c",
                 "Workforce-wide training lowers stigma",
                 f"mean stigma at month {horizon}",
                 "workforce training - baseline",
                 paired(
                     runs, "workforce_training", "baseline", lambda r: at(r, "mean_stigma", horizon)
                 ),
-                expected="-",
             ),
         ]
 
@@ -979,19 +987,19 @@ class PayAndRoleClarity(Pattern):
 
     number = 10
     title = "Pay and role clarity"
+    pathway = "pay and clarity -> exits and recruitment"
+    pathway_cut = PAY_EXIT_CUT
+    cut_reason = (
+        "pay disparity no longer raises the exit hazard (exit_pay 0); pay still acts on recruitment"
+    )
     claim = "Pay disparity and unclear roles raise peer attrition and slow growth."
     method = (
         "Pay parity 0.5 against 1.0 and role clarity 0.2 against 0.9, each pair on the same "
         "seeds: peer exits per peer-year and peer workers at the horizon. Emergent, the "
         "path: pay acts on recruitment (fill rate) and on exits; the same pay pair with pay "
         "out of the exit hazard (exit_pay 0) gives the growth lost through recruitment "
-        "alone, and the rest of the loss goes through exits, which must be at least "
-        f"{EXIT_PATH_MIN:.0%} of it (the study names attrition as the path)."
-    )
-    failure_region = MappingProxyType({"peer_attrition": 0.001})
-    failure_reason = (
-        "where peers rarely leave for any reason (a base exit hazard a seventh of the "
-        "default), pay's effect on exits costs few posts: the loss goes through recruitment"
+        "alone, and the rest of the loss goes through exits, which must be at least the "
+        "plan's threshold (10 %) of it (the study names attrition as the path)."
     )
     arms = (
         arm("pay_low", "Pay parity 0.5", {"pay_parity": 0.5}),
@@ -1011,10 +1019,12 @@ class PayAndRoleClarity(Pattern):
     )
 
     @override
-    def checks(self, runs: Runs, months: int) -> list[Check]:
+    def checks(self, runs: Runs, months: int) -> list[Measure]:
         checks = []
-        for raises, slows, low, high, words in (
+        for raises_key, slows_key, raises, slows, low, high, words in (
             (
+                "a",
+                "b",
                 "Pay disparity raises peer attrition",
                 "Pay disparity slows growth",
                 "pay_low",
@@ -1022,6 +1032,8 @@ class PayAndRoleClarity(Pattern):
                 "pay parity 0.5 - 1.0",
             ),
             (
+                "d",
+                "e",
                 "Unclear roles raise peer attrition",
                 "Unclear roles slow growth",
                 "roles_unclear",
@@ -1030,31 +1042,33 @@ class PayAndRoleClarity(Pattern):
             ),
         ):
             checks.append(
-                self.judge(
-                    raises, "peer exits per peer-year", words, paired(runs, low, high, exit_rate)
+                self.measure(
+                    raises_key,
+                    raises,
+                    "peer exits per peer-year",
+                    words,
+                    paired(runs, low, high, exit_rate),
                 )
             )
             checks.append(
-                self.judge(
+                self.measure(
+                    slows_key,
                     slows,
                     f"peer workers at month {months}",
                     words,
                     paired(runs, low, high, _peer_workers),
-                    expected="-",
                 )
             )
         total = paired(runs, "pay_low", "pay_parity", _peer_workers)
         recruitment = paired(runs, "pay_low_no_exit_path", "pay_parity_no_exit_path", _peer_workers)
         checks.insert(
             2,
-            self.judge(
-                f"Pay disparity slows growth through exits: at least {EXIT_PATH_MIN:.0%} of the "
-                "loss",
+            self.measure(
+                "c",
+                "Pay disparity slows growth through exits: at least {threshold:.0%} of the loss",
                 f"share of the loss of peer workers at month {months} that goes through exits",
-                f"1 - loss with exit_pay 0 / loss (target > {EXIT_PATH_MIN:g})",
+                "1 - loss with exit_pay 0 / loss (target > {threshold:g})",
                 1.0 - linearised_ratio(recruitment, total),
-                reference=EXIT_PATH_MIN,
-                emergent=True,
             ),
         )
         return checks
