@@ -323,10 +323,25 @@ def sweep_from_text(text: str, source: str = "<string>", directory: Path | None 
         f"outputs: {name!r} is not a sector column; allowed: {', '.join(SECTOR_COLUMNS)}"
         for name in unknown
     ]
+    repeated = sorted({name for name in spec.outputs if spec.outputs.count(name) > 1})
+    problems += [f"outputs: {name!r} is listed twice; list each output once" for name in repeated]
+    problems += _same_event_field(factors)
     if spec.every is not None and spec.every > base.steps:
         problems.append(f"every = {spec.every}: allowed: 1 to steps ({base.steps})")
     if problems:
         raise SweepError(source, problems)
+    # Counted from the design's parameters before it is built: a design of 2^32 points
+    # would take the machine's memory before its size could be checked.
+    runs = design_size(spec, factors) * spec.replications
+    if runs > MAX_RUNS:
+        raise SweepError(
+            source,
+            [
+                f"the {spec.design} design has {design_size(spec, factors):,} points x "
+                f"{spec.replications} replications = {runs:,} runs; at most {MAX_RUNS:,} "
+                "allowed"
+            ],
+        )
     units = _unit_design(spec, factors)
     points = (
         [
@@ -339,14 +354,6 @@ def sweep_from_text(text: str, source: str = "<string>", directory: Path | None 
         if spec.design not in ("factorial", "list")
         else _enumerated_points(spec, factors)
     )
-    if len(points) * spec.replications > MAX_RUNS:
-        raise SweepError(
-            source,
-            [
-                f"the design has {len(points) * spec.replications:,} runs; "
-                f"at most {MAX_RUNS:,} allowed"
-            ],
-        )
     sweep = Sweep(
         spec=spec, source=source, text=text, base=base, factors=factors, points=points, units=units
     )
@@ -533,6 +540,47 @@ def _design_problems(spec: SweepFile, factors: Sequence[FactorSpec]) -> list[str
             problems.append("parameters: Sobol indices need at least two factors")
     if spec.design in ("factorial", "list") and spec.samples is not None:
         problems.append(f"samples: the {spec.design} design takes no sample size; remove it")
+    return problems
+
+
+def design_size(spec: SweepFile, factors: Sequence[FactorSpec]) -> int:
+    """The number of design points a checked sweep file asks for, without building them.
+
+    Args:
+        spec: A sweep file whose design problems (:func:`_design_problems`) are none.
+        factors: Its factors.
+
+    Returns:
+        Every combination of levels (``factorial``), the number of listed values
+        (``list``), ``samples`` (``lhs``), ``samples * (factors + 2)`` (``sobol``, Saltelli's
+        sample without second-order indices) or ``samples * (factors + 1)`` (``morris``).
+    """
+    if spec.design == "factorial":
+        return math.prod(len(factor.levels or ()) for factor in factors)
+    if spec.design == "list":
+        return len(factors[0].levels or ())
+    assert spec.samples is not None
+    if spec.design == "sobol":
+        return spec.samples * (len(factors) + 2)
+    if spec.design == "morris":
+        return spec.samples * (len(factors) + 1)
+    return spec.samples
+
+
+def _same_event_field(factors: Sequence[FactorSpec]) -> list[str]:
+    """Two factors naming one event field (by label and by index): the second would win."""
+    seen: dict[tuple[int, str | None], str] = {}
+    problems = []
+    for factor in factors:
+        if factor.event is None:
+            continue
+        where = (factor.event, factor.field)
+        if where in seen:
+            problems.append(
+                f"parameters.{factor.key}: the same event field as parameters.{seen[where]}; "
+                "vary each field once"
+            )
+        seen.setdefault(where, factor.key)
     return problems
 
 
