@@ -44,12 +44,15 @@ core, so workers import nothing above the model.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import itertools
 import json
 import math
 import os
+import socket
 import time
 import tomllib
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -751,6 +754,49 @@ def execute(
             buffer.clear()
 
 
+#: Dask's default scheduler port, when an address names none.
+DASK_PORT = 8786
+#: Seconds to wait for a scheduler to answer before saying it cannot be reached.
+SCHEDULER_TIMEOUT = 5.0
+
+_NO_DASK = "the Dask executor needs dask.distributed: pip install 'lewsim[cluster]'"
+
+
+def check_dask(address: str | None = None, *, timeout: float = SCHEDULER_TIMEOUT) -> None:
+    """Check that a Dask run can start: ``dask.distributed`` installed, the scheduler up.
+
+    A scheduler at ``tcp://`` or ``tls://HOST:PORT`` is reached with a plain connection
+    (within ``timeout`` seconds), before anything is created; other protocols are left to
+    Dask.
+
+    Args:
+        address: The scheduler's address, or ``None`` for a local cluster.
+        timeout: Seconds to wait for the connection.
+
+    Raises:
+        InputError: Naming ``--scheduler`` if it cannot be reached, or what to install.
+    """
+    if importlib.util.find_spec("distributed") is None:
+        raise InputError(_NO_DASK)
+    if address is None or not address.startswith(("tcp://", "tls://")):
+        return
+    try:
+        parts = urllib.parse.urlsplit(address)
+        host, port = parts.hostname, parts.port or DASK_PORT
+    except ValueError as error:
+        raise InputError(f"--scheduler {address!r}: {error}") from None
+    if not host:
+        raise InputError(f"--scheduler {address!r}: no host; a Dask address is tcp://HOST:PORT")
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as error:
+        reason = error.strerror or str(error) or type(error).__name__
+        raise InputError(
+            f"--scheduler {address}: the scheduler cannot be reached ({reason}); start it, "
+            "or check the address"
+        ) from None
+
+
 def _run_dask(
     jobs: Iterable[Job],
     workers: int,
@@ -760,9 +806,7 @@ def _run_dask(
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:
-        raise InputError(
-            "the Dask executor needs dask.distributed: pip install 'lewsim[cluster]'"
-        ) from None
+        raise InputError(_NO_DASK) from None
     cluster = None
     if address is None:
         cluster = LocalCluster(

@@ -284,9 +284,12 @@ def test_the_store_writes_shards_and_resumes_without_duplicates(tmp_path):
     runs = list(sweep.runs())
     first = [outcomes.carry_out(sweep.job(run)) for run in runs[:2]]
     store.append(first)
-    (tmp_path / "out" / SHARDS / ".part-x.parquet.123.tmp").write_bytes(b"half a shard")
+    stale = ".part-20240101T000000000000-123-abcdef.parquet.123.tmp"  # as _atomic names it
+    (tmp_path / "out" / SHARDS / stale).write_bytes(b"half a shard")
+    (tmp_path / "out" / SHARDS / ".part-backup.tmp").write_bytes(b"a user's")  # not lewsim's
     reopened = SweepStore.open(tmp_path / "out", sweep)
-    assert not list((tmp_path / "out" / SHARDS).glob(".*"))  # the stale temporary is reaped
+    hidden = [path.name for path in (tmp_path / "out" / SHARDS).glob(".*")]
+    assert hidden == [".part-backup.tmp"]  # the stale temporary is reaped, nothing else
     done = reopened.done_ids()
     assert done == {run.run_id for run in runs[:2]}
     rest = [outcomes.carry_out(sweep.job(run)) for run in runs if run.run_id not in done]
