@@ -10,8 +10,9 @@ runs as CSV files.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from tqdm.auto import tqdm
@@ -21,16 +22,24 @@ from simulation.cli.common import (
     RESULTS_DIR,
     AllowLargeOption,
     Command,
+    ForceOption,
     QuietOption,
     WorkersOption,
+    check_destination,
     check_workers,
     format_duration,
     sweep_footprint,
 )
-from simulation.errors import InputError
+from simulation.errors import InputError, OutputError
 from simulation.outcomes import STATUS_OK, carry_out
-from simulation.outputs.sweep_report import analyze_directory, export_csv, write_analysis
-from simulation.outputs.sweep_store import SweepStore, check_directory
+from simulation.outputs.sweep_report import (
+    analysis_directory,
+    analyze_directory,
+    export_csv,
+    export_directory,
+    write_analysis,
+)
+from simulation.outputs.sweep_store import SweepStore, check_directory, read_manifest
 from simulation.runs import pool
 from simulation.runs.sweeps import Sweep, check_dask, execute, load_sweep
 
@@ -45,11 +54,13 @@ SWEEP_HELP = (
 ANALYZE_HELP = (
     "Analyse a sweep's results: Sobol indices (sobol designs), Morris screening (morris "
     "designs) and main effects (all designs), as a self-contained report.html with CSVs in "
-    "DIR/analysis/.\n\nExample: lewsim analyze results/board-vs-visits"
+    "DIR/analysis/ (or --out); an earlier analysis is replaced only with --force.\n\n"
+    "Example: lewsim analyze results/board-vs-visits"
 )
 EXPORT_HELP = (
     "Write a sweep's runs as CSV: runs_wide.csv (one row per run) and runs_long.csv (one row "
-    "per run and outcome), in DIR/export/.\n\nExample: lewsim export results/board-vs-visits --csv"
+    "per run and outcome), in DIR/export/ (or --out); an earlier export is replaced only with "
+    "--force.\n\nExample: lewsim export results/board-vs-visits --csv"
 )
 
 #: Months of the short run that times a sweep before it starts.
@@ -265,29 +276,56 @@ def time_one_run(sweep: Sweep) -> float:
     return one + per_month * (sweep.steps - 1)
 
 
+def derived_out_option(default: str) -> Any:
+    """The ``--out`` of ``analyze`` and ``export``: where what they derive goes."""
+    return typer.Option(
+        "--out",
+        metavar="OUT",
+        help=f"Where to write. [default: {default}] An existing directory is replaced only "
+        "with --force and only if it holds earlier lewsim results.",
+        show_default=False,
+    )
+
+
 def analyze_command(
     directory: Annotated[Path, typer.Argument(metavar="DIR", help="A sweep's results.")],
+    out: Annotated[Path | None, derived_out_option("DIR/analysis")] = None,
+    force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Analyse a sweep (help: :data:`ANALYZE_HELP`)."""
     with Command("analyze") as command:
+        read_manifest(directory)  # a sweep lewsim can read, before the destination
+        target = check_destination(analysis_directory(directory, out), force=force)
         analysis = analyze_directory(directory)
-        out = write_analysis(analysis)
-        command.written = out
+        written = _as_out_error(lambda: write_analysis(analysis, target, replace=force))
+        command.written = written
         if quiet:
-            typer.echo(str(out / "report.html"))
+            typer.echo(str(written / "report.html"))
             return
         if analysis.indices is not None:
             typer.echo(analysis.indices.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-        typer.echo(f"report: {out / 'report.html'}")
+        typer.echo(f"report: {written / 'report.html'}")
 
 
 def export_command(
     directory: Annotated[Path, typer.Argument(metavar="DIR", help="A sweep's results.")],
     csv: Annotated[bool, typer.Option("--csv", help="Write CSV files (the only format).")] = True,
+    out: Annotated[Path | None, derived_out_option("DIR/export")] = None,
+    force: ForceOption = False,
 ) -> None:
     """Export a sweep's runs (help: :data:`EXPORT_HELP`)."""
     with Command("export") as command:
-        wide, long = export_csv(directory)
+        read_manifest(directory)  # a sweep lewsim can read, before the destination
+        target = check_destination(export_directory(directory, out), force=force)
+        wide, long = _as_out_error(lambda: export_csv(directory, target, replace=force))
         command.written = wide.parent
         typer.echo(f"{wide}\n{long}")
+
+
+def _as_out_error[T](write: Callable[[], T]) -> T:
+    """Run a writer, naming --out in a refusal (the destination may change meanwhile)."""
+    try:
+        return write()
+    except OutputError as problem:
+        raise OutputError(f"--out: {problem}") from None
