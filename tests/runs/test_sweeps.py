@@ -13,7 +13,13 @@ import simulation.outcomes as outcomes
 from simulation import simulate
 from simulation.errors import InputError, OutputError
 from simulation.outputs.sweep_store import SHARDS, SweepStore, read_runs
-from simulation.runs.sweeps import SweepError, execute, load_sweep, sweep_from_text
+from simulation.runs.sweeps import (
+    SweepError,
+    design_size,
+    execute,
+    load_sweep,
+    sweep_from_text,
+)
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "experiments" / "scenarios"
 
@@ -201,6 +207,28 @@ def test_an_event_field_is_a_factor(tmp_path):
     assert at_six[0] >= 3 and at_six[6] >= 3  # appointed by month 6 in all three organisations
     untouched = simulate(steps=6, seed=rows["seed"].iloc[0], n_orgs=3)["champions"].iloc[-1]
     assert at_six[12] == untouched  # not yet appointed: the run is the sector without it
+
+
+def test_two_factors_naming_one_event_field_are_refused(tmp_path):
+    text = _event_sweep() + '    [parameters."events.0.month"]\n    levels = [3]\n'
+    with pytest.raises(SweepError, match=r"events\.0\.month: the same event field as"):
+        load_sweep(_write(tmp_path, "twice.toml", text))
+
+
+@pytest.mark.parametrize(
+    ("design", "factors", "extra"),
+    [
+        ("factorial", THREE_FACTORS.replace("range = [0.2, 0.8]", "levels = [0.2, 0.5, 0.8]")
+         .replace("range = [3, 6]", "levels = [3, 4]"), ""),
+        ("list", "[parameters.board_support]\nvalues = [0.1, 0.2, 0.3]", ""),
+        ("lhs", THREE_FACTORS, "samples = 5"),
+        ("sobol", THREE_FACTORS, "samples = 4"),
+        ("morris", THREE_FACTORS, "samples = 3"),
+    ],
+)  # fmt: skip
+def test_the_size_counted_before_building_is_the_size_built(design, factors, extra):
+    sweep = sweep_from_text(sweep_text(design, factors, extra))
+    assert design_size(sweep.spec, sweep.factors) == len(sweep.points) == len(sweep.units)
 
 
 def _event_sweep() -> str:
