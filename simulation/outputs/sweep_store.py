@@ -134,8 +134,7 @@ class SweepStore:
         created: list[Path] = []
         try:
             _check_place(path)
-            if path.is_dir() and not os.path.lexists(path / LOCK):
-                _refuse_foreign(path, _load(path))
+            _refuse_foreign(path, _load(path))  # before the lock file is made there
             created = _make_directories(path)
             _acquire_lock(path)
             try:
