@@ -795,6 +795,31 @@ def check_dask(address: str | None = None, *, timeout: float = SCHEDULER_TIMEOUT
             f"--scheduler {address}: the scheduler cannot be reached ({reason}); start it, "
             "or check the address"
         ) from None
+    _handshake(address, timeout)
+
+
+def _handshake(address: str, timeout: float) -> None:
+    """Connect a Dask client: something else listening there is refused, not run into.
+
+    Dask reads a reply's first bytes as a message size, so another server (a web server,
+    a proxy) would have it allocate exabytes: a ``MemoryError`` at once, caught here.
+    """
+    from distributed import Client
+
+    try:
+        client = Client(address, timeout=timeout)
+    except (OSError, TimeoutError) as error:
+        reason = " ".join(str(error).split())[:120] or type(error).__name__
+        raise InputError(
+            f"--scheduler {address}: the scheduler cannot be reached ({reason}); start it, "
+            "or check the address"
+        ) from None
+    except (Exception, MemoryError) as error:  # whatever a reply that is not Dask's causes
+        raise InputError(
+            f"--scheduler {address}: something answers there, but not as a Dask scheduler "
+            f"({type(error).__name__}); check the address and port"
+        ) from None
+    client.close()
 
 
 def _run_dask(

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -470,3 +471,37 @@ def test_a_second_sweep_on_the_same_new_out_is_told_another_is_writing(tmp_path)
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait(10)
+
+
+def test_a_scheduler_address_where_another_server_answers_is_refused_before_writing(tmp_path):
+    pytest.importorskip("distributed")
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def answer() -> None:  # a web server: it reads a little and answers HTTP
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            with connection:
+                connection.settimeout(2)
+                try:
+                    connection.recv(1024)
+                    connection.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n" + b"x" * 64)
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    try:
+        file = sweep_file(tmp_path, SMALL_SOBOL)
+        out = tmp_path / "out"
+        result = invoke("sweep", file, "--out", out, "--scheduler", f"tcp://127.0.0.1:{port}")
+    finally:
+        server.close()
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "lewsim sweep: error: --scheduler" in result.output
+    assert "not as a Dask scheduler" in result.output, result.output
+    assert not out.exists()
