@@ -162,13 +162,7 @@ class SweepStore:
             store = cls(path, sweep)
             store._create()
             return store
-        section = manifest[KIND]
-        changes = _changes(section.get("fingerprint", {}), sweep.fingerprint())
-        if changes:
-            raise InputError(
-                f"{path} holds the results of a different sweep ({'; '.join(changes)}); "
-                "give another --out, or --restart to discard them"
-            )
+        _refuse_other_sweep(path, manifest, sweep)
         store = cls(path, sweep, manifest)
         store._reap()
         store._restore_missing()
@@ -355,12 +349,7 @@ def check_directory(directory: str | os.PathLike[str], sweep: Sweep, *, restart:
         _check_layout(path, manifest)
         if restart:
             return set()
-        changes = _changes(manifest[KIND].get("fingerprint", {}), sweep.fingerprint())
-        if changes:
-            raise InputError(
-                f"{path} holds the results of a different sweep ({'; '.join(changes)}); "
-                "give another --out, or --restart to discard them"
-            )
+        _refuse_other_sweep(path, manifest, sweep)
         if os.path.lexists(path / DESIGN):
             _check_digest(path, manifest)
         valid = {run.run_id for run in sweep.runs()}
@@ -625,6 +614,19 @@ def _check_layout(path: Path, manifest: dict[str, Any]) -> None:
                 "list it; copied from another sweep?); lewsim neither reads nor deletes it: "
                 "move it out of the shards directory"
             )
+
+
+def _refuse_other_sweep(path: Path, manifest: dict[str, Any], sweep: Sweep) -> None:
+    """Refuse a directory holding a different sweep's results, naming what changed."""
+    fingerprint = manifest[KIND].get("fingerprint")
+    if not isinstance(fingerprint, dict):
+        raise _edited(path, "its sweep section has no fingerprint")
+    changes = _changes(fingerprint, sweep.fingerprint())
+    if changes:
+        raise InputError(
+            f"{path} holds the results of a different sweep ({'; '.join(changes)}); "
+            "give another --out, or --restart to discard them"
+        )
 
 
 def _check_digest(path: Path, manifest: dict[str, Any]) -> None:

@@ -265,8 +265,19 @@ def test_a_manifest_with_no_shards_reads_as_no_runs(tmp_path):
         lambda m: m["sweep"].update(points=2),
         lambda m: m["sweep"].pop("design_sha256"),
         lambda m: m["sweep"].update(shards="all of them"),
+        lambda m: m["sweep"].update(fingerprint="none"),
+        lambda m: m["sweep"]["fingerprint"]["sweep"].update(samples=4),
     ],
-    ids=["design", "factors", "outputs", "points", "no digest", "shards not a list"],
+    ids=[
+        "design",
+        "factors",
+        "outputs",
+        "points",
+        "no digest",
+        "shards not a list",
+        "fingerprint not a table",
+        "fingerprint changed",
+    ],
 )
 def test_a_hand_edited_manifest_is_refused(tmp_path, change):
     out, sweep = written(tmp_path / "d")
