@@ -10,8 +10,9 @@ runs as CSV files.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from tqdm.auto import tqdm
@@ -21,17 +22,26 @@ from simulation.cli.common import (
     RESULTS_DIR,
     AllowLargeOption,
     Command,
+    ForceOption,
     QuietOption,
     WorkersOption,
+    check_destination,
     check_workers,
     format_duration,
     sweep_footprint,
 )
-from simulation.errors import InputError
+from simulation.errors import InputError, OutputError
 from simulation.outcomes import STATUS_OK, carry_out
-from simulation.outputs.sweep_report import analyze_directory, export_csv, write_analysis
-from simulation.outputs.sweep_store import SweepStore, read_manifest
-from simulation.runs.sweeps import Sweep, execute, load_sweep
+from simulation.outputs.sweep_report import (
+    analysis_directory,
+    analyze_directory,
+    export_csv,
+    export_directory,
+    write_analysis,
+)
+from simulation.outputs.sweep_store import SweepStore, check_directory, read_manifest
+from simulation.runs import pool
+from simulation.runs.sweeps import Sweep, check_dask, execute, load_sweep
 
 SWEEP_HELP = (
     "Run a sweep file's design: every design point, replicated, streamed to disk.\n\n"
@@ -44,11 +54,13 @@ SWEEP_HELP = (
 ANALYZE_HELP = (
     "Analyse a sweep's results: Sobol indices (sobol designs), Morris screening (morris "
     "designs) and main effects (all designs), as a self-contained report.html with CSVs in "
-    "DIR/analysis/.\n\nExample: lewsim analyze results/board-vs-visits"
+    "DIR/analysis/ (or --out); an earlier analysis is replaced only with --force.\n\n"
+    "Example: lewsim analyze results/board-vs-visits"
 )
 EXPORT_HELP = (
     "Write a sweep's runs as CSV: runs_wide.csv (one row per run) and runs_long.csv (one row "
-    "per run and outcome), in DIR/export/.\n\nExample: lewsim export results/board-vs-visits --csv"
+    "per run and outcome), in DIR/export/ (or --out); an earlier export is replaced only with "
+    "--force.\n\nExample: lewsim export results/board-vs-visits --csv"
 )
 
 #: Months of the short run that times a sweep before it starts.
@@ -125,7 +137,7 @@ def sweep_command(
             footprint = sweep_footprint(sweep, size)
             command.check_footprint(footprint, allow_large=allow_large, announce_time=False)
         target = out if out is not None else RESULTS_DIR / sweep.name
-        done = _already_done(target, sweep) if not restart else set()
+        done = check_directory(target, sweep, restart=restart)
         pending = sweep.n_runs - len(done)
         seconds_per_run = time_one_run(sweep)
         estimate = seconds_per_run * pending / max(size, 1)
@@ -139,41 +151,13 @@ def sweep_command(
         )
         if dry_run:
             return
-        store = SweepStore.open(target, sweep, restart=restart)
-        command.written = store.directory
-        done = store.done_ids()
-        jobs = (sweep.job(run) for run in sweep.runs() if run.run_id not in done)
-        bar = tqdm(
-            total=sweep.n_runs - len(done),
-            unit="run",
-            desc="sweep",
-            disable=quiet,
-            dynamic_ncols=True,
-        )
-        errors = 0
-
-        def tick(row: dict) -> None:
-            nonlocal errors
-            errors += row["status"] != STATUS_OK
-            bar.update(1)
-            if errors:
-                bar.set_postfix(errors=errors)
-
-        clock = time.perf_counter()
-        try:
-            execute(
-                jobs,
-                store.append,
-                executor=executor,
-                workers=size,
-                address=address,
-                flush_every=flush_every,
-                flush_seconds=FLUSH_SECONDS,
-                on_result=tick,
-            )
-        finally:
-            bar.close()
-        recorded = len(store.done_ids())
+        with SweepStore.open(target, sweep, restart=restart) as store:
+            command.written = store.directory
+            for note in store.set_aside:
+                typer.echo(f"{command.prefix}: note: {note}", err=True)
+            clock = time.perf_counter()
+            errors = _run(store, executor, size, address, flush_every, quiet)
+            recorded = len(store.done_ids())
         typer.echo(
             f"{recorded} of {sweep.n_runs} runs recorded in {store.directory} "
             f"({format_duration(time.perf_counter() - clock)})"
@@ -188,22 +172,73 @@ def sweep_command(
             raise typer.Exit(code=1)
 
 
+def _run(
+    store: SweepStore,
+    executor: str,
+    workers: int,
+    address: str | None,
+    flush_every: int,
+    quiet: bool,
+) -> int:
+    """Run the sweep's pending runs into ``store``; return the number that failed."""
+    sweep = store.sweep
+    done = store.done_ids()
+    jobs = (sweep.job(run) for run in sweep.runs() if run.run_id not in done)
+    bar = tqdm(
+        total=sweep.n_runs - len(done),
+        unit="run",
+        desc="sweep",
+        disable=quiet,
+        dynamic_ncols=True,
+    )
+    errors = 0
+
+    def tick(row: dict) -> None:
+        nonlocal errors
+        errors += row["status"] != STATUS_OK
+        bar.update(1)
+        if errors:
+            bar.set_postfix(errors=errors)
+
+    try:
+        execute(
+            jobs,
+            store.append,
+            executor=executor,
+            workers=workers,
+            address=address,
+            flush_every=flush_every,
+            flush_seconds=FLUSH_SECONDS,
+            on_result=tick,
+        )
+    finally:
+        bar.close()
+    return errors
+
+
 def choose_executor(
     workers: int, scheduler: str | None, dask_local: int | None
 ) -> tuple[str, int, str | None]:
     """The executor the options ask for: ``(kind, workers, scheduler address)``.
 
+    A Dask executor is checked before anything is created: ``dask.distributed`` must be
+    installed and a ``--scheduler`` must answer (within a few seconds).
+
     Raises:
-        InputError: For conflicting options or a bad number of workers.
+        InputError: For conflicting options, a bad number of workers, or a scheduler that
+            cannot be reached.
     """
     if scheduler is not None and dask_local is not None:
         raise InputError("--scheduler and --dask-local: give one or the other")
     if scheduler is not None:
         if not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
             raise InputError(f"--scheduler {scheduler!r}: a Dask address such as tcp://HOST:PORT")
+        check_dask(scheduler)
         return "dask", workers, scheduler
     if dask_local is not None:
-        return "dask", check_workers(dask_local), None
+        size = pool.check_workers(dask_local, name="--dask-local")
+        check_dask()
+        return "dask", size, None
     check_workers(workers)
     return ("sequential" if workers == 1 else "pool"), workers, None
 
@@ -241,40 +276,56 @@ def time_one_run(sweep: Sweep) -> float:
     return one + per_month * (sweep.steps - 1)
 
 
-def _already_done(target: Path, sweep: Sweep) -> set[str]:
-    """Run ids already recorded for this sweep in ``target`` (read only; none if new)."""
-    try:
-        manifest = read_manifest(target)
-    except InputError:
-        return set()
-    if manifest.get("fingerprint") != sweep.fingerprint():
-        return set()  # SweepStore.open will refuse it, naming what changed
-    return SweepStore(target, sweep).done_ids()
+def derived_out_option(default: str) -> Any:
+    """The ``--out`` of ``analyze`` and ``export``: where what they derive goes."""
+    return typer.Option(
+        "--out",
+        metavar="OUT",
+        help=f"Where to write. [default: {default}] An existing directory is replaced only "
+        "with --force and only if it holds earlier lewsim results.",
+        show_default=False,
+    )
 
 
 def analyze_command(
     directory: Annotated[Path, typer.Argument(metavar="DIR", help="A sweep's results.")],
+    out: Annotated[Path | None, derived_out_option("DIR/analysis")] = None,
+    force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Analyse a sweep (help: :data:`ANALYZE_HELP`)."""
     with Command("analyze") as command:
+        read_manifest(directory)  # a sweep lewsim can read, before the destination
+        target = check_destination(analysis_directory(directory, out), force=force)
         analysis = analyze_directory(directory)
-        out = write_analysis(analysis)
-        command.written = out
+        written = _as_out_error(lambda: write_analysis(analysis, target, replace=force))
+        command.written = written
         if quiet:
-            typer.echo(str(out / "report.html"))
+            typer.echo(str(written / "report.html"))
             return
         if analysis.indices is not None:
             typer.echo(analysis.indices.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-        typer.echo(f"report: {out / 'report.html'}")
+        typer.echo(f"report: {written / 'report.html'}")
 
 
 def export_command(
     directory: Annotated[Path, typer.Argument(metavar="DIR", help="A sweep's results.")],
     csv: Annotated[bool, typer.Option("--csv", help="Write CSV files (the only format).")] = True,
+    out: Annotated[Path | None, derived_out_option("DIR/export")] = None,
+    force: ForceOption = False,
 ) -> None:
     """Export a sweep's runs (help: :data:`EXPORT_HELP`)."""
     with Command("export") as command:
-        wide, long = export_csv(directory)
+        read_manifest(directory)  # a sweep lewsim can read, before the destination
+        target = check_destination(export_directory(directory, out), force=force)
+        wide, long = _as_out_error(lambda: export_csv(directory, target, replace=force))
         command.written = wide.parent
         typer.echo(f"{wide}\n{long}")
+
+
+def _as_out_error[T](write: Callable[[], T]) -> T:
+    """Run a writer, naming --out in a refusal (the destination may change meanwhile)."""
+    try:
+        return write()
+    except OutputError as problem:
+        raise OutputError(f"--out: {problem}") from None

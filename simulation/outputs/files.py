@@ -128,6 +128,33 @@ def is_lewsim_result(directory: str | os.PathLike[str]) -> bool:
         return False
 
 
+def read_manifest_file(path: str | os.PathLike[str]) -> Manifest | None:
+    """A ``manifest.json`` if it is lewsim's, read without following a link or blocking.
+
+    Args:
+        path: The manifest's path.
+
+    Returns:
+        The manifest, or ``None`` if ``path`` is missing, a symbolic link, not a regular
+        file (a named pipe, a device), larger than a manifest can be, or not a lewsim
+        manifest.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as handle:
+        try:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_size > _MANIFEST_MAX_BYTES:
+                return None
+            text = handle.read(_MANIFEST_MAX_BYTES + 1)
+        except OSError:
+            return None
+    return read_manifest(text)
+
+
 def write_directory(
     out_dir: str | os.PathLike[str],
     files: Mapping[str, bytes | str],
@@ -313,16 +340,9 @@ def _refusal(target: Path, *, replace: bool) -> str | None:
 def _not_a_result(directory: Path) -> str | None:
     """Why a non-empty directory is not a lewsim result, or ``None`` if it is one."""
     entries = sorted(os.listdir(directory))
-    manifest_path = directory / MANIFEST_JSON
     if MANIFEST_JSON not in entries:
         return f"no {MANIFEST_JSON}; e.g. {entries[0]!r}"
-    if (
-        manifest_path.is_symlink()
-        or not manifest_path.is_file()
-        or manifest_path.stat().st_size > _MANIFEST_MAX_BYTES
-    ):
-        return f"{MANIFEST_JSON} is not a lewsim manifest"
-    manifest = read_manifest(manifest_path.read_bytes())
+    manifest = read_manifest_file(directory / MANIFEST_JSON)
     if manifest is None:
         return f"{MANIFEST_JSON} is not a lewsim manifest"
     listed = set(manifest.files)

@@ -20,9 +20,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from simulation.errors import InputError
 from simulation.outputs.files import write_directory
+from simulation.outputs.manifest import manifest_json
+from simulation.outputs.manifest import read_manifest as parse_manifest
 from simulation.outputs.reports import Report
 from simulation.outputs.sweep_store import (
+    ANALYSIS,
+    EXPORT,
     MANIFEST,
     RUN_COLUMNS,
     read_design,
@@ -30,6 +35,7 @@ from simulation.outputs.sweep_store import (
     read_runs,
 )
 from simulation.runs.sensitivity import (
+    RESAMPLES,
     main_effects,
     morris_indices,
     point_means,
@@ -37,7 +43,9 @@ from simulation.runs.sensitivity import (
 )
 from simulation.runs.sweeps import MORRIS_LEVELS
 
-ANALYSIS_DIRECTORY = "analysis"
+#: Where ``lewsim analyze DIR`` and ``lewsim export DIR`` write by default, inside DIR.
+ANALYSIS_DIRECTORY = ANALYSIS
+EXPORT_DIRECTORY = EXPORT
 _BAR_COLOURS = ("#0072B2", "#E69F00")  # Okabe-Ito blue and orange: colour-blind safe
 
 
@@ -68,6 +76,11 @@ class SweepAnalysis:
         """The sweep's design."""
         return self.manifest["design"]
 
+    @property
+    def bootstrap_seed(self) -> int:
+        """The seed of the indices' bootstrap intervals: the sweep's base seed."""
+        return int(self.manifest["base_seed"])
+
 
 def analyze_directory(directory: str | os.PathLike[str]) -> SweepAnalysis:
     """Analyse a sweep's results directory.
@@ -79,12 +92,12 @@ def analyze_directory(directory: str | os.PathLike[str]) -> SweepAnalysis:
         The analysis.
 
     Raises:
-        InputError: If it is not a sweep directory, or a Sobol or Morris design is
-            unfinished.
+        InputError: If it is not a sweep directory (or one lewsim cannot trust), it holds
+            no runs yet, or a Sobol or Morris design is unfinished.
     """
     path = Path(directory)
     manifest = read_manifest(path)
-    runs = read_runs(path)
+    runs = _recorded_runs(path)
     factors = list(manifest["factors"])
     outputs = [name for name in manifest["outputs"] if "@" not in name]
     numeric = [name for name, kind in manifest.get("factor_kinds", {}).items() if kind != "levels"]
@@ -92,11 +105,11 @@ def analyze_directory(directory: str | os.PathLike[str]) -> SweepAnalysis:
     if manifest["design"] in ("sobol", "morris"):
         means = point_means(runs, outputs, manifest["points"])
         if manifest["design"] == "sobol":
-            indices = sobol_indices(means, factors, outputs, seed=manifest["base_seed"])
+            indices = sobol_indices(means, factors, outputs, seed=int(manifest["base_seed"]))
         else:
             units = read_design(path)[[f"unit:{name}" for name in factors]].to_numpy(dtype=float)
             indices = morris_indices(
-                units, means, factors, outputs, MORRIS_LEVELS, seed=manifest["base_seed"]
+                units, means, factors, outputs, MORRIS_LEVELS, seed=int(manifest["base_seed"])
             )
     effects = main_effects(runs, factors, outputs, numeric=numeric)
     return SweepAnalysis(path, manifest, runs, outputs, factors, indices, effects)
@@ -255,33 +268,77 @@ def build_report(analysis: SweepAnalysis) -> Report:
     return report
 
 
-def write_analysis(analysis: SweepAnalysis) -> Path:
-    """Write the report, its figures and CSVs into the sweep's ``analysis/`` directory.
+def write_analysis(
+    analysis: SweepAnalysis, out: str | os.PathLike[str] | None = None, *, replace: bool = False
+) -> Path:
+    """Write the report, its figures and CSVs into ``out`` (by default DIR/analysis).
+
+    Like every lewsim writer it replaces an earlier analysis only when asked.
+
+    Args:
+        analysis: The analysis.
+        out: The results directory; :data:`ANALYSIS_DIRECTORY` inside the sweep's.
+        replace: Whether an earlier lewsim result in ``out`` may be replaced (``--force``).
 
     Returns:
-        The path of ``analysis/``.
+        The absolute path written.
+
+    Raises:
+        OutputError: If ``out`` holds an earlier result and ``replace`` is false, or
+            anything else (see :func:`simulation.outputs.files.check_destination`).
     """
     report = build_report(analysis)
+    record = {
+        "bootstrap_seed": analysis.bootstrap_seed,
+        "bootstrap_resamples": RESAMPLES if analysis.indices is not None else 0,
+        "runs_analysed": len(analysis.runs),
+    }
     files: dict[str, bytes | str] = {
         "effects.csv": analysis.effects.to_csv(index=False),
-        MANIFEST: (analysis.directory / MANIFEST).read_text(encoding="utf-8"),
+        MANIFEST: _derived_manifest(analysis.directory, "analysis", record),
     }
     if analysis.indices is not None:
         files["indices.csv"] = analysis.indices.to_csv(index=False)
-    out = analysis.directory / ANALYSIS_DIRECTORY
-    # Derived from the sweep's runs, so a new analysis replaces the last one.
-    return report.write(out, extra_files=files, replace=True)
+    target = analysis_directory(analysis.directory, out)
+    return report.write(target, extra_files=files, replace=replace)
 
 
-def export_csv(directory: str | os.PathLike[str]) -> tuple[Path, Path]:
-    """Write a sweep's runs as ``runs_wide.csv`` and ``runs_long.csv`` in ``export/``.
+def analysis_directory(
+    directory: str | os.PathLike[str], out: str | os.PathLike[str] | None
+) -> Path:
+    """Where an analysis of the sweep in ``directory`` goes: ``out``, or DIR/analysis."""
+    return Path(out) if out is not None else Path(directory) / ANALYSIS_DIRECTORY
+
+
+def export_directory(directory: str | os.PathLike[str], out: str | os.PathLike[str] | None) -> Path:
+    """Where an export of the sweep in ``directory`` goes: ``out``, or DIR/export."""
+    return Path(out) if out is not None else Path(directory) / EXPORT_DIRECTORY
+
+
+def export_csv(
+    directory: str | os.PathLike[str],
+    out: str | os.PathLike[str] | None = None,
+    *,
+    replace: bool = False,
+) -> tuple[Path, Path]:
+    """Write a sweep's runs as ``runs_wide.csv`` and ``runs_long.csv``.
+
+    Args:
+        directory: A sweep results directory.
+        out: The results directory; :data:`EXPORT_DIRECTORY` inside the sweep's.
+        replace: Whether an earlier lewsim result in ``out`` may be replaced (``--force``).
 
     Returns:
         The paths of the wide and the long CSV.
+
+    Raises:
+        InputError: If ``directory`` is not a sweep lewsim can read, or holds no runs.
+        OutputError: If ``out`` cannot take the files (an earlier export without
+            ``replace``, say).
     """
     path = Path(directory)
     manifest = read_manifest(path)
-    runs = read_runs(path)
+    runs = _recorded_runs(path)
     factors = list(manifest["factors"])
     long = runs.melt(
         id_vars=[*RUN_COLUMNS, *factors],
@@ -295,14 +352,32 @@ def export_csv(directory: str | os.PathLike[str]) -> tuple[Path, Path]:
     # With ``every`` dividing the months, ``column@last`` repeats the final value: keep one
     # row per run, outcome and month.
     long = long.drop_duplicates(["run_id", "outcome", "month"], ignore_index=True)
-    out = path / "export"
     files = {
         "runs_wide.csv": runs.to_csv(index=False),
         "runs_long.csv": long.to_csv(index=False),
-        MANIFEST: (path / MANIFEST).read_text(encoding="utf-8"),
+        MANIFEST: _derived_manifest(path, "export", {"runs_exported": len(runs)}),
     }
-    write_directory(out, files, replace=True)  # derived from the runs: a new export replaces it
-    return out / "runs_wide.csv", out / "runs_long.csv"
+    written = write_directory(export_directory(path, out), files, replace=replace)
+    return written / "runs_wide.csv", written / "runs_long.csv"
+
+
+def _recorded_runs(path: Path) -> pd.DataFrame:
+    """The sweep's runs, refused if there are none yet."""
+    runs = read_runs(path)
+    if runs.empty:
+        raise InputError(
+            f"{path}: no runs are recorded yet (the sweep stopped before its first results "
+            f"were written); run the sweep command again with --out {path} to run them"
+        )
+    return runs
+
+
+def _derived_manifest(directory: Path, section: str, record: dict[str, Any]) -> str:
+    """The sweep's manifest with a section saying what was derived from it."""
+    manifest = parse_manifest((directory / MANIFEST).read_bytes())
+    assert manifest is not None  # read_manifest checked it
+    manifest[section] = {"sweep_directory": str(directory.absolute()), **record}
+    return manifest_json(manifest)
 
 
 def _months(split: pd.DataFrame, manifest: dict[str, Any]) -> Sequence[int]:

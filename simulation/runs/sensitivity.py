@@ -67,6 +67,16 @@ def _problem(factors: Sequence[str]) -> dict[str, Any]:
     return {"num_vars": len(factors), "names": list(factors), "bounds": [[0.0, 1.0]] * len(factors)}
 
 
+def _bootstrap_rng(seed: int) -> np.random.Generator:
+    """The bootstrap's random numbers, from ``seed``.
+
+    A generator rather than the number: SALib's Sobol analysis seeds its bootstrap only
+    ``if seed``, so a seed of 0 (the default of sweep files) gave different intervals on
+    every analysis.
+    """
+    return np.random.default_rng(seed)
+
+
 def sobol_indices(
     means: np.ndarray, factors: Sequence[str], outputs: Sequence[str], seed: int = 0
 ) -> pd.DataFrame:
@@ -96,7 +106,7 @@ def sobol_indices(
                 calc_second_order=False,
                 num_resamples=RESAMPLES,
                 conf_level=0.95,
-                seed=seed,
+                seed=_bootstrap_rng(seed),
             )
         for index, factor in enumerate(factors):
             s1, s1_half = float(result["S1"][index]), float(result["S1_conf"][index])
@@ -140,7 +150,7 @@ def morris_indices(
             num_resamples=RESAMPLES,
             conf_level=0.95,
             num_levels=levels,
-            seed=seed,
+            seed=_bootstrap_rng(seed),
         )
         for index, factor in enumerate(factors):
             mu_star, half = float(result["mu_star"][index]), float(result["mu_star_conf"][index])

@@ -44,12 +44,15 @@ core, so workers import nothing above the model.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import itertools
 import json
 import math
 import os
+import socket
 import time
 import tomllib
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -323,10 +326,25 @@ def sweep_from_text(text: str, source: str = "<string>", directory: Path | None 
         f"outputs: {name!r} is not a sector column; allowed: {', '.join(SECTOR_COLUMNS)}"
         for name in unknown
     ]
+    repeated = sorted({name for name in spec.outputs if spec.outputs.count(name) > 1})
+    problems += [f"outputs: {name!r} is listed twice; list each output once" for name in repeated]
+    problems += _same_event_field(factors)
     if spec.every is not None and spec.every > base.steps:
         problems.append(f"every = {spec.every}: allowed: 1 to steps ({base.steps})")
     if problems:
         raise SweepError(source, problems)
+    # Counted from the design's parameters before it is built: a design of 2^32 points
+    # would take the machine's memory before its size could be checked.
+    runs = design_size(spec, factors) * spec.replications
+    if runs > MAX_RUNS:
+        raise SweepError(
+            source,
+            [
+                f"the {spec.design} design has {design_size(spec, factors):,} points x "
+                f"{spec.replications} replications = {runs:,} runs; at most {MAX_RUNS:,} "
+                "allowed"
+            ],
+        )
     units = _unit_design(spec, factors)
     points = (
         [
@@ -339,14 +357,6 @@ def sweep_from_text(text: str, source: str = "<string>", directory: Path | None 
         if spec.design not in ("factorial", "list")
         else _enumerated_points(spec, factors)
     )
-    if len(points) * spec.replications > MAX_RUNS:
-        raise SweepError(
-            source,
-            [
-                f"the design has {len(points) * spec.replications:,} runs; "
-                f"at most {MAX_RUNS:,} allowed"
-            ],
-        )
     sweep = Sweep(
         spec=spec, source=source, text=text, base=base, factors=factors, points=points, units=units
     )
@@ -536,6 +546,47 @@ def _design_problems(spec: SweepFile, factors: Sequence[FactorSpec]) -> list[str
     return problems
 
 
+def design_size(spec: SweepFile, factors: Sequence[FactorSpec]) -> int:
+    """The number of design points a checked sweep file asks for, without building them.
+
+    Args:
+        spec: A sweep file whose design problems (:func:`_design_problems`) are none.
+        factors: Its factors.
+
+    Returns:
+        Every combination of levels (``factorial``), the number of listed values
+        (``list``), ``samples`` (``lhs``), ``samples * (factors + 2)`` (``sobol``, Saltelli's
+        sample without second-order indices) or ``samples * (factors + 1)`` (``morris``).
+    """
+    if spec.design == "factorial":
+        return math.prod(len(factor.levels or ()) for factor in factors)
+    if spec.design == "list":
+        return len(factors[0].levels or ())
+    assert spec.samples is not None
+    if spec.design == "sobol":
+        return spec.samples * (len(factors) + 2)
+    if spec.design == "morris":
+        return spec.samples * (len(factors) + 1)
+    return spec.samples
+
+
+def _same_event_field(factors: Sequence[FactorSpec]) -> list[str]:
+    """Two factors naming one event field (by label and by index): the second would win."""
+    seen: dict[tuple[int, str | None], str] = {}
+    problems = []
+    for factor in factors:
+        if factor.event is None:
+            continue
+        where = (factor.event, factor.field)
+        if where in seen:
+            problems.append(
+                f"parameters.{factor.key}: the same event field as parameters.{seen[where]}; "
+                "vary each field once"
+            )
+        seen.setdefault(where, factor.key)
+    return problems
+
+
 def _enumerated_points(spec: SweepFile, factors: Sequence[FactorSpec]) -> list[dict[str, Any]]:
     keys = [factor.key for factor in factors]
     if spec.design == "factorial":
@@ -703,6 +754,74 @@ def execute(
             buffer.clear()
 
 
+#: Dask's default scheduler port, when an address names none.
+DASK_PORT = 8786
+#: Seconds to wait for a scheduler to answer before saying it cannot be reached.
+SCHEDULER_TIMEOUT = 5.0
+
+_NO_DASK = "the Dask executor needs dask.distributed: pip install 'lewsim[cluster]'"
+
+
+def check_dask(address: str | None = None, *, timeout: float = SCHEDULER_TIMEOUT) -> None:
+    """Check that a Dask run can start: ``dask.distributed`` installed, the scheduler up.
+
+    A scheduler at ``tcp://`` or ``tls://HOST:PORT`` is reached with a plain connection
+    (within ``timeout`` seconds), before anything is created; other protocols are left to
+    Dask.
+
+    Args:
+        address: The scheduler's address, or ``None`` for a local cluster.
+        timeout: Seconds to wait for the connection.
+
+    Raises:
+        InputError: Naming ``--scheduler`` if it cannot be reached, or what to install.
+    """
+    if importlib.util.find_spec("distributed") is None:
+        raise InputError(_NO_DASK)
+    if address is None or not address.startswith(("tcp://", "tls://")):
+        return
+    try:
+        parts = urllib.parse.urlsplit(address)
+        host, port = parts.hostname, parts.port or DASK_PORT
+    except ValueError as error:
+        raise InputError(f"--scheduler {address!r}: {error}") from None
+    if not host:
+        raise InputError(f"--scheduler {address!r}: no host; a Dask address is tcp://HOST:PORT")
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as error:
+        reason = error.strerror or str(error) or type(error).__name__
+        raise InputError(
+            f"--scheduler {address}: the scheduler cannot be reached ({reason}); start it, "
+            "or check the address"
+        ) from None
+    _handshake(address, timeout)
+
+
+def _handshake(address: str, timeout: float) -> None:
+    """Connect a Dask client: something else listening there is refused, not run into.
+
+    Dask reads a reply's first bytes as a message size, so another server (a web server,
+    a proxy) would have it allocate exabytes: a ``MemoryError`` at once, caught here.
+    """
+    from distributed import Client
+
+    try:
+        client = Client(address, timeout=timeout)
+    except (OSError, TimeoutError) as error:
+        reason = " ".join(str(error).split())[:120] or type(error).__name__
+        raise InputError(
+            f"--scheduler {address}: the scheduler cannot be reached ({reason}); start it, "
+            "or check the address"
+        ) from None
+    except (Exception, MemoryError) as error:  # whatever a reply that is not Dask's causes
+        raise InputError(
+            f"--scheduler {address}: something answers there, but not as a Dask scheduler "
+            f"({type(error).__name__}); check the address and port"
+        ) from None
+    client.close()
+
+
 def _run_dask(
     jobs: Iterable[Job],
     workers: int,
@@ -712,9 +831,7 @@ def _run_dask(
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:
-        raise InputError(
-            "the Dask executor needs dask.distributed: pip install 'lewsim[cluster]'"
-        ) from None
+        raise InputError(_NO_DASK) from None
     cluster = None
     if address is None:
         cluster = LocalCluster(

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from simulation.cli import app
-from simulation.parameters import PARAMETER_NAMES
+from simulation.parameters import PARAMETER_NAMES, Parameters
 
 runner = CliRunner()
 
@@ -445,6 +445,69 @@ SWEEPS = [
     ),
 ]
 
+#: Model parameters that take a number (any 35 of them make a large design).
+NUMBERS = [name for name, spec in Parameters.model_fields.items() if type(spec.default) is float]
+
+
+def factors(count: int, table: str) -> str:
+    """``count`` factors of numeric parameters, each with the same ``table`` body."""
+    return "".join(f"[parameters.{name}]\n{table}\n" for name in NUMBERS[:count])
+
+
+#: Issue 16: sizes counted before the design is built; Dask options checked first.
+SWEEP_SIZES = [
+    Case(["sweep", "s.toml"], "4,294,967,296", sweep(factors(32, "levels = [0.1, 0.2]"))),
+    Case(
+        ["sweep", "s.toml", "--dry-run"],
+        "4,294,967,296",
+        sweep(factors(32, "levels = [0.1, 0.2]")),
+    ),
+    Case(
+        ["sweep", "s.toml"],
+        "2,424,832 runs",
+        sweep('design = "sobol"\nsamples = 65536\n' + factors(35, "range = [0.1, 0.2]")),
+    ),
+    Case(
+        ["sweep", "s.toml", "--dry-run"],
+        "1,000,000",
+        sweep('design = "morris"\nsamples = 100000\n' + factors(10, "range = [0.1, 0.2]")),
+    ),
+    Case(
+        ["sweep", "s.toml"],
+        "1,000,000",
+        sweep("replications = 10000\n[parameters.board_support]\nlevels = " + str([0.5] * 101)),
+    ),
+    Case(
+        ["sweep", "s.toml"],
+        "'peer_workers' is listed twice",
+        sweep('outputs = ["peer_workers", "peer_workers"]'),
+    ),
+    Case(["sweep", "s.toml", "--dask-local", "0"], "--dask-local must be", sweep("")),
+    Case(["sweep", "s.toml", "--dask-local", "999"], "--dask-local 999", sweep("")),
+    Case(
+        ["sweep", "s.toml", "--scheduler", "tcp://127.0.0.1:1"],
+        "the scheduler cannot be reached",
+        sweep(""),
+    ),
+    Case(["sweep", "s.toml", "--scheduler", "tcp://:8786"], "no host", sweep("")),
+    Case(["sweep", "s.toml", "--scheduler", "tcp://h:99999"], "--scheduler", sweep("")),
+    Case(
+        ["sweep", "s.toml", "--out", "link"],
+        "link: a symbolic link",
+        {**sweep(""), "real/keep.txt": "mine", "link": Link("real")},
+    ),
+    Case(
+        ["sweep", "s.toml", "--out", "d"],
+        "'keep.txt'",
+        {**sweep(""), "d/keep.txt": "mine", "d/.sweep.lock": "123"},
+    ),
+    Case(
+        ["analyze", "link"], "link: a symbolic link", {"real/keep.txt": "x", "link": Link("real")}
+    ),
+    Case(["export", "mine"], "mine", {"mine/manifest.json": '{"format": "lewsim-results/1"}'}),
+    Case(["analyze", "mine"], "mine", {"mine/manifest.json": FIFO}),
+]
+
 ODD_PLACES = [
     Case([*run_set(), "--out", "a\x00b"], "--out", usage=True),
     Case(["run", "a\x00b.toml"], "SCENARIO", usage=True),
@@ -496,6 +559,7 @@ CASES = [
     *COMPARE,
     *VALIDATE,
     *SWEEPS,
+    *SWEEP_SIZES,
     *ODD_PLACES,
     *OTHERS,
 ]

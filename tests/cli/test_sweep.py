@@ -6,9 +6,11 @@ the others call the app in-process.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -23,7 +25,8 @@ from conftest import default_sigint
 from typer.testing import CliRunner
 
 from simulation.cli import app
-from simulation.outputs.sweep_store import SHARDS, read_manifest, read_runs
+from simulation.outputs.sweep_store import SHARDS, SweepStore, read_manifest, read_runs
+from simulation.runs.sweeps import load_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
@@ -353,3 +356,152 @@ def test_export_writes_a_wide_and_a_long_csv(finished_sobol):
         pd.testing.assert_series_equal(
             final[outcome].sort_index(), by_run[outcome].sort_index(), check_names=False
         )
+
+
+# ---- issue 16 and 22: earlier outputs, damaged and foreign directories --------------------
+
+
+def test_analyze_and_export_replace_earlier_outputs_only_with_force(finished_sobol, tmp_path):
+    for command, directory, name in (
+        ("analyze", "analysis", "indices.csv"),
+        ("export", "export", "runs_wide.csv"),
+    ):
+        assert invoke(command, finished_sobol).exit_code == 0
+        first = (finished_sobol / directory / name).read_bytes()
+        again = invoke(command, finished_sobol)
+        assert again.exit_code == 2
+        assert f"lewsim {command}: error: --out:" in again.output
+        assert "--force" in again.output
+        assert (finished_sobol / directory / name).read_bytes() == first  # untouched
+        forced = invoke(command, finished_sobol, "--force")
+        assert forced.exit_code == 0, forced.output
+        elsewhere = tmp_path / f"{command}-elsewhere"
+        assert invoke(command, finished_sobol, "--out", elsewhere).exit_code == 0
+        assert (elsewhere / name).read_bytes() == first  # the same data, the same bytes
+        # Never into the sweep's own directory, which is not an earlier result.
+        into_sweep = invoke(command, finished_sobol, "--out", finished_sobol, "--force")
+        assert into_sweep.exit_code == 2
+        assert "not a lewsim result" in into_sweep.output
+
+
+def test_analyze_is_reproducible_with_a_seed_of_0_and_records_the_seed(tmp_path):
+    file = sweep_file(tmp_path, SMALL_SOBOL.replace("seed = 2", "seed = 0"))
+    out = tmp_path / "zero"
+    assert invoke("sweep", file, "--out", out, "-q", "--workers", "1").exit_code == 0
+    assert invoke("analyze", out, "--out", tmp_path / "a1").exit_code == 0
+    assert invoke("analyze", out, "--out", tmp_path / "a2").exit_code == 0
+    one = pd.read_csv(tmp_path / "a1" / "indices.csv")
+    two = pd.read_csv(tmp_path / "a2" / "indices.csv")
+    assert one["S1_high"].notna().all()
+    pd.testing.assert_frame_equal(one, two)  # the bootstrap bounds too, to the last digit
+    manifest = json.loads((tmp_path / "a1" / "manifest.json").read_text())
+    assert manifest["analysis"]["bootstrap_seed"] == 0
+    assert manifest["analysis"]["runs_analysed"] == 16
+
+
+def test_a_sweep_with_no_runs_yet_is_reported_not_a_traceback(tmp_path):
+    file = sweep_file(tmp_path, SMALL_SOBOL)
+    out = tmp_path / "empty"
+    SweepStore.open(out, load_sweep(file)).close()  # as an unreachable cluster left it
+    for command in ("analyze", "export"):
+        result = invoke(command, out)
+        assert result.exit_code == 2, result.output
+        assert f"lewsim {command}: error: {out}: no runs are recorded yet" in result.output
+    assert sorted(path.name for path in out.iterdir()) == sorted(
+        [".sweep.lock", "design.parquet", "manifest.json", "shards", "sweep.toml"]
+    )
+
+
+def test_a_truncated_shard_is_named_then_set_aside_and_redone_on_resume(finished_sobol, tmp_path):
+    broken = sorted((finished_sobol / SHARDS).glob("part-*.parquet"))[0]
+    os.truncate(broken, 100)
+    for command in ("analyze", "export"):
+        result = invoke(command, finished_sobol)
+        assert result.exit_code == 2, result.output
+        assert "Traceback" not in result.output
+        assert f"{broken} cannot be read" in result.output
+    resumed = invoke("sweep", tmp_path / "sweep.toml", "--out", finished_sobol, "--workers", "1")
+    assert resumed.exit_code == 0, resumed.output
+    assert "(12 already done)" in resumed.output  # four shards of four: one set aside
+    assert f"lewsim sweep: note: {broken} cannot be read" in resumed.output
+    assert broken.with_name(broken.name + ".damaged").exists()
+    assert len(read_runs(finished_sobol)) == 16
+    assert invoke("analyze", finished_sobol).exit_code == 0
+
+
+def test_analyze_refuses_a_hand_edited_manifest(finished_sobol):
+    path = finished_sobol / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["sweep"]["factors"] = ["pay_parity", "board_support"]  # swapped by hand
+    path.write_text(json.dumps(manifest))
+    result = invoke("analyze", finished_sobol)
+    assert result.exit_code == 2
+    assert "manifest.json or design.parquet was changed" in result.output
+    assert not (finished_sobol / "analysis").exists()
+
+
+def test_restart_keeps_a_users_files_in_shards(finished_sobol, tmp_path):
+    shards = finished_sobol / SHARDS
+    (shards / "part-of-my-thesis.docx").write_bytes(b"chapter 1")
+    (shards / ".part-backup").write_bytes(b"backup")
+    earlier = sorted(shards.glob("part-*.parquet"))
+    result = invoke(
+        "sweep", tmp_path / "sweep.toml", "--out", finished_sobol, "--restart", "-q",
+        "--workers", "1",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (shards / "part-of-my-thesis.docx").read_bytes() == b"chapter 1"
+    assert (shards / ".part-backup").read_bytes() == b"backup"
+    assert not any(path.exists() for path in earlier)
+    assert len(read_runs(finished_sobol)) == 16
+
+
+def test_a_second_sweep_on_the_same_new_out_is_told_another_is_writing(tmp_path):
+    file = forty_runs_file(tmp_path)
+    out = tmp_path / "both"
+    first = start(
+        "sweep", file, "--out", out, "--workers", "1", "-q",
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for(lambda: (out / "manifest.json").exists(), 60, first)
+        second = invoke("sweep", file, "--out", out, "--workers", "1")
+        assert second.exit_code == 2, second.output
+        assert f"another lewsim sweep (PID {first.pid}) is writing there" in second.output
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+
+
+def test_a_scheduler_address_where_another_server_answers_is_refused_before_writing(tmp_path):
+    pytest.importorskip("distributed")
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def answer() -> None:  # a web server: it reads a little and answers HTTP
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            with connection:
+                connection.settimeout(2)
+                try:
+                    connection.recv(1024)
+                    connection.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n" + b"x" * 64)
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    try:
+        file = sweep_file(tmp_path, SMALL_SOBOL)
+        out = tmp_path / "out"
+        result = invoke("sweep", file, "--out", out, "--scheduler", f"tcp://127.0.0.1:{port}")
+    finally:
+        server.close()
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "lewsim sweep: error: --scheduler" in result.output
+    assert "not as a Dask scheduler" in result.output, result.output
+    assert not out.exists()

@@ -13,7 +13,13 @@ import simulation.outcomes as outcomes
 from simulation import simulate
 from simulation.errors import InputError, OutputError
 from simulation.outputs.sweep_store import SHARDS, SweepStore, read_runs
-from simulation.runs.sweeps import SweepError, execute, load_sweep, sweep_from_text
+from simulation.runs.sweeps import (
+    SweepError,
+    design_size,
+    execute,
+    load_sweep,
+    sweep_from_text,
+)
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "experiments" / "scenarios"
 
@@ -203,6 +209,28 @@ def test_an_event_field_is_a_factor(tmp_path):
     assert at_six[12] == untouched  # not yet appointed: the run is the sector without it
 
 
+def test_two_factors_naming_one_event_field_are_refused(tmp_path):
+    text = _event_sweep() + '    [parameters."events.0.month"]\n    levels = [3]\n'
+    with pytest.raises(SweepError, match=r"events\.0\.month: the same event field as"):
+        load_sweep(_write(tmp_path, "twice.toml", text))
+
+
+@pytest.mark.parametrize(
+    ("design", "factors", "extra"),
+    [
+        ("factorial", THREE_FACTORS.replace("range = [0.2, 0.8]", "levels = [0.2, 0.5, 0.8]")
+         .replace("range = [3, 6]", "levels = [3, 4]"), ""),
+        ("list", "[parameters.board_support]\nvalues = [0.1, 0.2, 0.3]", ""),
+        ("lhs", THREE_FACTORS, "samples = 5"),
+        ("sobol", THREE_FACTORS, "samples = 4"),
+        ("morris", THREE_FACTORS, "samples = 3"),
+    ],
+)  # fmt: skip
+def test_the_size_counted_before_building_is_the_size_built(design, factors, extra):
+    sweep = sweep_from_text(sweep_text(design, factors, extra))
+    assert design_size(sweep.spec, sweep.factors) == len(sweep.points) == len(sweep.units)
+
+
 def _event_sweep() -> str:
     return f"""
     name = "when"
@@ -284,9 +312,12 @@ def test_the_store_writes_shards_and_resumes_without_duplicates(tmp_path):
     runs = list(sweep.runs())
     first = [outcomes.carry_out(sweep.job(run)) for run in runs[:2]]
     store.append(first)
-    (tmp_path / "out" / SHARDS / ".part-x.parquet.123.tmp").write_bytes(b"half a shard")
+    stale = ".part-20240101T000000000000-123-abcdef.parquet.123.tmp"  # as _atomic names it
+    (tmp_path / "out" / SHARDS / stale).write_bytes(b"half a shard")
+    (tmp_path / "out" / SHARDS / ".part-backup.tmp").write_bytes(b"a user's")  # not lewsim's
     reopened = SweepStore.open(tmp_path / "out", sweep)
-    assert not list((tmp_path / "out" / SHARDS).glob(".*"))  # the stale temporary is reaped
+    hidden = [path.name for path in (tmp_path / "out" / SHARDS).glob(".*")]
+    assert hidden == [".part-backup.tmp"]  # the stale temporary is reaped, nothing else
     done = reopened.done_ids()
     assert done == {run.run_id for run in runs[:2]}
     rest = [outcomes.carry_out(sweep.job(run)) for run in runs if run.run_id not in done]
