@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,8 @@ import pandas as pd
 import pytest
 
 import simulation.outcomes as outcomes
-from simulation import simulate
+from simulation import SectorModel, simulate
+from simulation.environment import environment_at
 from simulation.errors import InputError, OutputError
 from simulation.outputs.sweep_store import SHARDS, SweepStore, read_runs
 from simulation.runs.sweeps import SweepError, execute, load_sweep, sweep_from_text
@@ -331,9 +333,21 @@ def test_the_store_never_writes_into_a_directory_of_other_files(tmp_path):
 def test_experiment_returns_final_outcomes_like_a_run():
     values = outcomes.experiment(steps=6, seed=4, n_orgs=3, pay_parity=0.5)
     assert set(values) == set(outcomes.DEFAULT_OUTCOMES)
-    again = outcomes.run_outcomes(6, 4, {"n_orgs": 3, "pay_parity": 0.5})
-    assert values == again
+    # Independently: the last month of simulate()'s frame for the same run.
+    frame = simulate(steps=6, seed=4, n_orgs=3, pay_parity=0.5)
+    assert values == {name: float(frame[name].iloc[-1]) for name in outcomes.DEFAULT_OUTCOMES}
+    assert values != outcomes.experiment(steps=6, seed=5, n_orgs=3, pay_parity=0.5)  # seed used
     assert np.isfinite(list(values.values())).all()
+
+
+def test_run_outcomes_reads_the_months_asked_for_off_the_run():
+    values = outcomes.run_outcomes(6, 4, {"n_orgs": 3}, outputs=["mean_stigma"], every=2)
+    frame = simulate(steps=6, seed=4, n_orgs=3)
+    assert values == {
+        "mean_stigma": float(frame.loc[6, "mean_stigma"]),
+        **{f"mean_stigma@{month}": float(frame.loc[month, "mean_stigma"]) for month in (2, 4, 6)},
+    }
+    assert len({values["mean_stigma@2"], values["mean_stigma@4"]}) == 2  # distinct months
 
 
 def test_a_yearly_series_sweeps_over_a_range_as_a_constant():
@@ -341,5 +355,19 @@ def test_a_yearly_series_sweeps_over_a_range_as_a_constant():
     sweep = sweep_from_text(text)
     values = [point["policy_pressure"] for point in sweep.points]
     assert all(0.2 <= value <= 0.6 for value in values) and len(set(values)) == 4
-    # Each point runs: the model reads the number as the same pressure every year.
-    assert outcomes.run_outcomes(6, 1, {"n_orgs": 3, "policy_pressure": values[0]})
+    # The model reads the number as the same pressure every year: in every month of 25
+    # years (the default series has 20 values and rises), and a run gives what a run of the
+    # explicit constant series gives.
+    job = sweep.job(next(iter(sweep.runs())))
+    value = job.parameters["policy_pressure"]
+    assert value in values
+    model = SectorModel(rng=1, n_orgs=3, policy_pressure=value)
+    assert {environment_at(model.params, month)[1] for month in range(12 * 25)} == {value}
+    steps = 30  # into the third model year
+    as_number = outcomes.run_outcomes(steps, 1, {"n_orgs": 3, "policy_pressure": value})
+    as_series = outcomes.run_outcomes(steps, 1, {"n_orgs": 3, "policy_pressure": (value,) * 25})
+    assert as_number == as_series
+    ran = outcomes.carry_out(replace(job, steps=steps, outputs=tuple(as_number)))
+    assert ran["status"] == "ok" and ran["outcomes"] == outcomes.run_outcomes(
+        steps, job.run.seed, {**job.parameters, "policy_pressure": (value,) * 25}
+    )
