@@ -15,6 +15,7 @@ import sys
 import textwrap
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -109,34 +110,62 @@ def same_runs(first: Path, second: Path) -> None:
 # ---- crashes and interruptions ----------------------------------------------------------
 
 
+def progress_reader(
+    driver: subprocess.Popen, total: int
+) -> tuple[threading.Thread, list, Callable]:
+    """Read the driver's stderr as it comes: the reader, the text so far, and runs done.
+
+    The progress bar counts a run once it is in the driver's buffer, so the last count
+    printed is at most the runs done.
+    """
+    stderr: list[str] = []
+    reader = threading.Thread(target=lambda: stderr.extend(iter(lambda: driver.stderr.read(1), "")))
+    reader.start()
+
+    def runs_done() -> int:
+        counts = re.findall(rf"(\d+)/{total}", "".join(stderr))
+        return int(counts[-1]) if counts else 0
+
+    return reader, stderr, runs_done
+
+
 @pytest.mark.slow
 def test_a_sweep_killed_mid_way_resumes_without_loss_or_duplicates(tmp_path):
     file = forty_runs_file(tmp_path)
     out = tmp_path / "killed"
-    shards = out / SHARDS
+    flush_every = 2
     driver = start(
-        "sweep", file, "--out", out, "--workers", "2", "--flush-every", "2", "-q",
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        "sweep", file, "--out", out, "--workers", "2", "--flush-every", flush_every,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
+    reader, _, runs_done = progress_reader(driver, 40)
     try:
-        wait_for(lambda: any(shards.glob("part-*.parquet")), 60, driver)
+        wait_for(lambda: runs_done() >= 10, 60, driver)
+        seen = runs_done()
     finally:
         driver.send_signal(signal.SIGKILL)
         driver.wait(10)
+        reader.join(10)
     assert driver.returncode == -signal.SIGKILL
     # Every shard there is whole, and the kill came before the end.
     partial = raw_shards(out)
-    assert 0 < len(partial) < 40
+    assert len(partial) < 40
     assert partial["run_id"].is_unique
+    # The bound of the flush policy: at most --flush-every finished runs are in the driver's
+    # buffer (or in the shard being written) when it dies, so all but those of the runs the
+    # progress bar had counted are on disk; and no shard holds more than --flush-every.
+    assert len(partial) >= seen - flush_every, (len(partial), seen)
+    for path in (out / SHARDS).glob("part-*.parquet"):
+        assert pq.read_metadata(path).num_rows <= flush_every
 
     resumed = invoke("sweep", file, "--out", out, "--workers", "1")
     assert resumed.exit_code == 0, resumed.output
-    assert "already done" in resumed.output
+    assert f"({len(partial)} already done)" in resumed.output
     everything = raw_shards(out)
     assert len(everything) == 40
     assert everything["run_id"].is_unique  # no run done twice
     assert set(partial["run_id"]) <= set(everything["run_id"])
-    assert not list(shards.glob(".*"))  # temporary files of the killed driver reaped
+    assert not list((out / SHARDS).glob(".*"))  # temporary files of the killed driver reaped
 
     clean = tmp_path / "clean"
     assert invoke("sweep", file, "--out", clean, "--workers", "1", "-q").exit_code == 0
@@ -159,14 +188,7 @@ def test_ctrl_c_flushes_what_is_done_exits_130_and_a_rerun_resumes(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    stderr: list[str] = []
-    reader = threading.Thread(target=lambda: stderr.extend(iter(lambda: driver.stderr.read(1), "")))
-    reader.start()
-
-    def runs_done() -> int:
-        counts = re.findall(r"(\d+)/40", "".join(stderr))
-        return int(counts[-1]) if counts else 0
-
+    reader, stderr, runs_done = progress_reader(driver, 40)
     try:
         wait_for(lambda: runs_done() >= 3, 60, driver)
         seen = runs_done()
