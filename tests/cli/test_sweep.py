@@ -6,6 +6,7 @@ the others call the app in-process.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pyarrow.parquet as pq
 import pytest
 from conftest import default_sigint
@@ -26,6 +28,7 @@ from typer.testing import CliRunner
 
 from simulation.cli import app
 from simulation.outputs.sweep_store import SHARDS, read_manifest, read_runs
+from simulation.runs.pool import available_cores
 
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
@@ -461,3 +464,50 @@ def test_a_failed_run_is_recorded_the_sweep_goes_on_and_the_command_exits_1(tmp_
     assert (runs.loc[failed, "error"] == "RuntimeError: broken on purpose").all()
     assert (runs.loc[~failed, "status"] == "ok").all()
     assert runs.loc[~failed, "peer_workers"].notna().all()
+
+
+@pytest.mark.slow
+def test_dask_local_workers_end_with_a_killed_sweep(tmp_path):
+    pytest.importorskip("distributed")
+    if available_cores() < 2:
+        pytest.skip("needs two cores for a local Dask cluster of two")
+    file = forty_runs_file(tmp_path)
+    driver = start(
+        "sweep", file, "--out", tmp_path / "out", "--dask-local", "2",
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    reader, _, runs_done = progress_reader(driver, 40)
+    try:
+        # Starting a cluster takes a few seconds; 120 s is the margin for a loaded machine.
+        wait_for(lambda: runs_done() >= 2, 120, driver)
+        workers = psutil.Process(driver.pid).children(recursive=True)
+        # Dask starts its workers with multiprocessing's spawn (its default method).
+        dask_workers = [each for each in workers if "spawn_main" in " ".join(each.cmdline())]
+    finally:
+        driver.send_signal(signal.SIGKILL)
+        driver.wait(10)
+        reader.join(10)
+    assert len(dask_workers) == 2  # running runs when the driver was killed
+    leftovers = still_running(workers)
+    for worker in leftovers:  # never leave them running, even when the test fails
+        with contextlib.suppress(psutil.NoSuchProcess):
+            worker.kill()
+    assert leftovers == []
+
+
+def still_running(processes: list, seconds: float = 30.0) -> list:
+    """The processes still running (not gone, not zombies) after waiting up to ``seconds``.
+
+    A Dask worker notices its parent's death within a second or so; 30 s is the margin for
+    a loaded machine, used up only by a worker that never ends.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        alive = []
+        for process in processes:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                if process.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(process)
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.1)
