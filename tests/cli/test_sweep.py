@@ -97,6 +97,13 @@ def raw_shards(directory: Path) -> pd.DataFrame:
 
 
 def wait_for(condition, seconds: float, process: subprocess.Popen) -> None:
+    """Poll ``condition`` every 20 ms until it holds; fail after ``seconds``.
+
+    The waits below are for progress that takes a second or two on a quiet machine; their
+    limits (60 s, 120 s for a Dask cluster) are margins for a loaded one, not measurements.
+    The 40 runs take about 0.1 s each, so a kill or Ctrl-C after a few of them comes long
+    before the end, 20 ms poll included.
+    """
     deadline = time.monotonic() + seconds
     while not condition():
         assert process.poll() is None, "the sweep ended before the test could interrupt it"
@@ -147,7 +154,7 @@ def test_a_sweep_killed_mid_way_resumes_without_loss_or_duplicates(tmp_path):
         seen = runs_done()
     finally:
         driver.send_signal(signal.SIGKILL)
-        driver.wait(10)
+        driver.wait(10)  # a SIGKILL ends it at once; 10 s is a margin
         reader.join(10)
     assert driver.returncode == -signal.SIGKILL
     # Every shard there is whole, and the kill came before the end.
@@ -196,7 +203,7 @@ def test_ctrl_c_flushes_what_is_done_exits_130_and_a_rerun_resumes(tmp_path):
         wait_for(lambda: runs_done() >= 3, 60, driver)
         seen = runs_done()
         driver.send_signal(signal.SIGINT)
-        driver.wait(30)
+        driver.wait(30)  # the flush and exit take well under a second; 30 s is a margin
     finally:
         if driver.poll() is None:
             driver.kill()
