@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import signal
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 from simulation import SectorModel
 from simulation.state import Kind
+
+# Hypothesis profiles. "ci", the default, is derandomised: every run, in CI or here, tries
+# the same inputs, so a failure reproduces. "explore" (HYPOTHESIS_PROFILE=explore) draws new
+# random inputs each run and ten times as many, to look for new failures locally.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def fuzz_examples(count: int) -> int:
+    """Examples for a fuzz test: ``count``, or ten times as many in the explore profile."""
+    return count * 10 if HYPOTHESIS_PROFILE == "explore" else count
 
 
 def tiny_sector(**overrides) -> SectorModel:

@@ -9,11 +9,12 @@ column. Markdown tables are read cell by cell: a parameter row is
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
-from simulation import SECTOR_COLUMNS, Parameters
+from simulation import SECTOR_COLUMNS, Parameters, SectorModel
 from simulation.interventions import INTERVENTIONS
 from simulation.processes import MONTHLY_PROCESSES
 from simulation.reporters import ORG_COLUMNS
@@ -132,3 +133,51 @@ def test_every_intervention_is_described(odd):
     described = {row[0] for row in table_rows(odd[6])}
     missing = [name for name in INTERVENTIONS if code(name) not in described]
     assert not missing, f"interventions missing from section 6: {missing}"
+
+
+# ---- the project code the helpers above stand for --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "cell"),
+    [
+        ("understanding_decay", "`0.025`"),
+        ("board_support", "`0.3`"),
+        ("mean_org_size", "`60.0`"),
+        ("n_orgs", "`24`"),
+        ("manager_network", "`False`"),
+        ("exposure_mix", "`(0.55, 0.3, 0.15)`"),
+        ("disclosure_threshold", "`(0.62, 10.0)`"),
+    ],
+)
+def test_real_defaults_are_written_as_python_prints_them(odd, name, cell):
+    default = Parameters.model_fields[name].default
+    assert cell == f"`{default!r}`"  # the code's default, spelled as Python prints it
+    rows = [row for row in table_rows(odd[10]) if row[0] == code(name)]
+    assert [row[1] for row in rows] == [cell]
+
+
+def test_the_documented_processes_are_those_a_step_runs_in_that_order():
+    # Recorded from the calls a step makes, not read from the list the model iterates.
+    model = SectorModel(rng=1, n_orgs=2)
+    step_code = SectorModel.step.__code__
+    called: list[str] = []
+
+    def record(frame, event, _arg):
+        if event == "call" and frame.f_back is not None and frame.f_back.f_code is step_code:
+            called.append(frame.f_code.co_name)
+
+    sys.setprofile(record)
+    try:
+        model.step()
+    finally:
+        sys.setprofile(None)
+    assert called == PROCESS_NAMES
+
+
+def test_the_documented_columns_are_those_a_run_outputs():
+    model = SectorModel(rng=1, n_orgs=2)
+    model.step()
+    assert tuple(model.sector_frame().columns) == SECTOR_COLUMNS
+    assert set(ORG_COLUMNS) <= set(model.org_table().columns)
+    assert set(model.org_table().columns) - set(ORG_COLUMNS) == {"month", "org"}

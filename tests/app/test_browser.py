@@ -9,6 +9,12 @@ an intervention button and sees the time series and the counts change.
 Playwright never downloads a browser here: the test launches ``/usr/bin/chromium``
 (``apt-get install chromium``; ``.ci/run`` installs it when missing) and skips, saying
 so, only where there is no Chromium.
+
+No step depends on how fast the machine is: every wait is for an event (the server
+answering, an element or a new figure appearing), and each timeout is only the point at
+which a hang becomes a failure. They are margins for a loaded machine, many times what the
+events take on a quiet one (the server and the first page within about 10 s, each step
+within a second or two).
 """
 
 from __future__ import annotations

@@ -136,3 +136,18 @@ def test_loading_a_story_builds_its_scenario():
     button(rc, "Step").click()
     expected.step()
     assert headline(rc) == expected.counts_sentence()
+
+
+def test_each_session_gets_its_own_model():
+    # Two sessions of the served page (no model given: each makes its own), as two browser
+    # tabs would: stepping one leaves the other at month 0.
+    first, second = render(), render()
+    assert headline(first).startswith("Month 0: ") and headline(second).startswith("Month 0: ")
+    second_images = pngs(second)
+    for _ in range(2):
+        button(first, "Step").click()
+    assert headline(first).startswith("Month 2: ")
+    assert headline(second).startswith("Month 0: ")
+    assert pngs(second) == second_images
+    button(second, "Step").click()
+    assert headline(second).startswith("Month 1: ") and headline(first).startswith("Month 2: ")

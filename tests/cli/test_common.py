@@ -115,6 +115,8 @@ def _start_long_run(out: Path) -> subprocess.Popen:
         env=env,
         preexec_fn=default_sigint,
     )
+    # Starting takes a few seconds; 120 s is a margin for a loaded machine. The run itself
+    # (600 months x 500 replications) lasts far longer than any test waits.
     seen, deadline = b"", time.monotonic() + 120
     while b"replications:" not in seen:
         assert time.monotonic() < deadline, "the run never started"
@@ -136,7 +138,7 @@ def test_an_interrupted_run_says_so_exits_cleanly_and_writes_nothing(
     out = tmp_path / "results" / "run"
     process = _start_long_run(out)
     process.send_signal(signal_number)
-    stdout, stderr = process.communicate(timeout=60)
+    stdout, stderr = process.communicate(timeout=60)  # exits within a second; a margin
     assert process.returncode == exit_code, stderr
     assert stdout == b""
     assert stderr.decode().splitlines()[-1] == "lewsim run: interrupted; nothing written"

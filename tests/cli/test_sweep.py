@@ -6,7 +6,9 @@ the others call the app in-process.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import os
 import re
 import signal
@@ -16,9 +18,11 @@ import sys
 import textwrap
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pyarrow.parquet as pq
 import pytest
 from conftest import default_sigint
@@ -26,6 +30,7 @@ from typer.testing import CliRunner
 
 from simulation.cli import app
 from simulation.outputs.sweep_store import SHARDS, SweepStore, read_manifest, read_runs
+from simulation.runs.pool import available_cores
 from simulation.runs.sweeps import load_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,6 +100,13 @@ def raw_shards(directory: Path) -> pd.DataFrame:
 
 
 def wait_for(condition, seconds: float, process: subprocess.Popen) -> None:
+    """Poll ``condition`` every 20 ms until it holds; fail after ``seconds``.
+
+    The waits below are for progress that takes a second or two on a quiet machine; their
+    limits (60 s, 120 s for a Dask cluster) are margins for a loaded one, not measurements.
+    The 40 runs take about 0.1 s each, so a kill or Ctrl-C after a few of them comes long
+    before the end, 20 ms poll included.
+    """
     deadline = time.monotonic() + seconds
     while not condition():
         assert process.poll() is None, "the sweep ended before the test could interrupt it"
@@ -111,34 +123,62 @@ def same_runs(first: Path, second: Path) -> None:
 # ---- crashes and interruptions ----------------------------------------------------------
 
 
+def progress_reader(
+    driver: subprocess.Popen, total: int
+) -> tuple[threading.Thread, list, Callable]:
+    """Read the driver's stderr as it comes: the reader, the text so far, and runs done.
+
+    The progress bar counts a run once it is in the driver's buffer, so the last count
+    printed is at most the runs done.
+    """
+    stderr: list[str] = []
+    reader = threading.Thread(target=lambda: stderr.extend(iter(lambda: driver.stderr.read(1), "")))
+    reader.start()
+
+    def runs_done() -> int:
+        counts = re.findall(rf"(\d+)/{total}", "".join(stderr))
+        return int(counts[-1]) if counts else 0
+
+    return reader, stderr, runs_done
+
+
 @pytest.mark.slow
 def test_a_sweep_killed_mid_way_resumes_without_loss_or_duplicates(tmp_path):
     file = forty_runs_file(tmp_path)
     out = tmp_path / "killed"
-    shards = out / SHARDS
+    flush_every = 2
     driver = start(
-        "sweep", file, "--out", out, "--workers", "2", "--flush-every", "2", "-q",
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        "sweep", file, "--out", out, "--workers", "2", "--flush-every", flush_every,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
+    reader, _, runs_done = progress_reader(driver, 40)
     try:
-        wait_for(lambda: any(shards.glob("part-*.parquet")), 60, driver)
+        wait_for(lambda: runs_done() >= 10, 60, driver)
+        seen = runs_done()
     finally:
         driver.send_signal(signal.SIGKILL)
-        driver.wait(10)
+        driver.wait(10)  # a SIGKILL ends it at once; 10 s is a margin
+        reader.join(10)
     assert driver.returncode == -signal.SIGKILL
     # Every shard there is whole, and the kill came before the end.
     partial = raw_shards(out)
-    assert 0 < len(partial) < 40
+    assert len(partial) < 40
     assert partial["run_id"].is_unique
+    # The bound of the flush policy: at most --flush-every finished runs are in the driver's
+    # buffer (or in the shard being written) when it dies, so all but those of the runs the
+    # progress bar had counted are on disk; and no shard holds more than --flush-every.
+    assert len(partial) >= seen - flush_every, (len(partial), seen)
+    for path in (out / SHARDS).glob("part-*.parquet"):
+        assert pq.read_metadata(path).num_rows <= flush_every
 
     resumed = invoke("sweep", file, "--out", out, "--workers", "1")
     assert resumed.exit_code == 0, resumed.output
-    assert "already done" in resumed.output
+    assert f"({len(partial)} already done)" in resumed.output
     everything = raw_shards(out)
     assert len(everything) == 40
     assert everything["run_id"].is_unique  # no run done twice
     assert set(partial["run_id"]) <= set(everything["run_id"])
-    assert not list(shards.glob(".*"))  # temporary files of the killed driver reaped
+    assert not list((out / SHARDS).glob(".*"))  # temporary files of the killed driver reaped
 
     clean = tmp_path / "clean"
     assert invoke("sweep", file, "--out", clean, "--workers", "1", "-q").exit_code == 0
@@ -161,19 +201,12 @@ def test_ctrl_c_flushes_what_is_done_exits_130_and_a_rerun_resumes(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    stderr: list[str] = []
-    reader = threading.Thread(target=lambda: stderr.extend(iter(lambda: driver.stderr.read(1), "")))
-    reader.start()
-
-    def runs_done() -> int:
-        counts = re.findall(r"(\d+)/40", "".join(stderr))
-        return int(counts[-1]) if counts else 0
-
+    reader, stderr, runs_done = progress_reader(driver, 40)
     try:
         wait_for(lambda: runs_done() >= 3, 60, driver)
         seen = runs_done()
         driver.send_signal(signal.SIGINT)
-        driver.wait(30)
+        driver.wait(30)  # the flush and exit take well under a second; 30 s is a margin
     finally:
         if driver.poll() is None:
             driver.kill()
@@ -505,3 +538,135 @@ def test_a_scheduler_address_where_another_server_answers_is_refused_before_writ
     assert "lewsim sweep: error: --scheduler" in result.output
     assert "not as a Dask scheduler" in result.output, result.output
     assert not out.exists()
+
+
+# ---- Sobol indices of a function whose indices are known --------------------------------
+
+#: The Ishigami function's indices (a = 7, b = 0.1; Ishigami and Homma 1990): first order
+#: S1 and total ST of x1, x2, x3. x3 acts only with x1, so its S1 is 0 and its ST is not.
+ISHIGAMI_S1 = {"board_support": 0.3139, "pay_parity": 0.4424, "role_clarity": 0.0}
+ISHIGAMI_ST = {"board_support": 0.5576, "pay_parity": 0.4424, "role_clarity": 0.2437}
+
+ISHIGAMI_SWEEP = """
+name = "ishigami"
+scenario = "small.toml"
+steps = 1
+seed = 5
+design = "sobol"
+samples = 1024
+outputs = ["peer_workers"]
+[parameters.board_support]
+range = [0.0, 1.0]
+[parameters.pay_parity]
+range = [0.0, 1.0]
+[parameters.role_clarity]
+range = [0.0, 1.0]
+"""
+
+
+def ishigami_outcomes(steps, seed, params=None, events=(), outputs=(), every=None):
+    """Stands in for the model: Ishigami of the three factors, mapped to [-pi, pi]."""
+    x1, x2, x3 = (
+        -math.pi + 2 * math.pi * params[name]
+        for name in ("board_support", "pay_parity", "role_clarity")
+    )
+    value = math.sin(x1) + 7 * math.sin(x2) ** 2 + 0.1 * x3**4 * math.sin(x1)
+    return {name: value for name in outputs}
+
+
+def test_sobol_analysis_recovers_the_known_indices_of_the_ishigami_function(tmp_path, monkeypatch):
+    # The sweep command's design, runs, store and the analysis, with the model replaced by
+    # a function whose indices are known: each 95 % bootstrap interval covers the true
+    # index. At 1024 samples the intervals are at most about +-0.07 wide; 0.1 is the bound
+    # that keeps an interval from covering by being vacuous.
+    import simulation.outcomes as outcomes
+    from simulation.outputs.sweep_report import analyze_directory
+
+    monkeypatch.setattr(outcomes, "run_outcomes", ishigami_outcomes)
+    file = sweep_file(tmp_path, ISHIGAMI_SWEEP)
+    out = tmp_path / "ishigami"
+    result = invoke("sweep", file, "--out", out, "-q", "--workers", "1")
+    assert result.exit_code == 0, result.output
+    indices = analyze_directory(out).indices.set_index("factor")
+    assert list(indices.index) == list(ISHIGAMI_S1)
+    for order, truth in (("S1", ISHIGAMI_S1), ("ST", ISHIGAMI_ST)):
+        for factor, value in truth.items():
+            low, high = indices.loc[factor, f"{order}_low"], indices.loc[factor, f"{order}_high"]
+            assert low <= value <= high, f"{order} of {factor}: {value} not in [{low}, {high}]"
+            assert high - low < 2 * 0.1, f"{order} of {factor}: interval [{low}, {high}]"
+
+
+# ---- a failed run, a kill's bound, Dask workers ---------------------------------------------
+
+
+def test_a_failed_run_is_recorded_the_sweep_goes_on_and_the_command_exits_1(tmp_path, monkeypatch):
+    import simulation.outcomes as outcomes
+
+    real = outcomes.run_outcomes
+
+    def broken_above_half(steps, seed, params=None, *args, **kwargs):
+        if params["board_support"] > 0.5:
+            raise RuntimeError("broken on purpose")
+        return real(steps, seed, params, *args, **kwargs)
+
+    monkeypatch.setattr(outcomes, "run_outcomes", broken_above_half)
+    file = sweep_file(tmp_path, SMALL_SOBOL)
+    out = tmp_path / "out"
+    result = invoke("sweep", file, "--out", out, "--workers", "1")
+    runs = read_runs(out)
+    failed = runs["board_support"] > 0.5
+    assert 0 < failed.sum() < len(runs) == 16  # some of each
+    assert result.exit_code == 1, result.output
+    assert f"16 of 16 runs recorded in {out}" in result.output
+    assert f"; {failed.sum()} failed (status 'error' in the results)" in result.output
+    assert (runs.loc[failed, "status"] == "error").all()
+    assert (runs.loc[failed, "error"] == "RuntimeError: broken on purpose").all()
+    assert (runs.loc[~failed, "status"] == "ok").all()
+    assert runs.loc[~failed, "peer_workers"].notna().all()
+
+
+@pytest.mark.slow
+def test_dask_local_workers_end_with_a_killed_sweep(tmp_path):
+    pytest.importorskip("distributed")
+    if available_cores() < 2:
+        pytest.skip("needs two cores for a local Dask cluster of two")
+    file = forty_runs_file(tmp_path)
+    driver = start(
+        "sweep", file, "--out", tmp_path / "out", "--dask-local", "2",
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    reader, _, runs_done = progress_reader(driver, 40)
+    try:
+        # Starting a cluster takes a few seconds; 120 s is the margin for a loaded machine.
+        wait_for(lambda: runs_done() >= 2, 120, driver)
+        workers = psutil.Process(driver.pid).children(recursive=True)
+        # Dask starts its workers with multiprocessing's spawn (its default method).
+        dask_workers = [each for each in workers if "spawn_main" in " ".join(each.cmdline())]
+    finally:
+        driver.send_signal(signal.SIGKILL)
+        driver.wait(10)
+        reader.join(10)
+    assert len(dask_workers) == 2  # running runs when the driver was killed
+    leftovers = still_running(workers)
+    for worker in leftovers:  # never leave them running, even when the test fails
+        with contextlib.suppress(psutil.NoSuchProcess):
+            worker.kill()
+    assert leftovers == []
+
+
+def still_running(processes: list, seconds: float = 30.0) -> list:
+    """The processes still running (not gone, not zombies) after waiting up to ``seconds``.
+
+    A Dask worker notices its parent's death within a second or so; 30 s is the margin for
+    a loaded machine, used up only by a worker that never ends.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        alive = []
+        for process in processes:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                if process.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(process)
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from datetime import UTC, datetime
@@ -115,14 +116,28 @@ def test_an_interval_is_printed_with_enough_digits_to_show_its_side_of_zero():
 
 
 def test_every_value_of_an_outcome_is_rounded_alike():
-    # Formerly 55.7 next to a value of 100 or more became "56".
-    assert format_value("peer_workers", 55.66) == "55.7"
     assert format_value("peer_workers", 55.66) == "55.7"
     assert format_value("peer_workers", 140.04) == "140.0"
     assert format_value("mean_stigma", 0.31234) == "0.312"
     assert format_value("peer_share", 0.0334) == "3.3"  # per cent
     assert format_value("peer_workers", 4.0, signed=True) == "+4.0"
     assert format_value("peer_workers", float("nan")) == "n/a"
+
+
+def test_a_value_is_rounded_the_same_whatever_its_neighbours_in_the_table(comparison):
+    # Formerly 55.7 next to a value of 100 or more in the same column became "56".
+    differences = comparison.differences.copy()
+    peers = differences.index[differences["outcome"] == "peer_workers"]
+    differences.loc[peers, "baseline_mean"] = 55.66
+    differences.loc[peers[0], "baseline_mean"] = 140.04
+    differences.loc[peers, "scenario_mean"] = 0.3
+    table = report_table(dataclasses.replace(comparison, differences=differences))
+    shown = table.loc[table["outcome"] == outcome_label("peer_workers")]
+    assert list(shown["baseline"]) == ["140.0"] + ["55.7"] * (len(peers) - 1)
+    assert set(shown["scenario value"]) == {"0.3"}
+    alone = differences.loc[peers[1:2]]
+    table = report_table(dataclasses.replace(comparison, differences=alone))
+    assert list(table["baseline"]) == ["55.7"]
 
 
 def test_a_negligible_effect_is_not_called_favourable():

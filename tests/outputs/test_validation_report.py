@@ -25,6 +25,7 @@ from simulation.runs.validation import (
     judge,
     validate,
 )
+from simulation.runs.validation.outcomes import series_matrix
 
 
 def judged(pairs: int, months: int) -> Validation:
@@ -108,11 +109,33 @@ def test_a_pattern_draws_its_own_figure_on_a_figure_of_its_size():
 @pytest.mark.slow
 def test_every_pattern_draws_from_the_runs_of_its_own_arms_alone():
     validation = validate(pairs=2, months=36)
+    checked_panels = 0
     for pattern in PATTERNS:
         own = {each.name: validation.runs[each.name] for each in arms_of([pattern])}
         figure = pattern_figure(pattern, own)
         drawn = [axes for axes in figure.axes if axes.lines or axes.patches or axes.collections]
         assert drawn, f"pattern {pattern.number} drew nothing"
+        for axes in drawn:
+            for line in axes.lines:
+                values = np.asarray(line.get_ydata(), dtype=float)
+                assert values.size and np.isfinite(values).all(), (
+                    f"pattern {pattern.number}: {line.get_label()!r} is empty or not finite"
+                )
+        # What a "by arm" panel shows: each line is the mean over seeds of the sector column
+        # on its y axis, for the arm its legend names (one of the pattern's own), by year.
+        by_arm = [axes for axes in drawn if axes.get_title().endswith("by arm (mean, 95 % band)")]
+        for axes in by_arm:
+            column = axes.get_ylabel().replace(" ", "_")
+            labels = [line.get_label() for line in axes.lines]
+            legend = [text.get_text() for text in axes.get_legend().get_texts()]
+            assert legend == labels and len(set(labels)) == len(labels) >= 2
+            for line in axes.lines:
+                arm = next(each for each in pattern.arms if each.label == line.get_label())
+                matrix = series_matrix(own[arm.name], column)
+                np.testing.assert_allclose(line.get_ydata(), matrix.mean(axis=0))
+                np.testing.assert_allclose(line.get_xdata(), np.arange(matrix.shape[1]) / 12)
+            checked_panels += 1
+    assert checked_panels >= 5  # most patterns draw their arms this way
 
 
 def test_the_tables_say_what_each_check_expects_and_which_are_emergent():

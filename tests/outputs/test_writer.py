@@ -6,10 +6,14 @@ and a writer killed at any point leaves the earlier result recoverable and nothi
 import errno
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
+import warnings
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -203,19 +207,72 @@ def test_bad_destinations_are_refused_with_one_line_naming_the_path(tmp_path):
     assert sorted(path.name for path in tmp_path.iterdir()) == before  # nothing created
 
 
-def test_a_read_only_parent_is_refused(tmp_path):
-    parent = tmp_path / "read-only"
+#: The unprivileged user a root test run checks as (root may write anywhere).
+NOBODY = 65534
+
+
+def refusal_as_unprivileged(path: Path) -> str:
+    """The refusal of ``check_destination(path)`` by a user who cannot write there.
+
+    Run as root (as CI is), the check runs in a forked child that first gives up root for
+    ``nobody``: root writes through any permission bits, so only then is the refusal
+    tested. Returns the refusal message, or ``"accepted"``.
+    """
+    if os.geteuid() != 0:
+        try:
+            check_destination(path, replace=False)
+        except OutputError as error:
+            return str(error)
+        return "accepted"
+    read, write_end = os.pipe()
+    with warnings.catch_warnings():
+        # pytest's own threads hold no lock the child needs: it only makes system calls.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe
+        message = "accepted"
+        try:
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            check_destination(path, replace=False)
+        except OutputError as error:
+            message = str(error)
+        except BaseException as error:  # noqa: BLE001 - reported to the parent
+            message = f"child failed: {error!r}"
+        finally:
+            os.write(write_end, message.encode())
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read, "rb") as pipe:
+        message = pipe.read().decode()
+    os.waitpid(child, 0)
+    return message
+
+
+@pytest.fixture
+def open_tmp() -> Iterator[Path]:
+    """A fresh directory that any user can pass through (pytest's is private to its user)."""
+    directory = Path(tempfile.mkdtemp(prefix="lewsim-test-"))
+    directory.chmod(0o755)
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_a_read_only_parent_is_refused(open_tmp):
+    parent = open_tmp / "read-only"
     parent.mkdir()
     parent.chmod(0o555)
-    try:
-        if os.access(parent, os.W_OK):  # root may write anyway; then the probe finds it can
-            assert check_destination(parent / "run", replace=False) == parent / "run"
-        else:
-            with pytest.raises(OutputError, match="Permission denied"):
-                check_destination(parent / "run", replace=False)
-        assert list(parent.iterdir()) == []
-    finally:
-        parent.chmod(0o755)
+    message = refusal_as_unprivileged(parent / "run")
+    assert message.startswith(f"{parent / 'run'} cannot be written: "), message
+    assert "(Permission denied)" in message
+    assert list(parent.iterdir()) == []
+    # The same user may write where it is allowed: the refusal is the permission, not the user.
+    parent.chmod(0o777)
+    assert refusal_as_unprivileged(parent / "run") == "accepted"
+    assert list(parent.iterdir()) == []
 
 
 def test_a_long_name_within_the_limit_is_written_and_replaced(tmp_path):

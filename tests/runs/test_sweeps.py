@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,8 @@ import pandas as pd
 import pytest
 
 import simulation.outcomes as outcomes
-from simulation import simulate
+from simulation import SectorModel, simulate
+from simulation.environment import environment_at
 from simulation.errors import InputError, OutputError
 from simulation.outputs.sweep_store import SHARDS, SweepStore, read_runs
 from simulation.runs.sweeps import (
@@ -277,13 +279,15 @@ def _small_lhs():
 @pytest.mark.slow
 def test_outputs_are_identical_on_every_executor():
     sweep = _small_lhs()
-    sequential = _run_all(sweep, "sequential")
-    pool = _run_all(sweep, "pool", workers=2)
-    columns = ["run_id", "seed", "status", "peer_workers"]
-    pd.testing.assert_frame_equal(sequential[columns], pool[columns])
+    # Whole frames, every outcome and factor column, exactly; only the wall time differs.
+    sequential = _run_all(sweep, "sequential").drop(columns="wall_time")
+    assert {"peer_workers", "board_support", "n_orgs", "seed", "point"} <= set(sequential.columns)
+    assert (sequential["status"] == "ok").all()
+    pool = _run_all(sweep, "pool", workers=2).drop(columns="wall_time")
+    pd.testing.assert_frame_equal(sequential, pool, check_exact=True)
     pytest.importorskip("distributed")
-    dask = _run_all(sweep, "dask", workers=2)
-    pd.testing.assert_frame_equal(sequential[columns], dask[columns])
+    dask = _run_all(sweep, "dask", workers=2).drop(columns="wall_time")
+    pd.testing.assert_frame_equal(sequential, dask, check_exact=True)
 
 
 def test_a_run_that_raises_is_recorded_and_the_sweep_goes_on(monkeypatch):
@@ -362,9 +366,21 @@ def test_the_store_never_writes_into_a_directory_of_other_files(tmp_path):
 def test_experiment_returns_final_outcomes_like_a_run():
     values = outcomes.experiment(steps=6, seed=4, n_orgs=3, pay_parity=0.5)
     assert set(values) == set(outcomes.DEFAULT_OUTCOMES)
-    again = outcomes.run_outcomes(6, 4, {"n_orgs": 3, "pay_parity": 0.5})
-    assert values == again
+    # Independently: the last month of simulate()'s frame for the same run.
+    frame = simulate(steps=6, seed=4, n_orgs=3, pay_parity=0.5)
+    assert values == {name: float(frame[name].iloc[-1]) for name in outcomes.DEFAULT_OUTCOMES}
+    assert values != outcomes.experiment(steps=6, seed=5, n_orgs=3, pay_parity=0.5)  # seed used
     assert np.isfinite(list(values.values())).all()
+
+
+def test_run_outcomes_reads_the_months_asked_for_off_the_run():
+    values = outcomes.run_outcomes(6, 4, {"n_orgs": 3}, outputs=["mean_stigma"], every=2)
+    frame = simulate(steps=6, seed=4, n_orgs=3)
+    assert values == {
+        "mean_stigma": float(frame.loc[6, "mean_stigma"]),
+        **{f"mean_stigma@{month}": float(frame.loc[month, "mean_stigma"]) for month in (2, 4, 6)},
+    }
+    assert len({values["mean_stigma@2"], values["mean_stigma@4"]}) == 2  # distinct months
 
 
 def test_a_yearly_series_sweeps_over_a_range_as_a_constant():
@@ -372,5 +388,19 @@ def test_a_yearly_series_sweeps_over_a_range_as_a_constant():
     sweep = sweep_from_text(text)
     values = [point["policy_pressure"] for point in sweep.points]
     assert all(0.2 <= value <= 0.6 for value in values) and len(set(values)) == 4
-    # Each point runs: the model reads the number as the same pressure every year.
-    assert outcomes.run_outcomes(6, 1, {"n_orgs": 3, "policy_pressure": values[0]})
+    # The model reads the number as the same pressure every year: in every month of 25
+    # years (the default series has 20 values and rises), and a run gives what a run of the
+    # explicit constant series gives.
+    job = sweep.job(next(iter(sweep.runs())))
+    value = job.parameters["policy_pressure"]
+    assert value in values
+    model = SectorModel(rng=1, n_orgs=3, policy_pressure=value)
+    assert {environment_at(model.params, month)[1] for month in range(12 * 25)} == {value}
+    steps = 30  # into the third model year
+    as_number = outcomes.run_outcomes(steps, 1, {"n_orgs": 3, "policy_pressure": value})
+    as_series = outcomes.run_outcomes(steps, 1, {"n_orgs": 3, "policy_pressure": (value,) * 25})
+    assert as_number == as_series
+    ran = outcomes.carry_out(replace(job, steps=steps, outputs=tuple(as_number)))
+    assert ran["status"] == "ok" and ran["outcomes"] == outcomes.run_outcomes(
+        steps, job.run.seed, {**job.parameters, "policy_pressure": (value,) * 25}
+    )
