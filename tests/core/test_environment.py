@@ -24,12 +24,20 @@ def test_defaults_are_the_national_history_from_2017():
     assert defaults.policy_pressure == environment.series_from("policy_pressure", 2017)
 
 
-def test_funding_history_reproduces_the_national_growth_it_is_built_from():
+def test_funding_history_grows_at_the_estimated_rate_then_the_assumed_one():
     funding = environment.NATIONAL_HISTORY["funding_envelope"]
-    # 29.4 to 44.3 FTE per 10,000 from 2011-12 to 2015-16; 15.9 %/yr to 2019-20.
-    assert funding[2015] / funding[2011] == pytest.approx(44.3 / 29.4, rel=0.01)
-    assert (funding[2019] / funding[2015]) ** 0.25 - 1 == pytest.approx(0.159, abs=0.002)
+    growth = environment.ENVELOPE_GROWTH
+    assert funding[environment.DEFAULT_START_YEAR] == environment.ENVELOPE_2017
+    # The estimated growth to 2019-20 (not the AIHW series the hindcast is scored on).
+    assert (funding[2019] / funding[2011]) ** (1 / 8) - 1 == pytest.approx(growth, abs=0.002)
+    assert funding[2021] / funding[2020] == pytest.approx(1 + environment.LATER_GROWTH, abs=0.002)
     assert max(funding.values()) <= environment.ENVELOPE_LIMIT
+
+
+def test_funding_path_takes_another_growth():
+    slow, fast = environment.funding_path(0.02), environment.funding_path(0.2)
+    assert slow[2017] == fast[2017] == environment.ENVELOPE_2017
+    assert fast[2011] < slow[2011] and fast[2019] > slow[2019]
 
 
 def test_policy_pressure_never_falls_and_steps_at_its_milestones():

@@ -364,8 +364,10 @@ def test_champions_emerge_only_above_threshold():
 
 
 def first_hire_setting(**overrides):
-    """Org 1 employs peers, org 0 does not; both understand the roles equally."""
-    settings = dict(first_hire_rate=0.5, policy_pressure=[0.3], imitation=1.0)
+    """Org 1 employs peers, org 0 does not; both understand the roles equally (no gate)."""
+    settings = dict(
+        first_hire_rate=0.5, policy_pressure=[0.3], imitation=1.0, first_hire_understanding=0.0
+    )
     settings.update(overrides)
     model = tiny_sector(**settings)
     uniform_state(model, understanding=0.5)
@@ -395,6 +397,15 @@ def test_first_hire_chance_rises_with_pressure_imitation_and_understanding():
     deciders = unaware.decision_maker_slots
     unaware.staff.understanding[deciders] = 0.1
     assert processes.first_hire_chance(unaware)[0] == pytest.approx(base / 5)
+
+
+def test_first_hire_chance_counts_only_understanding_above_the_gate():
+    gated = first_hire_setting(imitation=0.0, first_hire_understanding=0.3)
+    # Readiness (0.5 - 0.3) / (1 - 0.3) in place of the level 0.5.
+    assert processes.first_hire_chance(gated)[0] == pytest.approx(0.5 * (0.2 / 0.7) * 0.3)
+    deciders = gated.decision_maker_slots
+    gated.staff.understanding[deciders] = 0.25  # below the gate: not considered at all
+    assert processes.first_hire_chance(gated)[0] == 0.0
 
 
 def test_unwilling_peerless_organisation_funds_and_fills_a_pilot_post():

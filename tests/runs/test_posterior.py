@@ -172,7 +172,12 @@ def test_draws_depend_on_the_seed_and_replication_only():
     assert first == [posterior.draw(7, r) for r in range(6)]
     assert len({tuple(d.values()) for d in first}) > 1  # replications draw different rows
     assert first != [posterior.draw(8, r) for r in range(6)]
-    assert set(first[0]) == {"position_rate", "first_hire_rate", "hire_threshold"}
+    assert set(first[0]) == {
+        "position_rate",
+        "first_hire_rate",
+        "hire_threshold",
+        "first_hire_understanding",
+    }
 
 
 def test_runs_with_a_posterior_repeat_and_differ_from_the_defaults():
