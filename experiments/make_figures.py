@@ -132,20 +132,25 @@ def quotes(figures: dict) -> list[dict[str, str]]:
     )
     rows = [
         ("README.md", f"{run['orgs_with_peers_120']:.1f} of 24 employ peers by year 10"),
-        ("README.md", f"about {run['growth_0_36']:.0%} a year in years 0-3"),
-        ("README.md", f"{run['growth_48_120']:.0%} a year in years 4-10"),
+        ("README.md", f"about {percent(run['growth_0_36'])} a year in years 0-3"),
+        ("README.md", f"{percent(run['growth_48_120'])} a year in years 4-10"),
         (
             "README.md",
             f"{control['learning']['adopted']} of {control['learning']['peerless']} "
             f"initially peerless organisations employ peers by year 10 with learning on, "
             f"{control['frozen']['adopted']} with learning frozen",
         ),
-        ("docs/ODD.md", f"a fall of {control['fall']:.0%}"),
+        ("docs/ODD.md", f"a fall of {percent(control['fall'])}"),
         ("docs/ODD.md", f"at the defaults: {hindcast_text}"),
     ]
     for row in figures["magnitudes"]["rows"]:
         rows.append(("docs/ODD.md", magnitude_cell(row)))
     return [{"file": file, "text": text} for file, text in rows]
+
+
+def percent(share: float) -> str:
+    """A share as the documents write it: ``0.151`` is ``15 %``."""
+    return f"{100 * share:.0f} %"
 
 
 def magnitude_cell(row: dict) -> str:

@@ -294,3 +294,13 @@ def test_the_defaults_reproduce_the_flat_national_shares_from_2011():
     for name in ("orgs_with_peers_2015", "orgs_with_peers_2016", "orgs_with_peers_2017"):
         model = np.mean([run[name] for run in runs])
         assert abs(model - national[name]) <= 0.05, (name, model, national[name])
+
+
+def test_the_defaults_are_the_packaged_posteriors_medians():
+    # Each default is the weighted median rounded to three significant figures; the
+    # envelope's growth is environment.ENVELOPE_GROWTH, the hindcast's envelope_growth.
+    medians = load_posterior().median()
+    defaults = Parameters()
+    for name in load_posterior().parameters:
+        assert getattr(defaults, name) == float(f"{medians[name]:.3g}"), name
+    assert float(f"{medians['envelope_growth']:.3g}") == ENVELOPE_GROWTH
