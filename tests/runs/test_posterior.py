@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from simulation.errors import InputError
-from simulation.parameters import Parameters
+from simulation.parameters import Parameters, validate_parameters
 from simulation.runs.comparison import compare
 from simulation.runs.posterior import (
     DEFAULT_PROVENANCE,
@@ -175,7 +175,10 @@ def test_paired_scenarios_share_the_draws_and_the_notes_say_so():
         (lambda f: f.drop(columns="weight"), ["no column 'weight'"]),
         (lambda f: f.assign(position_rate=2.0), ["column 'position_rate', row 1", "allowed:"]),
         (lambda f: f.assign(weight=-1.0), ["column 'weight'", "weights >= 0"]),
-        (lambda f: f.assign(hire_threshold="high"), ["'high' is not a number"]),
+        (lambda f: f.assign(hire_threshold="high"), ["'high' is not a finite number"]),
+        (lambda f: f.assign(hire_threshold="nan"), ["row 1: 'nan' is not a finite number"]),
+        (lambda f: f.assign(hire_threshold=""), ["row 1: an empty cell is not a finite"]),
+        (lambda f: f.assign(n_orgs=4.5), ["column 'n_orgs', row 1: 4.5 is not a whole number"]),
         (lambda f: f.iloc[:0], ["no draws"]),
     ],
 )
@@ -185,14 +188,44 @@ def test_a_bad_posterior_file_is_a_clear_error(tmp_path, change, words):
     with pytest.raises(InputError) as caught:
         load_posterior(path)
     message = str(caught.value)
-    assert str(path) in message
+    assert message.count(f"posterior file {path}") == 1  # said once, at the start
+    assert message.startswith(f"posterior file {path}: ")
+    assert "np.float64" not in message
     for word in words:
         assert word in message
 
 
+def test_a_non_finite_number_in_a_table_of_draws_is_shown_plainly():
+    frame = wide_posterior().assign(hire_threshold=np.nan)
+    with pytest.raises(InputError) as caught:
+        posterior_from_frame(frame, "draws")
+    assert str(caught.value) == (
+        "posterior file draws: column 'hire_threshold', row 1: nan is not a finite number; "
+        "allowed: finite numbers"
+    )
+
+
 def test_a_missing_posterior_file_is_a_clear_error(tmp_path):
-    with pytest.raises(InputError, match="not found"):
+    with pytest.raises(InputError, match="no such posterior file"):
         load_posterior(tmp_path / "none.csv")
+
+
+def test_an_integer_parameter_is_read_as_an_integer_and_runs(tmp_path):
+    path = tmp_path / "int.csv"
+    path.write_text("weight,n_orgs,board_support\n1,4,0.5\n3,6,0.25\n")
+    posterior = load_posterior(path)
+    drawn = [posterior.draw(seed=5, replication=r) for r in range(6)]
+    assert {draw["n_orgs"] for draw in drawn} <= {4, 6}
+    assert all(type(draw["n_orgs"]) is int for draw in drawn)
+    assert all(type(draw["board_support"]) is float for draw in drawn)
+    model = validate_parameters(drawn[0])
+    assert model.n_orgs == drawn[0]["n_orgs"]
+
+
+def test_a_cell_written_as_a_whole_float_is_a_whole_number(tmp_path):
+    path = tmp_path / "float.csv"
+    path.write_text("weight,n_orgs\n1,4.0\n")
+    assert load_posterior(path).draw(seed=1, replication=0) == {"n_orgs": 4}
 
 
 @pytest.mark.slow
