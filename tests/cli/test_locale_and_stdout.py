@@ -78,3 +78,21 @@ def test_bad_input_with_a_full_standard_output_is_still_bad_input(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("lewsim run: error: --steps")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_name_that_is_not_utf_8_runs_and_is_recorded_with_a_replacement_character(
+    tmp_path,
+):
+    name = b"x\xff.toml"  # a byte no encoding of the name can give: Latin-1 on a UTF-8 system
+    with open(os.path.join(os.fsencode(tmp_path), name), "w") as file:
+        file.write('name = "latin"\nsteps = 2\nreplications = 1\n')
+    result = subprocess.run(
+        [os.fsencode(sys.executable), b"-m", b"simulation", b"run", name, *map(str.encode, TINY)]
+        + [b"--out", b"out"],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["scenario"]["path"] == "x\ufffd.toml"
