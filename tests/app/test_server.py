@@ -2,10 +2,10 @@
 
 The server is started for real (``python -m simulation app``, Solara and uvicorn) on a
 free port. Every Python process of it runs an audit hook (``tests/app/no_egress``, on
-``PYTHONPATH``) that records and refuses any connection, send or name lookup off this
-machine, so Solara's check for a newer version on PyPI or its telemetry would show here
-(and send nothing). The command is then killed with SIGKILL: its server must exit with it
-and free the port.
+``PYTHONPATH``; see ``conftest.py``) that records and refuses any connection, send or
+name lookup off this machine, so Solara's check for a newer version on PyPI or its
+telemetry would show here (and send nothing). The command is then killed with SIGKILL:
+its server must exit with it and free the port.
 """
 
 from __future__ import annotations
@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
-NO_EGRESS = Path(__file__).parent / "no_egress"
 
 #: Bounds of the waits below (seconds): generous, for a loaded machine; they bound a hang,
 #: they are not measured.
@@ -74,15 +72,6 @@ def running(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def egress_environment(log: Path) -> dict[str, str]:
-    """This environment with the no-egress hook on every Python process started with it."""
-    environment = dict(os.environ)
-    path = environment.get("PYTHONPATH")
-    environment["PYTHONPATH"] = str(NO_EGRESS) + (os.pathsep + path if path else "")
-    environment["LEWSIM_EGRESS_LOG"] = str(log)
-    return environment
-
-
 @dataclass
 class Served:
     """A running ``lewsim app`` and what it printed so far."""
@@ -103,7 +92,7 @@ def _read_lines(served: Served) -> None:
 
 
 @pytest.fixture
-def served(tmp_path) -> Iterator[Served]:
+def served(tmp_path, no_egress) -> Iterator[Served]:
     """``lewsim app`` on a free port with the no-egress hook, once it says it serves."""
     port = free_port()
     process = subprocess.Popen(
@@ -111,7 +100,7 @@ def served(tmp_path) -> Iterator[Served]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env=egress_environment(tmp_path / "egress.log"),
+        env=no_egress(tmp_path / "egress.log"),
         start_new_session=True,
         cwd=tmp_path,
     )
@@ -130,14 +119,12 @@ def served(tmp_path) -> Iterator[Served]:
         process.wait()
 
 
-def test_the_hook_sees_and_blocks_a_call_off_this_machine(tmp_path):
+def test_the_hook_sees_and_blocks_a_call_off_this_machine(tmp_path, no_egress):
     # What the server test relies on: Solara's own version check, run under the hook, is
     # recorded (and refused, so nothing is sent).
     log = tmp_path / "egress.log"
     code = "import solara.__main__ as m; m._check_version()"
-    subprocess.run(
-        [sys.executable, "-c", code], env=egress_environment(log), check=True, timeout=120
-    )
+    subprocess.run([sys.executable, "-c", code], env=no_egress(log), check=True, timeout=120)
     assert "pypi.org" in log.read_text()
 
 
