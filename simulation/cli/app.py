@@ -59,19 +59,24 @@ HELP = (
 def solara_environment() -> dict[str, str]:
     """The environment of the server: this one, with Solara's telemetry and CDN turned off.
 
+    Solara reads its settings from environment variables whatever their case, the last
+    one found winning, so any spelling of these settings already set is removed first.
+
     Returns:
         The environment variables.
     """
-    environment = dict(os.environ)
-    environment["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
-    # Solara's server fetches a front-end file it does not have from a public CDN. The
-    # installed solara-assets has them all; pointing the CDN at a closed local port makes
-    # sure a missing one fails here instead of going out to the internet.
-    environment["SOLARA_ASSETS_CDN"] = NO_CDN
-    # Solara serves those files itself unless it thinks it runs in VS Code, Colab or Voila,
-    # where the browser would fetch them from the CDN instead; always serve them.
-    environment["SOLARA_ASSETS_PROXY"] = "True"
-    return environment
+    forced = {
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        # Solara's server fetches a front-end file it does not have from a public CDN. The
+        # installed solara-assets has them all; pointing the CDN at a closed local port
+        # makes sure a missing one fails here instead of going out to the internet.
+        "SOLARA_ASSETS_CDN": NO_CDN,
+        # Solara serves those files itself unless it thinks it runs in VS Code, Colab or
+        # Voila, where the browser would fetch them from the CDN instead; always serve them.
+        "SOLARA_ASSETS_PROXY": "True",
+    }
+    environment = {name: value for name, value in os.environ.items() if name.upper() not in forced}
+    return environment | forced
 
 
 def server_command(host: str, port: int) -> list[str]:

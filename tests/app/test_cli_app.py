@@ -39,6 +39,20 @@ def test_solara_telemetry_version_check_and_cdn_are_off():
     assert "--no-check-version" in server_command("127.0.0.1", 8765)
 
 
+def test_a_users_own_solara_settings_in_any_case_cannot_turn_telemetry_back_on(monkeypatch):
+    # Solara reads its settings case-insensitively, the last spelling winning.
+    monkeypatch.setenv("solara_telemetry_mixpanel_enable", "True")
+    monkeypatch.setenv("Solara_Assets_Cdn", "https://cdn.jsdelivr.net/npm/")
+    environment = solara_environment()
+    spellings = [name for name in environment if name.upper().startswith("SOLARA_")]
+    assert sorted(spellings) == [
+        "SOLARA_ASSETS_CDN",
+        "SOLARA_ASSETS_PROXY",
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE",
+    ]
+    assert environment["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+
+
 def test_solara_serves_its_front_end_itself_even_from_a_vs_code_terminal(monkeypatch):
     # Solara would have the browser fetch the front-end from the CDN in VS Code; the
     # environment overrides that guess.

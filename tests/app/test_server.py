@@ -91,16 +91,31 @@ def _read_lines(served: Served) -> None:
         served.lines.append(line)
 
 
+#: Settings a user may have that would make Solara call out: telemetry on (twice: Solara
+#: reads any case, the last spelling winning), the public CDN, and the guess that it runs
+#: in VS Code (where Solara would have the browser fetch its front-end from the CDN).
+CALLING_OUT = {
+    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "True",
+    "solara_telemetry_mixpanel_enable": "True",
+    "SOLARA_ASSETS_CDN": "https://cdn.jsdelivr.net/npm/",
+    "solara_assets_proxy": "False",
+    "VSCODE_PID": "1",
+}
+
+
 @pytest.fixture
 def served(tmp_path, no_egress) -> Iterator[Served]:
-    """``lewsim app`` on a free port with the no-egress hook, once it says it serves."""
+    """``lewsim app`` on a free port with the no-egress hook, once it says it serves.
+
+    It starts from an environment that asks Solara to call out (:data:`CALLING_OUT`).
+    """
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "simulation", "app", "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env=no_egress(tmp_path / "egress.log"),
+        env=CALLING_OUT | no_egress(tmp_path / "egress.log"),
         start_new_session=True,
         cwd=tmp_path,
     )
