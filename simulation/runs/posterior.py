@@ -367,7 +367,9 @@ class Posterior:
 
     def __post_init__(self) -> None:
         weights = self.draws[WEIGHT].to_numpy(dtype=float)
-        object.__setattr__(self, "_probabilities", weights / weights.sum())
+        # Scaled by the largest first: weights near the float maximum would sum to inf.
+        scaled = weights / weights.max()
+        object.__setattr__(self, "_probabilities", scaled / scaled.sum())
 
     @property
     def parameters(self) -> list[str]:
@@ -520,7 +522,7 @@ def posterior_from_frame(frame: pd.DataFrame, source: str = "<posterior>") -> Po
         if column in frame.columns:
             frame[column] = pd.to_numeric(frame[column], errors="coerce")
     weights = frame[WEIGHT].to_numpy()
-    if (weights < 0).any() or weights.sum() <= 0:
+    if (weights < 0).any() or weights.max() <= 0:  # (max, not sum: no overflow to inf)
         raise _posterior_error(
             source, "column 'weight' has a negative value or sums to 0", "weights >= 0, sum > 0"
         )

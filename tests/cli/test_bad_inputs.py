@@ -552,6 +552,27 @@ POSTERIOR_FILES = [
         {"p.csv": "weight,n_orgs\n1,1e300\n"},
     ),
     Case(posterior_run("p.csv"), "unknown column '=cmd()'", {"p.csv": "weight,=cmd()\n1,1\n"}),
+    Case(posterior_run("z.csv"), "z.csv: is not a regular file", {"z.csv": Link("/dev/zero")}),
+    Case(
+        posterior_run("p.csv"),
+        "column 'manager_network', row 1: 1.0 is not allowed; allowed: true or false",
+        {"p.csv": "weight,manager_network\n1,1\n"},
+    ),
+    Case(
+        posterior_run("p.csv"),
+        "column 'exposure_mix', row 1: 0.5 is not allowed; allowed: three shares",
+        {"p.csv": "weight,exposure_mix\n1,0.5\n"},
+    ),
+    Case(
+        posterior_run("p.csv"),
+        "'0x10' is not a finite number",
+        {"p.csv": "weight,board_support\n1,0x10\n"},
+    ),
+    Case(
+        posterior_run("p.csv"),
+        "column 'weight' has a negative value or sums to 0",
+        {"p.csv": "weight,board_support\n0,0.5\n0,0.4\n"},
+    ),
     Case(
         ["compare", "good.toml", "other.toml", "--posterior-file", "/dev/zero"],
         "/dev/zero",
@@ -559,7 +580,8 @@ POSTERIOR_FILES = [
     ),
 ]
 
-EVENT_LABELS = [
+SCENARIO_EXTRAS = [
+    Case(["run", "z.toml"], "z.toml: is not a regular file", {"z.toml": Link("/dev/zero")}),
     Case(
         ["run", "bad.toml"],
         'bad.toml: events[1].label = "champ": also the label of events[0]',
@@ -588,7 +610,7 @@ CASES = [
     *ODD_PLACES,
     *OTHERS,
     *POSTERIOR_FILES,
-    *EVENT_LABELS,
+    *SCENARIO_EXTRAS,
 ]
 
 

@@ -222,6 +222,21 @@ def test_an_integer_parameter_is_read_as_an_integer_and_runs(tmp_path):
     assert model.n_orgs == drawn[0]["n_orgs"]
 
 
+def test_weights_near_the_float_maximum_are_relative_weights_like_any_other(tmp_path):
+    # Their sum overflows to inf; the draws must still follow the weights' ratios (1 : 1).
+    path = tmp_path / "big.csv"
+    path.write_text("weight,board_support\n1e308,0.25\n1e308,0.75\n0,0.5\n")
+    posterior = load_posterior(path)
+    rows = {posterior.draw_index(seed=3, replication=r) for r in range(40)}
+    assert rows == {0, 1}  # row 2 has weight 0; 40 fair draws all alike has chance 2**-39
+
+
+def test_a_file_with_a_byte_order_mark_and_windows_line_ends_is_read(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbfweight,board_support\r\n1,0.25\r\n")
+    assert load_posterior(path).draw(seed=1, replication=0) == {"board_support": 0.25}
+
+
 def test_a_cell_written_as_a_whole_float_is_a_whole_number(tmp_path):
     path = tmp_path / "float.csv"
     path.write_text("weight,n_orgs\n1,4.0\n")
