@@ -79,6 +79,13 @@ class Served:
     process: subprocess.Popen[str]
     port: int
     lines: list[str] = field(default_factory=list)
+    reader: threading.Thread | None = None
+
+    def read_to_end(self) -> str:
+        """All it printed, once it and its server have closed their output."""
+        if self.reader is not None:
+            self.reader.join(timeout=EXIT_SECONDS)
+        return self.output
 
     @property
     def output(self) -> str:
@@ -120,7 +127,8 @@ def served(tmp_path, no_egress) -> Iterator[Served]:
         cwd=tmp_path,
     )
     result = Served(process, port)
-    threading.Thread(target=_read_lines, args=(result,), daemon=True).start()
+    result.reader = threading.Thread(target=_read_lines, args=(result,), daemon=True)
+    result.reader.start()
     try:
         deadline = time.monotonic() + START_SECONDS
         while "serving on" not in result.output:
@@ -160,6 +168,19 @@ def test_the_server_exits_with_the_command_killed_by_sigkill(served):
     (server,) = children(served.process.pid)
     assert running(server)
     assert not port_is_free(served.port)
+    second = subprocess.run(
+        [sys.executable, "-m", "simulation", "app", "--port", str(served.port)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert second.returncode == 2
+    assert second.stdout == ""
+    assert second.stderr == (
+        f"lewsim app: error: --port = {served.port}: already in use on 127.0.0.1 (another "
+        "server, or another lewsim app, is listening there); choose another port, e.g. "
+        f"--port {served.port + 1}\n"
+    )
 
     served.process.send_signal(signal.SIGKILL)
     served.process.wait()
@@ -170,6 +191,15 @@ def test_the_server_exits_with_the_command_killed_by_sigkill(served):
         time.sleep(0.2)
     assert not running(server), f"server {server} still runs after its command was killed"
     assert port_is_free(served.port)
+
+
+@pytest.mark.slow
+def test_sigterm_stops_the_command_and_its_server(served):
+    (server,) = children(served.process.pid)
+    served.process.send_signal(signal.SIGTERM)
+    assert served.process.wait(timeout=EXIT_SECONDS) == 143
+    assert not running(server)  # the command waits for its server before it exits
+    assert "lewsim app: interrupted; nothing written" in served.read_to_end()
 
 
 def test_the_watch_ends_a_process_when_its_pipe_closes():
