@@ -114,9 +114,14 @@ def listen_address(host: str, port: int) -> tuple[Any, ...]:
         first: ``(family, address)``.
 
     Raises:
-        InputError: For a host that is no address of this machine, a port in use or one
-            this user may not listen on.
+        InputError: For a host that is no address or host name at all (a URL, a space,
+            ``host:port``; refused before any lookup), that is no address of this machine,
+            a port in use or one this user may not listen on.
     """
+    problem = _host_form_problem(host, port)
+    if problem:
+        shown = host if len(host) <= 60 else f"{host[:57]}..."
+        raise InputError(f"--host = {shown!r}: {problem}")
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except (socket.gaierror, UnicodeError, ValueError) as error:
@@ -138,6 +143,22 @@ def listen_address(host: str, port: int) -> tuple[Any, ...]:
     if address[0] in ("0.0.0.0", "::"):
         address = ("127.0.0.1" if family == socket.AF_INET else "::1", *address[1:])
     return family, address
+
+
+def _host_form_problem(host: str, port: int) -> str | None:
+    """What makes ``host`` no address or host name at all, found before any name lookup."""
+    if len(host) > 253:
+        return f"{len(host):,} characters, more than any host name has (253)"
+    if any(character.isspace() or not character.isprintable() for character in host):
+        return "holds a space or a control character; give an address such as 127.0.0.1"
+    if "/" in host:
+        return "an address, not a URL; e.g. --host 127.0.0.1 (and the port in --port)"
+    if host.startswith("[") or host.endswith("]"):
+        return f"an address without brackets, e.g. --host {host.strip('[]')}"
+    if host.count(":") == 1:
+        name, _, number = host.partition(":")
+        return f"the port goes in --port: --host {name} --port {number or port}"
+    return None
 
 
 def _address_error(host: str, port: int, address: str, error: OSError) -> InputError:

@@ -122,17 +122,31 @@ def test_a_port_in_use_is_refused_before_the_server_starts_or_anything_is_printe
     ("host", "words"),
     [
         ("192.0.2.1", "--host = '192.0.2.1': 192.0.2.1 is not an address of this machine"),
-        ("127.0.0.1 ", "--host = '127.0.0.1 '"),  # a stray space: not an address
-        ("[::1]", "--host = '[::1]'"),  # brackets belong in a URL, not in --host
+        ("127.0.0.1 ", "--host = '127.0.0.1 ': holds a space"),
+        ("127.0.0.1\t", "holds a space or a control character"),
+        ("[::1]", "--host = '[::1]': an address without brackets, e.g. --host ::1"),
+        ("http://127.0.0.1", "an address, not a URL"),
+        ("127.0.0.1:9000", "the port goes in --port: --host 127.0.0.1 --port 9000"),
+        ("a" * 10_000, "10,000 characters, more than any host name has (253)"),
     ],
 )
 def test_a_host_that_is_not_this_machines_is_refused_in_one_line(monkeypatch, host, words):
     monkeypatch.setattr(command_module, "start_server", lambda *args: 1 / 0)
+    real_lookup = socket.getaddrinfo
+
+    def numeric_lookup_only(name, *args, **kwargs):
+        # Only an address needs no lookup: a form that is no host name at all must be
+        # refused before any name is looked up (which could wait on a DNS server).
+        socket.inet_pton(socket.AF_INET6 if ":" in name else socket.AF_INET, name)
+        return real_lookup(name, *args, **kwargs)
+
+    monkeypatch.setattr(command_module.socket, "getaddrinfo", numeric_lookup_only)
     result = runner.invoke(app, ["app", "--host", host, "--port", str(free_port())])
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
     (line,) = result.stderr.splitlines()
     assert line.startswith("lewsim app: error: ") and words in line
+    assert len(line) < 200
 
 
 def test_a_low_port_this_user_may_not_use_is_refused(monkeypatch):
