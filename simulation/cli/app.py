@@ -278,4 +278,6 @@ def app_command(
             )
             raise typer.Exit(1)
         if status:
-            raise typer.Exit(status)
+            how = f"was killed by signal {-status}" if status < 0 else f"failed (status {status})"
+            typer.echo(f"{command.prefix}: error: the server on {url} {how}", err=True)
+            raise typer.Exit(1)

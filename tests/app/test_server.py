@@ -202,6 +202,17 @@ def test_sigterm_stops_the_command_and_its_server(served):
     assert "lewsim app: interrupted; nothing written" in served.read_to_end()
 
 
+@pytest.mark.slow
+def test_a_server_killed_under_the_command_is_reported_and_the_command_fails(served):
+    (server,) = children(served.process.pid)
+    os.kill(server, signal.SIGKILL)
+    assert served.process.wait(timeout=EXIT_SECONDS) == 1
+    assert (
+        f"lewsim app: error: the server on http://127.0.0.1:{served.port} was killed by signal 9"
+        in served.read_to_end()
+    )
+
+
 def test_the_watch_ends_a_process_when_its_pipe_closes():
     # The mechanism alone, without Solara: a process watching its standard input exits
     # once the only writer closes it (as when the command that holds it dies).
