@@ -580,15 +580,26 @@ POSTERIOR_FILES = [
     ),
 ]
 
+#: A scenario whose two events share the label "champ".
+TWO_CHAMPS = scenario(
+    "[[events]]\nmonth = 1\ntype = 'manager_network'\nlabel = 'champ'\n"
+    "[[events]]\nmonth = 2\ntype = 'manager_network'\nlabel = 'champ'"
+)["bad.toml"]
+
 SCENARIO_EXTRAS = [
+    Case(
+        ["sweep", "s.toml", "--dry-run"],
+        'bad.toml: events[1].label = "champ": also the label of events[0]',
+        {
+            **sweep('scenario = "bad.toml"\n[parameters."events.champ.month"]\nlevels = [1, 2]'),
+            "bad.toml": TWO_CHAMPS,
+        },
+    ),
     Case(["run", "z.toml"], "z.toml: is not a regular file", {"z.toml": Link("/dev/zero")}),
     Case(
         ["run", "bad.toml"],
         'bad.toml: events[1].label = "champ": also the label of events[0]',
-        scenario(
-            "[[events]]\nmonth = 1\ntype = 'manager_network'\nlabel = 'champ'\n"
-            "[[events]]\nmonth = 2\ntype = 'manager_network'\nlabel = 'champ'"
-        ),
+        {"bad.toml": TWO_CHAMPS},
     ),
     Case(
         ["run", "bad.toml"],
