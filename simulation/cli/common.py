@@ -8,19 +8,29 @@ writer. That sequence is written here once. Whatever stops a command early is re
 - a :class:`~simulation.errors.LewsimError` (bad input, an unusable destination) or an
   ``OSError``: ``lewsim COMMAND: error: MESSAGE`` on stderr, exit status 2;
 - Ctrl-C: ``lewsim COMMAND: interrupted; nothing written``, exit status 130;
-- SIGTERM: the same message, exit status 143 (128 + 15, as a shell reports the signal).
+- SIGTERM: the same message, exit status 143 (128 + 15, as a shell reports the signal);
+- standard output that cannot be written (``> /dev/full``, a full disk):
+  ``lewsim COMMAND: error: cannot write to standard output (REASON); results are in DIR``
+  (or ``nothing written``), exit status 1: the results, if any, are whole, but what the
+  command printed (such as the results' path, which a script may read) is lost.
 
 Results are written atomically, so in each of these cases nothing has been written (a
-write cut short leaves the previous results in place).
+write cut short leaves the previous results in place), except where the message says
+where the results are.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import io
 import json
+import os
 import re
 import signal
+import sys
 import time
+import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,6 +52,8 @@ from simulation.runs.sweeps import Sweep
 
 #: Exit status for bad input or an unusable destination, as click uses for usage errors.
 USAGE_ERROR_EXIT = 2
+#: Exit status when standard output cannot be written (the results, if any, are whole).
+OUTPUT_FAILED_EXIT = 1
 #: Exit status after Ctrl-C (128 + SIGINT), as a shell reports it.
 INTERRUPTED_EXIT = 128 + signal.SIGINT
 #: Exit status after SIGTERM (128 + SIGTERM), as a shell reports it.
@@ -174,6 +186,37 @@ def _raise_terminated(signum: int, frame: FrameType | None) -> None:
     raise Terminated
 
 
+def _standard_output_failed(error: OSError) -> bool:
+    """Whether ``error`` came from writing standard output; if so, stop writing to it.
+
+    A print (``typer.echo``) fails inside click's ``echo``, whose stream is standard output
+    or a text stream on its buffer: the innermost frame of the error holds it. A device
+    that refuses every write (``/dev/full``) is recognised by an empty write failing too.
+    Standard output is then pointed at the null device, or Python would fail once more
+    flushing it at exit.
+    """
+    buffer = getattr(sys.stdout, "buffer", None)
+
+    def is_standard_output(value: Any) -> bool:
+        if not isinstance(value, io.IOBase):
+            return False
+        return value is sys.stdout or value is buffer or getattr(value, "buffer", 0) is buffer
+
+    frames = list(traceback.walk_tb(error.__traceback__))
+    failed = bool(frames) and any(map(is_standard_output, frames[-1][0].f_locals.values()))
+    if not failed:
+        try:
+            os.write(sys.stdout.fileno(), b"")
+        except (OSError, ValueError, AttributeError):
+            failed = sys.stdout is not None and not sys.stdout.closed
+    if failed:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, sys.stdout.fileno())
+            os.close(null)
+    return failed
+
+
 class Command:
     """One invocation of a ``lewsim`` command: reports errors and runs the shared sequence.
 
@@ -226,6 +269,14 @@ class Command:
             raise typer.Exit(code=INTERRUPTED_EXIT if interrupted else TERMINATED_EXIT) from None
         if isinstance(error, BrokenPipeError):
             return  # the reader of our output has gone (``| head``); typer exits quietly
+        if isinstance(error, OSError) and error.filename is None and _standard_output_failed(error):
+            reason = error.strerror or str(error) or type(error).__name__
+            typer.echo(
+                f"{self.prefix}: error: cannot write to standard output ({reason}); "
+                f"{self._what_was_written()}",
+                err=True,
+            )
+            raise typer.Exit(code=OUTPUT_FAILED_EXIT) from None
         if isinstance(error, LewsimError | OSError):
             for line in error_lines(error):
                 typer.echo(f"{self.prefix}: error: {line}", err=True)

@@ -47,6 +47,7 @@ from simulation.outputs.manifest import (
     Manifest,
     manifest_json,
     read_manifest,
+    unicode_text,
 )
 
 TIMESERIES_PARQUET = "timeseries.parquet"
@@ -515,8 +516,12 @@ def _process_alive(pid: int) -> bool:
 
 
 def _write_file(path: Path, content: bytes | str) -> None:
-    """Write one file and flush it to disk (a failed flush, e.g. a full disk, raises)."""
-    data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+    """Write one file and flush it to disk (a failed flush, e.g. a full disk, raises).
+
+    Text is written as UTF-8, with any undecoded file name in it made readable first
+    (:func:`~simulation.outputs.manifest.unicode_text`: a C locale reads ``é`` as surrogates).
+    """
+    data = unicode_text(content).encode("utf-8") if isinstance(content, str) else bytes(content)
     with open(path, "wb") as handle:
         handle.write(data)
         handle.flush()

@@ -325,12 +325,36 @@ def _git(directory: Path, *args: str, check: bool = True) -> str | None:
     return result.stdout.strip()
 
 
+def unicode_text(text: str) -> str:
+    r"""``text`` as valid Unicode, fit for JSON and UTF-8 files.
+
+    Under a C or POSIX locale (``LC_ALL=C`` with ``PYTHONUTF8=0``) Python reads a file
+    name or argument it cannot decode with lone surrogates (``'\udcc3\udca9.toml'``
+    for ``é.toml``). Those bytes are decoded as UTF-8, as file names almost always are;
+    bytes that are not UTF-8 become the replacement character.
+
+    Args:
+        text: Any string.
+
+    Returns:
+        ``text`` itself if it is valid Unicode, else its readable form.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        except UnicodeEncodeError:  # a surrogate that no undecodable byte stands for
+            return text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
 def to_jsonable(value: Any) -> Any:
     """Convert a nested structure to plain JSON types.
 
     Tuples become lists, NumPy scalars and arrays become Python numbers and lists, paths
-    become strings, pydantic models their JSON form, and non-finite floats become
-    ``None`` (JSON has no NaN).
+    become strings, strings valid Unicode (:func:`unicode_text`), pydantic models their JSON
+    form, and non-finite floats become ``None`` (JSON has no NaN).
 
     Args:
         value: Any nesting of mappings, sequences and scalars.
@@ -346,17 +370,19 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return to_jsonable(value.model_dump(mode="json"))
     if isinstance(value, Mapping):
-        return {str(key): to_jsonable(item) for key, item in value.items()}
+        return {unicode_text(str(key)): to_jsonable(item) for key, item in value.items()}
     if isinstance(value, list | tuple | set | frozenset | np.ndarray):
         return [to_jsonable(item) for item in value]
     if isinstance(value, np.generic):
         return to_jsonable(value.item())
     if isinstance(value, float):
         return value if math.isfinite(value) else None
-    if value is None or isinstance(value, str | int | bool):
+    if isinstance(value, str):
+        return unicode_text(value)
+    if value is None or isinstance(value, int | bool):
         return value
     if isinstance(value, os.PathLike):
-        return os.fspath(value)
+        return unicode_text(os.fspath(value))
     if isinstance(value, datetime):
         return value.isoformat()
     raise TypeError(f"cannot write {type(value).__name__} to JSON: {value!r}")

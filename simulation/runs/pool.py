@@ -270,13 +270,28 @@ def _prepare_worker() -> None:
     parent = multiprocessing.parent_process()
     if parent is None:
         return
+    exit_with_parent(parent.sentinel)
+
+
+def exit_with_parent(sentinel: Any) -> None:
+    """Make this process exit as soon as ``sentinel`` is ready: its parent has ended.
+
+    A daemon thread blocks on the sentinel and then ends the process at once. The sentinel
+    is anything :func:`multiprocessing.connection.wait` takes: multiprocessing's parent
+    sentinel in a pool worker, or (on POSIX) the read end of a pipe whose write end only
+    the parent holds, such as a child's standard input (``lewsim app``'s server). Either
+    becomes ready when the parent ends for whatever reason, SIGKILL included.
+
+    Args:
+        sentinel: What becomes ready when the parent ends.
+    """
     threading.Thread(
-        target=_exit_with_parent, args=(parent.sentinel,), name="exit-with-parent", daemon=True
+        target=_exit_when_ready, args=(sentinel,), name="exit-with-parent", daemon=True
     ).start()
 
 
-def _exit_with_parent(sentinel: Any) -> None:
-    """Block until the parent's sentinel is ready (the parent ended), then exit at once."""
+def _exit_when_ready(sentinel: Any) -> None:
+    """Block until ``sentinel`` is ready (the parent ended), then exit at once."""
     multiprocessing.connection.wait([sentinel])
     # os._exit, not sys.exit: the main thread may be blocked in a queue read for ever.
     os._exit(1)

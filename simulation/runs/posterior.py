@@ -27,7 +27,9 @@ replication's parameters, so that ``lewsim run --posterior`` and ``lewsim compar
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import math
 import tempfile
 import time
@@ -42,9 +44,15 @@ import pandas as pd
 from simulation import simulate
 from simulation.environment import funding_path, series_from
 from simulation.errors import InputError
-from simulation.parameters import ParameterError, Parameters, validate_parameters
+from simulation.parameters import (
+    ParameterError,
+    Parameters,
+    allowed_values,
+    validate_parameters,
+)
 from simulation.runs.pool import map_runs
 from simulation.runs.replications import replication_seed
+from simulation.runs.scenarios import SettingsFileError, read_small_file
 
 #: The financial year month 0 of the hindcast stands for (2011-12).
 HINDCAST_START_YEAR = 2011
@@ -55,6 +63,10 @@ HINDCAST_MONTHS = 108
 DEFAULT_POSTERIOR = Path(__file__).parent / "data" / "posterior.csv"
 #: Its provenance (command, seeds, acceptance, distances, date).
 DEFAULT_PROVENANCE = DEFAULT_POSTERIOR.with_suffix(".json")
+
+#: Largest posterior file read (bytes): some 50,000 draws of the packaged file's columns.
+MAX_POSTERIOR_BYTES = 10_000_000
+POSTERIOR_SIZE_REASON = "about 50,000 weighted draws"
 
 #: Columns of a posterior file besides its parameters.
 WEIGHT, DISTANCE, SEED = "weight", "distance", "seed"
@@ -400,7 +412,9 @@ class Posterior:
 
     def __post_init__(self) -> None:
         weights = self.draws[WEIGHT].to_numpy(dtype=float)
-        object.__setattr__(self, "_probabilities", weights / weights.sum())
+        # Scaled by the largest first: weights near the float maximum would sum to inf.
+        scaled = weights / weights.max()
+        object.__setattr__(self, "_probabilities", scaled / scaled.sum())
 
     @property
     def parameters(self) -> list[str]:
@@ -419,11 +433,13 @@ class Posterior:
         """Row positions drawn with replacement in proportion to the weights."""
         return rng.choice(len(self.draws), size=size, p=self._probabilities)
 
-    def values(self, index: int, *, nuisances: bool = False) -> dict[str, float]:
-        """The estimated values of row ``index``: its parameters (and nuisances if asked)."""
+    def values(self, index: int, *, nuisances: bool = False) -> dict[str, float | int]:
+        """The estimated values of row ``index``: its parameters (and nuisances if asked).
+
+        An integer parameter's value is an ``int``, every other a ``float``.
+        """
         names = self.estimated if nuisances else self.parameters
-        row = self.draws.iloc[int(index)]
-        return {name: float(row[name]) for name in names}
+        return {name: self.draws[name].iloc[int(index)].item() for name in names}
 
     def draw_index(self, seed: int, replication: int) -> int:
         """The row replication ``replication`` of a run with root ``seed`` draws.
@@ -434,7 +450,7 @@ class Posterior:
         sequence = np.random.SeedSequence(int(seed), spawn_key=(int(replication), POSTERIOR_STREAM))
         return int(self.sample_indices(np.random.default_rng(sequence), 1)[0])
 
-    def draw(self, seed: int, replication: int) -> dict[str, float]:
+    def draw(self, seed: int, replication: int) -> dict[str, float | int]:
         """The model parameters of replication ``replication`` of a run with root ``seed``."""
         return self.values(self.draw_index(seed, replication))
 
@@ -470,8 +486,24 @@ def _posterior_error(source: str, what: str, allowed: str) -> InputError:
     return InputError(f"posterior file {source}: {what}; allowed: {allowed}")
 
 
+def _shown(value: Any) -> str:
+    """A cell as a message shows it: text quoted (``'high'``), a number plain (``nan``)."""
+    if isinstance(value, str):
+        return repr(value) if value.strip() else "an empty cell"
+    return str(value.item() if isinstance(value, np.generic) else value)
+
+
+def _is_integer_parameter(name: str) -> bool:
+    field_info = Parameters.model_fields.get(name)
+    return field_info is not None and field_info.annotation is int
+
+
 def posterior_from_frame(frame: pd.DataFrame, source: str = "<posterior>") -> Posterior:
     """Check a table of draws and make it a :class:`Posterior`.
+
+    Cells may be numbers or their text (as read from a CSV). Integer parameters
+    (``n_orgs``) must hold whole numbers and are kept as integers; every other column is
+    made float.
 
     Args:
         frame: The draws (see :class:`Posterior`).
@@ -500,18 +532,43 @@ def posterior_from_frame(frame: pd.DataFrame, source: str = "<posterior>") -> Po
     if not posterior_columns:
         raise _posterior_error(source, "no parameter column", allowed_columns)
     for column in [WEIGHT, *posterior_columns]:
-        numbers = pd.to_numeric(frame[column], errors="coerce")
-        bad = numbers.isna() | ~np.isfinite(numbers.to_numpy(dtype=float, na_value=np.nan))
+        numbers = pd.to_numeric(frame[column], errors="coerce").astype(float)
+        bad = ~np.isfinite(numbers.to_numpy(dtype=float, na_value=np.nan))
         if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
+            row = int(np.flatnonzero(bad)[0])
             raise _posterior_error(
                 source,
-                f"column {column!r}, row {row + 1}: {frame[column].iloc[row]!r} is not a number",
+                f"column {column!r}, row {row + 1}: {_shown(frame[column].iloc[row])} is not "
+                "a finite number",
                 "finite numbers",
             )
-        frame[column] = numbers.astype(float)
+        if _is_integer_parameter(column):
+            fractional = numbers != numbers.round()
+            if fractional.any():
+                row = int(np.flatnonzero(fractional.to_numpy())[0])
+                raise _posterior_error(
+                    source,
+                    f"column {column!r}, row {row + 1}: {_shown(numbers.iloc[row])} is not a "
+                    "whole number",
+                    f"whole numbers ({column} is an integer parameter)",
+                )
+            # Beyond 2**53 a float is no longer an exact integer (nor, past 2**63, an int64).
+            huge = numbers.abs() > 2**53
+            if huge.any():
+                row = int(np.flatnonzero(huge.to_numpy())[0])
+                raise _posterior_error(
+                    source,
+                    f"column {column!r}, row {row + 1}: {_shown(numbers.iloc[row])} is not allowed",
+                    allowed_values(column),
+                )
+            frame[column] = numbers.round().astype(np.int64)
+        else:
+            frame[column] = numbers
+    for column in (DISTANCE, SEED):  # a search's record of each draw, not checked
+        if column in frame.columns:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce")
     weights = frame[WEIGHT].to_numpy()
-    if (weights < 0).any() or weights.sum() <= 0:
+    if (weights < 0).any() or weights.max() <= 0:  # (max, not sum: no overflow to inf)
         raise _posterior_error(
             source, "column 'weight' has a negative value or sums to 0", "weights >= 0, sum > 0"
         )
@@ -521,16 +578,49 @@ def posterior_from_frame(frame: pd.DataFrame, source: str = "<posterior>") -> Po
             if ((values < 0) | (values > 1)).any():
                 raise _posterior_error(source, f"column {column!r} outside 0-1", "shares 0-1")
             continue
-        for row, value in enumerate(frame[column]):
+        # Each distinct value once: a large file repeats values, and the check is the same.
+        for value in pd.unique(frame[column]):
             try:
-                validate_parameters({column: value}, owner=f"posterior file {source}")
-            except ParameterError as error:
+                validate_parameters({column: value.item()})
+            except ParameterError:
+                row = int(np.flatnonzero((frame[column] == value).to_numpy())[0])
                 raise _posterior_error(
                     source,
-                    f"column {column!r}, row {row + 1}: {error}",
-                    "values in the parameter's range (lewsim params)",
+                    f"column {column!r}, row {row + 1}: {_shown(value)} is not allowed",
+                    f"{allowed_values(column)} (lewsim params lists every parameter)",
                 ) from None
     return Posterior(frame.reset_index(drop=True), source)
+
+
+def _read_posterior_csv(path: Path) -> pd.DataFrame:
+    """The cells of a posterior file as text, after checking the file and its header."""
+    try:
+        data = read_small_file(path, "posterior", MAX_POSTERIOR_BYTES, POSTERIOR_SIZE_REASON)
+    except SettingsFileError as problem:
+        raise InputError(f"posterior file {path}: {problem}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"posterior file {path}: is not UTF-8 text (CSV files are)") from None
+    header = next(csv.reader(io.StringIO(text.partition("\n")[0])), [])
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise _posterior_error(str(path), f"column {name!r} twice", "each column once")
+        seen.add(name)
+    if len(header) > len(Parameters.model_fields) + len(NUISANCES) + 3:
+        raise _posterior_error(
+            str(path),
+            f"{len(header)} columns, more than there are parameters",
+            "weight, distance, seed and one column per parameter",
+        )
+    try:
+        # As text: the checks then show a bad cell as it is written, and read every number
+        # the same way whatever its column.
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (ValueError, pd.errors.ParserError) as error:
+        message = " ".join(str(error).split())
+        raise InputError(f"posterior file {path}: cannot be read as CSV ({message})") from None
 
 
 def load_posterior(path: str | Path | None = None) -> Posterior:
@@ -543,16 +633,12 @@ def load_posterior(path: str | Path | None = None) -> Posterior:
         The checked posterior.
 
     Raises:
-        InputError: If the file cannot be read or its contents are not a posterior.
+        InputError: If the file is missing, not a small regular file (a device, a pipe, a
+            directory or more than :data:`MAX_POSTERIOR_BYTES`), cannot be read as CSV or
+            its contents are not a posterior.
     """
     path = Path(path) if path is not None else DEFAULT_POSTERIOR
-    try:
-        frame = pd.read_csv(path)
-    except FileNotFoundError:
-        raise InputError(f"posterior file {path}: not found") from None
-    except (OSError, ValueError, pd.errors.ParserError) as error:
-        raise InputError(f"posterior file {path}: cannot be read as CSV ({error})") from None
-    return posterior_from_frame(frame, str(path))
+    return posterior_from_frame(_read_posterior_csv(path), str(path))
 
 
 def posterior_note(posterior: Posterior, overridden: Sequence[str] = ()) -> str:

@@ -237,6 +237,53 @@ class SettingsFileError(ValueError):
     """Why a settings file cannot be read (the message follows the file's name)."""
 
 
+def read_small_file(
+    path: str | os.PathLike[str], kind: str, max_bytes: int = MAX_FILE_BYTES, why: str = ""
+) -> bytes:
+    """The bytes of a small input file, refusing anything that is not a small regular file.
+
+    A device (``/dev/zero``) or a pipe would be read for ever or block, and a huge file
+    would take the machine's memory, so they are refused before anything is read.
+
+    Args:
+        path: The file.
+        kind: What it should be, for messages (``"scenario"``, ``"sweep"``, ``"posterior"``).
+        max_bytes: The most it may hold.
+        why: Why that is enough, appended to the message of a larger file (e.g. ``"a
+            scenario is a page of settings"``).
+
+    Returns:
+        Its bytes.
+
+    Raises:
+        SettingsFileError: If it is missing, a directory, a device, pipe or socket, larger
+            than ``max_bytes`` or unreadable.
+    """
+    try:
+        # Non-blocking, so that opening a named pipe returns at once; then ask the opened
+        # file what it is, since a device (/dev/zero) or a pipe would be read forever.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as file:
+            mode = os.fstat(file.fileno()).st_mode
+            if stat.S_ISDIR(mode):
+                raise SettingsFileError(f"is a directory, not a {kind} file")
+            if not stat.S_ISREG(mode):
+                raise SettingsFileError("is not a regular file (a device, a pipe or a socket)")
+            data = file.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise SettingsFileError(f"no such {kind} file") from None
+    except IsADirectoryError:
+        raise SettingsFileError(f"is a directory, not a {kind} file") from None
+    except OSError as error:
+        raise SettingsFileError(f"cannot be read ({error.strerror})") from None
+    if len(data) > max_bytes:
+        reason = f" ({why})" if why else ""
+        raise SettingsFileError(
+            f"is larger than {max_bytes // 1_000_000} MB, the most a {kind} file may be{reason}"
+        )
+    return data
+
+
 def read_settings_file(path: str | os.PathLike[str], kind: str) -> str:
     """The text of a small settings file (a scenario or a sweep), refusing anything else.
 
@@ -251,28 +298,7 @@ def read_settings_file(path: str | os.PathLike[str], kind: str) -> str:
         SettingsFileError: If it is missing, a directory, a device, pipe or socket, larger than
             :data:`MAX_FILE_BYTES`, unreadable or not UTF-8.
     """
-    try:
-        # Non-blocking, so that opening a named pipe returns at once; then ask the opened
-        # file what it is, since a device (/dev/zero) or a pipe would be read forever.
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(descriptor, "rb") as file:
-            mode = os.fstat(file.fileno()).st_mode
-            if stat.S_ISDIR(mode):
-                raise SettingsFileError(f"is a directory, not a {kind} file")
-            if not stat.S_ISREG(mode):
-                raise SettingsFileError("is not a regular file (a device, a pipe or a socket)")
-            data = file.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise SettingsFileError(f"no such {kind} file") from None
-    except IsADirectoryError:
-        raise SettingsFileError(f"is a directory, not a {kind} file") from None
-    except OSError as error:
-        raise SettingsFileError(f"cannot be read ({error.strerror})") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise SettingsFileError(
-            f"is larger than {MAX_FILE_BYTES // 1_000_000} MB, the most a {kind} file may be "
-            f"(a {kind} is a page of settings)"
-        )
+    data = read_small_file(path, kind, MAX_FILE_BYTES, f"a {kind} is a page of settings")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -340,6 +366,7 @@ class Scenario(_Strict):
     def _events_fit(self) -> Scenario:
         n_orgs = validate_parameters(self.parameters).n_orgs
         problems = []
+        labels: dict[str, int] = {}  # each label's first event
         for index, event in enumerate(self.events):
             if event.month > self.steps:
                 problems.append(
@@ -349,6 +376,26 @@ class Scenario(_Strict):
                         event.month,
                     )
                 )
+            if event.label is not None and event.label.isdigit():
+                problems.append(
+                    _Problem(
+                        ("events", index, "label"),
+                        "digits alone read as an event's position in a sweep "
+                        "(events.0.month); allowed: a name with a letter, - or _",
+                        event.label,
+                    )
+                )
+            elif event.label is not None and event.label in labels:
+                problems.append(
+                    _Problem(
+                        ("events", index, "label"),
+                        f"also the label of events[{labels[event.label]}]; allowed: each "
+                        "label once (a sweep changes the event its label names)",
+                        event.label,
+                    )
+                )
+            elif event.label is not None:
+                labels[event.label] = index
             orgs = event.orgs
             problem = org_range_problem(orgs, n_orgs) if isinstance(orgs, tuple) else None
             if problem is not None:

@@ -52,14 +52,20 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def served_app() -> Iterator[str]:
-    """``lewsim app`` on a free port, in its own process group (stopped afterwards)."""
+def served_app(tmp_path_factory, no_egress) -> Iterator[str]:
+    """``lewsim app`` on a free port, in its own process group (stopped afterwards).
+
+    Its processes run under the no-egress hook (``conftest.py``): after the browser's
+    session, the server must have called nothing off this machine either.
+    """
     port = free_port()
+    egress_log = tmp_path_factory.mktemp("egress") / "egress.log"
     server = subprocess.Popen(
         [sys.executable, "-m", "simulation", "app", "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        env=no_egress(egress_log),
     )
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -83,6 +89,7 @@ def served_app() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+    assert not egress_log.exists(), f"the server called off this machine:\n{egress_log.read_text()}"
 
 
 def image_sources(page) -> list[str]:

@@ -550,6 +550,128 @@ OTHERS = [
     Case(["nonsense"], "nonsense", usage=True),
 ]
 
+
+def posterior_run(path: str) -> list[str]:
+    """``run`` with the tiny settings and ``--posterior-file path``."""
+    return ["run", *TINY, "--posterior-file", path]
+
+
+#: A posterior file a little over the largest read (10 MB): rows of equal draws.
+HUGE_POSTERIOR = "weight,board_support\n" + "1,0.5\n" * 1_700_000
+
+POSTERIOR_FILES = [
+    Case(posterior_run("/dev/zero"), "posterior file /dev/zero: is not a regular file"),
+    Case(posterior_run("p.csv"), "posterior file p.csv: is not a regular file", {"p.csv": FIFO}),
+    Case(posterior_run("{dir}"), "{dir}: is a directory, not a posterior file"),
+    Case(posterior_run("big.csv"), "larger than 10 MB", {"big.csv": HUGE_POSTERIOR}),
+    Case(posterior_run("none.csv"), "none.csv: no such posterior file"),
+    Case(
+        posterior_run("loop.csv"),
+        "loop.csv",
+        {"loop.csv": Link("loop2.csv"), "loop2.csv": Link("loop.csv")},
+    ),
+    Case(posterior_run("p.csv"), "p.csv: is not UTF-8", {"p.csv": b"weight\n\xff\xfe\n"}),
+    Case(posterior_run("p.csv"), "cannot be read as CSV", {"p.csv": ""}),
+    Case(posterior_run("p.csv"), "no draws", {"p.csv": "weight,board_support\n"}),
+    Case(posterior_run("p.csv"), "cannot be read as CSV", {"p.csv": "weight\n1\n1,2,3\n"}),
+    Case(posterior_run("p.csv"), "column 'weight' twice", {"p.csv": "weight,weight\n1,1\n"}),
+    Case(
+        posterior_run("p.csv"),
+        "301 columns, more than there are parameters",
+        {"p.csv": "weight," + ",".join(f"c{i}" for i in range(300)) + "\n"},
+    ),
+    Case(
+        posterior_run("p.csv"),
+        "column 'n_orgs', row 2: 4.5 is not a whole number",
+        {"p.csv": "weight,n_orgs\n1,4\n1,4.5\n"},
+    ),
+    Case(
+        posterior_run("p.csv"),
+        "column 'board_support', row 1: 'nan' is not a finite number",
+        {"p.csv": "weight,board_support\n1,nan\n"},
+    ),
+    Case(
+        posterior_run("p.csv"),
+        "row 1: '-inf' is not a finite number",
+        {"p.csv": "weight,board_support\n1,-inf\n"},
+    ),
+    Case(
+        posterior_run("p.csv"),
+        "column 'board_support', row 1: an empty cell is not a finite number",
+        {"p.csv": "weight,board_support\n1,\n"},
+    ),
+    Case(
+        posterior_run("p.csv"),
+        "column 'board_support', row 1: 5.0 is not allowed; allowed: a number between 0 and 1",
+        {"p.csv": "weight,board_support\n1,5\n"},
+    ),
+    Case(
+        posterior_run("p.csv"),
+        "column 'n_orgs', row 1: 0 is not allowed",
+        {"p.csv": "weight,n_orgs\n1,0\n"},
+    ),
+    Case(
+        posterior_run("p.csv"),
+        "column 'n_orgs', row 1: 1e+300 is not allowed",
+        {"p.csv": "weight,n_orgs\n1,1e300\n"},
+    ),
+    Case(posterior_run("p.csv"), "unknown column '=cmd()'", {"p.csv": "weight,=cmd()\n1,1\n"}),
+    Case(posterior_run("z.csv"), "z.csv: is not a regular file", {"z.csv": Link("/dev/zero")}),
+    Case(
+        posterior_run("p.csv"),
+        "column 'manager_network', row 1: 1.0 is not allowed; allowed: true or false",
+        {"p.csv": "weight,manager_network\n1,1\n"},
+    ),
+    Case(
+        posterior_run("p.csv"),
+        "column 'exposure_mix', row 1: 0.5 is not allowed; allowed: three shares",
+        {"p.csv": "weight,exposure_mix\n1,0.5\n"},
+    ),
+    Case(
+        posterior_run("p.csv"),
+        "'0x10' is not a finite number",
+        {"p.csv": "weight,board_support\n1,0x10\n"},
+    ),
+    Case(
+        posterior_run("p.csv"),
+        "column 'weight' has a negative value or sums to 0",
+        {"p.csv": "weight,board_support\n0,0.5\n0,0.4\n"},
+    ),
+    Case(
+        ["compare", "good.toml", "other.toml", "--posterior-file", "/dev/zero"],
+        "/dev/zero",
+        {"good.toml": GOOD, "other.toml": OTHER},
+    ),
+]
+
+#: A scenario whose two events share the label "champ".
+TWO_CHAMPS = scenario(
+    "[[events]]\nmonth = 1\ntype = 'manager_network'\nlabel = 'champ'\n"
+    "[[events]]\nmonth = 2\ntype = 'manager_network'\nlabel = 'champ'"
+)["bad.toml"]
+
+SCENARIO_EXTRAS = [
+    Case(
+        ["sweep", "s.toml", "--dry-run"],
+        'bad.toml: events[1].label = "champ": also the label of events[0]',
+        {
+            **sweep('scenario = "bad.toml"\n[parameters."events.champ.month"]\nlevels = [1, 2]'),
+            "bad.toml": TWO_CHAMPS,
+        },
+    ),
+    Case(["run", "z.toml"], "z.toml: is not a regular file", {"z.toml": Link("/dev/zero")}),
+    Case(
+        ["run", "bad.toml"],
+        'bad.toml: events[1].label = "champ": also the label of events[0]',
+        {"bad.toml": TWO_CHAMPS},
+    ),
+    Case(
+        ["run", "bad.toml"],
+        'events[0].label = "1": digits alone',
+        scenario("[[events]]\nmonth = 1\ntype = 'manager_network'\nlabel = '1'"),
+    ),
+]
+
 CASES = [
     *RUN_OPTIONS,
     *SET_FORMS,
@@ -563,6 +685,8 @@ CASES = [
     *SWEEP_SIZES,
     *ODD_PLACES,
     *OTHERS,
+    *POSTERIOR_FILES,
+    *SCENARIO_EXTRAS,
 ]
 
 

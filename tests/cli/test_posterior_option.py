@@ -54,7 +54,7 @@ def test_a_bad_posterior_file_is_refused_with_exit_code_2_before_anything_runs(t
     assert str(path) in result.stderr and "position_rate" in result.stderr
     assert "allowed" in result.stderr and not out.exists()
     missing = invoke("run", *FAST, "--posterior-file", str(tmp_path / "none.csv"))
-    assert missing.exit_code == 2 and "not found" in missing.stderr
+    assert missing.exit_code == 2 and "no such posterior file" in missing.stderr
 
 
 def test_compare_with_a_posterior_notes_the_draws_and_the_overrides(tmp_path):

@@ -19,6 +19,7 @@ from simulation.outputs.manifest import (
     manifest_json,
     read_manifest,
     to_jsonable,
+    unicode_text,
 )
 
 STARTED = datetime(2025, 1, 1, tzinfo=UTC)
@@ -147,3 +148,22 @@ def test_git_state_counts_only_tracked_changes_and_takes_no_lock(tmp_path):
     assert git_state(tmp_path) == (head, True)
     git("add", "file.txt")  # staged but not committed is still a change
     assert git_state(tmp_path) == (head, True)
+
+
+def test_undecoded_file_names_are_recorded_as_the_utf_8_they_are():
+    # Python under LC_ALL=C reads the name b"\xc3\xa9.toml" (é.toml) as two surrogates.
+    undecoded = b"\xc3\xa9.toml".decode("ascii", "surrogateescape")
+    assert unicode_text(undecoded) == "é.toml"
+    assert unicode_text(b"\xff.toml".decode("ascii", "surrogateescape")) == "\ufffd.toml"
+    assert unicode_text("\ud800 lone") == "? lone"  # no byte behind it: replaced
+    assert unicode_text("plain é") == "plain é"
+
+
+def test_a_manifest_with_an_undecoded_name_is_still_read_back_as_a_manifest():
+    undecoded = b"caf\xc3\xa9.toml".decode("ascii", "surrogateescape")
+    manifest = small_manifest(command_line=["lewsim", "run", undecoded])
+    manifest["scenario"] = {"path": undecoded, undecoded: 1}
+    again = read_manifest(manifest_json(manifest))
+    assert again is not None
+    assert again["scenario"] == {"path": "café.toml", "café.toml": 1}
+    assert again["argv"][-1] == "café.toml"

@@ -14,7 +14,7 @@ import pytest
 
 from simulation.environment import ENVELOPE_GROWTH
 from simulation.errors import InputError
-from simulation.parameters import Parameters
+from simulation.parameters import Parameters, validate_parameters
 from simulation.runs.comparison import compare
 from simulation.runs.posterior import (
     DEFAULT_PROVENANCE,
@@ -215,7 +215,10 @@ def test_paired_scenarios_share_the_draws_and_the_notes_say_so():
         (lambda f: f.drop(columns="weight"), ["no column 'weight'"]),
         (lambda f: f.assign(position_rate=2.0), ["column 'position_rate', row 1", "allowed:"]),
         (lambda f: f.assign(weight=-1.0), ["column 'weight'", "weights >= 0"]),
-        (lambda f: f.assign(hire_threshold="high"), ["'high' is not a number"]),
+        (lambda f: f.assign(hire_threshold="high"), ["'high' is not a finite number"]),
+        (lambda f: f.assign(hire_threshold="nan"), ["row 1: 'nan' is not a finite number"]),
+        (lambda f: f.assign(hire_threshold=""), ["row 1: an empty cell is not a finite"]),
+        (lambda f: f.assign(n_orgs=4.5), ["column 'n_orgs', row 1: 4.5 is not a whole number"]),
         (lambda f: f.iloc[:0], ["no draws"]),
     ],
 )
@@ -225,14 +228,59 @@ def test_a_bad_posterior_file_is_a_clear_error(tmp_path, change, words):
     with pytest.raises(InputError) as caught:
         load_posterior(path)
     message = str(caught.value)
-    assert str(path) in message
+    assert message.count(f"posterior file {path}") == 1  # said once, at the start
+    assert message.startswith(f"posterior file {path}: ")
+    assert "np.float64" not in message
     for word in words:
         assert word in message
 
 
+def test_a_non_finite_number_in_a_table_of_draws_is_shown_plainly():
+    frame = wide_posterior().assign(hire_threshold=np.nan)
+    with pytest.raises(InputError) as caught:
+        posterior_from_frame(frame, "draws")
+    assert str(caught.value) == (
+        "posterior file draws: column 'hire_threshold', row 1: nan is not a finite number; "
+        "allowed: finite numbers"
+    )
+
+
 def test_a_missing_posterior_file_is_a_clear_error(tmp_path):
-    with pytest.raises(InputError, match="not found"):
+    with pytest.raises(InputError, match="no such posterior file"):
         load_posterior(tmp_path / "none.csv")
+
+
+def test_an_integer_parameter_is_read_as_an_integer_and_runs(tmp_path):
+    path = tmp_path / "int.csv"
+    path.write_text("weight,n_orgs,board_support\n1,4,0.5\n3,6,0.25\n")
+    posterior = load_posterior(path)
+    drawn = [posterior.draw(seed=5, replication=r) for r in range(6)]
+    assert {draw["n_orgs"] for draw in drawn} <= {4, 6}
+    assert all(type(draw["n_orgs"]) is int for draw in drawn)
+    assert all(type(draw["board_support"]) is float for draw in drawn)
+    model = validate_parameters(drawn[0])
+    assert model.n_orgs == drawn[0]["n_orgs"]
+
+
+def test_weights_near_the_float_maximum_are_relative_weights_like_any_other(tmp_path):
+    # Their sum overflows to inf; the draws must still follow the weights' ratios (1 : 1).
+    path = tmp_path / "big.csv"
+    path.write_text("weight,board_support\n1e308,0.25\n1e308,0.75\n0,0.5\n")
+    posterior = load_posterior(path)
+    rows = {posterior.draw_index(seed=3, replication=r) for r in range(40)}
+    assert rows == {0, 1}  # row 2 has weight 0; 40 fair draws all alike has chance 2**-39
+
+
+def test_a_file_with_a_byte_order_mark_and_windows_line_ends_is_read(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbfweight,board_support\r\n1,0.25\r\n")
+    assert load_posterior(path).draw(seed=1, replication=0) == {"board_support": 0.25}
+
+
+def test_a_cell_written_as_a_whole_float_is_a_whole_number(tmp_path):
+    path = tmp_path / "float.csv"
+    path.write_text("weight,n_orgs\n1,4.0\n")
+    assert load_posterior(path).draw(seed=1, replication=0) == {"n_orgs": 4}
 
 
 @pytest.mark.slow
