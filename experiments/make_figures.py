@@ -4,7 +4,8 @@
 
 - ``default_run``: what ``make run`` runs (20 replications, 120 months, root seed 0):
   organisations and peer workers with peers at months 0 and 120, and the yearly growth of
-  the peer workforce in years 0-3 and 4-10 (mean over replications);
+  the peer workforce in years 0-3 and 4-10 (mean over replications); its figure is the
+  README's ``docs/images/default_run.png``, drawn as ``lewsim run`` draws it;
 - ``magnitudes``: the measures of :mod:`simulation.runs.magnitudes` at months 0 and 120 of
   the same run (mean, lowest and highest replication) against the sourced ranges of
   ``experiments/plausible-ranges.toml``;
@@ -44,6 +45,8 @@ from simulation.runs.validation.outcomes import adopters
 ROOT = Path(__file__).resolve().parent.parent
 RANGES = ROOT / "experiments" / "plausible-ranges.toml"
 OUT = ROOT / "docs" / "figures.json"
+#: The README's figure of the default run (written with the default --out only).
+IMAGE = ROOT / "docs" / "images" / "default_run.png"
 
 
 def growth(peers: np.ndarray, start: int, end: int) -> float:
@@ -51,9 +54,16 @@ def growth(peers: np.ndarray, start: int, end: int) -> float:
     return float((peers[end] / peers[start]) ** (12.0 / (end - start)) - 1.0)
 
 
-def default_run(replications: int) -> tuple[dict, dict]:
-    """The figures of ``make run`` and the magnitudes of the same runs."""
+def default_run(replications: int, image: Path | None) -> tuple[dict, dict]:
+    """The figures of ``make run`` and the magnitudes of the same runs (and its figure)."""
     frame = run_replications(steps=120, seed=0, replications=replications, progress=False)
+    if image is not None:
+        import matplotlib  # noqa: PLC0415 - only the figure needs it
+
+        matplotlib.use("Agg")
+        from simulation.outputs.figures import plot_timeseries  # noqa: PLC0415
+
+        plot_timeseries(frame, title="default: sector over time").savefig(image, dpi=100)
     n_orgs = Parameters().n_orgs
     runs = [group.set_index("month") for _, group in frame.groupby("replication")]
     peers = [run["peer_workers"].to_numpy(dtype=float) for run in runs]
@@ -175,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT, help=f"default {OUT}")
     args = parser.parse_args(argv)
     clock = time.perf_counter()
-    run, table = default_run(args.replications)
+    run, table = default_run(args.replications, IMAGE if args.out == OUT else None)
     figures = {
         "fingerprint": model_fingerprint(),
         "command": " ".join(["python", *sys.argv]),
