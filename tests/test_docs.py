@@ -141,7 +141,7 @@ def test_every_intervention_is_described(odd):
 @pytest.mark.parametrize(
     ("name", "cell"),
     [
-        ("understanding_decay", "`0.025`"),
+        ("exposure_decay", "`0.02`"),
         ("board_support", "`0.3`"),
         ("mean_org_size", "`60.0`"),
         ("n_orgs", "`24`"),

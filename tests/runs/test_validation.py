@@ -35,7 +35,6 @@ from simulation.runs.validation import (
     Pattern,
     Validation,
     Verdict,
-    adopted_count,
     arm,
     arms_of,
     curve_thirds,
@@ -503,20 +502,3 @@ def test_the_packaged_plan_is_the_committed_experiments_file():
     assert plan.emergent_keys() and all(entry.reason for entry in plan.checks.values())
     with pytest.raises(InputError, match="not found"):
         load_plan(committed.with_name("no-such-plan.toml"))
-
-
-def test_negative_control_freezing_learning_removes_most_adoption():
-    """Issue 17 item 1, on a small sector: learning frozen cuts adoption by at least 75 %.
-
-    Learning frozen leaves the decays on (as the issue lists it), so decision-makers'
-    understanding fades and so does a first-hire chance that reads it.
-    """
-    params = {"n_orgs": 12}
-    seeds = range(3)
-    on = sum(adopted_count(run_arm(arm("on", "on", params), s, 120)) for s in seeds)
-    frozen = sum(
-        adopted_count(run_arm(arm("frozen", "f", {**params, **LEARNING_FROZEN}), s, 120))
-        for s in seeds
-    )
-    assert on > 0
-    assert frozen <= 0.25 * on

@@ -56,17 +56,13 @@ def adopters(run: ArmRun, month: int = -1) -> tuple[int, int]:
 
 def adopted_share(run: ArmRun, month: int = -1) -> float:
     """Share of the organisations without peers at month 0 that have employed peers since."""
-    peerless = initially_peerless(run)
-    if peerless.size == 0:
-        return 0.0
-    last = run.orgs["month"].max() if month < 0 else month
-    rows = run.orgs[run.orgs["month"] == last].set_index("org")
-    return float(rows.loc[peerless, "ever_employed"].mean())
+    peerless, adopted = adopters(run, month)
+    return adopted / peerless if peerless else 0.0
 
 
 def adopted_count(run: ArmRun, month: int = -1) -> float:
     """Organisations without peers at month 0 that have employed peers since."""
-    return adopted_share(run, month) * initially_peerless(run).size
+    return float(adopters(run, month)[1])
 
 
 def class_mean(run: ArmRun, column: str, exposure_class: int, month: int) -> float:
