@@ -13,7 +13,10 @@
   learning on against learning frozen (:data:`LEARNING_FROZEN`), on paired seeds;
 - ``hindcast``: the run from 2011-12 at the defaults (the packaged posterior's median for
   its two nuisances), the share of organisations employing peers in 2015-16 to 2017-18
-  against the national figures.
+  against the national figures;
+- ``stories``: the app's three stories on seed 1, with their event and without it;
+- ``comparison``: the README's comparison example (baseline, executive champion, LE
+  leader; 30 paired replications): peers at month 120, each minus the baseline.
 
 ``quotes`` lists, for each document, the sentences that quote these numbers, formatted
 from them; ``tests/test_figures.py`` checks that each document holds its sentences and that
@@ -36,14 +39,23 @@ import numpy as np
 
 from simulation.environment import ENVELOPE_GROWTH
 from simulation.parameters import Parameters
+from simulation.runs.comparison import compare
 from simulation.runs.magnitudes import MEASURES, load_ranges, magnitudes
 from simulation.runs.posterior import NATIONAL_FIGURES, load_posterior, run_hindcast
-from simulation.runs.replications import model_fingerprint, replication_seed, run_replications
+from simulation.runs.replications import (
+    model_fingerprint,
+    replication_seed,
+    run_replication,
+    run_replications,
+)
+from simulation.runs.scenarios import Scenario
 from simulation.runs.validation.arms import LEARNING_FROZEN, arm, run_arm
 from simulation.runs.validation.outcomes import adopters
 
 ROOT = Path(__file__).resolve().parent.parent
 RANGES = ROOT / "experiments" / "plausible-ranges.toml"
+SCENARIOS = ROOT / "experiments" / "scenarios"
+STORY_DIR = ROOT / "simulation" / "app" / "stories"
 OUT = ROOT / "docs" / "figures.json"
 #: The README's figure of the default run (written with the default --out only).
 IMAGE = ROOT / "docs" / "images" / "default_run.png"
@@ -132,6 +144,48 @@ def hindcast(seeds: int) -> dict:
     return {"seeds": seeds, "nuisances": nuisances, "shares": shares}
 
 
+#: The app's stories and the event each is measured without (its counterfactual).
+STORIES = {"unexposed": "visits", "lone-champion": "leaves", "le-leader": "le-leader"}
+#: The seed the README quotes the stories on (the app's seed control).
+STORY_SEED = 1
+
+
+def stories() -> dict:
+    """Each story on the README's seed, with its event and without it (same seed)."""
+    results = {}
+    for name, event_label in STORIES.items():
+        scenario = Scenario.load(STORY_DIR / f"{name}.toml")
+        without = tuple(e for e in scenario.events if e.label != event_label)
+        runs = {
+            arm: run_replication(scenario.steps, STORY_SEED, scenario.parameters, events).set_index(
+                "month"
+            )[["peer_workers", "orgs_without_peers"]]
+            for arm, events in (("story", scenario.events), ("without", without))
+        }
+        results[name] = {
+            arm: {
+                column: {str(m): float(frame.loc[m, column]) for m in (36, 48, 120)}
+                for column in frame.columns
+            }
+            for arm, frame in runs.items()
+        }
+    return results
+
+
+def comparison() -> dict:
+    """The README's comparison example: peers at month 120, each scenario minus baseline."""
+    baseline, *alternatives = (
+        Scenario.load(SCENARIOS / f"{name}.toml")
+        for name in ("baseline", "exec-champion", "le-leader")
+    )
+    table = compare(baseline, alternatives, months=[120], workers=2).differences
+    rows = table[table["outcome"] == "peer_workers"]
+    return {
+        row.scenario: {"difference": row.difference, "low": row.ci_low, "high": row.ci_high}
+        for row in rows.itertuples()
+    }
+
+
 def quotes(figures: dict) -> list[dict[str, str]]:
     """The sentences of the README and the ODD that quote the figures, formatted from them."""
     run, control = figures["default_run"], figures["negative_control"]
@@ -140,8 +194,44 @@ def quotes(figures: dict) -> list[dict[str, str]]:
         f"{shares[name]['model']:.2f}"
         for name in ("orgs_with_peers_2015", "orgs_with_peers_2016", "orgs_with_peers_2017")
     )
+    story, compared = figures["stories"], figures["comparison"]
+    unexposed, champion = story["unexposed"], story["lone-champion"]
+    leader = story["le-leader"]
     rows = [
         ("README.md", f"{run['orgs_with_peers_120']:.1f} of 24 employ peers by year 10"),
+        (
+            "README.md",
+            f"({unexposed['story']['orgs_without_peers']['36']:.0f} organisations without "
+            f"peers at month 36, seed 1)",
+        ),
+        (
+            "README.md",
+            f"{unexposed['story']['orgs_without_peers']['120']:.0f} without peers at month "
+            f"120, against {unexposed['without']['orgs_without_peers']['120']:.0f} without "
+            "the visits",
+        ),
+        (
+            "README.md",
+            f"on seed 1, {champion['story']['peer_workers']['48']:.0f} peer workers at month "
+            f"48 and {champion['story']['peer_workers']['120']:.0f} at month 120, against "
+            f"{champion['without']['peer_workers']['120']:.0f} if the champion stays",
+        ),
+        (
+            "README.md",
+            f"{leader['story']['peer_workers']['120']:.0f} peer workers at month 120 against "
+            f"{leader['without']['peer_workers']['120']:.0f} without (seed 1)",
+        ),
+        (
+            "README.md",
+            f"gives about {compared['exec-champion']['difference']:.0f} more peer workers "
+            f"than the baseline (95 % CI {compared['exec-champion']['low']:.0f} to "
+            f"{compared['exec-champion']['high']:.0f})",
+        ),
+        (
+            "README.md",
+            f"peers about {compared['le-leader']['difference']:.0f} more "
+            f"({compared['le-leader']['low']:.0f} to {compared['le-leader']['high']:.0f})",
+        ),
         ("README.md", f"about {percent(run['growth_0_36'])} a year in years 0-3"),
         ("README.md", f"{percent(run['growth_48_120'])} a year in years 4-10"),
         (
@@ -193,6 +283,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "magnitudes": table,
         "negative_control": negative_control(args.seeds),
         "hindcast": hindcast(args.seeds),
+        "stories": stories(),
+        "comparison": comparison(),
     }
     figures["quotes"] = quotes(figures)
     args.out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
