@@ -168,7 +168,15 @@ def test_the_app_renders_offline_steps_and_takes_an_intervention(served_app):
 
             # Play runs the model in Mesa's background task; pause it a few months on.
             page.get_by_role("button", name="▶", exact=True).click()
-            page.locator("h3", has_text="Month 8: ").wait_for(timeout=60_000)
+            # Wait for any month from 8 on: Play may show month 8 for less time than the
+            # page is polled, so waiting for that exact headline could miss it.
+            page.wait_for_function(
+                """() => [...document.querySelectorAll("h3")].some(h => {
+                    const m = /^Month (\\d+): /.exec(h.innerText);
+                    return m !== null && Number(m[1]) >= 8;
+                })""",
+                timeout=60_000,
+            )
             page.get_by_role("button", name="❚❚", exact=True).click()
             played = headline(page)
             assert page.get_by_text("error in").count() == 0

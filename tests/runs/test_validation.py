@@ -222,12 +222,25 @@ def fast_validation():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("number", FAST_PATTERNS)
+@pytest.mark.parametrize("number", [n for n in FAST_PATTERNS if n != 1])
 def test_fast_subset_of_patterns_holds(fast_validation, number):
     checks = fast_validation.checks[fast_validation.checks["pattern"] == number]
     failing = checks.loc[checks["verdict"] != "holds", ["statement", "effect", "low", "high"]]
     assert failing.empty, f"pattern {number} does not hold:\n{failing.to_string()}"
-    assert fast_validation.summary().loc[number, "verdict"] == "holds"
+    # Verification checks only: they test the code, and the pattern is not counted.
+    summary = fast_validation.summary().loc[number]
+    assert summary["verdict"] == "no emergent check" and not summary["counted"]
+    assert summary["verification_held"] == summary["verification_checks"] == len(checks)
+
+
+@pytest.mark.slow
+def test_pattern_1_holds_at_the_full_settings():
+    # At the calibrated defaults commitment follows understanding after 11.3 months (10.7
+    # to 11.9 on 30 pairs), near the 12-month bound of 1f: 6 pairs over 48 months cannot
+    # resolve it, so pattern 1 runs at the full validation's settings (10 s on 2 cores).
+    checks = validate(patterns=[1], loops=False, workers=2).checks
+    assert (checks["verdict"] == "holds").all(), checks[["key", "effect", "low", "high"]]
+    assert len(checks) == 6
 
 
 @pytest.mark.slow
