@@ -69,9 +69,12 @@ def test_a_small_validation_writes_a_report_with_its_sections(tmp_path):
     assert html.count("data:image/png;base64,") == 2
     checks = pd.read_csv(out / "checks.csv")
     assert sorted(checks["pattern"].unique()) == [1, 6]
-    assert checks["holds"].all()
+    # Three pairs decide little (some checks are inconclusive); what is checked here is
+    # that the file says what was judged: the verdict, the label, and "holds" from both.
+    assert (checks["holds"] == (checks["verdict"] == "holds")).all()
+    assert set(checks["label"]) == {"verification"}
     manifest = json.loads((out / "manifest.json").read_text())
-    assert len(manifest["seeds"]) == 3 and manifest["patterns_held"] == 2
+    assert len(manifest["seeds"]) == 3 and manifest["patterns_held"] == 0  # none counted
     again = invoke(*args, "--strict", "--quiet", "--out", str(out))
     assert again.exit_code == 2 and "--force" in again.stderr  # earlier report kept
     assert json.loads((out / "manifest.json").read_text()) == manifest
