@@ -16,26 +16,33 @@
   against the national figures;
 - ``stories``: the app's three stories on seed 1, with their event and without it;
 - ``comparison``: the README's comparison example (baseline, executive champion, LE
-  leader; 30 paired replications): peers at month 120, each minus the baseline.
+  leader; 30 paired replications): peers at month 120, each minus the baseline;
+- ``sweep``: the README's sweep example (``experiments/sweeps/sobol-levers.toml``, 1,024
+  runs, ``lewsim sweep`` then ``lewsim analyze``): every S1 and ST, and its figure
+  ``docs/images/sweep_indices.png``.
 
 ``quotes`` lists, for each document, the sentences that quote these numbers, formatted
 from them; ``tests/test_figures.py`` checks that each document holds its sentences and that
 the file was made by the model as it is now (``fingerprint``), so no stale number survives
 a model change. Example::
 
-    python experiments/make_figures.py            # about a minute on two cores
+    python experiments/make_figures.py            # about two minutes on two cores
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from simulation.environment import ENVELOPE_GROWTH
 from simulation.parameters import Parameters
@@ -59,6 +66,9 @@ STORY_DIR = ROOT / "simulation" / "app" / "stories"
 OUT = ROOT / "docs" / "figures.json"
 #: The README's figure of the default run (written with the default --out only).
 IMAGE = ROOT / "docs" / "images" / "default_run.png"
+#: The README's figure of the sweep example.
+SWEEP_IMAGE = ROOT / "docs" / "images" / "sweep_indices.png"
+SWEEPS = ROOT / "experiments" / "sweeps"
 
 
 def growth(peers: np.ndarray, start: int, end: int) -> float:
@@ -186,6 +196,25 @@ def comparison() -> dict:
     }
 
 
+def sweep_example(image: Path | None) -> dict:
+    """The README's sweep example (``sobol-levers.toml``, 1,024 runs): its total indices."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "sobol-levers"
+        sweep = str(SWEEPS / "sobol-levers.toml")
+        for command in (
+            ["sweep", sweep, "--out", str(out), "--workers", "2", "-q"],
+            ["analyze", str(out)],
+        ):
+            lewsim = [sys.executable, "-m", "simulation", *command]
+            subprocess.run(lewsim, check=True, stdout=subprocess.DEVNULL)
+        indices = pd.read_csv(out / "analysis" / "indices.csv")
+        if image is not None:
+            shutil.copyfile(out / "analysis" / "indices.png", image)
+    return {
+        f"{row.output}.{row.factor}": {"S1": row.S1, "ST": row.ST} for row in indices.itertuples()
+    }
+
+
 def quotes(figures: dict) -> list[dict[str, str]]:
     """The sentences of the README and the ODD that quote the figures, formatted from them."""
     run, control = figures["default_run"], figures["negative_control"]
@@ -195,6 +224,8 @@ def quotes(figures: dict) -> list[dict[str, str]]:
         for name in ("orgs_with_peers_2015", "orgs_with_peers_2016", "orgs_with_peers_2017")
     )
     story, compared = figures["stories"], figures["comparison"]
+    total = {key: value["ST"] for key, value in figures["sweep"].items()}
+    pay = max(value for key, value in total.items() if key.endswith(".pay_parity"))
     unexposed, champion = story["unexposed"], story["lone-champion"]
     leader = story["le-leader"]
     rows = [
@@ -227,6 +258,19 @@ def quotes(figures: dict) -> list[dict[str, str]]:
             f"than the baseline (95 % CI {compared['exec-champion']['low']:.0f} to "
             f"{compared['exec-champion']['high']:.0f})",
         ),
+        (
+            "README.md",
+            f"most of the spread in peer workers (total index ST "
+            f"{total['peer_workers.funding_envelope']:.2f}), board support most of the spread "
+            f"in stigma ({total['mean_stigma.board_support']:.2f})",
+        ),
+        (
+            "README.md",
+            f"depends on board support ({total['orgs_without_peers.board_support']:.2f}), "
+            f"visits ({total['orgs_without_peers.visit_rate']:.2f}) and role clarity "
+            f"({total['orgs_without_peers.role_clarity']:.2f})",
+        ),
+        ("README.md", f"(ST at most {pay:.2f})"),
         (
             "README.md",
             f"peers about {compared['le-leader']['difference']:.0f} more "
@@ -285,6 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "hindcast": hindcast(args.seeds),
         "stories": stories(),
         "comparison": comparison(),
+        "sweep": sweep_example(SWEEP_IMAGE if args.out == OUT else None),
     }
     figures["quotes"] = quotes(figures)
     args.out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
