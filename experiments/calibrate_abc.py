@@ -10,7 +10,7 @@ seeds, epsilons and acceptance per generation, wall time, date and the predictiv
 
 Needs pyabc (the ``dev`` extra). Example::
 
-    python experiments/calibrate_abc.py        # about 15 minutes on a free core
+    python experiments/calibrate_abc.py        # the packaged posterior: about 10 minutes
     python experiments/calibrate_abc.py --population 8 --generations 2 --out /tmp/abc
 """
 

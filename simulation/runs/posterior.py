@@ -907,10 +907,10 @@ class AbcSettings:
             tests use a small sector).
     """
 
-    population: int = 150
-    generations: int = 3
+    population: int = 250
+    generations: int = 4
     min_acceptance: float = 0.02
-    max_simulations: int = 1600
+    max_simulations: int = 4000
     months: int = HINDCAST_MONTHS
     root_seed: int = 2011
     fixed: Mapping[str, Any] = field(default_factory=dict)
