@@ -1,16 +1,15 @@
 """Adoption is earned through learning: the negative control of pattern 2 (issue 17).
 
-An organisation without peers funds a first post only once its decision-makers have come
-to understand the roles (``first_hire_understanding``, docs/ODD.md section 7.8), or once
-their commitment has risen past the hiring threshold. Freeze learning
-(:data:`LEARNING_FROZEN`) and both routes close: what is left is what turnover brings
-(newcomers drawn from the sector's baseline attitudes).
+An organisation without peers funds a first post once its decision-makers' commitment has
+lifted its will past the hiring threshold (the main path at the defaults), or as a pilot
+once their understanding passes ``first_hire_understanding`` (docs/ODD.md section 7.8).
+Freeze learning (:data:`LEARNING_FROZEN`) and both close: what is left is what turnover
+brings (newcomers drawn from the sector's baseline attitudes).
 
-The seeds and tolerance: 4 paired seeds of the default sector, 120 months. On them about
-half of the initially peerless organisations adopt with learning on (16 of 38 at the
-defaults) and one or two with learning frozen; the check asks for a fall of at least 75 %
-(the issue's figure), and a sum of at least 8 adopters with learning on, so that the ratio
-is not judged on a handful.
+The seeds and tolerance: 4 paired seeds of the default sector, 120 months. On them 23 of
+52 initially peerless organisations adopt with learning on and 1 with learning frozen; the
+check asks for a fall of at least 75 % (the issue's figure), and a sum of at least 8
+adopters with learning on, so that the ratio is not judged on a handful.
 """
 
 from __future__ import annotations

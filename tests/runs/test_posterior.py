@@ -16,6 +16,7 @@ from simulation.environment import ENVELOPE_GROWTH
 from simulation.errors import InputError
 from simulation.parameters import Parameters, validate_parameters
 from simulation.runs.comparison import compare
+from simulation.runs.pool import map_runs
 from simulation.runs.posterior import (
     DEFAULT_PROVENANCE,
     FITTED,
@@ -327,21 +328,35 @@ def test_shrinkage_is_near_one_for_a_pinned_quantity_and_near_zero_for_the_prior
     assert abs(correlations.loc["position_rate", "hire_threshold"]) < 0.2
 
 
+@pytest.mark.slow
 def test_the_defaults_reproduce_the_flat_national_shares_from_2011():
     # The defaults are the posterior's medians (docs/ODD.md section 10.2.1): run from
     # 2011-12 with the two hindcast nuisances at theirs, the share of organisations
     # employing peers stays within 0.05 of the flat national figures of 2015-16 to
-    # 2017-18. Mean of 10 seeds: its seed noise (sd of a mean of 10, about 0.02) is well
-    # inside the tolerance.
+    # 2017-18. Mean of 100 seeds, the seeds of `make figures` (standard error about
+    # 0.004). The 2017-18 share lies near the bound (0.043 above it on these seeds, 0.050
+    # on another root's 200): the model's share keeps rising where the nation's was flat,
+    # which the second assertion pins down, so a change that hides the rise shows here.
     nuisances = {
         "initial_unexposed": load_posterior().median()["initial_unexposed"],
         "envelope_growth": ENVELOPE_GROWTH,
     }
-    runs = [run_hindcast(replication_seed(2011, s), nuisances) for s in range(10)]
+    jobs = [(replication_seed(2011, s), nuisances) for s in range(100)]
+    runs = map_runs(hindcast_job, jobs, workers=2)
     national = {figure.name: figure.value for figure in NATIONAL_FIGURES}
-    for name in ("orgs_with_peers_2015", "orgs_with_peers_2016", "orgs_with_peers_2017"):
-        model = np.mean([run[name] for run in runs])
-        assert abs(model - national[name]) <= 0.05, (name, model, national[name])
+    names = ("orgs_with_peers_2015", "orgs_with_peers_2016", "orgs_with_peers_2017")
+    model = {name: np.mean([run[name] for run in runs]) for name in names}
+    for name in names:
+        assert abs(model[name] - national[name]) <= 0.05, (name, model[name], national[name])
+    assert (
+        model["orgs_with_peers_2015"]
+        < model["orgs_with_peers_2016"]
+        < model["orgs_with_peers_2017"]
+    )
+
+
+def hindcast_job(job):
+    return run_hindcast(*job)
 
 
 def test_the_defaults_are_the_packaged_posteriors_medians():
