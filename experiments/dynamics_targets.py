@@ -70,7 +70,7 @@ from simulation.outputs.files import check_destination, write_directory
 from simulation.outputs.manifest import build_manifest, manifest_json
 from simulation.runs.pool import available_cores, check_workers, map_runs
 from simulation.runs.replications import replication_seeds
-from simulation.runs.statistics import mean_interval
+from simulation.runs.statistics import annual_growth, mean_interval
 from simulation.runs.validation import AddPeers, orgs_with_peers
 
 #: Seeds of a full measurement and of ``--quick``; issue 11 judges its targets on 30.
@@ -315,18 +315,6 @@ def peerless_hire(record: Mapping[str, Any], by_month: int) -> dict[str, float]:
     hired = int((record["ever_employed"][by_month] & peerless).sum())
     count = int(peerless.sum())
     return {"peerless": count, "hired": hired, "any": float(hired > 0) if count else math.nan}
-
-
-def annual_growth(peers: Sequence[float], start: int, end: int) -> float:
-    """Annualised growth of the peer workforce from ``start`` to ``end`` (months).
-
-    ``(P_end / P_start) ^ (12 / (end - start)) - 1``, as the calibration's
-    ``peer_growth`` over months 0-36; NaN if there were no peers at ``start``.
-    """
-    first, last = float(peers[start]), float(peers[end])
-    if first <= 0:
-        return math.nan
-    return (last / first) ** (12.0 / (end - start)) - 1.0
 
 
 def pulse_effects(

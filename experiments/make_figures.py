@@ -44,12 +44,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulation.environment import ENVELOPE_GROWTH
 from simulation.parameters import Parameters
 from simulation.runs.comparison import compare
 from simulation.runs.magnitudes import MEASURES, load_ranges, magnitudes
-from simulation.runs.pool import map_runs
-from simulation.runs.posterior import NATIONAL_FIGURES, load_posterior, run_hindcast
+from simulation.runs.posterior import NATIONAL_FIGURES, default_nuisances, defaults_hindcast
 from simulation.runs.replications import (
     model_fingerprint,
     replication_seed,
@@ -57,8 +55,8 @@ from simulation.runs.replications import (
     run_replications,
 )
 from simulation.runs.scenarios import Scenario
-from simulation.runs.validation.arms import LEARNING_FROZEN, arm, run_arm
-from simulation.runs.validation.outcomes import adopters
+from simulation.runs.statistics import annual_growth
+from simulation.runs.validation.outcomes import learning_control
 
 ROOT = Path(__file__).resolve().parent.parent
 RANGES = ROOT / "experiments" / "plausible-ranges.toml"
@@ -70,11 +68,6 @@ IMAGE = ROOT / "docs" / "images" / "default_run.png"
 #: The README's figure of the sweep example.
 SWEEP_IMAGE = ROOT / "docs" / "images" / "sweep_indices.png"
 SWEEPS = ROOT / "experiments" / "sweeps"
-
-
-def growth(peers: np.ndarray, start: int, end: int) -> float:
-    """Yearly growth of the peer workforce from month ``start`` to ``end``."""
-    return float((peers[end] / peers[start]) ** (12.0 / (end - start)) - 1.0)
 
 
 def default_run(replications: int, image: Path | None) -> tuple[dict, dict]:
@@ -96,8 +89,8 @@ def default_run(replications: int, image: Path | None) -> tuple[dict, dict]:
         "orgs_with_peers_120": float(np.mean([r.loc[120, "orgs_with_peers"] for r in runs])),
         "peer_workers_0": float(np.mean([p[0] for p in peers])),
         "peer_workers_120": float(np.mean([p[120] for p in peers])),
-        "growth_0_36": float(np.mean([growth(p, 0, 36) for p in peers])),
-        "growth_48_120": float(np.mean([growth(p, 48, 120) for p in peers])),
+        "growth_0_36": float(np.mean([annual_growth(p, 0, 36) for p in peers])),
+        "growth_48_120": float(np.mean([annual_growth(p, 48, 120) for p in peers])),
     }
     ranges = {(r.measure, r.month): r for r in load_ranges(RANGES)}
     table = []
@@ -125,29 +118,18 @@ def default_run(replications: int, image: Path | None) -> tuple[dict, dict]:
 
 def negative_control(seeds: int) -> dict:
     """Initially peerless organisations employing peers by year 10, learning on and frozen."""
-    counts = {}
-    for name, params in (("learning", {}), ("frozen", dict(LEARNING_FROZEN))):
-        runs = [
-            run_arm(arm(name, name, params), replication_seed(17, s), 120) for s in range(seeds)
-        ]
-        totals = np.sum([adopters(run) for run in runs], axis=0)
-        counts[name] = {"peerless": int(totals[0]), "adopted": int(totals[1])}
-    fall = 1.0 - counts["frozen"]["adopted"] / max(counts["learning"]["adopted"], 1)
-    return {"seeds": seeds, "root_seed": 17, **counts, "fall": fall}
-
-
-def _hindcast_job(job: tuple[int, dict]) -> dict:
-    return run_hindcast(*job)
+    counts = learning_control([replication_seed(17, s) for s in range(seeds)])
+    tallies = {
+        name: {"peerless": peerless, "adopted": adopted}
+        for name, (peerless, adopted) in counts.items()
+    }
+    fall = 1.0 - tallies["frozen"]["adopted"] / max(tallies["learning"]["adopted"], 1)
+    return {"seeds": seeds, "root_seed": 17, **tallies, "fall": fall}
 
 
 def hindcast(seeds: int) -> dict:
     """The run from 2011-12 at the defaults: organisation shares of 2015-16 to 2017-18."""
-    nuisances = {
-        "initial_unexposed": load_posterior().median()["initial_unexposed"],
-        "envelope_growth": ENVELOPE_GROWTH,
-    }
-    jobs = [(replication_seed(2011, s), nuisances) for s in range(seeds)]
-    runs = map_runs(_hindcast_job, jobs, workers=2, progress=False)
+    runs = defaults_hindcast(seeds, workers=2)
     national = {figure.name: figure.value for figure in NATIONAL_FIGURES}
     shares = {}
     for name in ("orgs_with_peers_2015", "orgs_with_peers_2016", "orgs_with_peers_2017"):
@@ -158,7 +140,7 @@ def hindcast(seeds: int) -> dict:
             "national": national[name],
             "within_0_05": bool(abs(model - national[name]) <= 0.05),
         }
-    return {"seeds": seeds, "nuisances": nuisances, "shares": shares}
+    return {"seeds": seeds, "nuisances": default_nuisances(), "shares": shares}
 
 
 #: The app's stories and the event each is measured without (its counterfactual).

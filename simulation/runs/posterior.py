@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from simulation import simulate
-from simulation.environment import funding_path, series_from
+from simulation.environment import ENVELOPE_GROWTH, funding_path, series_from
 from simulation.errors import InputError
 from simulation.parameters import (
     ParameterError,
@@ -722,6 +722,42 @@ def _predictive_job(
     job: tuple[int, dict[str, float], int, Mapping[str, Any] | None],
 ) -> dict[str, float]:
     return run_hindcast(*job)
+
+
+def default_nuisances() -> dict[str, float]:
+    """The hindcast's nuisances at the defaults.
+
+    The packaged posterior's median share of peerless organisations in 2011-12, and the
+    default envelope growth (:data:`simulation.environment.ENVELOPE_GROWTH`).
+    """
+    return {
+        "initial_unexposed": load_posterior().median()["initial_unexposed"],
+        "envelope_growth": ENVELOPE_GROWTH,
+    }
+
+
+def defaults_hindcast(
+    seeds: int, *, root_seed: int = HINDCAST_START_YEAR, workers: int = 1
+) -> list[dict[str, float]]:
+    """Hindcast runs at the model's defaults: the check that the defaults are the calibration.
+
+    The two nuisances are :func:`default_nuisances`; every model parameter keeps its
+    default. Run ``s`` has seed
+    ``replication_seed(root_seed, s)``.
+
+    Args:
+        seeds: Runs.
+        root_seed: Root of their seeds.
+        workers: Processes.
+
+    Returns:
+        The figures of each run (see :func:`hindcast_figures`).
+    """
+    nuisances = default_nuisances()
+    jobs = [
+        (replication_seed(root_seed, s), nuisances, HINDCAST_MONTHS, None) for s in range(seeds)
+    ]
+    return map_runs(_predictive_job, jobs, workers=workers, progress=False)
 
 
 def predictive_runs(

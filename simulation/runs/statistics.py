@@ -10,6 +10,8 @@ spread cannot be estimated from one run.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -58,3 +60,15 @@ def mean_interval(values: Any, level: float = LEVEL) -> tuple[Any, Any, Any]:
     if array.ndim < 2:
         return float(mean[0]), float(low[0]), float(high[0])
     return mean, low, high
+
+
+def annual_growth(peers: Sequence[float], start: int, end: int) -> float:
+    """Annualised growth of the peer workforce from month ``start`` to month ``end``.
+
+    ``(P_end / P_start) ^ (12 / (end - start)) - 1``, as the calibration's ``peer_growth``
+    over months 0-36; NaN if there were no peers at ``start``.
+    """
+    first, last = float(peers[start]), float(peers[end])
+    if first <= 0:
+        return math.nan
+    return (last / first) ** (12.0 / (end - start)) - 1.0

@@ -20,21 +20,15 @@ import pytest
 from simulation.model import SectorModel
 from simulation.processes import first_hire_chance
 from simulation.runs.validation.arms import LEARNING_FROZEN, arm, run_arm
-from simulation.runs.validation.outcomes import adopters
+from simulation.runs.validation.outcomes import learning_control
 
 SEEDS = (11, 12, 13, 14)
 MONTHS = 120
 
 
-def total_adopters(params: dict) -> tuple[int, int]:
-    """Initially peerless organisations over the seeds, and how many employed peers by the end."""
-    counts = [adopters(run_arm(arm("probe", "probe", params), seed, MONTHS)) for seed in SEEDS]
-    return sum(c[0] for c in counts), sum(c[1] for c in counts)
-
-
 @pytest.fixture(scope="module")
 def adoption() -> dict[str, tuple[int, int]]:
-    return {"learning": total_adopters({}), "frozen": total_adopters(dict(LEARNING_FROZEN))}
+    return learning_control(SEEDS, MONTHS)
 
 
 def test_freezing_learning_cuts_adoption_by_at_least_three_quarters(adoption):

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from simulation.runs.validation.arms import ArmRun, Runs
+from simulation.runs.validation.arms import LEARNING_FROZEN, ArmRun, Runs, arm, run_arm
 
 
 def at(run: ArmRun, column: str, month: int = -1) -> float:
@@ -52,6 +52,24 @@ def adopters(run: ArmRun, month: int = -1) -> tuple[int, int]:
     last = run.orgs["month"].max() if month < 0 else month
     rows = run.orgs[run.orgs["month"] == last].set_index("org")
     return int(peerless.size), int(rows.loc[peerless, "ever_employed"].sum())
+
+
+def learning_control(seeds: Sequence[int], months: int = 120) -> dict[str, tuple[int, int]]:
+    """The negative control of pattern 2 in the default sector, learning on and frozen.
+
+    Args:
+        seeds: The pairs' seeds (each runs both arms).
+        months: Horizon.
+
+    Returns:
+        ``"learning"`` and ``"frozen"`` (:data:`~.arms.LEARNING_FROZEN`) -> ``(peerless at
+        month 0, of them ever employing peers by the end)``, summed over the seeds.
+    """
+    counts = {}
+    for name, params in (("learning", {}), ("frozen", dict(LEARNING_FROZEN))):
+        runs = [adopters(run_arm(arm(name, name, params), seed, months)) for seed in seeds]
+        counts[name] = (sum(run[0] for run in runs), sum(run[1] for run in runs))
+    return counts
 
 
 def adopted_share(run: ArmRun, month: int = -1) -> float:
