@@ -33,7 +33,7 @@ import re
 import secrets
 import shutil
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -190,7 +190,7 @@ def write_directory(
     created: list[Path] = []
     staging: Path | None = None
     try:
-        created = _make_parents(target.parent)
+        created = make_parents(target.parent)
         staging = _make_sibling(target, _STAGING)
         for name, content in contents.items():
             _write_file(staging / name, content)
@@ -200,7 +200,7 @@ def write_directory(
         # BaseException so that Ctrl-C during a write also cleans up the staging directory.
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
-        _remove_empty(created)
+        remove_empty(created)
         if isinstance(error, OSError):
             raise OutputError(_os_problem(target, error, "could not be written")) from None
         raise
@@ -369,7 +369,7 @@ def _probe(target: Path, missing: Sequence[Path]) -> None:
             f"({error.strerror or error}); give a writable place"
         ) from None
     finally:
-        _remove_empty(created)
+        remove_empty(created)
 
 
 def _os_problem(target: Path, error: OSError, what: str) -> str:
@@ -528,18 +528,22 @@ def _write_file(path: Path, content: bytes | str) -> None:
         os.fsync(handle.fileno())
 
 
-def _make_parents(directory: Path) -> list[Path]:
-    """Create ``directory`` and missing ancestors; return the ones created, deepest first."""
+def make_parents(directory: Path) -> list[Path]:
+    """Create ``directory`` and missing ancestors; return the ones created, deepest first.
+
+    An ancestor counts as present if anything is there, a dangling link included, so the
+    list names only directories this call made (and :func:`remove_empty` can undo them).
+    """
     missing = []
     current = directory
-    while not current.exists():
+    while not os.path.lexists(current):
         missing.append(current)
         current = current.parent
     directory.mkdir(parents=True, exist_ok=True)
     return missing
 
 
-def _remove_empty(directories: Sequence[Path]) -> None:
+def remove_empty(directories: Iterable[Path]) -> None:
     """Remove directories created for a failed write, deepest first, if still empty."""
     for directory in directories:
         try:

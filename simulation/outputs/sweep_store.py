@@ -40,7 +40,7 @@ import re
 import secrets
 import shutil
 import stat
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,7 +52,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simulation.errors import InputError, OutputError
-from simulation.outputs.files import is_lewsim_result, read_manifest_file
+from simulation.outputs.files import (
+    is_lewsim_result,
+    make_parents,
+    read_manifest_file,
+    remove_empty,
+)
 from simulation.outputs.manifest import build_manifest, manifest_json
 from simulation.runs.sweeps import Sweep
 
@@ -135,7 +140,7 @@ class SweepStore:
         try:
             _check_place(path)
             _refuse_foreign(path, _load(path))  # before the lock file is made there
-            created = _make_directories(path)
+            created = make_parents(path)
             _acquire_lock(path)
             try:
                 store = cls._open_locked(path, sweep, restart=restart)
@@ -143,7 +148,7 @@ class SweepStore:
                 _release_lock(path)
                 if created:
                     (path / LOCK).unlink(missing_ok=True)
-                    _remove_empty(created)
+                    remove_empty(created)
                 raise
             return store
         except OSError as error:
@@ -800,25 +805,6 @@ def _process_alive(pid: int) -> bool:
 
 
 # ---- small helpers --------------------------------------------------------------------------
-
-
-def _make_directories(path: Path) -> list[Path]:
-    """Create ``path`` and missing parents; return the ones created, deepest first."""
-    missing = []
-    current = path
-    while not os.path.lexists(current):
-        missing.append(current)
-        current = current.parent
-    path.mkdir(parents=True, exist_ok=True)
-    return missing
-
-
-def _remove_empty(directories: Iterable[Path]) -> None:
-    for directory in directories:
-        try:
-            directory.rmdir()
-        except OSError:
-            return
 
 
 def _changes(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:
