@@ -61,7 +61,7 @@ import numpy as np
 from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth
 
 import simulation
-import simulation.model
+import simulation.core.model
 from simulation import Parameters, SectorModel
 
 SPEED_RATIO_TARGET = 20.0
@@ -459,7 +459,7 @@ def timed_processes(totals: dict[str, float]) -> tuple[Callable[[SectorModel], N
 
         return run
 
-    return tuple(timed(process) for process in simulation.model.MONTHLY_PROCESSES)
+    return tuple(timed(process) for process in simulation.core.model.MONTHLY_PROCESSES)
 
 
 def child_main(staff: int, months: int, runs: int, seed: int) -> None:
@@ -471,7 +471,7 @@ def child_main(staff: int, months: int, runs: int, seed: int) -> None:
     on the first run; with ``runs`` above 1 the model is built and run again (after freeing
     the previous one) and the run of median cost per staff-month is kept. The monthly
     processes are timed one by one by swapping ``MONTHLY_PROCESSES`` in
-    ``simulation.model`` for timed wrappers (microseconds per month in all). The process
+    ``simulation.core.model`` for timed wrappers (microseconds per month in all). The process
     ends without tearing the last model down, which at 1M agents would only cost time.
 
     Args:
@@ -482,7 +482,7 @@ def child_main(staff: int, months: int, runs: int, seed: int) -> None:
     """
     warm_up(seed)
     process_s: dict[str, float] = {}
-    simulation.model.MONTHLY_PROCESSES = timed_processes(process_s)
+    simulation.core.model.MONTHLY_PROCESSES = timed_processes(process_s)
     gc.collect()
     peak_was_reset = reset_peak_rss()
     baseline = current_rss_kib()

@@ -14,7 +14,7 @@ its own seed. Three figures, each with its target (issue 10):
    and the full run's throughput another (its pool start-up spread over more runs).
    Target: at least 1.7x.
 3. **Overhead** of the sweep machinery (job building, ``carry_out``, result rows, Parquet
-   shards) against bare :func:`simulation.outcomes.run_outcomes` calls on the same runs,
+   shards) against bare :func:`simulation.core.outcomes.run_outcomes` calls on the same runs,
    both sequential in this process, in blocks of two runs timed both ways in turn: the
    median of the blocks' ratios of CPU time (which other processes inflate less than
    wall time). Target: at most 10 %.
@@ -45,8 +45,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulation.outcomes import DEFAULT_OUTCOMES, Job, run_outcomes
+from simulation.core.outcomes import DEFAULT_OUTCOMES, run_outcomes
 from simulation.outputs.sweep_store import SweepStore, read_runs
+from simulation.runs.jobs import Job
 from simulation.runs.sweeps import Sweep, execute, load_sweep
 
 WALL_TARGET_SECONDS = 180.0

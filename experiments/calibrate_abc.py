@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulation.parameters import ParameterError, validate_parameters
+from simulation.core.parameters import ParameterError, validate_parameters
 from simulation.runs.posterior import (
     DEFAULT_POSTERIOR,
     AbcSettings,

@@ -12,7 +12,7 @@ identical until the variant's one change):
   employs peers) before the step that produces month 48; 120 months.
 - ``no_disclosure_feedback``: ``disclosed_weight = 0`` and ``disclosure_safety = 0``
   (a colleague who has disclosed neither makes the circle feel safer nor, as below,
-  lived experience no longer counts as an LE contact, :func:`simulation.circles.
+  lived experience no longer counts as an LE contact, :func:`simulation.core.circles.
   le_contact_weight`; peers still count 1); 96 months.
 
 The measures, each a per-seed value summarised by its mean and 95 % confidence interval
@@ -64,8 +64,8 @@ import numpy as np
 import pandas as pd
 
 from simulation.cli.common import check_parameters, parse_assignments
-from simulation.errors import LewsimError
-from simulation.model import SectorModel
+from simulation.core.errors import LewsimError
+from simulation.core.model import SectorModel
 from simulation.outputs.files import check_destination, write_directory
 from simulation.outputs.manifest import build_manifest, manifest_json
 from simulation.runs.pool import available_cores, check_workers, map_runs

@@ -1,6 +1,6 @@
 """lewsim as a model function of the EMA workbench, or of a plain loop.
 
-:func:`simulation.outcomes.experiment` runs one sector from keyword parameters and returns
+:func:`simulation.core.outcomes.experiment` runs one sector from keyword parameters and returns
 a flat dict of its final-month outcomes: the ``f(**inputs) -> dict`` shape the EMA
 workbench (exploratory modelling and analysis, ``pip install ema_workbench``, version 3)
 takes as a model. This script explores three policy uncertainties with it:
@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from simulation.outcomes import DEFAULT_OUTCOMES, experiment
+from simulation.core.outcomes import DEFAULT_OUTCOMES, experiment
 
 #: The uncertainties explored: parameter name -> (low, high).
 UNCERTAINTIES: dict[str, tuple[float, float]] = {

@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulation.parameters import Parameters
+from simulation.core.parameters import Parameters
 from simulation.runs.comparison import compare
 from simulation.runs.magnitudes import MEASURES, load_ranges, magnitudes
 from simulation.runs.posterior import NATIONAL_FIGURES, default_nuisances, defaults_hindcast

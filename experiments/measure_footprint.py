@@ -1,4 +1,4 @@
-"""Measure what sets the constants of ``simulation/footprint.py``.
+"""Measure what sets the constants of ``simulation/runs/footprint.py``.
 
 Each measurement runs in a fresh child process, so that peaks do not mix, and reports
 the peak resident memory (``VmHWM``, Linux) above what the child held after its imports:

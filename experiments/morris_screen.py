@@ -46,8 +46,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulation.outcomes import STATUS_OK, Job, Run, carry_out
 from simulation.outputs.sweep_store import read_design, read_manifest, read_runs
+from simulation.runs.jobs import STATUS_OK, Job, Run, carry_out
 from simulation.runs.pool import runs_as_done
 from simulation.runs.replications import replication_seeds
 from simulation.runs.sensitivity import morris_indices, point_means

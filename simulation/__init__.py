@@ -13,11 +13,11 @@ command line from :mod:`simulation.cli`.
 from importlib import import_module
 from typing import Any
 
-from simulation.agents import Clinician, Manager, PeerWorker, StaffAgent
-from simulation.model import SectorModel, simulate
-from simulation.outcomes import experiment
-from simulation.parameters import ParameterError, Parameters, validate_parameters
-from simulation.reporters import SECTOR_COLUMNS
+from simulation.core.agents import Clinician, Manager, PeerWorker, StaffAgent
+from simulation.core.model import SectorModel, simulate
+from simulation.core.outcomes import experiment
+from simulation.core.parameters import ParameterError, Parameters, validate_parameters
+from simulation.core.reporters import SECTOR_COLUMNS
 
 __version__ = "0.1.0"
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import settings
 
 from simulation import SectorModel
-from simulation.state import Kind
+from simulation.core.state import Kind
 
 # Hypothesis profiles. "ci", the default, is derandomised: every run, in CI or here, tries
 # the same inputs, so a failure reproduces. "explore" (HYPOTHESIS_PROFILE=explore) draws new

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from simulation import SECTOR_COLUMNS, Parameters, SectorModel
-from simulation.interventions import INTERVENTIONS
-from simulation.processes import MONTHLY_PROCESSES
-from simulation.reporters import ORG_COLUMNS
-from simulation.state import POWER, Kind
+from simulation.core.interventions import INTERVENTIONS
+from simulation.core.processes import MONTHLY_PROCESSES
+from simulation.core.reporters import ORG_COLUMNS
+from simulation.core.state import POWER, Kind
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
 PROCESS_NAMES = [process.__name__ for process in MONTHLY_PROCESSES]

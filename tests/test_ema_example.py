@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulation.outcomes import DEFAULT_OUTCOMES, experiment
+from simulation.core.outcomes import DEFAULT_OUTCOMES, experiment
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "experiments" / "ema_example.py"
 

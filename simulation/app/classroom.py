@@ -1,6 +1,6 @@
 """The model the app runs: the sector model, plus what a room is looking at.
 
-:class:`ClassroomModel` is a :class:`~simulation.model.SectorModel` (same parameters,
+:class:`ClassroomModel` is a :class:`~simulation.core.model.SectorModel` (same parameters,
 same results) that also knows which story it tells, which organisation is on screen,
 how staff are shaded, and which interventions were applied when (to mark them on the
 time series). It gives Mesa's ``SpaceRenderer`` the organisation on screen as
@@ -19,8 +19,8 @@ import numpy as np
 from simulation.app.layout import OrganisationLayout
 from simulation.app.levers import DEFAULT_WORLD, OUTSIDE_WORLDS
 from simulation.app.stories import NO_STORY, STORIES
-from simulation.errors import InputError
-from simulation.model import SectorModel
+from simulation.core.errors import InputError
+from simulation.core.model import SectorModel
 
 #: What staff can be shaded by (their value on a 0-1 scale).
 SHADINGS: tuple[str, ...] = ("commitment", "stigma")

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.state import PEER_KINDS, UnitType
+from simulation.core.state import PEER_KINDS, UnitType
 
 if TYPE_CHECKING:
-    from simulation.model import SectorModel
+    from simulation.core.model import SectorModel
 
 #: Distance between neighbouring seats of a unit (seat k sits at ``SEAT_SPACING * sqrt(k)``).
 SEAT_SPACING = 0.09

@@ -1,7 +1,7 @@
 """The levers a learner can move, listed once: the app's sliders and switches come from here.
 
 Each lever names a model parameter; its default, range and meaning are read from
-:class:`simulation.parameters.Parameters`, never declared again here. What the app adds
+:class:`simulation.core.parameters.Parameters`, never declared again here. What the app adds
 is a short label, a slider step, and where the model's range is far wider than a room
 needs (hundreds of thousands of organisations), a smaller upper bound. To add a lever
 add one line to :data:`LEVERS`. The outside world (funding envelope and policy pressure,
@@ -16,7 +16,7 @@ from typing import Any
 from mesa.visualization import Slider
 
 from simulation.app.stories import NO_STORY, STORIES
-from simulation.parameters import Parameters
+from simulation.core.parameters import Parameters
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Lever:
     """A model parameter shown as a slider (numbers) or a switch (on/off).
 
     Attributes:
-        name: The parameter's name in :class:`~simulation.parameters.Parameters`.
+        name: The parameter's name in :class:`~simulation.core.parameters.Parameters`.
         label: The control's label.
         finding: The finding of the study the lever reflects, for a room of learners.
         step: The slider's step (ignored for a switch).
@@ -39,7 +39,7 @@ class Lever:
 
     @property
     def description(self) -> str:
-        """The parameter's meaning, as :class:`~simulation.parameters.Parameters` gives it."""
+        """The parameter's meaning, as :class:`~simulation.core.parameters.Parameters` gives it."""
         return Parameters.model_fields[self.name].description or ""
 
     @property

@@ -23,8 +23,8 @@ from mesa.visualization.components import AgentPortrayalStyle
 from mesa.visualization.space_drawers import NetworkSpaceDrawer
 from PIL import Image
 
-from simulation.parameters import EXPOSURE_CLASSES
-from simulation.state import Kind
+from simulation.core.parameters import EXPOSURE_CLASSES
+from simulation.core.state import Kind
 
 if TYPE_CHECKING:
     import mesa

@@ -30,7 +30,7 @@ from typing import Annotated, Any
 import typer
 
 from simulation.cli.common import Command
-from simulation.errors import InputError
+from simulation.core.errors import InputError
 
 #: Where Solara's server may fetch front-end files from: nowhere (a closed local port).
 NO_CDN = "http://127.0.0.1:9/npm/"

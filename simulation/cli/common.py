@@ -5,7 +5,7 @@ which checks the destination, times the job, and passes the result to the comman
 writer. That sequence is written here once. Whatever stops a command early is reported by
 :class:`Command` in one way for all of them:
 
-- a :class:`~simulation.errors.LewsimError` (bad input, an unusable destination) or an
+- a :class:`~simulation.core.errors.LewsimError` (bad input, an unusable destination) or an
   ``OSError``: ``lewsim COMMAND: error: MESSAGE`` on stderr, exit status 2;
 - Ctrl-C: ``lewsim COMMAND: interrupted; nothing written``, exit status 130;
 - SIGTERM: the same message, exit status 143 (128 + 15, as a shell reports the signal);
@@ -40,11 +40,11 @@ from typing import Annotated, Any
 
 import typer
 
-from simulation.errors import InputError, LewsimError, OutputError
-from simulation.footprint import Footprint, available_memory, estimate, format_bytes
+from simulation.core.errors import InputError, LewsimError, OutputError
+from simulation.core.parameters import PARAMETER_NAMES, validate_parameters
 from simulation.outputs import files
-from simulation.parameters import PARAMETER_NAMES, validate_parameters
 from simulation.runs import pool
+from simulation.runs.footprint import Footprint, available_memory, estimate, format_bytes
 from simulation.runs.pool import available_cores
 from simulation.runs.posterior import Posterior, load_posterior
 from simulation.runs.scenarios import MAX_REPLICATIONS, MAX_STEPS
@@ -290,7 +290,7 @@ class Command:
         Call it after the job's other inputs are checked, before it starts.
 
         Args:
-            footprint: The job's estimate (:func:`simulation.footprint.estimate`).
+            footprint: The job's estimate (:func:`simulation.runs.footprint.estimate`).
             allow_large: ``--allow-large``: run it even if it does not fit (with a note).
             announce_time: Print a note on stderr if the job may take longer than
                 :data:`LONG_JOB_SECONDS` (a command that prints its own estimate says no).
@@ -557,7 +557,7 @@ def sweep_footprint(sweep: Sweep, workers: int) -> Footprint:
         workers: Runs at once on this machine.
 
     Returns:
-        The estimate (:func:`simulation.footprint.estimate`).
+        The estimate (:func:`simulation.runs.footprint.estimate`).
     """
     base = dict(sweep.base.parameters)
     keys = [factor.key for factor in sweep.factors if factor.event is None]

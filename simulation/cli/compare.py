@@ -25,8 +25,7 @@ from simulation.cli.common import (
     posterior_option,
     quoted,
 )
-from simulation.errors import InputError
-from simulation.footprint import estimate
+from simulation.core.errors import InputError
 from simulation.outputs.comparison_report import (
     comparison_manifest,
     format_difference,
@@ -36,6 +35,7 @@ from simulation.outputs.comparison_report import (
     write_comparison,
 )
 from simulation.runs.comparison import Comparison, check_months, check_scenarios, compare
+from simulation.runs.footprint import estimate
 from simulation.runs.scenarios import Scenario
 
 #: Default directory names longer than this fall back to ``comparison-NNN``.

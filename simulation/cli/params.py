@@ -8,8 +8,8 @@ from typing import Annotated, Any, get_args, get_origin
 import typer
 
 from simulation.cli.common import Command, aligned_rows, either, similar_parameters
-from simulation.errors import InputError
-from simulation.parameters import ORG_LEVERS, SETUP_ONLY, UNITS, YEARLY_SERIES, Parameters
+from simulation.core.errors import InputError
+from simulation.core.parameters import ORG_LEVERS, SETUP_ONLY, UNITS, YEARLY_SERIES, Parameters
 
 HELP = (
     "List the model parameters: name, default, allowed range, unit and meaning.\n\n"

@@ -30,8 +30,7 @@ from simulation.cli.common import (
     format_duration,
     sweep_footprint,
 )
-from simulation.errors import InputError, OutputError
-from simulation.outcomes import STATUS_OK, carry_out
+from simulation.core.errors import InputError, OutputError
 from simulation.outputs.sweep_report import (
     analysis_directory,
     analyze_directory,
@@ -41,6 +40,7 @@ from simulation.outputs.sweep_report import (
 )
 from simulation.outputs.sweep_store import SweepStore, check_directory, read_manifest
 from simulation.runs import pool
+from simulation.runs.jobs import STATUS_OK, carry_out
 from simulation.runs.sweeps import Sweep, check_dask, execute, load_sweep
 
 SWEEP_HELP = (

@@ -847,7 +847,7 @@ def write_comparison(
         The absolute path of the results directory.
 
     Raises:
-        simulation.errors.OutputError: If ``out_dir`` cannot be used or writing fails;
+        simulation.core.errors.OutputError: If ``out_dir`` cannot be used or writing fails;
             nothing is left half-written.
     """
     report = build_report(comparison, manifest)

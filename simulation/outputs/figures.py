@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from simulation.parameters import Parameters
+from simulation.core.parameters import Parameters
 from simulation.runs.replications import summarise_replications
 
 #: Series shown by default, in panel order.

@@ -19,7 +19,7 @@ layer. A results directory is written by :func:`write_directory`:
   writing process (the PID in their name) is gone, and puts a set-aside result back if
   the kill came between the two renames.
 
-Any ``OSError`` while checking or writing becomes an :class:`~simulation.errors.OutputError`
+Any ``OSError`` while checking or writing becomes an :class:`~simulation.core.errors.OutputError`
 whose one-line message names the path; earlier results are then unchanged.
 """
 
@@ -40,7 +40,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from simulation.errors import OutputError
+from simulation.core.errors import OutputError
 from simulation.outputs.manifest import (
     MANIFEST_JSON,
     RESULT_NAME,

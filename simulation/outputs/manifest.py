@@ -42,7 +42,7 @@ from pydantic import (
 )
 
 from simulation import __version__
-from simulation.parameters import validate_parameters
+from simulation.core.parameters import validate_parameters
 
 MANIFEST_JSON = "manifest.json"
 

@@ -404,7 +404,7 @@ class Report:
         Raises:
             ValueError: If an extra file's name clashes with the report's own files or is
                 not allowed; nothing is written then.
-            simulation.errors.OutputError: If ``out_dir`` cannot be used or writing fails;
+            simulation.core.errors.OutputError: If ``out_dir`` cannot be used or writing fails;
                 nothing is left half-written.
         """
         files: dict[str, bytes | str] = {REPORT_HTML: self.html(), **self._pngs}

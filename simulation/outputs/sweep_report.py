@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from simulation.errors import InputError
+from simulation.core.errors import InputError
 from simulation.outputs.files import write_directory
 from simulation.outputs.manifest import manifest_json
 from simulation.outputs.manifest import read_manifest as parse_manifest

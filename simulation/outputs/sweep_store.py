@@ -51,7 +51,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simulation.errors import InputError, OutputError
+from simulation.core.errors import InputError, OutputError
 from simulation.outputs.files import (
     is_lewsim_result,
     make_parents,
@@ -231,7 +231,7 @@ class SweepStore:
         shard that does not exist (nothing lost), never a shard lewsim would not own.
 
         Args:
-            rows: Rows from :func:`simulation.outcomes.carry_out`.
+            rows: Rows from :func:`simulation.runs.jobs.carry_out`.
 
         Raises:
             OutputError: If the shard cannot be written.

@@ -47,12 +47,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from simulation.circles import team_peer_share
-from simulation.model import SectorModel
+from simulation.core.circles import team_peer_share
+from simulation.core.model import SectorModel
+from simulation.core.state import Kind
+from simulation.core.streams import seed_from_sequence
 from simulation.runs.replications import map_runs
 from simulation.runs.statistics import mean_interval
-from simulation.state import Kind
-from simulation.streams import seed_from_sequence
 
 #: Months simulated by default: three years, 2017 to 2020.
 MONTHS = 36

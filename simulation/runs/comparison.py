@@ -35,8 +35,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation.parameters import SETUP_ONLY, validate_parameters
-from simulation.reporters import SECTOR_COLUMNS
+from simulation.core.parameters import SETUP_ONLY, validate_parameters
+from simulation.core.reporters import SECTOR_COLUMNS
 from simulation.runs.posterior import Posterior, posterior_note
 from simulation.runs.replications import map_runs, replication_seeds, run_replication
 from simulation.runs.scenarios import Scenario

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulation.errors import InputError
+from simulation.core.errors import InputError
 
 #: The measures :func:`magnitudes` gives, with what each is.
 MEASURES: Mapping[str, str] = {

@@ -18,7 +18,7 @@ running behind it:
 - **Bounded memory.** Jobs are taken from the iterable lazily, a few chunks per worker at
   a time, so a long iterable of jobs is never materialised as futures.
 - **At most one worker per core.** More workers than the cores this process may use only
-  slow every run down; asking for more is an :class:`~simulation.errors.InputError`.
+  slow every run down; asking for more is an :class:`~simulation.core.errors.InputError`.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
-from simulation.errors import InputError
+from simulation.core.errors import InputError
 
 #: Chunks in flight per worker: enough to keep every worker busy, few enough to bound memory.
 _CHUNKS_PER_WORKER = 2

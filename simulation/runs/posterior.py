@@ -2,7 +2,7 @@
 
 The sector is run from financial year 2011-12 (month 0 = July 2011) to 2019-20 (108
 months; model year ``k`` covers months ``12k + 1`` to ``12k + 12``), with the funding
-policy pressure of the built-in national history (:func:`simulation.environment.
+policy pressure of the built-in national history (:func:`simulation.core.environment.
 series_from` 2011) and a funding envelope whose yearly growth is estimated
 (``envelope_growth``: it is not read off the series the run is scored on). Five national
 figures (:data:`NATIONAL_FIGURES`, AIHW *Mental health services in Australia*) are read
@@ -42,9 +42,9 @@ import numpy as np
 import pandas as pd
 
 from simulation import simulate
-from simulation.environment import ENVELOPE_GROWTH, funding_path, series_from
-from simulation.errors import InputError
-from simulation.parameters import (
+from simulation.core.environment import ENVELOPE_GROWTH, funding_path, series_from
+from simulation.core.errors import InputError
+from simulation.core.parameters import (
     ParameterError,
     Parameters,
     allowed_values,
@@ -195,7 +195,7 @@ class Prior:
 #: no exposure to peer work in 2011-12 (the first share of ``exposure_mix``; the other
 #: two keep the default's 2 : 1 split), and the yearly growth of the funding envelope
 #: from 2011-12 to 2019-20 (estimated, so that the envelope is not the national series the
-#: hindcast is scored on; :func:`simulation.environment.funding_path`).
+#: hindcast is scored on; :func:`simulation.core.environment.funding_path`).
 NUISANCES = ("initial_unexposed", "envelope_growth")
 
 PRIORS: tuple[Prior, ...] = (
@@ -728,7 +728,7 @@ def default_nuisances() -> dict[str, float]:
     """The hindcast's nuisances at the defaults.
 
     The packaged posterior's median share of peerless organisations in 2011-12, and the
-    default envelope growth (:data:`simulation.environment.ENVELOPE_GROWTH`).
+    default envelope growth (:data:`simulation.core.environment.ENVELOPE_GROWTH`).
     """
     return {
         "initial_unexposed": load_posterior().median()["initial_unexposed"],

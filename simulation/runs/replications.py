@@ -19,11 +19,11 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from simulation import SECTOR_COLUMNS, SectorModel, simulate
-from simulation.interventions import Intervention
-from simulation.parameters import Parameters, validate_parameters
+from simulation.core.interventions import Intervention
+from simulation.core.parameters import Parameters, validate_parameters
+from simulation.core.streams import seed_from_sequence
 from simulation.runs.pool import map_runs as map_runs
 from simulation.runs.statistics import mean_interval
-from simulation.streams import seed_from_sequence
 
 if TYPE_CHECKING:
     from simulation.runs.posterior import Posterior
@@ -38,7 +38,7 @@ REPLICATION_COLUMNS: tuple[str, ...] = ID_COLUMNS + tuple(SECTOR_COLUMNS)
 def replication_seed(seed: int, replication: int) -> int:
     """The integer seed of one replication, made on its own.
 
-    Seed ``r`` is :func:`simulation.streams.seed_from_sequence` of the ``r``-th child of
+    Seed ``r`` is :func:`simulation.core.streams.seed_from_sequence` of the ``r``-th child of
     ``numpy.random.SeedSequence(seed)``: ``SeedSequence(seed, spawn_key=(r,))`` is that
     child, so making it needs no other seed and no memory for them. It equals
     ``replication_seeds(seed, n)[r]`` for any ``n > r``.
@@ -64,7 +64,7 @@ def replication_seeds(seed: int, replications: int) -> list[int]:
 
     The root seed feeds ``numpy.random.SeedSequence(seed)``, whose ``replications``
     children (as ``spawn`` makes them) are each turned into an integer seed by
-    :func:`simulation.streams.seed_from_sequence` (a non-negative ``int`` below ``2**63``).
+    :func:`simulation.core.streams.seed_from_sequence` (a non-negative ``int`` below ``2**63``).
     Seed ``r`` is :func:`replication_seed` ``(seed, r)``; loops over many replications
     make their seeds one at a time with it rather than building this list.
 
@@ -103,14 +103,14 @@ def build_model(
     Args:
         seed: The run's seed.
         params: Parameter overrides; missing names take their defaults.
-        events: Interventions (:mod:`simulation.interventions`), scheduled in this order
+        events: Interventions (:mod:`simulation.core.interventions`), scheduled in this order
             with ``model.schedule`` (those at month 0 apply at once).
 
     Returns:
         The model, ready to step.
 
     Raises:
-        simulation.errors.InputError: For an intervention the model refuses (an
+        simulation.core.errors.InputError: For an intervention the model refuses (an
             organisation id beyond its sector).
         simulation.ParameterError: If a parameter is unknown or out of range.
     """

@@ -18,8 +18,8 @@ A scenario file is TOML (docs/ODD.md section 6 documents the format)::
     orgs = "all"
 
 Each ``[[events]]`` table is read as the intervention class its ``type`` names
-(:data:`simulation.interventions.AnyIntervention`): the classes declare the events' fields,
-defaults and checks, and their month rule (stated in :mod:`simulation.interventions`)
+(:data:`simulation.core.interventions.AnyIntervention`): the classes declare the events' fields,
+defaults and checks, and their month rule (stated in :mod:`simulation.core.interventions`)
 is the scenario's. Events due in the same month are applied in the order of the file.
 
 Everything is checked when the file is read, before anything runs: that the file is a
@@ -62,15 +62,15 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from simulation.errors import InputError
-from simulation.interventions import (
+from simulation.core.errors import InputError
+from simulation.core.interventions import (
     ALLOWED,
     INTERVENTION_TYPES,
     REFUSAL_TYPE,
     AnyIntervention,
     org_range_problem,
 )
-from simulation.parameters import (
+from simulation.core.parameters import (
     PARAMETER_NAMES,
     ParameterError,
     Parameters,
@@ -82,7 +82,7 @@ from simulation.runs.replications import REPLICATION_COLUMNS, build_model, run_r
 if TYPE_CHECKING:
     import pandas as pd
 
-    from simulation.model import SectorModel
+    from simulation.core.model import SectorModel
     from simulation.runs.posterior import Posterior
 
 #: Every column of the frame returned by :func:`run_scenario`, in order.

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation.errors import InputError
+from simulation.core.errors import InputError
 from simulation.runs.statistics import mean_interval
 
 #: Bootstrap resamples for Sobol and Morris intervals.

@@ -37,7 +37,7 @@ seed, so a resumed sweep knows what is done.
 :func:`execute` runs the pending runs sequentially, in a local process pool or on a Dask
 cluster, handing finished rows in batches to a sink (the outputs layer's shard store
 writes them to disk). A run that raises is recorded with status ``error`` and its message;
-the sweep goes on. The unit of work is :func:`simulation.outcomes.run_outcomes`, in the
+the sweep goes on. The unit of work is :func:`simulation.core.outcomes.run_outcomes`, in the
 core, so workers import nothing above the model.
 """
 
@@ -61,10 +61,11 @@ from typing import Any, Literal, get_args, get_origin
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from simulation.errors import InputError
-from simulation.outcomes import Job, Run, carry_out, outcome_name
-from simulation.parameters import YEARLY_SERIES, Parameters
-from simulation.reporters import SECTOR_COLUMNS
+from simulation.core.errors import InputError
+from simulation.core.outcomes import outcome_name
+from simulation.core.parameters import YEARLY_SERIES, Parameters
+from simulation.core.reporters import SECTOR_COLUMNS
+from simulation.runs.jobs import Job, Run, carry_out
 from simulation.runs.pool import runs_as_done
 from simulation.runs.replications import replication_seeds
 from simulation.runs.scenarios import Scenario, ScenarioError, SettingsFileError, read_settings_file

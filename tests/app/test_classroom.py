@@ -11,9 +11,9 @@ import pytest
 from simulation.app.classroom import ClassroomModel
 from simulation.app.levers import DEFAULT_WORLD, LEVERS, OUTSIDE_WORLDS, model_params
 from simulation.app.stories import STORIES
-from simulation.errors import InputError
-from simulation.parameters import Parameters, validate_parameters
-from simulation.processes import board_target
+from simulation.core.errors import InputError
+from simulation.core.parameters import Parameters, validate_parameters
+from simulation.core.processes import board_target
 from simulation.runs.scenarios import Scenario
 
 

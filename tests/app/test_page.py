@@ -11,7 +11,7 @@ import solara.widgets
 
 from simulation.app.classroom import ClassroomModel
 from simulation.app.page import BUTTON_TEXT, BUTTONS, Page
-from simulation.state import Kind
+from simulation.core.state import Kind
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from simulation.cli import app
-from simulation.parameters import PARAMETER_NAMES, Parameters
+from simulation.core.parameters import PARAMETER_NAMES, Parameters
 
 runner = CliRunner()
 

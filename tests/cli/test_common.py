@@ -22,7 +22,7 @@ from simulation.cli.common import (
     format_duration,
     parse_value,
 )
-from simulation.errors import InputError
+from simulation.core.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = ("run", "compare", "validate", "params")

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 import simulation.cli.common as common
 from simulation.cli import app
 from simulation.cli.common import available_cores
-from simulation.footprint import estimate, format_bytes
+from simulation.runs.footprint import estimate, format_bytes
 from simulation.runs.scenarios import MAX_REPLICATIONS, MAX_STEPS
 
 runner = CliRunner()

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from simulation.cli import app
 from simulation.cli.common import parse_value
-from simulation.parameters import PARAMETER_NAMES, UNITS, Parameters, validate_parameters
+from simulation.core.parameters import PARAMETER_NAMES, UNITS, Parameters, validate_parameters
 
 runner = CliRunner()
 

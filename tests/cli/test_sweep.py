@@ -579,10 +579,10 @@ def test_sobol_analysis_recovers_the_known_indices_of_the_ishigami_function(tmp_
     # a function whose indices are known: each 95 % bootstrap interval covers the true
     # index. At 1024 samples the intervals are at most about +-0.07 wide; 0.1 is the bound
     # that keeps an interval from covering by being vacuous.
-    import simulation.outcomes as outcomes
+    import simulation.runs.jobs as jobs
     from simulation.outputs.sweep_report import analyze_directory
 
-    monkeypatch.setattr(outcomes, "run_outcomes", ishigami_outcomes)
+    monkeypatch.setattr(jobs, "run_outcomes", ishigami_outcomes)
     file = sweep_file(tmp_path, ISHIGAMI_SWEEP)
     out = tmp_path / "ishigami"
     result = invoke("sweep", file, "--out", out, "-q", "--workers", "1")
@@ -600,16 +600,16 @@ def test_sobol_analysis_recovers_the_known_indices_of_the_ishigami_function(tmp_
 
 
 def test_a_failed_run_is_recorded_the_sweep_goes_on_and_the_command_exits_1(tmp_path, monkeypatch):
-    import simulation.outcomes as outcomes
+    import simulation.runs.jobs as jobs
 
-    real = outcomes.run_outcomes
+    real = jobs.run_outcomes
 
     def broken_above_half(steps, seed, params=None, *args, **kwargs):
         if params["board_support"] > 0.5:
             raise RuntimeError("broken on purpose")
         return real(steps, seed, params, *args, **kwargs)
 
-    monkeypatch.setattr(outcomes, "run_outcomes", broken_above_half)
+    monkeypatch.setattr(jobs, "run_outcomes", broken_above_half)
     file = sweep_file(tmp_path, SMALL_SOBOL)
     out = tmp_path / "out"
     result = invoke("sweep", file, "--out", out, "--workers", "1")

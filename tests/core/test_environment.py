@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import tiny_sector
 
-from simulation import environment
-from simulation.parameters import ParameterError, Parameters, validate_parameters
+from simulation.core import environment
+from simulation.core.parameters import ParameterError, Parameters, validate_parameters
 
 
 def test_a_yearly_series_changes_at_each_year_and_its_last_value_holds():

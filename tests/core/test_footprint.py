@@ -1,4 +1,4 @@
-"""The estimate of a job's memory and time (simulation.footprint)."""
+"""The estimate of a job's memory and time (simulation.runs.footprint)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from simulation import SectorModel
-from simulation import footprint as fp
-from simulation.footprint import Footprint, estimate, expected_staff, format_bytes
+from simulation.runs import footprint as fp
+from simulation.runs.footprint import Footprint, estimate, expected_staff, format_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,8 +14,8 @@ import pytest
 from conftest import tiny_sector
 
 from simulation import Clinician, Manager, ParameterError, PeerWorker, SectorModel
-from simulation.errors import InputError, LewsimError
-from simulation.interventions import (
+from simulation.core.errors import InputError, LewsimError
+from simulation.core.interventions import (
     INTERVENTION_TYPES,
     INTERVENTIONS,
     AppointChampion,
@@ -25,7 +25,7 @@ from simulation.interventions import (
     SetParameter,
     make_intervention,
 )
-from simulation.state import Kind
+from simulation.core.state import Kind
 
 
 def in_orgs(model, slots, orgs):

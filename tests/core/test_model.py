@@ -22,10 +22,10 @@ from simulation import (
     SectorModel,
     simulate,
 )
-from simulation import agents as agents_module
-from simulation.agents import AGENT_CLASS
-from simulation.interventions import INTERVENTIONS
-from simulation.state import Kind, UnitType
+from simulation.core import agents as agents_module
+from simulation.core.agents import AGENT_CLASS
+from simulation.core.interventions import INTERVENTIONS
+from simulation.core.state import Kind, UnitType
 
 
 def check_invariants(model: SectorModel) -> None:

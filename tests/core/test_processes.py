@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from conftest import first_team, team_members, tiny_sector
 
-from simulation import circles, processes
-from simulation.state import Kind
+from simulation.core import circles, processes
+from simulation.core.state import Kind
 
 
 def uniform_state(model, exposure=0.2, understanding=0.3, commitment=0.3, stigma=0.4):

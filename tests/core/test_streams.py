@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from simulation.sector import beta_table, interpolate_quantiles
-from simulation.streams import RandomStreams
+from simulation.core.sector import beta_table, interpolate_quantiles
+from simulation.core.streams import RandomStreams
 
 
 def keys(count: int, org: int = 0) -> np.ndarray:
@@ -66,7 +66,7 @@ def test_beta_draws_are_within_their_documented_kolmogorov_distance():
 
 
 def test_scalar_and_array_mixers_agree():
-    from simulation.streams import mix64, mix64_scalar
+    from simulation.core.streams import mix64, mix64_scalar
 
     values = np.array([0, 1, 2**63 + 12345, 2**64 - 1], dtype=np.uint64)
     assert [mix64_scalar(int(v)) for v in values] == mix64(values).tolist()
@@ -74,7 +74,7 @@ def test_scalar_and_array_mixers_agree():
 
 def test_a_seed_sequence_becomes_an_exact_integer_seed():
     from simulation import SectorModel
-    from simulation.streams import SEED_MASK, seed_from_sequence
+    from simulation.core.streams import SEED_MASK, seed_from_sequence
 
     sequence = np.random.SeedSequence(12345)
     high, low = (int(word) for word in sequence.generate_state(2, np.uint32))

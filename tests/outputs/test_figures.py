@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from simulation.core.parameters import Parameters
 from simulation.outputs.figures import (
     changed_parameters,
     describe_parameters,
     plot_timeseries,
     y_label,
 )
-from simulation.parameters import Parameters
 
 
 def runs(replications: int = 3, months: int = 24, scenario: str | None = None) -> pd.DataFrame:

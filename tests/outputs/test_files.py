@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from simulation.errors import OutputError
+from simulation.core.errors import OutputError
 from simulation.outputs.files import RUN_FILES, write_run
 from simulation.outputs.manifest import MANIFEST_FORMAT, build_manifest
 

@@ -12,7 +12,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import simulation.outputs.files
-from simulation.errors import OutputError
+from simulation.core.errors import OutputError
 from simulation.outputs.files import RUN_FILES, write_run
 from simulation.outputs.manifest import build_manifest, manifest_json
 from simulation.outputs.reports import Report

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulation.errors import InputError, LewsimError, OutputError
+from simulation.core.errors import InputError, LewsimError, OutputError
 from simulation.outputs.sweep_store import (
     DAMAGED,
     DESIGN,

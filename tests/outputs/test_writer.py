@@ -22,7 +22,7 @@ import pytest
 from matplotlib.figure import Figure
 
 import simulation
-from simulation.errors import OutputError
+from simulation.core.errors import OutputError
 from simulation.outputs.files import (
     RUN_FILES,
     check_destination,

@@ -13,6 +13,7 @@ import pytest
 from conftest import tiny_sector
 
 from simulation import SectorModel
+from simulation.core.state import Kind
 from simulation.runs import calibration as calibration_module
 from simulation.runs.calibration import (
     BAND_PENALTY,
@@ -24,7 +25,6 @@ from simulation.runs.calibration import (
     month0_figures,
     series_figures,
 )
-from simulation.state import Kind
 
 SCRIPT = Path(__file__).resolve().parents[2] / "experiments" / "calibrate.py"
 BANDS = {target.name: (target.low, target.high) for target in TARGETS}

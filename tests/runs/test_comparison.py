@@ -12,11 +12,11 @@ import pytest
 from conftest import CHAMPION_SCENARIO as CHAMPION
 
 from simulation import SECTOR_COLUMNS
+from simulation.core.parameters import Parameters
 from simulation.outputs.comparison_report import (
     comparison_manifest,
     write_comparison,
 )
-from simulation.parameters import Parameters
 from simulation.runs.comparison import (
     DIFFERENCE_COLUMNS,
     FAVOURABLE_DIRECTION,

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from conftest import tiny_sector
 
+from simulation.core.state import Kind
 from simulation.runs.calibration import series_figures
 from simulation.runs.validation import AddPeers
-from simulation.state import Kind
 
 SCRIPT = Path(__file__).resolve().parents[2] / "experiments" / "dynamics_targets.py"
 

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from simulation import simulate
-from simulation.errors import InputError
+from simulation.core.errors import InputError
 from simulation.runs.magnitudes import MEASURES, load_ranges, magnitudes
 
 RANGES = Path(__file__).resolve().parents[2] / "experiments" / "plausible-ranges.toml"

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.outcomes import carry_out
 from simulation.outputs.sweep_store import SweepStore
+from simulation.runs.jobs import carry_out
 from simulation.runs.sweeps import sweep_from_text
 
 SCRIPT = Path(__file__).resolve().parents[2] / "experiments" / "morris_screen.py"

@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.model import SectorModel
-from simulation.processes import first_hire_chance
+from simulation.core.model import SectorModel
+from simulation.core.processes import first_hire_chance
 from simulation.runs.validation.arms import LEARNING_FROZEN, arm, run_arm
 from simulation.runs.validation.outcomes import learning_control
 

@@ -16,7 +16,7 @@ import pytest
 from conftest import default_sigint
 
 import simulation
-from simulation.errors import InputError
+from simulation.core.errors import InputError
 from simulation.runs.pool import available_cores, check_workers, map_runs
 
 REPO = Path(simulation.__file__).resolve().parent.parent

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.environment import ENVELOPE_GROWTH
-from simulation.errors import InputError
-from simulation.parameters import Parameters, validate_parameters
+from simulation.core.environment import ENVELOPE_GROWTH
+from simulation.core.errors import InputError
+from simulation.core.parameters import Parameters, validate_parameters
 from simulation.runs.comparison import compare
 from simulation.runs.posterior import (
     DEFAULT_PROVENANCE,

@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 
 from simulation import SECTOR_COLUMNS, Scenario, ScenarioError, SectorModel, run_scenario
 from simulation.cli import app
-from simulation.errors import LewsimError
-from simulation.interventions import INTERVENTION_TYPES, INTERVENTIONS
+from simulation.core.errors import LewsimError
+from simulation.core.interventions import INTERVENTION_TYPES, INTERVENTIONS
 from simulation.runs.replications import replication_seeds
 from simulation.runs.scenarios import (
     MAX_FILE_BYTES,

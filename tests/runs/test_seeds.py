@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import simulation.runs.replications as replications
+from simulation.core.streams import seed_from_sequence
 from simulation.runs.replications import replication_seed, replication_seeds, run_replications
-from simulation.streams import seed_from_sequence
 
 
 @pytest.mark.parametrize("root", [0, 7, 12345, 2**40])

@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import simulation.outcomes as outcomes
+import simulation.core.outcomes as outcomes
+import simulation.runs.jobs as jobs
 from simulation import SectorModel, simulate
-from simulation.environment import environment_at
-from simulation.errors import InputError, OutputError
+from simulation.core.environment import environment_at
+from simulation.core.errors import InputError, OutputError
 from simulation.outputs.sweep_store import SHARDS, SweepStore, read_runs
 from simulation.runs.sweeps import (
     SweepError,
@@ -292,7 +293,7 @@ def test_outputs_are_identical_on_every_executor():
 
 def test_a_run_that_raises_is_recorded_and_the_sweep_goes_on(monkeypatch):
     sweep = _small_lhs()
-    real = outcomes.run_outcomes
+    real = jobs.run_outcomes
     failing_seed = next(iter(sweep.runs())).seed
 
     def sometimes_broken(steps, seed, *args, **kwargs):
@@ -300,7 +301,7 @@ def test_a_run_that_raises_is_recorded_and_the_sweep_goes_on(monkeypatch):
             raise RuntimeError("broken on purpose")
         return real(steps, seed, *args, **kwargs)
 
-    monkeypatch.setattr(outcomes, "run_outcomes", sometimes_broken)
+    monkeypatch.setattr(jobs, "run_outcomes", sometimes_broken)
     rows = _run_all(sweep, "sequential")
     failed = rows[rows["status"] == "error"]
     assert len(failed) == 3  # replicate 0 of each of the three points shares that seed
@@ -314,7 +315,7 @@ def test_the_store_writes_shards_and_resumes_without_duplicates(tmp_path):
     sweep = _small_lhs()
     store = SweepStore.open(tmp_path / "out", sweep)
     runs = list(sweep.runs())
-    first = [outcomes.carry_out(sweep.job(run)) for run in runs[:2]]
+    first = [jobs.carry_out(sweep.job(run)) for run in runs[:2]]
     store.append(first)
     stale = ".part-20240101T000000000000-123-abcdef.parquet.123.tmp"  # as _atomic names it
     (tmp_path / "out" / SHARDS / stale).write_bytes(b"half a shard")
@@ -324,7 +325,7 @@ def test_the_store_writes_shards_and_resumes_without_duplicates(tmp_path):
     assert hidden == [".part-backup.tmp"]  # the stale temporary is reaped, nothing else
     done = reopened.done_ids()
     assert done == {run.run_id for run in runs[:2]}
-    rest = [outcomes.carry_out(sweep.job(run)) for run in runs if run.run_id not in done]
+    rest = [jobs.carry_out(sweep.job(run)) for run in runs if run.run_id not in done]
     reopened.append(rest)
     recorded = read_runs(tmp_path / "out")
     assert len(recorded) == sweep.n_runs
@@ -374,7 +375,7 @@ def test_experiment_returns_final_outcomes_like_a_run():
 
 
 def test_run_outcomes_reads_the_months_asked_for_off_the_run():
-    values = outcomes.run_outcomes(6, 4, {"n_orgs": 3}, outputs=["mean_stigma"], every=2)
+    values = jobs.run_outcomes(6, 4, {"n_orgs": 3}, outputs=["mean_stigma"], every=2)
     frame = simulate(steps=6, seed=4, n_orgs=3)
     assert values == {
         "mean_stigma": float(frame.loc[6, "mean_stigma"]),
@@ -397,10 +398,10 @@ def test_a_yearly_series_sweeps_over_a_range_as_a_constant():
     model = SectorModel(rng=1, n_orgs=3, policy_pressure=value)
     assert {environment_at(model.params, month)[1] for month in range(12 * 25)} == {value}
     steps = 30  # into the third model year
-    as_number = outcomes.run_outcomes(steps, 1, {"n_orgs": 3, "policy_pressure": value})
-    as_series = outcomes.run_outcomes(steps, 1, {"n_orgs": 3, "policy_pressure": (value,) * 25})
+    as_number = jobs.run_outcomes(steps, 1, {"n_orgs": 3, "policy_pressure": value})
+    as_series = jobs.run_outcomes(steps, 1, {"n_orgs": 3, "policy_pressure": (value,) * 25})
     assert as_number == as_series
-    ran = outcomes.carry_out(replace(job, steps=steps, outputs=tuple(as_number)))
-    assert ran["status"] == "ok" and ran["outcomes"] == outcomes.run_outcomes(
+    ran = jobs.carry_out(replace(job, steps=steps, outputs=tuple(as_number)))
+    assert ran["status"] == "ok" and ran["outcomes"] == jobs.run_outcomes(
         steps, job.run.seed, {**job.parameters, "policy_pressure": (value,) * 25}
     )

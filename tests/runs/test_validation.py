@@ -19,10 +19,10 @@ import pandas as pd
 import pytest
 
 from simulation import SectorModel
-from simulation.errors import InputError
-from simulation.interventions import AppointChampion, SetParameter
-from simulation.parameters import Parameters
-from simulation.reporters import org_tallies
+from simulation.core.errors import InputError
+from simulation.core.interventions import AppointChampion, SetParameter
+from simulation.core.parameters import Parameters
+from simulation.core.reporters import org_tallies
 from simulation.runs.validation import (
     DEFAULT_PLAN,
     LEARNING_FROZEN,

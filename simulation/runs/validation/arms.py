@@ -18,10 +18,10 @@ import pandas as pd
 from scipy import stats
 
 from simulation import SectorModel
-from simulation.interventions import Intervention
-from simulation.processes import most_committed_team
-from simulation.reporters import org_tallies
-from simulation.state import Kind
+from simulation.core.interventions import Intervention
+from simulation.core.processes import most_committed_team
+from simulation.core.reporters import org_tallies
+from simulation.core.state import Kind
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Arm:
         label: How figures and tables name it.
         params: Model parameters that differ from the defaults.
         actions: Interventions (scheduled on the model, so the month rule of
-            :mod:`simulation.interventions` applies) or manipulations at months.
+            :mod:`simulation.core.interventions` applies) or manipulations at months.
         months: Fixed horizon; ``None`` means the validation's horizon.
         probe: Name of a per-month measurement in :data:`PROBES`, if the sector columns
             are not enough.
@@ -155,7 +155,7 @@ def pulse_peers(model: SectorModel, per_org: int) -> int:
 
     Each such organisation gets ``per_org`` new peer workers and as many new positions (so
     they are funded, even beyond the funding envelope). They are placed one at a time where
-    the model places its own hires (:func:`simulation.processes.most_committed_team`: teams
+    the model places its own hires (:func:`simulation.core.processes.most_committed_team`: teams
     without peers first, then the most committed team leader's), so a pulse of 2 reaches
     two teams where it can.
 

@@ -10,7 +10,7 @@ from typing import override
 
 import numpy as np
 
-from simulation.interventions import (
+from simulation.core.interventions import (
     AppointChampion,
     HireLeLeader,
     ManagementTraining,
@@ -18,7 +18,7 @@ from simulation.interventions import (
     VisitsProgramme,
     WorkforceTraining,
 )
-from simulation.parameters import Parameters
+from simulation.core.parameters import Parameters
 from simulation.runs.statistics import mean_interval
 from simulation.runs.validation.arms import (
     DISCLOSURE_CUT,

@@ -31,7 +31,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from simulation.errors import InputError
+from simulation.core.errors import InputError
 
 #: The packaged plan (a link to experiments/validation-plan.toml in the source tree).
 DEFAULT_PLAN = Path(__file__).parent / "validation-plan.toml"

@@ -1,29 +1,19 @@
-"""Scalar outcomes of one run: the unit of work of a sweep, and an EMA-workbench model.
-
-A sweep's :class:`Job` (plain data) is carried out by :func:`carry_out`, which never
-raises: a failed run becomes a row with status ``error`` and the message.
+"""Scalar outcomes of one run, and an EMA-workbench model.
 
 :func:`run_outcomes` runs one sector (parameters, scheduled events, months, seed) and
 reads named sector columns off its last month, and optionally every ``every`` months.
-It lives in the core so that a sweep's worker processes (local or on a Dask cluster)
-import the model and nothing above it. :func:`experiment` is the same with keyword
-arguments, returning a flat dict of floats: usable as-is as the model function of the EMA
-workbench or of any other tool that calls ``f(**params) -> dict``.
+A sweep's unit of work (:mod:`simulation.runs.jobs`) calls it. :func:`experiment` is
+the same with keyword arguments, returning a flat dict of floats: usable as-is as the
+model function of the EMA workbench or of any other tool that calls ``f(**params) -> dict``.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from simulation.interventions import INTERVENTION_TYPES
-from simulation.model import SectorModel
-from simulation.reporters import SECTOR_COLUMNS
-
-#: Status values of a run.
-STATUS_OK, STATUS_ERROR = "ok", "error"
+from simulation.core.model import SectorModel
+from simulation.core.reporters import SECTOR_COLUMNS
 
 #: The outcomes :func:`experiment` returns by default.
 DEFAULT_OUTCOMES: tuple[str, ...] = (
@@ -116,64 +106,3 @@ def experiment(
         Column name to its value at the last month.
     """
     return run_outcomes(steps, seed, params, (), outputs)
-
-
-@dataclass(frozen=True)
-class Run:
-    """One run of a sweep: a design point and a replicate.
-
-    Attributes:
-        run_id: Stable hash of the factor values, replicate and base seed.
-        point: Index of the design point.
-        replicate: Replicate number (0-based).
-        seed: The run's seed.
-        values: The design point's factor values.
-    """
-
-    run_id: str
-    point: int
-    replicate: int
-    seed: int
-    values: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class Job:
-    """A run as handed to a worker (plain data: it pickles to any executor)."""
-
-    run: Run
-    steps: int
-    parameters: dict[str, Any]
-    events: list[dict[str, Any]]
-    outputs: tuple[str, ...]
-    every: int | None = None
-
-
-def carry_out(job: Job) -> dict[str, Any]:
-    """Carry out one job and return its result row; an exception becomes an error row.
-
-    Args:
-        job: The run and what it needs.
-
-    Returns:
-        ``run_id``, ``point``, ``replicate``, ``seed``, ``status``, ``error``,
-        ``wall_time`` and every outcome (NaN for a failed run).
-    """
-    clock = time.perf_counter()
-    row: dict[str, Any] = {
-        "run_id": job.run.run_id,
-        "point": job.run.point,
-        "replicate": job.run.replicate,
-        "seed": job.run.seed,
-    }
-    try:
-        events = [INTERVENTION_TYPES[event["type"]](**event) for event in job.events]
-        outcomes = run_outcomes(
-            job.steps, job.run.seed, job.parameters, events, job.outputs, job.every
-        )
-        row |= {"status": STATUS_OK, "error": ""}
-    except Exception as error:  # noqa: BLE001 - a failed run is recorded, the sweep goes on
-        outcomes = {}
-        row |= {"status": STATUS_ERROR, "error": f"{type(error).__name__}: {error}"}
-    row["wall_time"] = time.perf_counter() - clock
-    return row | {"outcomes": outcomes}

@@ -11,16 +11,16 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from simulation.agents import (
+from simulation.core.agents import (
     StaffAgent,
     create_pending_agents,
     deregister_staff,
     register_staff,
 )
-from simulation.interventions import Intervention, Interventions
-from simulation.parameters import ORG_LEVERS, Parameters, validate_parameters
-from simulation.processes import MONTHLY_PROCESSES, could_champion, leave_months
-from simulation.reporters import (
+from simulation.core.interventions import Intervention, Interventions
+from simulation.core.parameters import ORG_LEVERS, Parameters, validate_parameters
+from simulation.core.processes import MONTHLY_PROCESSES, could_champion, leave_months
+from simulation.core.reporters import (
     AGENT_REPORTERS,
     MODEL_REPORTERS,
     ORG_COLUMNS,
@@ -29,15 +29,15 @@ from simulation.reporters import (
     org_tallies,
     sector_summary,
 )
-from simulation.sector import (
+from simulation.core.sector import (
     BASELINE_CLASS,
     build_organisations,
     draw_people,
     org_sizes_and_classes,
     sector_network,
 )
-from simulation.state import NEVER, CircleLinks, Kind, OrgState, StaffState
-from simulation.streams import RandomStreams, seed_from_sequence
+from simulation.core.state import NEVER, CircleLinks, Kind, OrgState, StaffState
+from simulation.core.streams import RandomStreams, seed_from_sequence
 
 
 def resolve_seed(rng: Any) -> int:
@@ -65,9 +65,9 @@ class SectorModel(Interventions, mesa.Model):
     """A sector of mental-health organisations whose peer workforce grows or stalls.
 
     One step is one month. Keyword arguments are the parameters of
-    :class:`~simulation.parameters.Parameters` (see docs/ODD.md for each one's meaning,
+    :class:`~simulation.core.parameters.Parameters` (see docs/ODD.md for each one's meaning,
     default and source); unknown names and out-of-range values raise
-    :class:`~simulation.parameters.ParameterError`.
+    :class:`~simulation.core.parameters.ParameterError`.
 
     Args:
         rng: Seed of the run (int, SeedSequence or Generator); the same seed gives the
@@ -378,7 +378,7 @@ class SectorModel(Interventions, mesa.Model):
     # ---- views for users ----------------------------------------------------------------------
 
     def org_summary(self) -> dict[str, np.ndarray]:
-        """Per-organisation figures now (see :data:`~simulation.reporters.ORG_COLUMNS`)."""
+        """Per-organisation figures now (see :data:`~simulation.core.reporters.ORG_COLUMNS`)."""
         return org_summary(self)
 
     def sector_frame(self) -> pd.DataFrame:

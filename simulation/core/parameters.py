@@ -29,8 +29,8 @@ from pydantic import (
     model_validator,
 )
 
-from simulation.environment import DEFAULT_START_YEAR, series_from
-from simulation.errors import LewsimError
+from simulation.core.environment import DEFAULT_START_YEAR, series_from
+from simulation.core.errors import LewsimError
 
 EXPOSURE_CLASSES = ("none", "some", "significant")
 

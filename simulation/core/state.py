@@ -2,7 +2,7 @@
 
 The model's state lives here, not on the Mesa agents: each staff member occupies a
 *slot*, an index into every array of :class:`StaffState`. Mesa agents are handles that
-read and write their slot (created when first asked for; see :mod:`simulation.agents`).
+read and write their slot (created when first asked for; see :mod:`simulation.core.agents`).
 Slots of people who left are reused, but only by the same organisation, so the order of
 one organisation's staff in the arrays (and therefore every floating-point sum over them)
 never depends on what happens elsewhere.

@@ -25,7 +25,7 @@ integer is an ``int`` (a bool is not one, nor is ``2.7``); a number is an ``int`
 ``float`` (not a bool); a string is never read as a number or a boolean; NumPy scalars
 count as what they hold. An organisation selection must select something: an empty list
 is refused. The model's methods, ``schedule`` and :func:`make_intervention` refuse with an
-:class:`~simulation.errors.InputError` naming the intervention, the argument, its value and
+:class:`~simulation.core.errors.InputError` naming the intervention, the argument, its value and
 what it takes (a class built directly raises pydantic's ``ValidationError`` with the same
 reasons; a scenario file's events are reported by field path, ``events[2].coverage``).
 
@@ -55,8 +55,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from simulation.errors import InputError
-from simulation.parameters import (
+from simulation.core.errors import InputError
+from simulation.core.parameters import (
     EXPOSURE_CLASSES,
     ORG_LEVERS,
     PARAMETER_NAMES,
@@ -65,11 +65,11 @@ from simulation.parameters import (
     allowed_values,
     validate_parameters,
 )
-from simulation.processes import leave_months
-from simulation.state import POWER, Kind
+from simulation.core.processes import leave_months
+from simulation.core.state import POWER, Kind
 
 if TYPE_CHECKING:
-    from simulation.model import SectorModel
+    from simulation.core.model import SectorModel
 
 CHAMPION_LEVELS: dict[str, Kind] = {
     "executive": Kind.EXECUTIVE,
@@ -273,7 +273,7 @@ class Intervention(BaseModel):
     Build a subclass with keyword arguments, like any pydantic model (a value it does not
     take raises pydantic's ``ValidationError``, a ``ValueError``), or with
     :func:`make_intervention` or the model's methods, which raise
-    :class:`~simulation.errors.InputError` naming the argument and what it takes.
+    :class:`~simulation.core.errors.InputError` naming the argument and what it takes.
 
     Attributes:
         month: The month whose step starts by applying it (0: at set-up).
@@ -470,9 +470,9 @@ class ManagerNetwork(Intervention):
 class SetParameter(Intervention):
     """Set a parameter from now on (``set``).
 
-    Levers in :data:`~simulation.parameters.ORG_LEVERS` can be set for a subset of
+    Levers in :data:`~simulation.core.parameters.ORG_LEVERS` can be set for a subset of
     organisations; any other parameter only sector-wide, and set-up parameters
-    (:data:`~simulation.parameters.SETUP_ONLY`: sizes, the initial state) not at all.
+    (:data:`~simulation.core.parameters.SETUP_ONLY`: sizes, the initial state) not at all.
 
     Attributes:
         name: Parameter name.
@@ -682,7 +682,7 @@ def _method(cls: type[Intervention]) -> Callable[..., None]:
 
 
 class Interventions:
-    """Mixin giving :class:`~simulation.model.SectorModel` its intervention methods.
+    """Mixin giving :class:`~simulation.core.model.SectorModel` its intervention methods.
 
     Each method builds its intervention (:data:`INTERVENTION_TYPES`) for the current month
     and applies it at once; :meth:`schedule` keeps one for a later month.

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from simulation.parameters import Parameters
+from simulation.core.parameters import Parameters
 
 #: Peak memory per staff member of a sector, built and stepping (bytes; see the table).
 BYTES_PER_STAFF = 1_200
@@ -66,13 +66,13 @@ def expected_staff(params: Mapping[str, Any] | None = None) -> float:
 
     Organisation sizes are lognormal with mean ``mean_org_size`` and log-sd
     ``org_size_sigma``, raised to ``min_org_size`` where smaller
-    (:func:`simulation.sector.org_sizes_and_classes`). For a lognormal ``X`` with log-mean
+    (:func:`simulation.core.sector.org_sizes_and_classes`). For a lognormal ``X`` with log-mean
     ``mu`` and log-sd ``s``, ``E[max(X, m)] = m P(X < m) + E[X; X >= m]``, that is
     ``m Phi(a) + exp(mu + s^2 / 2) Phi(s - a)`` with ``a = (ln m - mu) / s``.
 
     Args:
         params: Model parameters; missing ones take their defaults. Values are not
-            checked (check them with :func:`simulation.parameters.validate_parameters`).
+            checked (check them with :func:`simulation.core.parameters.validate_parameters`).
 
     Returns:
         ``n_orgs`` times the expected size of an organisation.

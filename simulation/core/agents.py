@@ -3,7 +3,7 @@
 Every staff member is a Mesa agent of one of three kinds (:class:`Manager`,
 :class:`Clinician`, :class:`PeerWorker`), registered with the model, so
 ``model.agents_by_type[PeerWorker]`` is the peer workforce. The numbers themselves live
-in the model's :class:`~simulation.state.StaffState`; an agent reads and writes its own
+in the model's :class:`~simulation.core.state.StaffState`; an agent reads and writes its own
 slot, so ``agent.stigma = 0.1`` changes the state the processes see.
 
 One agent is one person: a newcomer who takes a leaver's position gets a new agent with a
@@ -30,10 +30,10 @@ import mesa
 import numpy as np
 from mesa.model import ModelSignals
 
-from simulation.state import POWER, Kind
+from simulation.core.state import POWER, Kind
 
 if TYPE_CHECKING:
-    from simulation.model import SectorModel
+    from simulation.core.model import SectorModel
 
 
 class StaffColumn:
@@ -110,7 +110,7 @@ class StaffAgent(mesa.Agent):
 
     @property
     def kind(self) -> Kind:
-        """The position held, as a :class:`~simulation.state.Kind`."""
+        """The position held, as a :class:`~simulation.core.state.Kind`."""
         return Kind(int(self.model.staff.kind[self.slot]))
 
     @property

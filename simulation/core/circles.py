@@ -2,7 +2,7 @@
 
 A person's *working circle* is who they work with (see :func:`circle_sums`). These
 functions are vectorised over staff and cached per staff version where it pays; the
-processes of :mod:`simulation.processes` build on them.
+processes of :mod:`simulation.core.processes` build on them.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.state import Kind
+from simulation.core.state import Kind
 
 if TYPE_CHECKING:
-    from simulation.model import SectorModel
+    from simulation.core.model import SectorModel
 
 
 def _add_circle_extras(

@@ -33,7 +33,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # parameters.py imports this module for its defaults
-    from simulation.parameters import Parameters
+    from simulation.core.parameters import Parameters
 
 #: First and last financial years of the built-in history (each labelled by its start).
 FIRST_YEAR, LAST_YEAR = 2011, 2040

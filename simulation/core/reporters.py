@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.state import Kind
+from simulation.core.state import Kind
 
 if TYPE_CHECKING:
-    from simulation.model import SectorModel
+    from simulation.core.model import SectorModel
 
 SECTOR_COLUMNS: tuple[str, ...] = (
     "peer_workers",

@@ -17,11 +17,11 @@ import networkx as nx
 import numpy as np
 from scipy import special
 
-from simulation.parameters import Parameters
-from simulation.state import Kind, SectorStructure, UnitType
+from simulation.core.parameters import Parameters
+from simulation.core.state import Kind, SectorStructure, UnitType
 
 if TYPE_CHECKING:
-    from simulation.streams import RandomStreams
+    from simulation.core.streams import RandomStreams
 
 #: Attitude "class" used for newcomers who replace leavers: the sector's baseline.
 BASELINE_CLASS = 3

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.circles import (
+from simulation.core.circles import (
     circle_mean,
     circle_sizes,
     circle_sums,
@@ -27,11 +27,11 @@ from simulation.circles import (
     sparse_circle_sums,
     team_peer_share,
 )
-from simulation.environment import environment_at
-from simulation.state import NEVER, POWER, Kind
+from simulation.core.environment import environment_at
+from simulation.core.state import NEVER, POWER, Kind
 
 if TYPE_CHECKING:
-    from simulation.model import SectorModel
+    from simulation.core.model import SectorModel
 
 
 def _clip_unit(values: np.ndarray) -> None:
