@@ -19,6 +19,7 @@ from simulation.cli.common import (
     Timing,
     WorkersOption,
     aligned_rows,
+    check_destination,
     check_workers,
     destination,
     out_option,
@@ -119,6 +120,9 @@ def compare_command(
             replications=baseline.replications,
             workers=workers,
         )
+        # Refuse a bad --out before the note on a long job's time (nothing runs either way).
+        results = destination(out, default_stem([s.name for s in scenarios]))
+        check_destination(results, force=force)
         command.check_footprint(footprint, allow_large=allow_large)
 
         def job() -> Comparison:
@@ -144,7 +148,7 @@ def compare_command(
             return write_comparison(comparison, target, manifest, replace=force)
 
         outcome = command.execute(
-            out=destination(out, default_stem([s.name for s in scenarios])),
+            out=results,
             force=force,
             job=job,
             write=write,

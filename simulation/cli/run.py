@@ -17,6 +17,7 @@ from simulation.cli.common import (
     PosteriorOption,
     QuietOption,
     Timing,
+    check_destination,
     check_parameters,
     check_replications,
     check_steps,
@@ -139,6 +140,9 @@ def run_command(
                 context="with the command-line settings",
             )
         # The replications run one after another in this process, all results kept.
+        # Refuse a bad --out before the note on a long job's time (nothing runs either way).
+        results = destination(out, scenario.name if scenario else "run")
+        check_destination(results, force=force)
         command.check_footprint(
             estimate(params, steps=steps, replications=replications), allow_large=allow_large
         )
@@ -174,7 +178,7 @@ def run_command(
             return write_run(target, timeseries, manifest, figure, replace=force)
 
         outcome = command.execute(
-            out=destination(out, scenario.name if scenario else "run"),
+            out=results,
             force=force,
             job=job,
             write=write,

@@ -17,6 +17,7 @@ from simulation.cli.common import (
     Timing,
     WorkersOption,
     check_count,
+    check_destination,
     check_workers,
     destination,
     out_option,
@@ -156,6 +157,9 @@ def validate_command(
             replications=pairs,
             workers=workers,
         )
+        # Refuse a bad --out before the note on a long job's time (nothing runs either way).
+        results = destination(out, "validation")
+        check_destination(results, force=force)
         command.check_footprint(footprint, allow_large=allow_large)
 
         def job() -> tuple[Validation, pd.DataFrame, pd.DataFrame | None]:
@@ -232,9 +236,7 @@ def validate_command(
                 tables["predictions.csv"] = predictions.to_csv(index=False)
             return report.write(target, tables, replace=force)
 
-        outcome = command.execute(
-            out=destination(out, "validation"), force=force, job=job, write=write
-        )
+        outcome = command.execute(out=results, force=force, job=job, write=write)
         validation = outcome.result[0]
         report = outcome.written / "report.html"
         if quiet:
