@@ -14,24 +14,34 @@
 - ``hindcast``: the run from 2011-12 at the defaults (the packaged posterior's median for
   its two nuisances), the share of organisations employing peers in 2015-16 to 2017-18
   against the national figures;
+- ``calibration``: the packaged posterior's search, table and predictive check, read from
+  its files (no runs; every invocation refreshes it);
+- ``dynamics``: the measures of docs/ODD.md section 10.4 (``experiments/dynamics_targets.py``,
+  30 paired seeds, 240 months);
 - ``stories``: the app's three stories on seed 1, with their event and without it;
 - ``comparison``: the README's comparison example (baseline, executive champion, LE
   leader; 30 paired replications): peers at month 120, each minus the baseline;
 - ``sweep``: the README's sweep example (``experiments/sweeps/sobol-levers.toml``, 1,024
   runs, ``lewsim sweep`` then ``lewsim analyze``): every S1 and ST, and its figure
-  ``docs/images/sweep_indices.png``.
+  ``docs/images/sweep_indices.png``;
+- ``validation``: the full validation (``lewsim validate``: 30 pairs, 120 months, the
+  pathway cuts and the loop-gain experiments) and the share of posterior draws (50 x 2
+  seeds) in which each emergent check holds: per pattern its verdict on its emergent
+  checks, every check's effect and interval, every cut's verdict and the loops' gains.
 
 ``quotes`` lists, for each document, the sentences that quote these numbers, formatted
 from them; ``tests/test_figures.py`` checks that each document holds its sentences and that
 the file was made by the model as it is now (``fingerprint``), so no stale number survives
 a model change. Example::
 
-    python experiments/make_figures.py            # about two minutes on two cores
+    python experiments/make_figures.py            # about half an hour on two cores
+    python experiments/make_figures.py --only dynamics   # one section into the file
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import shutil
 import subprocess
@@ -45,20 +55,30 @@ import numpy as np
 import pandas as pd
 
 from simulation.core.parameters import Parameters
+from simulation.outputs.validation_report import pattern_figure
 from simulation.runs.comparison import compare
 from simulation.runs.magnitudes import MEASURES, load_ranges, magnitudes
-from simulation.runs.posterior import NATIONAL_FIGURES, default_nuisances, defaults_hindcast
+from simulation.runs.posterior import (
+    NATIONAL_FIGURES,
+    default_nuisances,
+    defaults_hindcast,
+    load_posterior,
+)
 from simulation.runs.replications import (
     model_fingerprint,
     replication_seed,
+    replication_seeds,
     run_replication,
     run_replications,
 )
 from simulation.runs.scenarios import Scenario
 from simulation.runs.statistics import annual_growth
 from simulation.runs.validation.outcomes import learning_control
+from simulation.runs.validation.robustness import robustness
+from simulation.runs.validation.suite import DEFAULT_PAIRS, HORIZON, validate
 
 ROOT = Path(__file__).resolve().parent.parent
+POSTERIOR_JSON = ROOT / "simulation" / "runs" / "data" / "posterior.json"
 RANGES = ROOT / "experiments" / "plausible-ranges.toml"
 SCENARIOS = ROOT / "experiments" / "scenarios"
 STORY_DIR = ROOT / "simulation" / "app" / "stories"
@@ -67,6 +87,7 @@ OUT = ROOT / "docs" / "figures.json"
 IMAGE = ROOT / "docs" / "images" / "default_run.png"
 #: The README's figure of the sweep example.
 SWEEP_IMAGE = ROOT / "docs" / "images" / "sweep_indices.png"
+VALIDATION_IMAGE = ROOT / "docs" / "images" / "validation_pattern_02.png"
 SWEEPS = ROOT / "experiments" / "sweeps"
 
 
@@ -143,6 +164,50 @@ def hindcast(seeds: int) -> dict:
     return {"seeds": seeds, "nuisances": default_nuisances(), "shares": shares}
 
 
+def calibration() -> dict:
+    """The packaged posterior's search, table and predictive check, as its files record them.
+
+    Nothing runs: ``posterior.json`` holds the search's provenance and the predictive check,
+    ``posterior.csv`` the final particles, whose weights give the effective sample size
+    (pyabc does not record it in the file).
+    """
+    record = json.loads(POSTERIOR_JSON.read_text(encoding="utf-8"))
+    weights = pd.read_csv(POSTERIOR_JSON.with_suffix(".csv"))["weight"].to_numpy()
+    return {
+        "population": record["population"],
+        "runs": record["proposals"],
+        "wall_time_seconds": record["wall_time_seconds"],
+        "date": record["date"][:10],
+        "generations": record["per_generation"],
+        "final_distance_median": record["final_distance_median"],
+        "effective_sample_size": float(weights.sum() ** 2 / (weights**2).sum()),
+        "posterior": record["posterior"],
+        "correlations": record["correlations"],
+        "predictive": record["predictive_check"]["table"],
+    }
+
+
+def dynamics(seeds: int, workers: int) -> dict:
+    """The dynamics measures of docs/ODD.md section 10.4 (``experiments/dynamics_targets.py``).
+
+    Args:
+        seeds: Paired seeds (root 2019, as the script's default).
+        workers: Processes.
+
+    Returns:
+        The script's targets table, one record per measure, and the yearly share of
+        organisations with peers.
+    """
+    from dynamics_targets import Design, measure
+
+    targets, _, series = measure(replication_seeds(2019, seeds), Design(), {}, workers)
+    return {
+        "seeds": seeds,
+        "rows": json.loads(targets.to_json(orient="records")),
+        "org_share_by_year": series["org_share_mean"].round(4).tolist(),
+    }
+
+
 #: The app's stories and the event each is measured without (its counterfactual).
 STORIES = {"unexposed": "visits", "lone-champion": "leaves", "le-leader": "le-leader"}
 #: The seed the README quotes the stories on (the app's seed control).
@@ -204,6 +269,94 @@ def sweep_example(image: Path | None) -> dict:
     }
 
 
+def validation(
+    draws: int,
+    workers: int,
+    *,
+    pairs: int = DEFAULT_PAIRS,
+    months: int = HORIZON,
+    params: dict | None = None,
+    image: Path | None = None,
+) -> dict:
+    """The full validation at the defaults, its pathway cuts and loops, and its robustness.
+
+    Args:
+        draws: Posterior draws of the robustness (0: not measured).
+        workers: Processes.
+        pairs: Seed pairs per arm (the full validation's 30 unless a test asks fewer).
+        months: Horizon (the full validation's 120 unless a test asks fewer).
+        params: Parameters set in every arm (a tiny sector for a test).
+        image: Where to draw pattern 2's figure (the README's), if anywhere.
+
+    Returns:
+        The summary of patterns, every check, cut and loop, and the robustness.
+    """
+    result = validate(pairs, months, cuts=True, params=params, workers=workers, progress=True)
+    if draws:
+        result.robustness = robustness(
+            result.patterns,
+            load_posterior(),
+            draws,
+            result.months,
+            params=params,
+            workers=workers,
+        )
+    summary = result.summary()
+    if image is not None:
+        pattern = next(p for p in result.patterns if p.number == 2)
+        pattern_figure(pattern, result.runs).savefig(image, dpi=110)
+
+    def plain(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict]:
+        kept = frame[[column for column in columns if column in frame]]
+        return json.loads(kept.to_json(orient="records"))
+
+    counted = summary[summary["counted"]]
+    return {
+        "pairs": len(result.seeds),
+        "months": result.months,
+        "draws": draws,
+        "counted": int(counted.shape[0]),
+        "held": int(counted["holds"].sum()),
+        "robust": int(counted["robust"].sum()) if "robust" in counted else None,
+        "patterns": plain(
+            summary.reset_index(),
+            (
+                "pattern",
+                "title",
+                "verdict",
+                "emergent_held",
+                "emergent_checks",
+                "counted",
+                "holds",
+                "robust_share",
+                "robust",
+            ),
+        ),
+        "checks": plain(
+            result.checks,
+            (
+                "pattern",
+                "key",
+                "label",
+                "statement",
+                "comparison",
+                "expected",
+                "reference",
+                "effect",
+                "low",
+                "high",
+                "verdict",
+            ),
+        ),
+        "cuts": plain(
+            result.cuts,
+            ("pattern", "key", "comparison", "effect", "low", "high", "verdict", "contradicted"),
+        ),
+        "loops": plain(result.loops, ("loop", "statement", "effect", "low", "high", "verdict")),
+        "robustness": plain(result.robustness, ("pattern", "key", "share_held")),
+    }
+
+
 def quotes(figures: dict) -> list[dict[str, str]]:
     """The sentences of the README and the ODD that quote the figures, formatted from them."""
     run, control = figures["default_run"], figures["negative_control"]
@@ -250,8 +403,10 @@ def quotes(figures: dict) -> list[dict[str, str]]:
         (
             "README.md",
             f"most of the spread in peer workers (total index ST "
-            f"{total['peer_workers.funding_envelope']:.2f}), board support most of the spread "
-            f"in stigma ({total['mean_stigma.board_support']:.2f})",
+            f"{total['peer_workers.board_support']:.2f}) and in stigma "
+            f"({total['mean_stigma.board_support']:.2f}); role clarity "
+            f"({total['peer_workers.role_clarity']:.2f}) and the funding envelope "
+            f"({total['peer_workers.funding_envelope']:.2f}) most of the rest of peer workers'",
         ),
         (
             "README.md",
@@ -278,7 +433,157 @@ def quotes(figures: dict) -> list[dict[str, str]]:
     ]
     for row in figures["magnitudes"]["rows"]:
         rows.append(("docs/ODD.md", magnitude_cell(row)))
+    rows.extend(("docs/ODD.md", text) for text in calibration_rows(figures["calibration"]))
+    rows.extend(("docs/ODD.md", text) for text in dynamics_rows(figures["dynamics"]))
+    rows.extend(("docs/ODD.md", text) for text in validation_rows(figures["validation"]))
+    rows.extend(("README.md", text) for text in validation_sentences(figures["validation"]))
+    rows.append(("README.md", f"at the defaults: {hindcast_text}"))
+    held_out = next(
+        row for row in figures["calibration"]["predictive"] if row["role"] == "held out"
+    )
+    rows.append(
+        (
+            "README.md",
+            f"(CRPS {held_out['crps']:.3f} against {held_out['baseline_crps']:.3f}), with a "
+            f"median of {percent(held_out['median'])} a year",
+        )
+    )
     return [{"file": file, "text": text} for file, text in rows]
+
+
+def interval(row: dict) -> str:
+    """An effect and its 95 % interval as the ODD's validation tables write them."""
+    return f"{row['effect']:.3g} ({row['low']:.3g} to {row['high']:.3g})"
+
+
+def join_numbers(rows: list[dict]) -> str:
+    """Pattern numbers as prose: ``2, 3 and 8``."""
+    numbers = [str(row["pattern"]) for row in rows]
+    return ", ".join(numbers[:-1]) + " and " + numbers[-1] if len(numbers) > 1 else numbers[0]
+
+
+def validation_sentences(judged: dict) -> list[str]:
+    """The README's sentences on the validation, formatted from its results."""
+    checks = {row["key"]: row for row in judged["checks"]}
+    held, counted = judged["held"], judged["counted"]
+    verdict = f"all {counted}" if held == counted else f"{held} of the {counted}"
+    control = checks["2e"]
+    robust = [row for row in judged["patterns"] if row["counted"] and row["robust"]]
+    fragile = [row for row in judged["patterns"] if row["counted"] and not row["robust"]]
+    loops = {row["statement"]: row for row in judged["loops"]}
+    hiring = loops["With the loop the pulse is kept (retention above 1)"]
+    gain = loops["The hiring loop has gain: cutting it loses part of the pulse"]
+    disclosure = loops["Cutting the disclosure feedback loses at least 30% of the rise"]
+    champion = loops["Champions' effects add peers"]
+    contradicted = [row["key"] for row in judged["cuts"] if row["contradicted"]]
+    return [
+        f"in {percent(checks['2b']['effect'])} of seeds at least one does",
+        f"raises that by {100 * checks['2c']['effect']:.0f} and "
+        f"{100 * checks['2d']['effect']:.0f} points",
+        f"**{verdict} patterns with emergent checks hold on them**",
+        f"adoption by organisations that start without peers falls by "
+        f"{percent(-control['effect'])} (95 % CI {percent(-control['high'])} to "
+        f"{percent(-control['low'])})",
+        f"Under their pathway cuts, {', '.join(contradicted)} are **contradicted**",
+        f"a pulse of funded peers at month 48 is kept {hiring['effect']:.2f} times "
+        f"({hiring['low']:.2f} to {hiring['high']:.2f}) and cutting the loop loses "
+        f"{gain['effect']:.2f} of it ({gain['low']:.2f} to {gain['high']:.2f})",
+        f"the disclosure feedback carries {percent(disclosure['effect'])} "
+        f"({percent(disclosure['low'])} to {percent(disclosure['high'])}) of the 8-year rise",
+        f"champions' effects add {champion['effect']:.0f} ({champion['low']:.0f} to "
+        f"{champion['high']:.0f}) peers by year 10",
+        f"patterns {join_numbers(robust)} hold in at least 80 % of draws (robust)",
+        "; ".join(f"pattern {row['pattern']} in {percent(row['robust_share'])}" for row in fragile)
+        if fragile
+        else "every counted pattern is robust",
+    ]
+
+
+def validation_rows(judged: dict) -> list[str]:
+    """The ODD's validation tables (section 13): checks, cuts, loops and robustness."""
+    rows = []
+    for row in judged["checks"]:
+        target = f"{'>' if row['expected'] == '+' else '<'} {row['reference']:g}"
+        rows.append(
+            f"| {row['key']} | {row['label']} | {row['statement']} | {row['comparison']} | "
+            f"{interval(row)} | {target} | {row['verdict']} |"
+        )
+    at_defaults = {row["key"]: row for row in judged["checks"]}
+    for row in judged["cuts"]:
+        default = at_defaults[row["key"]]
+        rows.append(
+            f"| {row['key']} | {default['verdict']} ({default['effect']:.3g}) | "
+            f"{interval(row)} | {row['verdict']} |"
+        )
+    for row in judged["loops"]:
+        rows.append(f"| {row['statement']} | {interval(row)} | {row['verdict']} |")
+    if judged["robustness"]:
+        rows.append(
+            ", ".join(f"{row['key']} {percent(row['share_held'])}" for row in judged["robustness"])
+        )
+    return rows
+
+
+def dynamics_rows(measured: dict) -> list[str]:
+    """The ODD's table of the dynamics measures (section 10.4), one row per measure."""
+    rows = []
+    for row in measured["rows"]:
+        threshold = row["threshold"] or ""
+        rows.append(
+            f"| {row['measure']} | {threshold} | {row['mean']:.3g} "
+            f"({row['low']:.3g}–{row['high']:.3g}) | {row['verdict']} |"
+        )
+    shares = " ".join(f"{share:.2f}" for share in measured["org_share_by_year"])
+    rows.append(f"share of organisations with peers by year (months 0, 12, ..., 240): {shares}")
+    return rows
+
+
+def calibration_rows(search: dict) -> list[str]:
+    """The ODD's tables of the search (section 10.2.1): generations, posterior, predictions."""
+    rows = [
+        f"| {g['t']} | {g['epsilon']:.2f} | {g['samples']:,} | {g['acceptance']:.2f} |"
+        for g in search["generations"]
+    ]
+    rows.append(
+        f"{search['runs']:,} runs of 108 months, {search['wall_time_seconds']:.0f} s on one "
+        f"shared core"
+    )
+    rows.append(
+        f"effective sample size of the final {search['population']} particles is "
+        f"{search['effective_sample_size']:.0f}"
+    )
+    rows.append(
+        f"The median distance of the final particles is {search['final_distance_median']:.2f}"
+    )
+    correlations = search["correlations"]
+    pairs = sorted(
+        (
+            (first, second, correlations[first][second])
+            for first, second in itertools.combinations(correlations, 2)
+        ),
+        key=lambda pair: -abs(pair[2]),
+    )
+    rows.append(
+        "; ".join(f"`{first}` and `{second}` ({value:+.2f})" for first, second, value in pairs[:5])
+    )
+    for row in search["posterior"]:
+        rows.append(
+            f"| {row['parameter']} | {row['median']:.3g} | {row['low']:.2g}–{row['high']:.2g} | "
+            f"{row['shrinkage']:.2f} |"
+        )
+    for row in search["predictive"]:
+        beaten = row["best_baseline"] or ""
+        if beaten:
+            beaten = (
+                f" {row['best_baseline']} ({row['baseline_crps']:.3f}) | "
+                f"{'**yes**' if row['beats_baselines'] else '**no**'} |"
+            )
+        rows.append(
+            f"| {row['figure']} | {row['role']} | {row['national']:.3f} | {row['median']:.3f} | "
+            f"{row['low']:.3f}–{row['high']:.3f} | {'yes' if row['inside'] else '**no**'} | "
+            f"{row['crps']:.3f} | {row['interval_score']:.2f} |{beaten}"
+        )
+    return rows
 
 
 def percent(share: float) -> str:
@@ -311,21 +616,58 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=100,
         help="of the run from 2011 (its 2017-18 share lies near the 0.05 bound: many seeds)",
     )
+    parser.add_argument(
+        "--draws", type=int, default=50, help="posterior draws of the validation's robustness"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="processes of the validation")
     parser.add_argument("--out", type=Path, default=OUT, help=f"default {OUT}")
+    parser.add_argument(
+        "--dynamics-seeds", type=int, default=30, help="paired seeds of the dynamics measures"
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="SECTION",
+        help="measure only this section (repeatable) into the figures already in --out, "
+        "which the model as it is now must have made",
+    )
+    parser.add_argument(
+        "--quotes-only",
+        action="store_true",
+        help="reformat the quoted sentences from the figures already in --out (no runs)",
+    )
     args = parser.parse_args(argv)
     clock = time.perf_counter()
-    run, table = default_run(args.replications, IMAGE if args.out == OUT else None)
-    figures = {
-        "fingerprint": model_fingerprint(),
-        "command": " ".join(["python", *sys.argv]),
-        "default_run": run,
-        "magnitudes": table,
-        "negative_control": negative_control(args.seeds),
-        "hindcast": hindcast(args.hindcast_seeds),
-        "stories": stories(),
-        "comparison": comparison(),
-        "sweep": sweep_example(SWEEP_IMAGE if args.out == OUT else None),
+    images = args.out == OUT
+    sections = {
+        "default_run": lambda: default_run(args.replications, IMAGE if images else None),
+        "negative_control": lambda: negative_control(args.seeds),
+        "hindcast": lambda: hindcast(args.hindcast_seeds),
+        "calibration": calibration,
+        "dynamics": lambda: dynamics(args.dynamics_seeds, args.workers),
+        "stories": stories,
+        "comparison": comparison,
+        "sweep": lambda: sweep_example(SWEEP_IMAGE if images else None),
+        "validation": lambda: validation(
+            args.draws, args.workers, image=VALIDATION_IMAGE if images else None
+        ),
     }
+    unknown = sorted(set(args.only) - set(sections))
+    if unknown:
+        parser.error(f"--only: unknown section {unknown[0]!r}; sections: {', '.join(sections)}")
+    if args.quotes_only or args.only:
+        figures = json.loads(args.out.read_text(encoding="utf-8"))
+        if figures["fingerprint"] != model_fingerprint():
+            parser.error(f"{args.out} was made by another model: run every section")
+        chosen = ["calibration", *args.only]
+    else:
+        figures = {"fingerprint": model_fingerprint(), "command": " ".join(["python", *sys.argv])}
+        chosen = list(sections)
+    for name in chosen:
+        figures[name] = sections[name]()
+        if name == "default_run":  # the default run also measures the magnitudes
+            figures["default_run"], figures["magnitudes"] = figures["default_run"]
     figures["quotes"] = quotes(figures)
     args.out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     print(json.dumps({k: figures[k] for k in ("default_run", "negative_control")}, indent=2))

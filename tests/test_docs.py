@@ -143,7 +143,7 @@ def test_every_intervention_is_described(odd):
     [
         ("exposure_decay", "`0.02`"),
         ("board_support", "`0.3`"),
-        ("mean_org_size", "`60.0`"),
+        ("mean_org_size", "`197.0`"),
         ("n_orgs", "`24`"),
         ("manager_network", "`False`"),
         ("exposure_mix", "`(0.55, 0.3, 0.15)`"),

@@ -19,7 +19,12 @@ from simulation.core.agents import (
 )
 from simulation.core.interventions import Intervention, Interventions
 from simulation.core.parameters import ORG_LEVERS, Parameters, validate_parameters
-from simulation.core.processes import MONTHLY_PROCESSES, could_champion, leave_months
+from simulation.core.processes import (
+    MONTHLY_PROCESSES,
+    could_champion,
+    leave_months,
+    one_per_unit,
+)
 from simulation.core.reporters import (
     AGENT_REPORTERS,
     MODEL_REPORTERS,
@@ -149,9 +154,12 @@ class SectorModel(Interventions, mesa.Model):
         staff.disclosed[slots] |= staff.lived_experience[slots] & (
             self.streams.uniform("initial_disclosure", 0, keys) < p.initial_disclosure
         )
-        staff.champion[slots] = could_champion(self, slots) & (
-            self.streams.uniform("initial_champion", 0, keys) < p.initial_champion
-        )
+        # At most one champion per unit at set-up too (process 7's rule).
+        draws = self.streams.uniform("initial_champion", 0, keys)
+        candidates = np.flatnonzero(could_champion(self, slots) & (draws < p.initial_champion))
+        taken = np.zeros(staff.n_units + 1, dtype=bool)
+        units = staff.unit[slots[candidates]]
+        staff.champion[slots[candidates[one_per_unit(units, draws[candidates], taken)]]] = True
 
         self.executive_slots = staff.slots_of(Kind.EXECUTIVE)
         self.senior_slots = staff.slots_of(Kind.SENIOR)

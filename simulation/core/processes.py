@@ -273,14 +273,41 @@ def could_champion(model: SectorModel, slots: np.ndarray) -> np.ndarray:
     )
 
 
+def one_per_unit(units: np.ndarray, draws: np.ndarray, taken: np.ndarray) -> np.ndarray:
+    """Which candidates take a unit's champion role: the lowest draw in each free unit.
+
+    A unit (the executive team, a senior managers' group or a frontline team) holds one
+    champion: the implementation literature describes champions as one person, or a
+    few, per site or unit (Miech et al. 2018), and Byrne et al. (2019) name individual
+    champions. Where several people of a unit without a champion could take the role in
+    the same month, the one with the lowest draw does.
+
+    Args:
+        units: Unit of each candidate.
+        draws: Each candidate's uniform draw (the order in which they would take it up).
+        taken: Per unit, whether it already has a champion (indexed by unit).
+
+    Returns:
+        One flag per candidate.
+    """
+    order = np.lexsort((draws, units))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = units[order][1:] != units[order][:-1]
+    chosen = np.zeros(units.size, dtype=bool)
+    chosen[order[first]] = True
+    return chosen & ~taken[units]
+
+
 def champion_emergence(model: SectorModel) -> None:
     """7. Staff whose understanding and commitment exceed the threshold may champion.
 
     Managers of any level, clinicians and LE leaders can hold the role (peer workers
-    are the roles being championed, not their champions). Each eligible person takes up
-    the role with monthly probability
-    ``champion_uptake``. Champions keep the role while employed; one who leaves takes
-    their influence with them (their slot's flag is cleared on exit).
+    are the roles being championed, not their champions). Each eligible person in a unit
+    that has no champion takes up the role with monthly probability ``champion_uptake``;
+    a unit holds one champion (:func:`one_per_unit`), so a second waits until the first
+    leaves. Champions keep the role while employed; one who leaves takes their influence
+    with them (their slot's flag is cleared on exit), and the unit's role is free again.
+    Champions appointed by a scenario event are not limited by the rule.
 
     Args:
         model: The sector model.
@@ -292,7 +319,11 @@ def champion_emergence(model: SectorModel) -> None:
     if eligible.size == 0:
         return
     draws = model.streams.uniform("champions", model.month, staff.key[eligible])
-    staff.champion[eligible[draws < model.params.champion_uptake]] = True
+    takers = draws < model.params.champion_uptake
+    eligible, draws = eligible[takers], draws[takers]
+    taken = np.zeros(staff.n_units + 1, dtype=bool)
+    taken[staff.unit[:n][staff.champion[:n] & staff.active[:n]]] = True
+    staff.champion[eligible[one_per_unit(staff.unit[eligible], draws, taken)]] = True
 
 
 # --------------------------------------------------------------------------------------

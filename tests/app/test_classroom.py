@@ -121,7 +121,8 @@ def test_levers_read_their_defaults_and_ranges_from_the_parameters():
 
 
 def test_intervening_marks_the_month_and_reaches_the_chosen_organisations():
-    model = ClassroomModel(rng=2, initial_champion=0.0)
+    # No champions but those appointed here (none at set-up, none taking up the role).
+    model = ClassroomModel(rng=2, initial_champion=0.0, champion_uptake=0.0)
     model.step()
     model.show_org(4)
     model.intervene("appoint_champion", level="senior")

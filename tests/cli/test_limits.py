@@ -88,7 +88,7 @@ def test_a_run_larger_than_the_memory_available_is_refused_before_anything_runs(
     job = estimate({}, steps=12, replications=3)
     assert f"it needs about {format_bytes(job.peak_bytes)} of memory" in message
     assert "this machine has 1.0 MB available" in message
-    assert "n_orgs = 24, mean_org_size = 60.0" in message
+    assert "n_orgs = 24, mean_org_size = 197.0" in message
     assert "--allow-large" in message
     assert list(tmp_path.iterdir()) == []
 
@@ -198,7 +198,7 @@ def test_a_sweep_is_checked_on_its_largest_point_before_it_times_a_run(
     out = tmp_path / "out"
     result = runner.invoke(app, ["sweep", str(sweep), "--workers", "1", "--out", str(out)])
     message = refusal(result, "sweep")
-    assert "(n_orgs = 200, mean_org_size = 60.0)" in message
+    assert "(n_orgs = 200, mean_org_size = 197.0)" in message
     assert not out.exists()
 
 

@@ -12,6 +12,7 @@ import pytest
 from conftest import first_team, team_members, tiny_sector
 
 from simulation.core import circles, processes
+from simulation.core.interventions import AppointChampion
 from simulation.core.state import Kind
 
 
@@ -356,8 +357,67 @@ def test_champions_emerge_only_above_threshold():
     staff.understanding[:n] = level
     staff.commitment[:n] = level
     processes.champion_emergence(model)
-    assert staff.champion[:n][staff.org[:n] == 0].all()
+    # Every unit of organisation 0 with an eligible (non-peer) member gets one champion.
+    eligible = (staff.org[:n] == 0) & (staff.kind[:n] != Kind.PEER_WORKER) & staff.active[:n]
+    units = np.unique(staff.unit[:n][eligible])
+    per_unit = np.bincount(staff.unit[:n][staff.champion[:n]], minlength=staff.n_units + 1)
+    assert (per_unit[units] == 1).all()
     assert not staff.champion[:n][staff.org[:n] == 1].any()
+
+
+def test_a_unit_holds_one_champion_and_the_role_frees_when_they_leave():
+    model = tiny_sector(champion_uptake=1.0, champion_threshold=0.6)
+    staff = model.staff
+    n = staff.size
+    staff.understanding[:n] = 0.9
+    staff.commitment[:n] = 0.9
+    for _ in range(3):  # more months add no second champion to a unit
+        processes.champion_emergence(model)
+    units = staff.unit[:n][staff.champion[:n]]
+    assert units.size > 1 and np.unique(units).size == units.size
+    members = np.bincount(
+        staff.unit[:n][staff.active[:n] & (staff.kind[:n] != Kind.PEER_WORKER)],
+        minlength=staff.n_units + 1,
+    )
+    holder = int(next(s for s in np.flatnonzero(staff.champion[:n]) if members[staff.unit[s]] > 1))
+    unit = staff.unit[holder]
+    staff.release(np.array([holder]))
+    assert not staff.champion[:n][staff.unit[:n] == unit].any()
+    processes.champion_emergence(model)
+    assert staff.champion[:n][staff.unit[:n] == unit].sum() == 1  # a colleague takes it up
+
+
+def test_an_appointed_champion_takes_the_unit_so_none_emerges_beside_them():
+    model = tiny_sector(champion_uptake=1.0, champion_threshold=0.6)
+    staff = model.staff
+    n = staff.size
+    staff.champion[:n] = False
+    AppointChampion(month=0, level="executive").apply(model)
+    appointed = np.flatnonzero(staff.champion[:n])
+    assert appointed.size == 2  # one in each organisation
+    staff.understanding[:n] = 0.9
+    staff.commitment[:n] = 0.9
+    processes.champion_emergence(model)
+    for unit in staff.unit[appointed]:
+        assert staff.champion[:n][staff.unit[:n] == unit].sum() == 1
+
+
+def test_the_set_up_places_at_most_one_champion_in_a_unit():
+    # Everyone eligible passes the set-up draw: without the rule every manager and
+    # clinician would start as a champion.
+    model = tiny_sector(initial_champion=1.0, champion_threshold=0.0)
+    staff = model.staff
+    n = staff.size
+    units = staff.unit[:n][staff.champion[:n]]
+    assert units.size > 2 and np.unique(units).size == units.size
+
+
+def test_one_per_unit_takes_the_lowest_draw_of_each_free_unit():
+    units = np.array([3, 1, 3, 1, 2, 0])
+    draws = np.array([0.4, 0.2, 0.1, 0.3, 0.5, 0.6])
+    taken = np.array([False, False, True, False, False])  # unit 2 already has a champion
+    chosen = processes.one_per_unit(units, draws, taken)
+    assert chosen.tolist() == [False, True, True, False, False, True]
 
 
 # ---- 8. resourcing and hiring -------------------------------------------------------------
