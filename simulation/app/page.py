@@ -106,7 +106,7 @@ def ClassroomPanel(model: ClassroomModel) -> None:
     def press(name: str, takes_level: bool, label: str) -> None:
         arguments = {"level": level} if takes_level else {}
         everywhere = target == TARGETS[1]
-        model.intervene(name, everywhere=everywhere, **arguments)
+        model.intervene_on_screen(name, everywhere=everywhere, **arguments)
         where = "every organisation" if everywhere else f"organisation {model.view_org}"
         set_message(f"Month {model.month}: {label.lower()} in {where}.")
         force_update()

@@ -2,7 +2,7 @@
 
 :func:`build_report` turns a :class:`~simulation.runs.comparison.Comparison` into a
 self-contained HTML report for a planner: a summary in plain words with each scenario's
-file and events in words (:func:`describe_event`), the notes to read before the numbers,
+file and events in words (each intervention words itself), the notes to read before the numbers,
 the table of differences (every value of an outcome rounded alike, intervals with enough
 decimals to show their side of zero, a difference called clear only above its practical
 threshold), figures, the scenario files and provenance. :func:`write_comparison` writes
@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from simulation.core.interventions import Intervention
 from simulation.outputs.figures import SERIES_LABELS, panel_grid, series_scale, y_label
 from simulation.outputs.manifest import build_manifest, manifest_json, to_jsonable
 from simulation.outputs.reports import Report
@@ -287,79 +288,9 @@ def headline_sentences(comparison: Comparison, month: int | None = None) -> list
     return sentences
 
 
-def _orgs_phrase(orgs: Any) -> str:
-    """An event's organisations in words."""
-    if isinstance(orgs, str):
-        if orgs == "all":
-            return "all organisations"
-        if orgs in ("with_peers", "without_peers"):
-            which = "with" if orgs == "with_peers" else "without"
-            return f"the organisations {which} peer workers at the time"
-        if orgs.startswith("exposure:"):
-            return f"the organisations of exposure class {orgs.removeprefix('exposure:')!r}"
-        return f"organisations {orgs!r}"
-    ids = [str(each) for each in orgs]
-    return f"organisation {ids[0]}" if len(ids) == 1 else f"organisations {join_words(ids)}"
-
-
-def _coverage_phrase(coverage: float, who: str) -> str:
-    return f"all {who}" if coverage == 1 else f"{coverage:.0%} of {who}"
-
-
-def describe_event(event: Any) -> str:
-    """A scheduled event in words, as a planner would say it.
-
-    Args:
-        event: An event of a scenario (a pydantic model with ``month``, ``type`` and the
-            intervention's arguments).
-
-    Returns:
-        E.g. ``"month 12: appoint a champion at executive level in all organisations"``.
-    """
-    arguments = dict(event.model_dump())
-    kind = str(arguments.pop("type"))
-    month = int(arguments.pop("month"))
-    where = _orgs_phrase(arguments.pop("orgs", "all"))
-    if kind == "management_training":
-        action = (
-            f"management training for {_coverage_phrase(arguments['coverage'], 'managers')} "
-            f"in {where}"
-        )
-    elif kind == "workforce_training":
-        action = (
-            "anti-stigma training for "
-            f"{_coverage_phrase(arguments['coverage'], 'non-peer staff')} in {where}"
-        )
-    elif kind == "appoint_champion":
-        level = str(arguments["level"]).replace("_", " ")
-        action = f"appoint a champion at {level} level in {where}"
-    elif kind == "remove_champion":
-        level = arguments.get("level")
-        who = (
-            "the most powerful champion"
-            if level is None
-            else (f"every champion at {str(level).replace('_', ' ')} level")
-        )
-        action = f"{who} leaves, in {where}"
-    elif kind == "hire_le_leader":
-        action = (
-            f"hire a lived-experience leader onto the executive team in {where} "
-            "(where there is none)"
-        )
-    elif kind == "visits_programme":
-        rate = arguments.get("rate")
-        pace = "the default rate" if rate is None else f"{rate:g} visits a month"
-        action = f"visits programme: managers visit peer services at {pace} in {where}"
-    elif kind == "manager_network":
-        verb = "start" if arguments.get("enabled", True) else "end"
-        action = f"{verb} a support network for managers hiring peers in {where}"
-    elif kind == "set":
-        action = f"set {arguments['name']} to {show(arguments['value'])} in {where}"
-    else:
-        details = ", ".join(f"{name} = {show(value)}" for name, value in arguments.items())
-        action = f"{kind.replace('_', ' ')}" + (f" ({details})" if details else "")
-        action += f" in {where}"
-    return f"month {month}: {action}"
+def _event_sentence(event: Intervention) -> str:
+    """A scheduled event in words: its month, then what the intervention says it does."""
+    return f"month {event.month}: {event.describe()}"
 
 
 # ---- figures --------------------------------------------------------------------------------
@@ -609,7 +540,7 @@ def _file_phrase(scenario: Scenario) -> str:
 
 def _what_it_does(scenario: Scenario, steps: int) -> str:
     """A scenario's events (up to the last month run) and parameters, in one line."""
-    events = [describe_event(event) for event in scenario.events if event.month <= steps]
+    events = [_event_sentence(event) for event in scenario.events if event.month <= steps]
     parts = [join_words(events) if events else "no events"]
     if scenario.parameters:
         parts.append(f"parameters {_describe_parameters(scenario)}")
@@ -730,7 +661,7 @@ def build_report(comparison: Comparison, manifest: Mapping[str, Any]) -> Report:
         report.heading(f"{scenario.name} ({role})", level=3)
         report.paragraph(scenario.description or "(No description given.)")
         events = [
-            describe_event(event)
+            _event_sentence(event)
             + (" (after the last month run: left out)" if event.month > comparison.steps else "")
             for event in scenario.events
         ]

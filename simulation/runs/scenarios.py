@@ -39,7 +39,6 @@ The model never imports this module.
 from __future__ import annotations
 
 import datetime
-import difflib
 import json
 import math
 import os
@@ -62,13 +61,13 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from simulation.core.errors import InputError
+from simulation.core.errors import InputError, SettingsFileError
 from simulation.core.interventions import (
-    ALLOWED,
     INTERVENTION_TYPES,
     REFUSAL_TYPE,
     AnyIntervention,
     org_range_problem,
+    takes,
 )
 from simulation.core.parameters import (
     PARAMETER_NAMES,
@@ -77,6 +76,7 @@ from simulation.core.parameters import (
     allowed_values,
     validate_parameters,
 )
+from simulation.core.wording import did_you_mean, error_reason, refusal
 from simulation.runs.replications import REPLICATION_COLUMNS, build_model, run_replications
 
 if TYPE_CHECKING:
@@ -233,10 +233,6 @@ def _parameter_problem(name: str, value: Any) -> str | None:
     return None
 
 
-class SettingsFileError(ValueError):
-    """Why a settings file cannot be read (the message follows the file's name)."""
-
-
 def read_small_file(
     path: str | os.PathLike[str], kind: str, max_bytes: int = MAX_FILE_BYTES, why: str = ""
 ) -> bytes:
@@ -339,8 +335,7 @@ class Scenario(_Strict):
         problems = []
         for name, value in parameters.items():
             if name not in Parameters.model_fields:
-                close = difflib.get_close_matches(name, PARAMETER_NAMES, n=3)
-                hint = f"did you mean {', '.join(show(c) for c in close)}? " if close else ""
+                hint = did_you_mean(name, PARAMETER_NAMES, quote=show)
                 problems.append(
                     _Problem(
                         (name,),
@@ -682,15 +677,15 @@ def _describe_errors(error: ValidationError, data: Mapping[str, Any]) -> list[st
                 f"([[events]]); allowed types: {_EVENT_TYPES_ALLOWED}"
             )
             continue
-        allowed = (ALLOWED if is_event else _SCENARIO_ALLOWED).get(str(field))
+        if is_event:
+            allowed = takes(INTERVENTION_TYPES[event_type], str(field))
+        else:
+            allowed = _SCENARIO_ALLOWED.get(str(field))
         if kind == REFUSAL_TYPE or kind.startswith("scenario_"):
             reason = item["msg"]
         elif allowed is not None:
             reason = f"must be {allowed}"
         else:
-            reason = item["msg"][:1].lower() + item["msg"][1:]
-        if kind == "missing":
-            lines.append(f"{path}: missing; {reason}")
-        else:
-            lines.append(f"{path} = {show(item['input'])}: {reason}")
+            reason = error_reason(item)
+        lines.append(refusal(path, item, reason, show))
     return lines

@@ -61,14 +61,14 @@ from typing import Any, Literal, get_args, get_origin
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from simulation.core.errors import InputError
+from simulation.core.errors import InputError, SettingsFileError
 from simulation.core.outcomes import outcome_name
 from simulation.core.parameters import YEARLY_SERIES, Parameters
 from simulation.core.reporters import SECTOR_COLUMNS
 from simulation.runs.jobs import Job, Run, carry_out
 from simulation.runs.pool import runs_as_done
 from simulation.runs.replications import replication_seeds
-from simulation.runs.scenarios import Scenario, ScenarioError, SettingsFileError, read_settings_file
+from simulation.runs.scenarios import Scenario, ScenarioError, read_settings_file
 
 DESIGNS = ("factorial", "list", "lhs", "sobol", "morris")
 

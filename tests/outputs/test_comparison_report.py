@@ -14,7 +14,6 @@ from simulation.outputs.comparison_report import (
     REPORT_COLUMNS,
     build_report,
     comparison_manifest,
-    describe_event,
     difference_phrase,
     differences_figure,
     format_difference,
@@ -205,7 +204,8 @@ def test_thresholds_are_stated_in_their_units():
 )
 def test_events_read_in_words(event, words):
     scenario = Scenario.from_data({"name": "x", "parameters": {"n_orgs": 4}, "events": [event]})
-    assert describe_event(scenario.events[0]) == words
+    event = scenario.events[0]
+    assert f"month {event.month}: {event.describe()}" == words
 
 
 def test_the_table_shows_each_mean_the_same_way_and_marks_clear_ones(comparison):
