@@ -157,6 +157,7 @@ def join_words(items: Sequence[str]) -> str:
     Returns:
         The words joined with commas and a final ``and``.
     """
+    items = list(items)
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} and {items[-1]}"

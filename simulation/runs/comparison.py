@@ -37,6 +37,7 @@ import pandas as pd
 
 from simulation.core.parameters import SETUP_ONLY, validate_parameters
 from simulation.core.reporters import SECTOR_COLUMNS
+from simulation.core.wording import join_words
 from simulation.runs.posterior import Posterior, posterior_note
 from simulation.runs.replications import map_runs, replication_seeds, run_replication
 from simulation.runs.scenarios import Scenario
@@ -517,12 +518,6 @@ def paired_scenario(scenario: Scenario, steps: int, seed: int, replications: int
         events=kept,
         context="on the baseline's settings",
     )
-
-
-def join_words(items: Sequence[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    items = list(items)
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def run_paired_replication(

@@ -10,19 +10,20 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
+from simulation.outputs.comparison_figures import differences_figure, outcomes_figure
 from simulation.outputs.comparison_report import (
     REPORT_COLUMNS,
     build_report,
     comparison_manifest,
+    report_table,
+)
+from simulation.outputs.comparison_words import (
     difference_phrase,
-    differences_figure,
     format_difference,
     format_value,
     headline_sentences,
     outcome_label,
-    outcomes_figure,
     reading,
-    report_table,
     threshold_phrase,
 )
 from simulation.runs.comparison import KEY_OUTCOMES, compare
