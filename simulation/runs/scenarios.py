@@ -66,6 +66,7 @@ from simulation.core.interventions import (
     INTERVENTION_TYPES,
     REFUSAL_TYPE,
     AnyIntervention,
+    any_intervention,
     org_range_problem,
     takes,
 )
@@ -479,6 +480,7 @@ class Scenario(_Strict):
         """
         if _depth(data) > MAX_DEPTH:
             raise ScenarioError(source, [_too_deep()])
+        _follow_the_registry()
         try:
             scenario = cls.model_validate(dict(data))
         except ValidationError as error:
@@ -615,7 +617,28 @@ _SCENARIO_ALLOWED = {
     "parameters": "a table of model parameters ([parameters])",
     "events": "an array of tables ([[events]])",
 }
-_EVENT_TYPES_ALLOWED = ", ".join(INTERVENTION_TYPES)
+
+
+def _event_types_allowed() -> str:
+    return ", ".join(INTERVENTION_TYPES)
+
+
+def _follow_the_registry() -> None:
+    """Let scenario files name every intervention class defined so far.
+
+    ``Scenario.events`` is typed when this module is imported; an intervention class
+    defined later (a user's own, registered by defining it) joins the union here, before a
+    file is read, so that adding an intervention stays one class.
+    """
+    global _EVENT_CLASSES
+    if tuple(INTERVENTION_TYPES.values()) != _EVENT_CLASSES:
+        Scenario.model_fields["events"].annotation = tuple[any_intervention(), ...]
+        Scenario.model_rebuild(force=True)
+        _EVENT_CLASSES = tuple(INTERVENTION_TYPES.values())
+
+
+#: The intervention classes ``Scenario.events`` takes now.
+_EVENT_CLASSES = tuple(INTERVENTION_TYPES.values())
 
 
 def _path(loc: Sequence[str | int]) -> str:
@@ -669,12 +692,12 @@ def _describe_errors(error: ValidationError, data: Mapping[str, Any]) -> list[st
             tag = _raw(data, [*loc, "type"])
             shown = f" = {show(tag)}" if kind == "union_tag_invalid" else ""
             reason = "unknown event type" if shown else "missing"
-            lines.append(f"{path}.type{shown}: {reason}; allowed: {_EVENT_TYPES_ALLOWED}")
+            lines.append(f"{path}.type{shown}: {reason}; allowed: {_event_types_allowed()}")
             continue
         if kind in ("model_type", "model_attributes_type", "dict_type") and len(loc) == 2:
             lines.append(
                 f"{path} = {show(item['input'])}: must be a table with month and type "
-                f"([[events]]); allowed types: {_EVENT_TYPES_ALLOWED}"
+                f"([[events]]); allowed types: {_event_types_allowed()}"
             )
             continue
         if is_event:

@@ -7,6 +7,9 @@ are numbers, an empty selection is an error), for interventions and model parame
 from __future__ import annotations
 
 import pickle
+import sys
+import types
+from pathlib import Path
 from typing import ClassVar, Literal
 
 import numpy as np
@@ -29,6 +32,7 @@ from simulation.core.interventions import (
     make_intervention,
 )
 from simulation.core.state import Kind
+from simulation.runs.scenarios import Scenario, ScenarioError
 
 
 def in_orgs(model, slots, orgs):
@@ -328,6 +332,37 @@ def test_adding_an_intervention_is_one_class(registry_restored):
 
         class Again(ExtraFunding):
             type: Literal["extra_funding"] = "extra_funding"
+
+
+def readme_intervention_example() -> str:
+    """The code block of the README's "Adding an intervention"."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Adding an intervention", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_example_of_adding_an_intervention_works_everywhere(
+    registry_restored, monkeypatch
+):
+    module = types.ModuleType("readme_example")  # pydantic resolves annotations in it
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    exec(readme_intervention_example(), module.__dict__)  # noqa: S102 - our own README
+    cls = module.FundPeerPosts
+    assert INTERVENTION_TYPES["fund_peer_posts"] is cls
+    scenario = Scenario.from_data(
+        {"name": "x", "events": [{"type": "fund_peer_posts", "month": 2, "posts": 3}]}
+    )
+    assert scenario.events == (cls(month=2, posts=3),)
+    with pytest.raises(ScenarioError, match=r"events\[0\].posts = 0: "):
+        Scenario.from_data(
+            {"name": "x", "events": [{"type": "fund_peer_posts", "month": 2, "posts": 0}]}
+        )
+    model = tiny_sector()
+    before = model.orgs.positions.copy()
+    event = model.intervene("fund_peer_posts", orgs=[0], posts=2)
+    assert (model.orgs.positions - before).tolist() == [2, 0]
+    assert event.describe() == "fund 2 more peer posts in each chosen organisation"
+    assert event.short_label == "posts +"
 
 
 def test_an_intervention_without_its_own_words_is_described_by_its_arguments(
