@@ -22,7 +22,6 @@ where the results are.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import io
 import json
 import os
@@ -42,6 +41,7 @@ import typer
 
 from simulation.core.errors import InputError, LewsimError, OutputError
 from simulation.core.parameters import PARAMETER_NAMES, validate_parameters
+from simulation.core.wording import close_matches
 from simulation.outputs import files
 from simulation.runs import pool
 from simulation.runs.footprint import Footprint, available_memory, estimate, format_bytes
@@ -726,7 +726,7 @@ def similar_parameters(name: str, limit: int = 5) -> list[str]:
     Returns:
         Valid names, the closest first.
     """
-    close = difflib.get_close_matches(name, PARAMETER_NAMES, n=limit, cutoff=0.6)
+    close = close_matches(name, PARAMETER_NAMES, n=limit)
     lowered = name.lower()
     containing = [p for p in PARAMETER_NAMES if len(lowered) >= 3 and lowered in p]
     return list(dict.fromkeys([*close, *containing]))[:limit]

@@ -235,6 +235,8 @@ def describe_errors(
             reason = item["msg"]
         elif words is not None:
             reason = f"must be {words}"
+        elif item["type"] == "missing":
+            reason = "it is required"
         else:
             reason = error_reason(item)
         sentences.append(refusal(path, item, reason, show))

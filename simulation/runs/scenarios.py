@@ -77,7 +77,7 @@ from simulation.core.parameters import (
     allowed_values,
     validate_parameters,
 )
-from simulation.core.wording import did_you_mean, error_reason, refusal
+from simulation.core.wording import did_you_mean, error_reason, refusal, shorten
 from simulation.runs.replications import REPLICATION_COLUMNS, build_model, run_replications
 
 if TYPE_CHECKING:
@@ -182,8 +182,7 @@ def show(value: Any, depth: int = 0) -> str:
         text = str(value)
         return text if len(text) <= 20 else f"a {len(text.lstrip('-'))}-digit number"
     if isinstance(value, str):
-        text = json.dumps(value)
-        return text if len(text) <= 60 else text[:56] + '..."'
+        return '"' + shorten(json.dumps(value)[1:-1], 58) + '"'
     if isinstance(value, float) and not math.isfinite(value):
         return {math.inf: "inf", -math.inf: "-inf"}.get(value, "nan")
     if isinstance(value, datetime.date | datetime.time):
