@@ -31,6 +31,9 @@ is refused. ``intervene``, ``schedule`` and :func:`make_intervention` refuse wit
 what it takes (a class built directly raises pydantic's ``ValidationError`` with the same
 reasons; a scenario file's events are reported by field path, ``events[2].coverage``).
 
+The argument types (``Month``, ``Orgs``, ``Coverage``, ...) and what each takes in words
+are in :mod:`simulation.core.intervention_arguments`.
+
 Organisation selections (``orgs``) are ``"all"``, ``"with_peers"``, ``"without_peers"``
 (judged when the intervention is applied), an initial exposure class
 (``"exposure:none"``, ``"exposure:some"``, ``"exposure:significant"``), an organisation id
@@ -39,7 +42,6 @@ or a list of ids.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
 import numpy as np
@@ -47,8 +49,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PlainSerializer,
-    PlainValidator,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -56,6 +56,25 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from simulation.core.errors import InputError
+from simulation.core.intervention_arguments import (
+    CHAMPION_LEVELS,
+    REFUSAL_TYPE,
+    TAKES_PARAMETER_NAME,
+    ChampionLevel,
+    Coverage,
+    Enabled,
+    Level,
+    Month,
+    Orgs,
+    Rate,
+    Takes,
+    argument_refusal,
+    org_range_problem,
+    orgs_in_words,
+    parse_orgs,
+    share_in_words,
+    takes,
+)
 from simulation.core.parameters import (
     EXPOSURE_CLASSES,
     ORG_LEVERS,
@@ -71,183 +90,11 @@ from simulation.core.wording import (
     describe_errors,
     did_you_mean,
     is_boolean,
-    is_integer,
-    is_number,
-    join_words,
     shown,
 )
 
 if TYPE_CHECKING:
     from simulation.core.model import SectorModel
-
-CHAMPION_LEVELS: dict[str, Kind] = {
-    "executive": Kind.EXECUTIVE,
-    "senior": Kind.SENIOR,
-    "team_leader": Kind.TEAM_LEADER,
-    "clinician": Kind.CLINICIAN,
-    "peer_leader": Kind.PEER_LEADER,
-}
-
-#: The organisation selections ``orgs`` may name (besides organisation ids).
-ORG_SELECTORS: tuple[str, ...] = (
-    "all",
-    "with_peers",
-    "without_peers",
-    *(f"exposure:{name}" for name in EXPOSURE_CLASSES),
-)
-
-#: The pydantic error type of every refusal of an argument's value (its message says why).
-REFUSAL_TYPE = "intervention_argument"
-
-
-@dataclass(frozen=True)
-class Takes:
-    """What an argument takes, in words: the metadata of an argument type.
-
-    Every refusal of the argument's value ends with it (``must be ...``), whether the
-    intervention is built by a method, a scenario file or a sweep.
-
-    Attributes:
-        words: E.g. ``"a number between 0 and 1"``.
-    """
-
-    words: str
-
-
-def takes(cls: type[BaseModel], argument: str) -> str | None:
-    """What ``argument`` of intervention class ``cls`` takes, in words (``None``: not said).
-
-    Args:
-        cls: An intervention class.
-        argument: One of its fields.
-
-    Returns:
-        The words of the argument type's :class:`Takes`, if it has one.
-    """
-    field = cls.model_fields.get(argument)
-    metadata = field.metadata if field is not None else []
-    return next((item.words for item in metadata if isinstance(item, Takes)), None)
-
-
-def _refusal(words: str, reason: str = "") -> PydanticCustomError:
-    """The error for a value an argument does not take (``reason`` comes first if given)."""
-    return PydanticCustomError(
-        REFUSAL_TYPE, "{reason}must be {allowed}", {"reason": reason, "allowed": words}
-    )
-
-
-_LEVELS_WORDS = "one of " + ", ".join(f'"{level}"' for level in CHAMPION_LEVELS)
-_TAKES_MONTH = "an integer >= 0"
-_TAKES_ORGS = (
-    ", ".join(f'"{name}"' for name in ORG_SELECTORS)
-    + ", an organisation id or a list of organisation ids (integers >= 0, at least one), "
-    "e.g. [0, 3]"
-)
-_TAKES_SHARE = "a number between 0 and 1"
-_TAKES_RATE = "a number between 0 and 1 (leave it out for visits_programme_rate)"
-_TAKES_LEVEL = _LEVELS_WORDS
-_TAKES_CHAMPION_LEVEL = _LEVELS_WORDS + " (leave it out for the most powerful champion)"
-_TAKES_ENABLED = "true or false"
-_TAKES_NAME = "the name of a parameter that may change after set-up (a string)"
-
-
-def _month(value: Any) -> int:
-    if is_integer(value) and value >= 0:
-        return int(value)
-    raise _refusal(_TAKES_MONTH)
-
-
-def _share(value: Any) -> float:
-    if is_number(value) and 0.0 <= value <= 1.0:  # NaN fails both comparisons
-        return float(value)
-    raise _refusal(_TAKES_SHARE)
-
-
-def _rate(value: Any) -> float | None:
-    if value is None or (is_number(value) and 0.0 <= value <= 1.0):
-        return None if value is None else float(value)
-    raise _refusal(_TAKES_RATE)
-
-
-def _level(value: Any) -> str:
-    if isinstance(value, str) and value in CHAMPION_LEVELS:
-        return value
-    raise _refusal(_TAKES_LEVEL)
-
-
-def _champion_level(value: Any) -> str | None:
-    if value is None or (isinstance(value, str) and value in CHAMPION_LEVELS):
-        return value
-    raise _refusal(_TAKES_CHAMPION_LEVEL)
-
-
-def _enabled(value: Any) -> bool:
-    if is_boolean(value):
-        return bool(value)
-    raise _refusal(_TAKES_ENABLED)
-
-
-def _orgs(value: Any) -> str | tuple[int, ...]:
-    """An organisation selection: a selector name, or organisation ids as a sorted tuple."""
-    if isinstance(value, str):
-        if value in ORG_SELECTORS:
-            return value
-        raise _refusal(_TAKES_ORGS)
-    if isinstance(value, np.ndarray):
-        value = value.tolist() if value.ndim == 1 else None
-    if is_integer(value):
-        value = [value]
-    if not (isinstance(value, list | tuple | range) and all(map(is_integer, value))):
-        raise _refusal(_TAKES_ORGS)
-    if len(value) == 0:
-        raise _refusal(_TAKES_ORGS, "selects no organisation; ")
-    if min(value) < 0:
-        raise _refusal(_TAKES_ORGS, "organisation ids cannot be negative; ")
-    return tuple(sorted({int(org) for org in value}))
-
-
-Month = Annotated[int, PlainValidator(_month, json_schema_input_type=int), Takes(_TAKES_MONTH)]
-# The serializer is given, because pydantic's own for a plainly validated union checks the
-# value against each member and warns (four lines, an error under -W error) for a tuple.
-Orgs = Annotated[
-    str | tuple[int, ...],
-    PlainValidator(_orgs, json_schema_input_type=str | int | list[int]),
-    PlainSerializer(lambda orgs: orgs, return_type=Any),
-    Takes(_TAKES_ORGS),
-]
-Coverage = Annotated[
-    float, PlainValidator(_share, json_schema_input_type=float), Takes(_TAKES_SHARE)
-]
-Rate = Annotated[
-    float | None, PlainValidator(_rate, json_schema_input_type=float | None), Takes(_TAKES_RATE)
-]
-Level = Annotated[str, PlainValidator(_level, json_schema_input_type=str), Takes(_TAKES_LEVEL)]
-ChampionLevel = Annotated[
-    str | None,
-    PlainValidator(_champion_level, json_schema_input_type=str | None),
-    Takes(_TAKES_CHAMPION_LEVEL),
-]
-Enabled = Annotated[
-    bool, PlainValidator(_enabled, json_schema_input_type=bool), Takes(_TAKES_ENABLED)
-]
-
-
-def org_range_problem(ids: tuple[int, ...], n_orgs: int) -> str | None:
-    """Why organisation ``ids`` do not fit a sector of ``n_orgs``, or ``None`` if they do.
-
-    Args:
-        ids: Organisation ids (as an intervention holds them).
-        n_orgs: Organisations in the sector.
-
-    Returns:
-        A phrase such as ``"organisation id 9 is out of range; allowed: ids 0 to 3"``.
-    """
-    if max(ids) < n_orgs:
-        return None
-    return (
-        f"organisation id {max(ids)} is out of range; allowed: ids 0 to {n_orgs - 1} "
-        f"(n_orgs = {n_orgs})"
-    )
 
 
 def select_orgs(model: SectorModel, orgs: Any = "all") -> np.ndarray:
@@ -265,7 +112,7 @@ def select_orgs(model: SectorModel, orgs: Any = "all") -> np.ndarray:
         InputError: For anything that is not a selection, or an id out of range.
     """
     try:
-        orgs = _orgs(orgs)
+        orgs = parse_orgs(orgs)
     except PydanticCustomError as error:
         raise InputError(f"orgs = {shown(orgs)}: {error.message()}") from None
     every = np.arange(model.n_orgs)
@@ -295,24 +142,6 @@ def _reached(model: SectorModel, stream: str, slots: np.ndarray, coverage: float
     """The share ``coverage`` of ``slots`` that an intervention reaches (per-person draws)."""
     draws = model.streams.uniform(stream, model.month, model.staff.key[slots])
     return slots[draws < coverage]
-
-
-def _where(orgs: str | tuple[int, ...]) -> str:
-    """An organisation selection in words (``"organisations 0 and 3"``)."""
-    if isinstance(orgs, tuple):
-        ids = [str(org) for org in orgs]
-        return f"organisation {ids[0]}" if len(ids) == 1 else f"organisations {join_words(ids)}"
-    if orgs == "all":
-        return "all organisations"
-    if orgs in ("with_peers", "without_peers"):
-        which = "with" if orgs == "with_peers" else "without"
-        return f"the organisations {which} peer workers at the time"
-    return f"the organisations of exposure class {orgs.removeprefix('exposure:')!r}"
-
-
-def _share_of(coverage: float, who: str) -> str:
-    """``"all managers"`` or ``"50% of managers"``."""
-    return f"all {who}" if coverage == 1 else f"{coverage:.0%} of {who}"
 
 
 #: Each intervention's class, keyed by its name (the ``type`` of a scenario event), in the
@@ -382,7 +211,7 @@ class Intervention(BaseModel):
         arguments = {name: getattr(self, name) for name in self.arguments() if name != "orgs"}
         details = ", ".join(f"{name} = {shown(value)}" for name, value in arguments.items())
         action = self.type.replace("_", " ") + (f" ({details})" if details else "")
-        return f"{action} in {_where(getattr(self, 'orgs', 'all'))}"
+        return f"{action} in {orgs_in_words(getattr(self, 'orgs', 'all'))}"
 
     def check(self, model: SectorModel) -> None:
         """Refuse now what does not fit ``model`` (organisation ids beyond its sector).
@@ -426,9 +255,8 @@ class ManagementTraining(Intervention):
     short_label: ClassVar[str] = "mgmt training"
 
     def describe(self) -> str:  # noqa: D102 - see the base class
-        return f"management training for {_share_of(self.coverage, 'managers')} in " + _where(
-            self.orgs
-        )
+        who = share_in_words(self.coverage, "managers")
+        return f"management training for {who} in {orgs_in_words(self.orgs)}"
 
     def apply(self, model: SectorModel) -> None:  # noqa: D102 - see the base class
         managers = _staff_in(model, self.orgs, Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER)
@@ -455,8 +283,8 @@ class WorkforceTraining(Intervention):
     short_label: ClassVar[str] = "workforce training"
 
     def describe(self) -> str:  # noqa: D102 - see the base class
-        who = _share_of(self.coverage, "non-peer staff")
-        return f"anti-stigma training for {who} in {_where(self.orgs)}"
+        who = share_in_words(self.coverage, "non-peer staff")
+        return f"anti-stigma training for {who} in {orgs_in_words(self.orgs)}"
 
     def apply(self, model: SectorModel) -> None:  # noqa: D102 - see the base class
         kinds = (Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER, Kind.CLINICIAN)
@@ -482,7 +310,7 @@ class AppointChampion(Intervention):
 
     def describe(self) -> str:  # noqa: D102 - see the base class
         level = self.level.replace("_", " ")
-        return f"appoint a champion at {level} level in {_where(self.orgs)}"
+        return f"appoint a champion at {level} level in {orgs_in_words(self.orgs)}"
 
     def apply(self, model: SectorModel) -> None:  # noqa: D102 - see the base class
         staff = model.staff
@@ -520,7 +348,7 @@ class RemoveChampion(Intervention):
             who = "the most powerful champion"
         else:
             who = f"every champion at {self.level.replace('_', ' ')} level"
-        return f"{who} leaves, in {_where(self.orgs)}"
+        return f"{who} leaves, in {orgs_in_words(self.orgs)}"
 
     def apply(self, model: SectorModel) -> None:  # noqa: D102 - see the base class
         staff = model.staff
@@ -549,7 +377,7 @@ class HireLeLeader(Intervention):
 
     def describe(self) -> str:  # noqa: D102 - see the base class
         return (
-            f"hire a lived-experience leader onto the executive team in {_where(self.orgs)} "
+            f"hire a lived-experience leader onto the executive team in {orgs_in_words(self.orgs)} "
             "(where there is none)"
         )
 
@@ -576,7 +404,8 @@ class VisitsProgramme(Intervention):
 
     def describe(self) -> str:  # noqa: D102 - see the base class
         pace = "the default rate" if self.rate is None else f"{self.rate:g} visits a month"
-        return f"visits programme: managers visit peer services at {pace} in " + _where(self.orgs)
+        where = orgs_in_words(self.orgs)
+        return f"visits programme: managers visit peer services at {pace} in {where}"
 
     def apply(self, model: SectorModel) -> None:  # noqa: D102 - see the base class
         rate = model.params.visits_programme_rate if self.rate is None else self.rate
@@ -601,7 +430,7 @@ class ManagerNetwork(Intervention):
 
     def describe(self) -> str:  # noqa: D102 - see the base class
         verb = "start" if self.enabled else "end"
-        return f"{verb} a support network for managers hiring peers in {_where(self.orgs)}"
+        return f"{verb} a support network for managers hiring peers in {orgs_in_words(self.orgs)}"
 
     def apply(self, model: SectorModel) -> None:  # noqa: D102 - see the base class
         model.orgs.levers["manager_network"][select_orgs(model, self.orgs)] = self.enabled
@@ -621,7 +450,7 @@ class SetParameter(Intervention):
     """
 
     type: Literal["set"] = "set"
-    name: Annotated[str, Takes(_TAKES_NAME)]
+    name: Annotated[str, Takes(TAKES_PARAMETER_NAME)]
     value: Annotated[Any, Takes("a value of the parameter")]
     orgs: Orgs = "all"
 
@@ -633,13 +462,13 @@ class SetParameter(Intervention):
             words = "true" if value else "false"
         else:
             words = shown(list(value) if isinstance(value, tuple) else value)
-        return f"set {self.name} to {words} in {_where(self.orgs)}"
+        return f"set {self.name} to {words} in {orgs_in_words(self.orgs)}"
 
     @field_validator("name", mode="plain")
     @classmethod
     def _settable(cls, name: Any) -> str:
         if not isinstance(name, str):
-            raise _refusal(_TAKES_NAME)
+            raise argument_refusal(TAKES_PARAMETER_NAME)
         if name not in PARAMETER_NAMES:
             hint = did_you_mean(name, PARAMETER_NAMES)
             raise PydanticCustomError(
@@ -718,7 +547,7 @@ def any_intervention() -> Any:
 AnyIntervention = any_intervention()
 
 
-def describe_refusal(cls: type[Intervention], error: ValidationError) -> str:
+def describeargument_refusal(cls: type[Intervention], error: ValidationError) -> str:
     """One message for everything ``cls`` refused: ``name: argument = value: what it takes``.
 
     Args:
@@ -771,7 +600,7 @@ def _build(cls: type[Intervention], arguments: dict[str, Any]) -> Intervention:
     try:
         return cls(**arguments)
     except ValidationError as error:
-        raise InputError(describe_refusal(cls, error)) from None
+        raise InputError(describeargument_refusal(cls, error)) from None
 
 
 class Interventions:

@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from simulation.core.wording import join_words
+from simulation.core.wording import count, join_words
 from simulation.outputs.figures import series_scale
 from simulation.runs.comparison import (
     FAVOURABLE_DIRECTION,
@@ -55,7 +55,7 @@ def month_phrase(month: int) -> str:
     """``"1 year"``, ``"10 years"`` or ``"month 30"``."""
     if month > 0 and month % 12 == 0:
         years = month // 12
-        return f"{years} year" if years == 1 else f"{years} years"
+        return count(years, "year")
     return f"month {month}"
 
 

@@ -62,14 +62,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from simulation.core.errors import InputError, SettingsFileError
-from simulation.core.interventions import (
-    INTERVENTION_TYPES,
-    REFUSAL_TYPE,
-    AnyIntervention,
-    any_intervention,
-    org_range_problem,
-    takes,
-)
+from simulation.core.intervention_arguments import REFUSAL_TYPE, org_range_problem, takes
+from simulation.core.interventions import INTERVENTION_TYPES, AnyIntervention, any_intervention
 from simulation.core.parameters import (
     PARAMETER_NAMES,
     ParameterError,
