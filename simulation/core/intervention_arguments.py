@@ -21,6 +21,7 @@ from simulation.core.parameters import EXPOSURE_CLASSES
 from simulation.core.state import Kind
 from simulation.core.wording import is_boolean, is_integer, is_number, join_words
 
+#: The levels a champion may be appointed at (``level``), and the staff kind each names.
 CHAMPION_LEVELS: dict[str, Kind] = {
     "executive": Kind.EXECUTIVE,
     "senior": Kind.SENIOR,
@@ -97,6 +98,7 @@ _TAKES_RATE = "a number between 0 and 1 (leave it out for visits_programme_rate)
 _TAKES_LEVEL = _LEVELS_WORDS
 _TAKES_CHAMPION_LEVEL = _LEVELS_WORDS + " (leave it out for the most powerful champion)"
 _TAKES_ENABLED = "true or false"
+#: What ``set`` takes as ``name``, in words (its own checks are in the class).
 TAKES_PARAMETER_NAME = "the name of a parameter that may change after set-up (a string)"
 
 

@@ -547,7 +547,7 @@ def any_intervention() -> Any:
 AnyIntervention = any_intervention()
 
 
-def describeargument_refusal(cls: type[Intervention], error: ValidationError) -> str:
+def describe_refusal(cls: type[Intervention], error: ValidationError) -> str:
     """One message for everything ``cls`` refused: ``name: argument = value: what it takes``.
 
     Args:
@@ -600,7 +600,7 @@ def _build(cls: type[Intervention], arguments: dict[str, Any]) -> Intervention:
     try:
         return cls(**arguments)
     except ValidationError as error:
-        raise InputError(describeargument_refusal(cls, error)) from None
+        raise InputError(describe_refusal(cls, error)) from None
 
 
 class Interventions:

@@ -30,7 +30,7 @@ from pydantic import (
 
 from simulation.core.environment import DEFAULT_START_YEAR, series_from
 from simulation.core.errors import LewsimError
-from simulation.core.wording import did_you_mean, is_number
+from simulation.core.wording import did_you_mean, error_reason, is_number, refusal
 
 EXPOSURE_CLASSES = ("none", "some", "significant")
 
@@ -437,13 +437,12 @@ def validate_parameters(values: dict[str, Any], owner: str = "SectorModel") -> P
         first = error.errors()[0]
         name = str(first["loc"][0]) if first["loc"] else "?"
         value = values.get(name, first.get("input"))
-        reason = first["msg"]
+        reason = error_reason(first)
         if len(first["loc"]) > 1 and first["type"] in ("missing", "too_long", "too_short"):
             reason = "wrong number of values"
-        raise ParameterError(
-            f"{owner}: parameter {name!r} = {value!r} is not allowed ({reason}); "
-            f"it takes {allowed_values(name)}."
-        ) from None
+        reason = f"{reason}; it takes {allowed_values(name)}"
+        sentence = refusal(f"parameter {name!r}", value, reason, show=repr)
+        raise ParameterError(f"{owner}: {sentence}.") from None
 
 
 #: The unit of each parameter, as docs/ODD.md section 10 gives it ("level" for a 0-1 scale

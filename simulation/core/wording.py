@@ -181,24 +181,27 @@ def error_reason(item: ErrorDetails) -> str:
 
 def refusal(
     path: str,
-    item: ErrorDetails,
+    value: Any,
     reason: str,
+    *,
+    missing: bool = False,
     show: Callable[[Any], str] = shown,
 ) -> str:
     """One refused value as one sentence: ``path = value: reason`` (``path: missing; ...``).
 
     Args:
-        path: Where the value is (``events[2].coverage``, ``month``).
-        item: Pydantic's error for it.
+        path: Where the value is (``events[2].coverage``, ``parameter 'n_orgs'``).
+        value: The value given.
         reason: What is wrong or what is allowed (``"must be a number between 0 and 1"``).
+        missing: No value was given (``value`` is then not shown).
         show: How the value is written.
 
     Returns:
         The sentence.
     """
-    if item["type"] == "missing":
+    if missing:
         return f"{path}: missing; {reason}"
-    return f"{path} = {show(item.get('input'))}: {reason}"
+    return f"{path} = {show(value)}: {reason}"
 
 
 def describe_errors(
@@ -239,5 +242,6 @@ def describe_errors(
             reason = "it is required"
         else:
             reason = error_reason(item)
-        sentences.append(refusal(path, item, reason, show))
+        missing = item["type"] == "missing"
+        sentences.append(refusal(path, item.get("input"), reason, missing=missing, show=show))
     return sentences

@@ -703,5 +703,6 @@ def _describe_errors(error: ValidationError, data: Mapping[str, Any]) -> list[st
             reason = f"must be {allowed}"
         else:
             reason = error_reason(item)
-        lines.append(refusal(path, item, reason, show))
+        missing = kind == "missing"
+        lines.append(refusal(path, item.get("input"), reason, missing=missing, show=show))
     return lines

@@ -149,7 +149,13 @@ def parse_plan(text: str, source: str = "<plan>") -> ValidationPlan:
         name = str(first["loc"][-1]) if first["loc"] else ""
         name = str(first["loc"][0]) if name == "[key]" else name  # a bad table name
         reason = f"{error_reason(first)}; allowed: {_ALLOWED.get(name, first['msg'])}"
-        sentence = refusal(f"field {field or '(top level)'}", first, reason, show=repr)
+        sentence = refusal(
+            f"field {field or '(top level)'}",
+            first.get("input"),
+            reason,
+            missing=first["type"] == "missing",
+            show=repr,
+        )
         raise InputError(f"validation plan {source}: {sentence}") from None
     withdrawn = {n: entry.withdrawn for n, entry in parsed.patterns.items() if entry.withdrawn}
     return ValidationPlan(
