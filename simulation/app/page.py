@@ -21,7 +21,7 @@ from simulation.app.classroom import SHADINGS, ClassroomModel
 from simulation.app.levers import LEVERS, model_params
 from simulation.app.stories import STORIES
 from simulation.app.views import KIND_STYLE, network_png, sector_png, time_series_png
-from simulation.core.interventions import CHAMPION_LEVELS
+from simulation.core.intervention_arguments import CHAMPION_LEVELS
 
 #: The intervention buttons: label, intervention, whether it takes the champion level.
 BUTTONS: tuple[tuple[str, str, bool], ...] = (
