@@ -41,7 +41,7 @@ import typer
 
 from simulation.core.errors import InputError, LewsimError, OutputError
 from simulation.core.parameters import PARAMETER_NAMES, validate_parameters
-from simulation.core.wording import close_matches
+from simulation.core.wording import close_matches, suggestion
 from simulation.outputs import files
 from simulation.runs import pool
 from simulation.runs.footprint import Footprint, available_memory, estimate, format_bytes
@@ -732,12 +732,6 @@ def similar_parameters(name: str, limit: int = 5) -> list[str]:
     return list(dict.fromkeys([*close, *containing]))[:limit]
 
 
-def either(names: Sequence[str]) -> str:
-    """Quoted names joined as alternatives: ``'a'``, ``'a' or 'b'``, ``'a', 'b' or 'c'``."""
-    quoted = [repr(name) for name in names]
-    return " or ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted)
-
-
 def check_parameters(params: Mapping[str, Any], option: str = "--set") -> None:
     """Check parameter values given on the command line, naming the option on failure.
 
@@ -751,8 +745,7 @@ def check_parameters(params: Mapping[str, Any], option: str = "--set") -> None:
     """
     for name in params:
         if name not in PARAMETER_NAMES:
-            suggestions = similar_parameters(name)
-            hint = f"did you mean {either(suggestions)}? " if suggestions else ""
+            hint = suggestion(similar_parameters(name))
             raise InputError(
                 f"{option}: unknown parameter {name!r}; {hint}'lewsim params' lists all "
                 f"{len(PARAMETER_NAMES)} parameters with their ranges"

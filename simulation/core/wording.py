@@ -90,6 +90,33 @@ def close_matches(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
     return difflib.get_close_matches(word, list(choices), n=n)
 
 
+def either(names: Sequence[str], quote: Callable[[str], str] = repr) -> str:
+    """Names joined as alternatives: ``'a'``, ``'a' or 'b'``, ``'a', 'b' or 'c'``.
+
+    Args:
+        names: The names.
+        quote: How a name is written (``repr`` by default).
+
+    Returns:
+        The quoted names, the last after ``or``.
+    """
+    quoted = [quote(name) for name in names]
+    return " or ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted)
+
+
+def suggestion(names: Sequence[str], quote: Callable[[str], str] = repr) -> str:
+    """``"did you mean 'a' or 'b'? "`` for the names a user may have meant, or ``""``.
+
+    Args:
+        names: Suggestions, the likeliest first (none: no suggestion).
+        quote: How a name is written.
+
+    Returns:
+        The question with its trailing space, to go before the list of what is allowed.
+    """
+    return f"did you mean {either(names, quote)}? " if names else ""
+
+
 def did_you_mean(
     word: str, choices: Iterable[str], *, n: int = 3, quote: Callable[[str], str] = repr
 ) -> str:
@@ -105,8 +132,7 @@ def did_you_mean(
         ``"did you mean 'pay_parity'? "`` (with its trailing space, to go before the list of
         what is allowed), or ``""``.
     """
-    close = close_matches(word, choices, n)
-    return f"did you mean {', '.join(map(quote, close))}? " if close else ""
+    return suggestion(close_matches(word, choices, n), quote)
 
 
 def shorten(text: str, limit: int = VALUE_LIMIT) -> str:

@@ -11,6 +11,7 @@ from simulation.core.wording import (
     count,
     describe_errors,
     did_you_mean,
+    either,
     is_boolean,
     is_count,
     is_integer,
@@ -48,6 +49,10 @@ def test_did_you_mean_suggests_close_names_or_nothing():
     assert did_you_mean("pay_parrity", names) == "did you mean 'pay_parity'? "
     assert did_you_mean("pay_parrity", names, quote=str) == "did you mean pay_parity? "
     assert did_you_mean("zzz", names) == ""
+    assert did_you_mean("parity", ["pay_parity", "parity_pay"]) == (
+        "did you mean 'pay_parity' or 'parity_pay'? "
+    )
+    assert either(["a", "b", "c"]) == "'a', 'b' or 'c'" and either([]) == ""
 
 
 def test_long_values_are_shortened_to_the_limit():
