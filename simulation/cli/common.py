@@ -41,7 +41,7 @@ import typer
 
 from simulation.core.errors import InputError, LewsimError, OutputError
 from simulation.core.parameters import PARAMETER_NAMES, validate_parameters
-from simulation.core.wording import close_matches, suggestion
+from simulation.core.wording import close_matches, quoted, suggestion
 from simulation.outputs import files
 from simulation.runs import pool
 from simulation.runs.footprint import Footprint, available_memory, estimate, format_bytes
@@ -649,11 +649,6 @@ def _nesting(text: str) -> int:
         elif char in "]}":
             depth -= 1
     return deepest
-
-
-def quoted(text: str, limit: int = 60) -> str:
-    """``text`` quoted for a message, cut to ``limit`` characters with ``...`` if longer."""
-    return repr(text) if len(text) <= limit else repr(text[:limit]) + "..."
 
 
 def _parse_number(text: str) -> int | float | None:

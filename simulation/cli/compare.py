@@ -23,9 +23,9 @@ from simulation.cli.common import (
     destination,
     out_option,
     posterior_option,
-    quoted,
 )
 from simulation.core.errors import InputError
+from simulation.core.wording import quoted
 from simulation.outputs.comparison_report import comparison_manifest, write_comparison
 from simulation.outputs.comparison_words import (
     format_difference,

@@ -161,6 +161,19 @@ def shown(value: Any, limit: int = VALUE_LIMIT) -> str:
     return shorten(repr(value), limit)
 
 
+def quoted(text: str, limit: int = 60) -> str:
+    """A text the user gave, quoted for a message and cut to ``limit`` characters.
+
+    Args:
+        text: What the user wrote.
+        limit: The most characters of it shown.
+
+    Returns:
+        ``'abc'``, or ``'abcdef'...`` for a longer text (the quotes stay whole).
+    """
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + "..."
+
+
 def count(number: int, noun: str) -> str:
     """A number of things: ``"1 champion"``, ``"2 champions"``, ``"0 champions"``.
 

@@ -17,6 +17,7 @@ from simulation.core.wording import (
     is_integer,
     is_number,
     join_words,
+    quoted,
     shorten,
     shown,
 )
@@ -60,6 +61,7 @@ def test_long_values_are_shortened_to_the_limit():
     assert shorten("abcdefgh", 5) == "ab..."
     assert len(shown("x" * 500)) == 80 and shown("x" * 500).endswith("...")
     assert shown([1.7]) == "[1.7]"
+    assert quoted("abc") == "'abc'" and quoted("abcdef", 3) == "'abc'..."
 
 
 def test_counts_and_lists_read_as_prose():
