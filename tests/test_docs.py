@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from simulation import SECTOR_COLUMNS, Parameters, SectorModel
-from simulation.core.interventions import INTERVENTIONS
+from simulation.core.interventions import INTERVENTION_TYPES
 from simulation.core.processes import MONTHLY_PROCESSES
 from simulation.core.reporters import ORG_COLUMNS
 from simulation.core.state import POWER, Kind
@@ -131,7 +131,7 @@ def test_power_table_matches_the_code(odd):
 
 def test_every_intervention_is_described(odd):
     described = {row[0] for row in table_rows(odd[6])}
-    missing = [name for name in INTERVENTIONS if code(name) not in described]
+    missing = [name for name in INTERVENTION_TYPES if code(name) not in described]
     assert not missing, f"interventions missing from section 6: {missing}"
 
 

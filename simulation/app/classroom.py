@@ -21,6 +21,7 @@ from simulation.app.levers import DEFAULT_WORLD, OUTSIDE_WORLDS
 from simulation.app.stories import NO_STORY, STORIES
 from simulation.core.errors import InputError
 from simulation.core.model import SectorModel
+from simulation.core.wording import count
 
 #: What staff can be shaded by (their value on a 0-1 scale).
 SHADINGS: tuple[str, ...] = ("commitment", "stigma")
@@ -111,16 +112,16 @@ class ClassroomModel(SectorModel):
         """
         event = super().schedule(when, intervention, **arguments)
         if event.month == self.month:  # applied at once
-            self.marked_events.append(MarkedEvent(self.month, event_label(event.type)))
+            self.marked_events.append(MarkedEvent(self.month, event.short_label))
         return event
 
     def step(self) -> None:
         """Advance one month, marking the scheduled interventions it applies."""
         due = [event for event in self.scheduled_events if event.month == self.month + 1]
         super().step()
-        self.marked_events += [MarkedEvent(event.month, event_label(event.type)) for event in due]
+        self.marked_events += [MarkedEvent(event.month, event.short_label) for event in due]
 
-    def intervene(self, name: str, *, everywhere: bool = False, **arguments: Any) -> None:
+    def intervene_on_screen(self, name: str, *, everywhere: bool = False, **arguments: Any) -> None:
         """Apply intervention ``name`` now to the organisation on screen (or to all).
 
         Args:
@@ -129,7 +130,7 @@ class ClassroomModel(SectorModel):
             **arguments: The intervention's other arguments (``level=...``).
         """
         orgs: Any = "all" if everywhere else [self.view_org]
-        self.schedule(self.month, name, orgs=orgs, **arguments)
+        self.intervene(name, orgs=orgs, **arguments)
 
     # ---- what is on screen ------------------------------------------------------------
 
@@ -183,30 +184,7 @@ class ClassroomModel(SectorModel):
         champions = int(np.sum(summary["champions"]))
         leaders = int(np.sum(summary["le_leader"]))
         return (
-            f"Month {self.month}: {_count(peers, 'peer worker')} in {with_peers} of "
-            f"{self.n_orgs} organisations; {_count(champions, 'champion')}; "
-            f"{_count(leaders, 'LE leader')}."
+            f"Month {self.month}: {count(peers, 'peer worker')} in {with_peers} of "
+            f"{self.n_orgs} organisations; {count(champions, 'champion')}; "
+            f"{count(leaders, 'LE leader')}."
         )
-
-
-def _count(number: int, noun: str) -> str:
-    """``"1 champion"``, ``"2 champions"``."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
-#: Short names of the interventions for the time series' marks.
-EVENT_LABELS: dict[str, str] = {
-    "management_training": "mgmt training",
-    "workforce_training": "workforce training",
-    "appoint_champion": "champion +",
-    "remove_champion": "champion -",
-    "hire_le_leader": "LE leader",
-    "visits_programme": "visits",
-    "manager_network": "mgr network",
-    "set": "set",
-}
-
-
-def event_label(name: str) -> str:
-    """A few words for intervention ``name`` on the time series."""
-    return EVENT_LABELS.get(name, name.replace("_", " "))

@@ -21,7 +21,7 @@ from simulation.app.classroom import SHADINGS, ClassroomModel
 from simulation.app.levers import LEVERS, model_params
 from simulation.app.stories import STORIES
 from simulation.app.views import KIND_STYLE, network_png, sector_png, time_series_png
-from simulation.core.interventions import CHAMPION_LEVELS
+from simulation.core.intervention_arguments import CHAMPION_LEVELS
 
 #: The intervention buttons: label, intervention, whether it takes the champion level.
 BUTTONS: tuple[tuple[str, str, bool], ...] = (
@@ -106,7 +106,7 @@ def ClassroomPanel(model: ClassroomModel) -> None:
     def press(name: str, takes_level: bool, label: str) -> None:
         arguments = {"level": level} if takes_level else {}
         everywhere = target == TARGETS[1]
-        model.intervene(name, everywhere=everywhere, **arguments)
+        model.intervene_on_screen(name, everywhere=everywhere, **arguments)
         where = "every organisation" if everywhere else f"organisation {model.view_org}"
         set_message(f"Month {model.month}: {label.lower()} in {where}.")
         force_update()

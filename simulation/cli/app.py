@@ -31,6 +31,7 @@ import typer
 
 from simulation.cli.common import Command
 from simulation.core.errors import InputError
+from simulation.core.wording import shorten
 
 #: Where Solara's server may fetch front-end files from: nowhere (a closed local port).
 NO_CDN = "http://127.0.0.1:9/npm/"
@@ -121,8 +122,7 @@ def listen_address(host: str, port: int) -> tuple[Any, ...]:
     """
     problem = _host_form_problem(host, port)
     if problem:
-        shown = host if len(host) <= 60 else f"{host[:57]}..."
-        raise InputError(f"--host = {shown!r}: {problem}")
+        raise InputError(f"--host = {shorten(host, 60)!r}: {problem}")
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except (socket.gaierror, UnicodeError, ValueError) as error:

@@ -22,7 +22,6 @@ where the results are.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import io
 import json
 import os
@@ -42,6 +41,7 @@ import typer
 
 from simulation.core.errors import InputError, LewsimError, OutputError
 from simulation.core.parameters import PARAMETER_NAMES, validate_parameters
+from simulation.core.wording import close_matches, quoted, suggestion
 from simulation.outputs import files
 from simulation.runs import pool
 from simulation.runs.footprint import Footprint, available_memory, estimate, format_bytes
@@ -651,11 +651,6 @@ def _nesting(text: str) -> int:
     return deepest
 
 
-def quoted(text: str, limit: int = 60) -> str:
-    """``text`` quoted for a message, cut to ``limit`` characters with ``...`` if longer."""
-    return repr(text) if len(text) <= limit else repr(text[:limit]) + "..."
-
-
 def _parse_number(text: str) -> int | float | None:
     """Read an int or float, or return ``None`` if ``text`` is neither.
 
@@ -726,16 +721,10 @@ def similar_parameters(name: str, limit: int = 5) -> list[str]:
     Returns:
         Valid names, the closest first.
     """
-    close = difflib.get_close_matches(name, PARAMETER_NAMES, n=limit, cutoff=0.6)
+    close = close_matches(name, PARAMETER_NAMES, n=limit)
     lowered = name.lower()
     containing = [p for p in PARAMETER_NAMES if len(lowered) >= 3 and lowered in p]
     return list(dict.fromkeys([*close, *containing]))[:limit]
-
-
-def either(names: Sequence[str]) -> str:
-    """Quoted names joined as alternatives: ``'a'``, ``'a' or 'b'``, ``'a', 'b' or 'c'``."""
-    quoted = [repr(name) for name in names]
-    return " or ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted)
 
 
 def check_parameters(params: Mapping[str, Any], option: str = "--set") -> None:
@@ -751,8 +740,7 @@ def check_parameters(params: Mapping[str, Any], option: str = "--set") -> None:
     """
     for name in params:
         if name not in PARAMETER_NAMES:
-            suggestions = similar_parameters(name)
-            hint = f"did you mean {either(suggestions)}? " if suggestions else ""
+            hint = suggestion(similar_parameters(name))
             raise InputError(
                 f"{option}: unknown parameter {name!r}; {hint}'lewsim params' lists all "
                 f"{len(PARAMETER_NAMES)} parameters with their ranges"

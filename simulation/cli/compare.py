@@ -24,16 +24,15 @@ from simulation.cli.common import (
     destination,
     out_option,
     posterior_option,
-    quoted,
 )
 from simulation.core.errors import InputError
-from simulation.outputs.comparison_report import (
-    comparison_manifest,
+from simulation.core.wording import quoted
+from simulation.outputs.comparison_report import comparison_manifest, write_comparison
+from simulation.outputs.comparison_words import (
     format_difference,
     format_value,
     month_phrase,
     outcome_label,
-    write_comparison,
 )
 from simulation.runs.comparison import Comparison, check_months, check_scenarios, compare
 from simulation.runs.footprint import estimate

@@ -38,6 +38,7 @@ from simulation.core.sector import (
 )
 from simulation.core.state import NEVER, CircleLinks, Kind, OrgState, StaffState
 from simulation.core.streams import RandomStreams, seed_from_sequence
+from simulation.core.wording import is_count
 
 
 def resolve_seed(rng: Any) -> int:
@@ -56,7 +57,7 @@ def resolve_seed(rng: Any) -> int:
         return seed_from_sequence(rng)
     if isinstance(rng, np.random.Generator):
         return int(rng.integers(2**63))
-    if isinstance(rng, (int, np.integer)) and rng >= 0:
+    if is_count(rng, 0):
         return int(rng)
     raise TypeError(f"rng must be a non-negative int, a SeedSequence or a Generator, not {rng!r}")
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from simulation.core.model import SectorModel
 from simulation.core.reporters import SECTOR_COLUMNS
+from simulation.core.wording import is_integer
 
 #: The outcomes :func:`experiment` returns by default.
 DEFAULT_OUTCOMES: tuple[str, ...] = (
@@ -69,7 +70,7 @@ def run_outcomes(
             f"unknown output {unknown[0]!r}; allowed: the sector columns "
             + ", ".join(SECTOR_COLUMNS)
         )
-    if every is not None and not (isinstance(every, int) and 1 <= every <= steps):
+    if every is not None and not (is_integer(every) and 1 <= every <= steps):
         raise ValueError(f"every = {every!r} must be a whole number of months from 1 to {steps}")
     model = SectorModel(rng=seed, **dict(params or {}))
     for event in events:

@@ -41,6 +41,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from simulation.core.errors import OutputError
+from simulation.core.wording import shorten
 from simulation.outputs.manifest import (
     MANIFEST_JSON,
     RESULT_NAME,
@@ -310,7 +311,7 @@ def _check_name_lengths(target: Path, existing_parent: Path, missing: Sequence[P
         size = len(os.fsencode(path.name))
         if size > limit:
             raise OutputError(
-                f"{target}: the name {_shorten(path.name)!r} is {size} bytes long; "
+                f"{target}: the name {shorten(path.name, 43)!r} is {size} bytes long; "
                 f"names can be at most {limit} bytes here"
             )
 
@@ -377,11 +378,6 @@ def _os_problem(target: Path, error: OSError, what: str) -> str:
     reason = error.strerror or str(error)
     where = f" ({error.filename})" if error.filename and str(error.filename) != str(target) else ""
     return f"{target} {what}: {reason}{where}; nothing there was changed"
-
-
-def _shorten(name: str, keep: int = 40) -> str:
-    """A long name cut for a message."""
-    return name if len(name) <= keep else f"{name[:keep]}..."
 
 
 # --- staging, swapping, reaping ----------------------------------------------------------

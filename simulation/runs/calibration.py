@@ -51,6 +51,7 @@ from simulation.core.circles import team_peer_share
 from simulation.core.model import SectorModel
 from simulation.core.state import Kind
 from simulation.core.streams import seed_from_sequence
+from simulation.core.wording import is_count
 from simulation.runs.replications import map_runs
 from simulation.runs.statistics import mean_interval
 
@@ -226,7 +227,7 @@ def measure(
     Raises:
         ValueError: If ``months`` is below 1.
     """
-    if isinstance(months, bool) or not isinstance(months, int) or months < 1:
+    if not is_count(months, 1):
         raise ValueError(f"months must be an integer >= 1, got {months!r}")
     model = SectorModel(rng=seed, **dict(params or {}))
     figures = month0_figures(model)

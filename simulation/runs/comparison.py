@@ -37,6 +37,7 @@ import pandas as pd
 
 from simulation.core.parameters import SETUP_ONLY, validate_parameters
 from simulation.core.reporters import SECTOR_COLUMNS
+from simulation.core.wording import is_count, is_integer, join_words
 from simulation.runs.posterior import Posterior, posterior_note
 from simulation.runs.replications import map_runs, replication_seeds, run_replication
 from simulation.runs.scenarios import Scenario
@@ -279,7 +280,7 @@ def check_months(months: Sequence[int], steps: int) -> tuple[int, ...]:
         raise ValueError("give at least one month")
     checked = set()
     for month in months:
-        if isinstance(month, bool) or not isinstance(month, int | np.integer):
+        if not is_integer(month):
             raise ValueError(f"{month!r} is not a whole number of months")
         if not 0 <= month <= steps:
             raise ValueError(
@@ -327,7 +328,7 @@ def compare(
     """
     scenarios = [baseline, *alternatives]
     check_scenarios(scenarios)
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+    if not is_count(workers, 1):
         raise ValueError(f"workers must be an integer >= 1, got {workers!r}")
     steps, seed, replications = baseline.steps, baseline.seed, baseline.replications
     try:
@@ -517,12 +518,6 @@ def paired_scenario(scenario: Scenario, steps: int, seed: int, replications: int
         events=kept,
         context="on the baseline's settings",
     )
-
-
-def join_words(items: Sequence[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    items = list(items)
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def run_paired_replication(

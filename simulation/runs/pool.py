@@ -35,10 +35,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from contextlib import contextmanager
 from typing import Any
 
-import numpy as np
 from tqdm.auto import tqdm
 
 from simulation.core.errors import InputError
+from simulation.core.wording import is_count
 
 #: Chunks in flight per worker: enough to keep every worker busy, few enough to bound memory.
 _CHUNKS_PER_WORKER = 2
@@ -74,7 +74,7 @@ def check_workers(workers: Any, *, name: str = "workers") -> int:
         InputError: If it is not an integer (booleans included), is below 1, or is above
             the number of cores.
     """
-    if isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1:
+    if not is_count(workers, 1):
         raise InputError(f"{name} must be an integer >= 1, got {workers!r}")
     cores = available_cores()
     if workers > cores:

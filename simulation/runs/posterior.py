@@ -43,7 +43,7 @@ import pandas as pd
 
 from simulation import simulate
 from simulation.core.environment import ENVELOPE_GROWTH, funding_path, series_from
-from simulation.core.errors import InputError
+from simulation.core.errors import InputError, SettingsFileError
 from simulation.core.parameters import (
     ParameterError,
     Parameters,
@@ -52,7 +52,7 @@ from simulation.core.parameters import (
 )
 from simulation.runs.pool import map_runs
 from simulation.runs.replications import replication_seed
-from simulation.runs.scenarios import SettingsFileError, read_small_file
+from simulation.runs.scenarios import read_small_file
 
 #: The financial year month 0 of the hindcast stands for (2011-12).
 HINDCAST_START_YEAR = 2011

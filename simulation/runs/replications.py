@@ -22,6 +22,7 @@ from simulation import SECTOR_COLUMNS, SectorModel, simulate
 from simulation.core.interventions import Intervention
 from simulation.core.parameters import Parameters, validate_parameters
 from simulation.core.streams import seed_from_sequence
+from simulation.core.wording import is_count
 from simulation.runs.pool import map_runs as map_runs
 from simulation.runs.statistics import mean_interval
 
@@ -89,7 +90,7 @@ def replication_seeds(seed: int, replications: int) -> list[int]:
 
 def _check_count(value: Any, name: str, *, minimum: int) -> None:
     """Refuse anything but an integer (not a boolean) of at least ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+    if not is_count(value, minimum):
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
 
 
@@ -185,7 +186,7 @@ def run_replications(
         ValueError: If ``steps`` or ``replications`` is below 1 or ``seed`` is negative.
         simulation.ParameterError: If a parameter is unknown or out of range.
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+    if not is_count(steps, 1):
         raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
     overrides = dict(params or {})
     validate_parameters(overrides, owner="run_replications")

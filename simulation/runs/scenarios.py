@@ -39,7 +39,6 @@ The model never imports this module.
 from __future__ import annotations
 
 import datetime
-import difflib
 import json
 import math
 import os
@@ -62,14 +61,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from simulation.core.errors import InputError
-from simulation.core.interventions import (
-    ALLOWED,
-    INTERVENTION_TYPES,
-    REFUSAL_TYPE,
-    AnyIntervention,
-    org_range_problem,
-)
+from simulation.core.errors import InputError, SettingsFileError
+from simulation.core.intervention_arguments import REFUSAL_TYPE, org_range_problem, takes
+from simulation.core.interventions import INTERVENTION_TYPES, AnyIntervention, any_intervention
 from simulation.core.parameters import (
     PARAMETER_NAMES,
     ParameterError,
@@ -77,6 +71,7 @@ from simulation.core.parameters import (
     allowed_values,
     validate_parameters,
 )
+from simulation.core.wording import did_you_mean, error_reason, refusal, shorten
 from simulation.runs.replications import REPLICATION_COLUMNS, build_model, run_replications
 
 if TYPE_CHECKING:
@@ -181,8 +176,7 @@ def show(value: Any, depth: int = 0) -> str:
         text = str(value)
         return text if len(text) <= 20 else f"a {len(text.lstrip('-'))}-digit number"
     if isinstance(value, str):
-        text = json.dumps(value)
-        return text if len(text) <= 60 else text[:56] + '..."'
+        return '"' + shorten(json.dumps(value)[1:-1], 58) + '"'
     if isinstance(value, float) and not math.isfinite(value):
         return {math.inf: "inf", -math.inf: "-inf"}.get(value, "nan")
     if isinstance(value, datetime.date | datetime.time):
@@ -231,10 +225,6 @@ def _parameter_problem(name: str, value: Any) -> str | None:
     except ParameterError:
         return f"must be {allowed_values(name)}"
     return None
-
-
-class SettingsFileError(ValueError):
-    """Why a settings file cannot be read (the message follows the file's name)."""
 
 
 def read_small_file(
@@ -339,8 +329,7 @@ class Scenario(_Strict):
         problems = []
         for name, value in parameters.items():
             if name not in Parameters.model_fields:
-                close = difflib.get_close_matches(name, PARAMETER_NAMES, n=3)
-                hint = f"did you mean {', '.join(show(c) for c in close)}? " if close else ""
+                hint = did_you_mean(name, PARAMETER_NAMES, quote=show)
                 problems.append(
                     _Problem(
                         (name,),
@@ -484,6 +473,7 @@ class Scenario(_Strict):
         """
         if _depth(data) > MAX_DEPTH:
             raise ScenarioError(source, [_too_deep()])
+        _follow_the_registry()
         try:
             scenario = cls.model_validate(dict(data))
         except ValidationError as error:
@@ -620,7 +610,28 @@ _SCENARIO_ALLOWED = {
     "parameters": "a table of model parameters ([parameters])",
     "events": "an array of tables ([[events]])",
 }
-_EVENT_TYPES_ALLOWED = ", ".join(INTERVENTION_TYPES)
+
+
+def _event_types_allowed() -> str:
+    return ", ".join(INTERVENTION_TYPES)
+
+
+def _follow_the_registry() -> None:
+    """Let scenario files name every intervention class defined so far.
+
+    ``Scenario.events`` is typed when this module is imported; an intervention class
+    defined later (a user's own, registered by defining it) joins the union here, before a
+    file is read, so that adding an intervention stays one class.
+    """
+    global _EVENT_CLASSES
+    if tuple(INTERVENTION_TYPES.values()) != _EVENT_CLASSES:
+        Scenario.model_fields["events"].annotation = tuple[any_intervention(), ...]
+        Scenario.model_rebuild(force=True)
+        _EVENT_CLASSES = tuple(INTERVENTION_TYPES.values())
+
+
+#: The intervention classes ``Scenario.events`` takes now.
+_EVENT_CLASSES = tuple(INTERVENTION_TYPES.values())
 
 
 def _path(loc: Sequence[str | int]) -> str:
@@ -674,23 +685,24 @@ def _describe_errors(error: ValidationError, data: Mapping[str, Any]) -> list[st
             tag = _raw(data, [*loc, "type"])
             shown = f" = {show(tag)}" if kind == "union_tag_invalid" else ""
             reason = "unknown event type" if shown else "missing"
-            lines.append(f"{path}.type{shown}: {reason}; allowed: {_EVENT_TYPES_ALLOWED}")
+            lines.append(f"{path}.type{shown}: {reason}; allowed: {_event_types_allowed()}")
             continue
         if kind in ("model_type", "model_attributes_type", "dict_type") and len(loc) == 2:
             lines.append(
                 f"{path} = {show(item['input'])}: must be a table with month and type "
-                f"([[events]]); allowed types: {_EVENT_TYPES_ALLOWED}"
+                f"([[events]]); allowed types: {_event_types_allowed()}"
             )
             continue
-        allowed = (ALLOWED if is_event else _SCENARIO_ALLOWED).get(str(field))
+        if is_event:
+            allowed = takes(INTERVENTION_TYPES[event_type], str(field))
+        else:
+            allowed = _SCENARIO_ALLOWED.get(str(field))
         if kind == REFUSAL_TYPE or kind.startswith("scenario_"):
             reason = item["msg"]
         elif allowed is not None:
             reason = f"must be {allowed}"
         else:
-            reason = item["msg"][:1].lower() + item["msg"][1:]
-        if kind == "missing":
-            lines.append(f"{path}: missing; {reason}")
-        else:
-            lines.append(f"{path} = {show(item['input'])}: {reason}")
+            reason = error_reason(item)
+        missing = kind == "missing"
+        lines.append(refusal(path, item.get("input"), reason, missing=missing, show=show))
     return lines

@@ -61,14 +61,15 @@ from typing import Any, Literal, get_args, get_origin
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from simulation.core.errors import InputError
+from simulation.core.errors import InputError, SettingsFileError
 from simulation.core.outcomes import outcome_name
 from simulation.core.parameters import YEARLY_SERIES, Parameters
 from simulation.core.reporters import SECTOR_COLUMNS
+from simulation.core.wording import describe_errors, did_you_mean, shorten
 from simulation.runs.jobs import Job, Run, carry_out
 from simulation.runs.pool import runs_as_done
 from simulation.runs.replications import replication_seeds
-from simulation.runs.scenarios import Scenario, ScenarioError, SettingsFileError, read_settings_file
+from simulation.runs.scenarios import Scenario, ScenarioError, read_settings_file
 
 DESIGNS = ("factorial", "list", "lhs", "sobol", "morris")
 
@@ -366,24 +367,16 @@ def sweep_from_text(text: str, source: str = "<string>", directory: Path | None 
 
 
 def _describe(error: ValidationError) -> list[str]:
-    problems = []
-    for item in error.errors():
-        path = ".".join(str(part) for part in item["loc"])
-        value = item.get("input")
-        shown = json.dumps(value, default=str) if not isinstance(value, dict) else "a table"
-        if len(shown) > 60:
-            shown = shown[:57] + "..."
-        reason = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "missing":
-            problems.append(f"{path}: missing; it is required")
-        elif item["type"] == "extra_forbidden":
-            allowed = (
-                ", ".join(SweepFile.model_fields) if "." not in path else "range, levels, values"
-            )
-            problems.append(f"{path}: unknown field; allowed: {allowed}")
-        else:
-            problems.append(f"{path} = {shown}: {reason}")
-    return problems
+    """One sentence per problem of a sweep file: ``path = value: reason``."""
+
+    def unknown(path: str) -> str:
+        allowed = ", ".join(SweepFile.model_fields) if "." not in path else "range, levels, values"
+        return f"{path}: unknown field; allowed: {allowed}"
+
+    def value_text(value: Any) -> str:
+        return "a table" if isinstance(value, dict) else shorten(json.dumps(value, default=str), 60)
+
+    return describe_errors(error, unknown=unknown, show=value_text)
 
 
 def _base_scenario(spec: SweepFile, source: str, directory: Path | None) -> Scenario:
@@ -454,10 +447,7 @@ def _resolve_factor(
         kind = _field_kind(fields[event_field].annotation)
     else:
         if key not in Parameters.model_fields:
-            import difflib
-
-            close = difflib.get_close_matches(key, list(Parameters.model_fields), n=3)
-            hint = f"did you mean {', '.join(close)}? " if close else ""
+            hint = did_you_mean(key, Parameters.model_fields, quote=str)
             raise SweepError(
                 source, [f"parameters.{key}: unknown parameter; {hint}see `lewsim params`"]
             )

@@ -236,7 +236,11 @@ class ChampionsLeave:
 
 #: Laboratory manipulations an arm may make besides the model's interventions. Unlike an
 #: intervention (applied inside the step of its month, by process 1), a manipulation is done
-#: between steps, just before the step that produces its month.
+#: between steps, just before the step that produces its month. Neither is something an
+#: organisation could do, so neither is an intervention class: peers placed by fiat, beyond
+#: any hiring decision, and champions who leave the organisation (replaced by newcomers),
+#: where :class:`~simulation.core.interventions.RemoveChampion` takes away only the role.
+#: Wherever an arm does what an organisation could do, it uses the intervention classes.
 type Manipulation = AddPeers | ChampionsLeave
 
 
