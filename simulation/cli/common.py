@@ -44,9 +44,9 @@ from simulation.core.errors import InputError, LewsimError, OutputError
 from simulation.core.parameters import PARAMETER_NAMES, validate_parameters
 from simulation.outputs import files
 from simulation.runs import pool
+from simulation.runs.calibration import Posterior, load_posterior
 from simulation.runs.footprint import Footprint, available_memory, estimate, format_bytes
 from simulation.runs.pool import available_cores
-from simulation.runs.posterior import Posterior, load_posterior
 from simulation.runs.scenarios import MAX_REPLICATIONS, MAX_STEPS
 from simulation.runs.sweeps import Sweep
 

@@ -30,8 +30,8 @@ from simulation.core.errors import InputError
 from simulation.outputs.figures import plot_timeseries
 from simulation.outputs.files import RUN_FILES, write_run
 from simulation.outputs.manifest import build_manifest
+from simulation.runs.calibration import posterior_note
 from simulation.runs.footprint import estimate
-from simulation.runs.posterior import posterior_note
 from simulation.runs.replications import replication_seeds, run_replications, summarise_replications
 from simulation.runs.scenarios import MAX_REPLICATIONS, MAX_STEPS, Scenario, run_scenario
 

@@ -24,9 +24,8 @@ from simulation.cli.common import (
 from simulation.core.errors import InputError
 from simulation.outputs.manifest import build_manifest, manifest_json
 from simulation.outputs.validation_report import build_report, prediction_lines, summary_lines
-from simulation.runs.calibration import calibration_table
+from simulation.runs.calibration import calibration_table, held_out_predictions, load_posterior
 from simulation.runs.footprint import estimate
-from simulation.runs.posterior import held_out_predictions, load_posterior
 from simulation.runs.scenarios import MAX_REPLICATIONS
 from simulation.runs.validation import (
     DEFAULT_PAIRS,

@@ -14,7 +14,6 @@ from conftest import tiny_sector
 
 from simulation import SectorModel
 from simulation.core.state import Kind
-from simulation.runs import calibration as calibration_module
 from simulation.runs.calibration import (
     BAND_PENALTY,
     TARGET_NAMES,
@@ -23,6 +22,7 @@ from simulation.runs.calibration import (
     distance,
     measure,
     month0_figures,
+    point_search,
     series_figures,
 )
 
@@ -32,7 +32,7 @@ BANDS = {target.name: (target.low, target.high) for target in TARGETS}
 
 def on_target() -> dict[str, float]:
     """Figures exactly at each point target, band-only figures mid-band."""
-    return {t.name: t.target if t.target is not None else (t.low + t.high) / 2 for t in TARGETS}
+    return {t.name: t.value if t.value is not None else (t.low + t.high) / 2 for t in TARGETS}
 
 
 def test_targets_are_the_seven_figures_with_sane_bands():
@@ -47,7 +47,7 @@ def test_targets_are_the_seven_figures_with_sane_bands():
     )
     for t in TARGETS:
         assert t.low < t.high and t.source and t.description
-        assert t.target is None or t.low < t.target < t.high
+        assert t.value is None or t.low < t.value < t.high
 
 
 def test_measure_is_deterministic_for_a_seed():
@@ -148,7 +148,7 @@ def load_script():
 
 
 def test_search_seeds_never_overlap_and_designs_stay_in_their_box():
-    script = calibration_module
+    script = point_search
     stage1 = script.stage_seeds(2017, script.STAGE1, 8)
     stage2 = script.stage_seeds(2017, script.STAGE2, 16)
     confirm = script.stage_seeds(2017, script.CONFIRM, 30)
@@ -179,7 +179,7 @@ def test_the_script_runs_a_tiny_search_and_writes_its_three_files(tmp_path, caps
         "points.csv",
     ]
     summary = json.loads((out / "calibration.json").read_text())
-    assert set(summary["chosen"]) == set(calibration_module.SEARCH_SPACE)
+    assert set(summary["chosen"]) == set(point_search.SEARCH_SPACE)
     points = pd.read_csv(out / "points.csv")
     assert {"stage1", "stage2", "confirm"} <= set(points["stage"])
     assert "chosen values" in capsys.readouterr().out
