@@ -29,7 +29,7 @@ from typing import Annotated, Any
 
 import typer
 
-from simulation.cli.common import Command
+from simulation.cli.command import Command
 from simulation.core.errors import InputError
 
 #: Where Solara's server may fetch front-end files from: nowhere (a closed local port).

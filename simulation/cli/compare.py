@@ -8,23 +8,22 @@ from typing import Annotated
 
 import typer
 
-from simulation.cli.common import (
+from simulation.cli.assignments import quoted
+from simulation.cli.command import Command, Timing
+from simulation.cli.destinations import destination
+from simulation.cli.options import (
     DEFAULT_WORKERS,
     AllowLargeOption,
-    Command,
     ForceOption,
     PosteriorFileOption,
     PosteriorOption,
     QuietOption,
-    Timing,
     WorkersOption,
-    aligned_rows,
     check_workers,
-    destination,
     out_option,
     posterior_option,
-    quoted,
 )
+from simulation.cli.text import aligned_rows
 from simulation.core.errors import InputError
 from simulation.outputs.comparison_report import (
     comparison_manifest,

@@ -9,21 +9,19 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from simulation.cli.common import (
+from simulation.cli.assignments import check_parameters, parse_assignments
+from simulation.cli.command import Command, Timing
+from simulation.cli.destinations import destination
+from simulation.cli.options import (
     AllowLargeOption,
-    Command,
     ForceOption,
     PosteriorFileOption,
     PosteriorOption,
     QuietOption,
-    Timing,
-    check_parameters,
     check_replications,
     check_steps,
-    destination,
     first_given,
     out_option,
-    parse_assignments,
     posterior_option,
 )
 from simulation.core.errors import InputError

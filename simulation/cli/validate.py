@@ -8,17 +8,16 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from simulation.cli.common import (
+from simulation.cli.command import Command, Timing
+from simulation.cli.destinations import destination
+from simulation.cli.options import (
     DEFAULT_WORKERS,
     AllowLargeOption,
-    Command,
     ForceOption,
     QuietOption,
-    Timing,
     WorkersOption,
     check_count,
     check_workers,
-    destination,
     out_option,
 )
 from simulation.core.errors import InputError
