@@ -11,13 +11,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from simulation.core.agents import (
-    StaffAgent,
-    create_pending_agents,
-    deregister_staff,
-    register_staff,
-)
+from simulation.core.agents import StaffAgent
 from simulation.core.interventions import Intervention, Interventions
+from simulation.core.mesa_bridge import create_pending_agents, deregister_staff, register_staff
 from simulation.core.parameters import ORG_LEVERS, Parameters, validate_parameters
 from simulation.core.processes import MONTHLY_PROCESSES, could_champion, leave_months
 from simulation.core.reporters import (
@@ -322,12 +318,13 @@ class SectorModel(Interventions, mesa.Model):
         self.data_registry.close()
 
     # ---- Mesa's agent registry, with agents created when first asked for ------------------
+    # Mesa's own getters, after the pending agents are made (simulation.core.mesa_bridge).
 
     @property
     def agents(self) -> Any:
         """Every staff member's Mesa agent (Mesa's own agent set; do not modify it)."""
         self._create_pending_agents()
-        return self._all_agents
+        return mesa.Model.agents.fget(self)
 
     @agents.setter
     def agents(self, agents: Any) -> None:
@@ -337,13 +334,13 @@ class SectorModel(Interventions, mesa.Model):
     def agents_by_type(self) -> dict[type, Any]:
         """Mesa's agent sets by agent class: ``Manager``, ``Clinician``, ``PeerWorker``."""
         self._create_pending_agents()
-        return self._agents_by_type
+        return mesa.Model.agents_by_type.fget(self)
 
     @property
     def agent_types(self) -> list[type]:
         """The agent classes registered so far."""
         self._create_pending_agents()
-        return list(self._agents_by_type)
+        return mesa.Model.agent_types.fget(self)
 
     def _create_pending_agents(self) -> None:
         # Mesa's __init__ may look before the staff exist.
