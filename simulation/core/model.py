@@ -32,7 +32,15 @@ from simulation.core.sector import (
     org_sizes_and_classes,
     sector_network,
 )
-from simulation.core.state import NEVER, CircleLinks, Kind, OrgState, StaffState
+from simulation.core.state import (
+    MANAGER_KINDS,
+    NEVER,
+    NON_PEER_KINDS,
+    CircleLinks,
+    Kind,
+    OrgState,
+    StaffState,
+)
 from simulation.core.streams import RandomStreams, seed_from_sequence
 
 
@@ -151,7 +159,7 @@ class SectorModel(Interventions, mesa.Model):
 
         self.executive_slots = staff.slots_of(Kind.EXECUTIVE)
         self.senior_slots = staff.slots_of(Kind.SENIOR)
-        self.manager_slots = staff.slots_of(Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER)
+        self.manager_slots = staff.slots_of(*MANAGER_KINDS)
         # Executives and senior managers: those who see the organisation's peer work as a
         # whole and decide on funding (with an LE leader, who may come and go).
         self.decision_maker_slots = np.concatenate([self.executive_slots, self.senior_slots])
@@ -169,9 +177,7 @@ class SectorModel(Interventions, mesa.Model):
         )
         # Managers and clinicians are replaced when they leave, so their number is fixed.
         self.non_peer_headcount = np.bincount(
-            staff.org[
-                staff.slots_of(Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER, Kind.CLINICIAN)
-            ],
+            staff.org[staff.slots_of(*NON_PEER_KINDS)],
             minlength=p.n_orgs,
         )
         workers = staff.slots_of(Kind.PEER_WORKER)

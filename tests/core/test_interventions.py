@@ -25,7 +25,7 @@ from simulation.core.interventions import (
     SetParameter,
     make_intervention,
 )
-from simulation.core.state import Kind
+from simulation.core.state import NON_PEER_KINDS, Kind
 
 
 def in_orgs(model, slots, orgs):
@@ -46,7 +46,7 @@ def test_management_training_reaches_managers_of_chosen_orgs_only():
 def test_training_coverage_is_a_share_of_people():
     model = SectorModel(rng=1, n_orgs=30)
     staff = model.staff
-    non_peers = staff.slots_of(Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER, Kind.CLINICIAN)
+    non_peers = staff.slots_of(*NON_PEER_KINDS)
     before = staff.stigma[non_peers].copy()
     model.workforce_training(coverage=0.5)
     reached = np.mean(staff.stigma[non_peers] < before)

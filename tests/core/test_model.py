@@ -25,7 +25,7 @@ from simulation import (
 from simulation.core import mesa_bridge
 from simulation.core.agents import AGENT_CLASS
 from simulation.core.interventions import INTERVENTIONS
-from simulation.core.state import Kind, UnitType
+from simulation.core.state import PEER_KINDS, Kind, UnitType
 
 
 def check_invariants(model: SectorModel) -> None:
@@ -40,7 +40,7 @@ def check_invariants(model: SectorModel) -> None:
         values = getattr(staff, name)[active]
         assert np.all((values >= 0) & (values <= 1)), name
     # Peers have disclosed LE; disclosure implies LE.
-    peers = staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)
+    peers = staff.slots_of(*PEER_KINDS)
     assert staff.disclosed[peers].all() and staff.lived_experience[peers].all()
     assert not np.any(staff.disclosed[active] & ~staff.lived_experience[active])
     # Frontline staff sit in frontline teams; executives and LE leaders on the exec team.

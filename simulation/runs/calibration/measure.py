@@ -17,7 +17,7 @@ import pandas as pd
 
 from simulation.core.circles import team_peer_share
 from simulation.core.model import SectorModel
-from simulation.core.state import Kind
+from simulation.core.state import PEER_KINDS, Kind
 from simulation.runs.calibration.targets import TARGET_NAMES, TARGETS
 from simulation.runs.replications import map_runs
 from simulation.runs.statistics import mean_interval
@@ -41,7 +41,7 @@ def month0_figures(model: SectorModel) -> dict[str, float]:
         ``clinician_disclosed_0``; a share with no one to take it over is NaN.
     """
     staff = model.staff
-    peers = staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)
+    peers = staff.slots_of(*PEER_KINDS)
     workers = staff.slots_of(Kind.PEER_WORKER)
     clinicians = staff.slots_of(Kind.CLINICIAN)
     with_le = clinicians[staff.lived_experience[clinicians]]
