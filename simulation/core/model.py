@@ -425,40 +425,6 @@ class SectorModel(Interventions, mesa.Model):
         mask = staff.active[: staff.size] & (staff.org[: staff.size] == org)
         return [staff.handles[s] for s in np.flatnonzero(mask).tolist()]
 
-    def org_network(self, org: int, layout: Any = None) -> mesa.discrete_space.Network:
-        """The staff of one organisation as a Mesa network space (built on demand).
-
-        Nodes are agents' ``unique_id``; each cell holds its agent. Edges join members
-        of the same unit (``relation="team"``) and each person to their line manager
-        (``relation="line"``).
-
-        Args:
-            org: Organisation index.
-            layout: Node positions or a networkx layout function (None: topological).
-
-        Returns:
-            A ``mesa.discrete_space.Network``.
-        """
-        staff = self.staff
-        agents = self.agents_of_org(org)
-        graph = nx.Graph()
-        by_unit: dict[int, list[int]] = {}
-        for agent in agents:
-            graph.add_node(agent.unique_id, kind=agent.kind.name.lower())
-            by_unit.setdefault(agent.team, []).append(agent.unique_id)
-        for members in by_unit.values():
-            for i, first in enumerate(members):
-                for second in members[i + 1 :]:
-                    graph.add_edge(first, second, relation="team")
-        for agent in agents:
-            boss = int(staff.superior[agent.slot])
-            if boss >= 0 and staff.active[boss]:
-                graph.add_edge(agent.unique_id, staff.handles[boss].unique_id, relation="line")
-        network = mesa.discrete_space.Network(graph, random=self.random, layout=layout)
-        for agent in agents:
-            network[agent.unique_id].add_agent(agent)
-        return network
-
 
 def _signature_with_parameters() -> inspect.Signature:
     """SectorModel's signature listing every parameter with its default, for help()."""

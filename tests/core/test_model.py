@@ -25,6 +25,7 @@ from simulation import (
 from simulation.core import mesa_bridge
 from simulation.core.agents import AGENT_CLASS
 from simulation.core.interventions import INTERVENTIONS
+from simulation.core.org_network import org_network
 from simulation.core.state import PEER_KINDS, Kind, UnitType
 
 
@@ -226,7 +227,7 @@ def test_exposure_mix_sets_the_initial_share_of_orgs_with_peers():
 
 def test_org_network_has_teams_and_line_management():
     model = tiny_sector()
-    network = model.org_network(0)
+    network = org_network(model, 0)
     assert isinstance(network, mesa.discrete_space.Network)
     members = model.agents_of_org(0)
     assert set(network.G.nodes) == {a.unique_id for a in members}
