@@ -18,6 +18,7 @@ from simulation.runs.calibration import (
     BAND_PENALTY,
     TARGET_NAMES,
     TARGETS,
+    Target,
     calibration_table,
     distance,
     measure,
@@ -183,3 +184,17 @@ def test_the_script_runs_a_tiny_search_and_writes_its_three_files(tmp_path, caps
     points = pd.read_csv(out / "points.csv")
     assert {"stage1", "stage2", "confirm"} <= set(points["stage"])
     assert "chosen values" in capsys.readouterr().out
+
+
+def test_one_target_type_scores_a_band_and_a_scale():
+    growth = next(t for t in TARGETS if t.name == "peer_growth")  # 0.159 in 0.10-0.25
+    assert growth.misfit(0.25) == pytest.approx(1.0) and growth.misfit(0.10) == pytest.approx(1.0)
+    hindcast = Target("x", "a figure", "a source", value=0.5, scale=0.05)
+    assert hindcast.misfit(0.55) == pytest.approx(1.0) and hindcast.misfit(0.4) == pytest.approx(4)
+    assert distance({"x": 0.55}, [hindcast]) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="no band"):
+        hindcast.met(0.5)
+    with pytest.raises(ValueError, match="needs low and high"):
+        Target("y", "a band-only figure", "a source", value=None, low=0.1)
+    with pytest.raises(ValueError, match="scale must be > 0"):
+        Target("z", "a figure", "a source", value=0.5, scale=0.0)

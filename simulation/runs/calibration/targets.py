@@ -58,8 +58,22 @@ class Target:
         """Whether a search fits this figure."""
         return self.role == "fitted"
 
+    def __post_init__(self) -> None:
+        if self.value is None and (self.low is None or self.high is None):
+            raise ValueError(f"target {self.name!r}: a band-only target needs low and high")
+        if self.scale is None and (self.low is None or self.high is None):
+            raise ValueError(f"target {self.name!r}: without a scale, the band is the scale")
+        if self.scale is not None and self.scale <= 0:
+            raise ValueError(f"target {self.name!r}: scale must be > 0, got {self.scale}")
+
     def met(self, value: float) -> bool:
-        """Whether ``value`` lies in the band (a missing value never does)."""
+        """Whether ``value`` lies in the band (a missing value never does).
+
+        Raises:
+            ValueError: If the target has no band (a hindcast figure, scored by its scale).
+        """
+        if self.low is None or self.high is None:
+            raise ValueError(f"target {self.name!r} has no band, only a scale")
         return bool(self.low <= value <= self.high)
 
     def misfit(self, value: float) -> float:
