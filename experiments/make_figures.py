@@ -45,9 +45,9 @@ import numpy as np
 import pandas as pd
 
 from simulation.core.parameters import Parameters
+from simulation.runs.calibration import NATIONAL_FIGURES, default_nuisances, defaults_hindcast
 from simulation.runs.comparison import compare
 from simulation.runs.magnitudes import MEASURES, load_ranges, magnitudes
-from simulation.runs.posterior import NATIONAL_FIGURES, default_nuisances, defaults_hindcast
 from simulation.runs.replications import (
     model_fingerprint,
     replication_seed,

@@ -181,3 +181,30 @@ def test_the_documented_columns_are_those_a_run_outputs():
     assert tuple(model.sector_frame().columns) == SECTOR_COLUMNS
     assert set(ORG_COLUMNS) <= set(model.org_table().columns)
     assert set(model.org_table().columns) - set(ORG_COLUMNS) == {"month", "org"}
+
+
+def test_the_readme_layout_names_every_module_in_its_folder():
+    root = ODD.parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Layout", 1)[1].split("```")[1]
+    # Each line of the tree: its indent says how deep it is; a name ending in / is a folder.
+    listed: set[str] = set()
+    folders: list[str] = []
+    for line in layout.splitlines():
+        if not line.strip():
+            continue
+        depth = (len(line) - len(line.lstrip())) // 2
+        names = line.split("  ", 1)[0].strip() if depth == 0 else line.strip().split("   ")[0]
+        folders = folders[:depth]
+        for name in (part.strip() for part in names.split(",")):
+            if name.endswith("/"):
+                folders.append(name.rstrip("/"))
+            elif name.endswith(".py"):
+                listed.add("/".join([*folders, name]))
+    package = root / "simulation"
+    modules = {
+        path.relative_to(root).as_posix()
+        for path in package.rglob("*.py")
+        if path.name != "__init__.py" or path.parent == package
+    }
+    assert sorted(modules - listed) == []

@@ -21,6 +21,7 @@ from simulation.app.levers import DEFAULT_WORLD, OUTSIDE_WORLDS
 from simulation.app.stories import NO_STORY, STORIES
 from simulation.core.errors import InputError
 from simulation.core.model import SectorModel
+from simulation.core.org_network import org_network
 from simulation.core.wording import count
 
 #: What staff can be shaded by (their value on a 0-1 scale).
@@ -167,7 +168,7 @@ class ClassroomModel(SectorModel):
         key = (self.view_org, staff.agent_id[:size][members].tobytes())
         if self._network is None or self._network[0] != key:
             positions = self.layout(self.view_org).positions(self)
-            network = self.org_network(self.view_org, layout=positions)
+            network = org_network(self, self.view_org, layout=positions)
             self._network = (key, network)
         return self._network[1]
 

@@ -8,10 +8,18 @@
 - ``lewsim app`` (:mod:`simulation.cli.app`): the educator's interactive app.
 
 Commands parse their options, call the runs layer and render through the outputs layer;
-:mod:`simulation.cli.common` holds what they share: the check / time / run / write
-sequence, the destination policy (a new numbered directory unless ``--out``; earlier
-results are replaced only with ``--force``) and the one way errors are printed
-(``lewsim COMMAND: error: MESSAGE`` on stderr, exit status 2, nothing written).
+what they share is a module a job:
+
+- :mod:`simulation.cli.command`: the check / time / run / write sequence and the one way
+  errors are printed (``lewsim COMMAND: error: MESSAGE`` on stderr, exit status 2, nothing
+  written);
+- :mod:`simulation.cli.options`: the options several commands take, and their checks;
+- :mod:`simulation.cli.destinations`: the destination policy (a new numbered directory
+  unless ``--out``; earlier results are replaced only with ``--force``);
+- :mod:`simulation.cli.footprints`: whether a job fits this machine's memory, and how long
+  it may take;
+- :mod:`simulation.cli.assignments`: ``--set NAME=VALUE``;
+- :mod:`simulation.cli.text`: tables as aligned columns.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from typing import Annotated, Any
 
 import typer
 
-from simulation.cli.common import Command
+from simulation.cli.command import Command
 from simulation.core.errors import InputError
 from simulation.core.wording import shorten
 

@@ -8,23 +8,21 @@ from typing import Annotated
 
 import typer
 
-from simulation.cli.common import (
+from simulation.cli.command import Command, Timing
+from simulation.cli.destinations import check_destination, destination
+from simulation.cli.options import (
     DEFAULT_WORKERS,
     AllowLargeOption,
-    Command,
     ForceOption,
     PosteriorFileOption,
     PosteriorOption,
     QuietOption,
-    Timing,
     WorkersOption,
-    aligned_rows,
-    check_destination,
     check_workers,
-    destination,
     out_option,
     posterior_option,
 )
+from simulation.cli.text import aligned_rows
 from simulation.core.errors import InputError
 from simulation.core.wording import quoted
 from simulation.outputs.comparison_report import comparison_manifest, write_comparison

@@ -7,7 +7,9 @@ from typing import Annotated, Any, get_args, get_origin
 
 import typer
 
-from simulation.cli.common import Command, aligned_rows, similar_parameters
+from simulation.cli.assignments import similar_parameters
+from simulation.cli.command import Command
+from simulation.cli.text import aligned_rows
 from simulation.core.errors import InputError
 from simulation.core.parameters import ORG_LEVERS, SETUP_ONLY, UNITS, YEARLY_SERIES, Parameters
 from simulation.core.wording import suggestion

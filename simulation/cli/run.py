@@ -9,30 +9,27 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from simulation.cli.common import (
+from simulation.cli.assignments import check_parameters, parse_assignments
+from simulation.cli.command import Command, Timing
+from simulation.cli.destinations import check_destination, destination
+from simulation.cli.options import (
     AllowLargeOption,
-    Command,
     ForceOption,
     PosteriorFileOption,
     PosteriorOption,
     QuietOption,
-    Timing,
-    check_destination,
-    check_parameters,
     check_replications,
     check_steps,
-    destination,
     first_given,
     out_option,
-    parse_assignments,
     posterior_option,
 )
 from simulation.core.errors import InputError
 from simulation.outputs.figures import plot_timeseries
 from simulation.outputs.files import RUN_FILES, write_run
 from simulation.outputs.manifest import build_manifest
+from simulation.runs.calibration import posterior_note
 from simulation.runs.footprint import estimate
-from simulation.runs.posterior import posterior_note
 from simulation.runs.replications import replication_seeds, run_replications, summarise_replications
 from simulation.runs.scenarios import MAX_REPLICATIONS, MAX_STEPS, Scenario, run_scenario
 

@@ -8,26 +8,23 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from simulation.cli.common import (
+from simulation.cli.command import Command, Timing
+from simulation.cli.destinations import check_destination, destination
+from simulation.cli.options import (
     DEFAULT_WORKERS,
     AllowLargeOption,
-    Command,
     ForceOption,
     QuietOption,
-    Timing,
     WorkersOption,
     check_count,
-    check_destination,
     check_workers,
-    destination,
     out_option,
 )
 from simulation.core.errors import InputError
 from simulation.outputs.manifest import build_manifest, manifest_json
 from simulation.outputs.validation_report import build_report, prediction_lines, summary_lines
-from simulation.runs.calibration import calibration_table
+from simulation.runs.calibration import calibration_table, held_out_predictions, load_posterior
 from simulation.runs.footprint import estimate
-from simulation.runs.posterior import held_out_predictions, load_posterior
 from simulation.runs.scenarios import MAX_REPLICATIONS
 from simulation.runs.validation import (
     DEFAULT_PAIRS,

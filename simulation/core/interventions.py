@@ -85,7 +85,7 @@ from simulation.core.parameters import (
     validate_parameters,
 )
 from simulation.core.processes import leave_months
-from simulation.core.state import POWER, Kind
+from simulation.core.state import MANAGER_KINDS, NON_PEER_KINDS, POWER, Kind
 from simulation.core.wording import (
     describe_errors,
     did_you_mean,
@@ -259,7 +259,7 @@ class ManagementTraining(Intervention):
         return f"management training for {who} in {orgs_in_words(self.orgs)}"
 
     def apply(self, model: SectorModel) -> None:  # noqa: D102 - see the base class
-        managers = _staff_in(model, self.orgs, Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER)
+        managers = _staff_in(model, self.orgs, *MANAGER_KINDS)
         reached = _reached(model, self.type, managers, self.coverage)
         staff, p = model.staff, model.params
         staff.understanding[reached] += p.training_understanding * (
@@ -287,8 +287,8 @@ class WorkforceTraining(Intervention):
         return f"anti-stigma training for {who} in {orgs_in_words(self.orgs)}"
 
     def apply(self, model: SectorModel) -> None:  # noqa: D102 - see the base class
-        kinds = (Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER, Kind.CLINICIAN)
-        reached = _reached(model, self.type, _staff_in(model, self.orgs, *kinds), self.coverage)
+        non_peers = _staff_in(model, self.orgs, *NON_PEER_KINDS)
+        reached = _reached(model, self.type, non_peers, self.coverage)
         staff, p = model.staff, model.params
         staff.stigma[reached] *= 1.0 - p.training_stigma
         staff.exposure[reached] += p.training_exposure * (1.0 - staff.exposure[reached])
@@ -526,9 +526,7 @@ class SetParameter(Intervention):
             # Waiting times are memoryless: redraw everyone's at the new rate, counting from
             # the last month whose turnover has run (so this month's turnover, if still to
             # come, takes its share at the new rate, and no month takes two).
-            others = model.staff.slots_of(
-                Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER, Kind.CLINICIAN
-            )
+            others = model.staff.slots_of(*NON_PEER_KINDS)
             model.staff.leave_month[others] = leave_months(model, others, model.turnover_month)
 
 

@@ -11,13 +11,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from simulation.core.agents import (
-    StaffAgent,
-    create_pending_agents,
-    deregister_staff,
-    register_staff,
-)
+from simulation.core.agents import StaffAgent
 from simulation.core.interventions import Intervention, Interventions
+from simulation.core.mesa_bridge import create_pending_agents, deregister_staff, register_staff
 from simulation.core.parameters import ORG_LEVERS, Parameters, validate_parameters
 from simulation.core.processes import MONTHLY_PROCESSES, could_champion, leave_months
 from simulation.core.reporters import (
@@ -36,7 +32,15 @@ from simulation.core.sector import (
     org_sizes_and_classes,
     sector_network,
 )
-from simulation.core.state import NEVER, CircleLinks, Kind, OrgState, StaffState
+from simulation.core.state import (
+    MANAGER_KINDS,
+    NEVER,
+    NON_PEER_KINDS,
+    CircleLinks,
+    Kind,
+    OrgState,
+    StaffState,
+)
 from simulation.core.streams import RandomStreams, seed_from_sequence
 from simulation.core.wording import is_count
 
@@ -156,7 +160,7 @@ class SectorModel(Interventions, mesa.Model):
 
         self.executive_slots = staff.slots_of(Kind.EXECUTIVE)
         self.senior_slots = staff.slots_of(Kind.SENIOR)
-        self.manager_slots = staff.slots_of(Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER)
+        self.manager_slots = staff.slots_of(*MANAGER_KINDS)
         # Executives and senior managers: those who see the organisation's peer work as a
         # whole and decide on funding (with an LE leader, who may come and go).
         self.decision_maker_slots = np.concatenate([self.executive_slots, self.senior_slots])
@@ -174,9 +178,7 @@ class SectorModel(Interventions, mesa.Model):
         )
         # Managers and clinicians are replaced when they leave, so their number is fixed.
         self.non_peer_headcount = np.bincount(
-            staff.org[
-                staff.slots_of(Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER, Kind.CLINICIAN)
-            ],
+            staff.org[staff.slots_of(*NON_PEER_KINDS)],
             minlength=p.n_orgs,
         )
         workers = staff.slots_of(Kind.PEER_WORKER)
@@ -323,12 +325,13 @@ class SectorModel(Interventions, mesa.Model):
         self.data_registry.close()
 
     # ---- Mesa's agent registry, with agents created when first asked for ------------------
+    # Mesa's own getters, after the pending agents are made (simulation.core.mesa_bridge).
 
     @property
     def agents(self) -> Any:
         """Every staff member's Mesa agent (Mesa's own agent set; do not modify it)."""
         self._create_pending_agents()
-        return self._all_agents
+        return mesa.Model.agents.fget(self)
 
     @agents.setter
     def agents(self, agents: Any) -> None:
@@ -338,13 +341,13 @@ class SectorModel(Interventions, mesa.Model):
     def agents_by_type(self) -> dict[type, Any]:
         """Mesa's agent sets by agent class: ``Manager``, ``Clinician``, ``PeerWorker``."""
         self._create_pending_agents()
-        return self._agents_by_type
+        return mesa.Model.agents_by_type.fget(self)
 
     @property
     def agent_types(self) -> list[type]:
         """The agent classes registered so far."""
         self._create_pending_agents()
-        return list(self._agents_by_type)
+        return mesa.Model.agent_types.fget(self)
 
     def _create_pending_agents(self) -> None:
         # Mesa's __init__ may look before the staff exist.
@@ -422,40 +425,6 @@ class SectorModel(Interventions, mesa.Model):
         staff = self.staff
         mask = staff.active[: staff.size] & (staff.org[: staff.size] == org)
         return [staff.handles[s] for s in np.flatnonzero(mask).tolist()]
-
-    def org_network(self, org: int, layout: Any = None) -> mesa.discrete_space.Network:
-        """The staff of one organisation as a Mesa network space (built on demand).
-
-        Nodes are agents' ``unique_id``; each cell holds its agent. Edges join members
-        of the same unit (``relation="team"``) and each person to their line manager
-        (``relation="line"``).
-
-        Args:
-            org: Organisation index.
-            layout: Node positions or a networkx layout function (None: topological).
-
-        Returns:
-            A ``mesa.discrete_space.Network``.
-        """
-        staff = self.staff
-        agents = self.agents_of_org(org)
-        graph = nx.Graph()
-        by_unit: dict[int, list[int]] = {}
-        for agent in agents:
-            graph.add_node(agent.unique_id, kind=agent.kind.name.lower())
-            by_unit.setdefault(agent.team, []).append(agent.unique_id)
-        for members in by_unit.values():
-            for i, first in enumerate(members):
-                for second in members[i + 1 :]:
-                    graph.add_edge(first, second, relation="team")
-        for agent in agents:
-            boss = int(staff.superior[agent.slot])
-            if boss >= 0 and staff.active[boss]:
-                graph.add_edge(agent.unique_id, staff.handles[boss].unique_id, relation="line")
-        network = mesa.discrete_space.Network(graph, random=self.random, layout=layout)
-        for agent in agents:
-            network[agent.unique_id].add_agent(agent)
-        return network
 
 
 def _signature_with_parameters() -> inspect.Signature:

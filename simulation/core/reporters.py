@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.core.state import Kind
+from simulation.core.circles import non_peer_stigma_sum
+from simulation.core.state import PEER_KINDS
 
 if TYPE_CHECKING:
     from simulation.core.model import SectorModel
@@ -62,10 +63,10 @@ def org_tallies(model: SectorModel) -> dict[str, np.ndarray]:
     Returns:
         Name -> array over organisations.
     """
-    staff, structure, n_orgs = model.staff, model.structure, model.n_orgs
+    staff, n_orgs = model.staff, model.n_orgs
     n = staff.size
     org = staff.org
-    peers = staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)
+    peers = staff.slots_of(*PEER_KINDS)
     peer_count = np.bincount(org[peers], minlength=n_orgs)
     managers = model.manager_slots
 
@@ -73,18 +74,12 @@ def org_tallies(model: SectorModel) -> dict[str, np.ndarray]:
         # Flags are cleared when someone leaves, so empty slots never count.
         return np.bincount(org[np.flatnonzero(flags)], minlength=n_orgs)
 
-    # Sum stigma by unit first: empty slots sit in the ignored last unit bin.
-    unit_stigma = np.bincount(
-        staff.unit[:n], weights=staff.stigma[:n], minlength=structure.n_units + 1
-    )
-    stigma_sum = np.bincount(structure.unit_org, weights=unit_stigma[:-1], minlength=n_orgs)
-    stigma_sum -= np.bincount(org[peers], weights=staff.stigma[peers], minlength=n_orgs)
     return {
         "peers": peer_count,
         "non_peers": model.non_peer_headcount,
         "le_leader": model.orgs.le_leader >= 0,
         "champions": count(staff.champion[:n]),
-        "non_peer_stigma": stigma_sum,
+        "non_peer_stigma": non_peer_stigma_sum(model),
         # Peers have always disclosed their LE; the shares are about everyone else.
         "disclosed": count(staff.disclosed[:n]) - peer_count,
         "with_le": count(staff.lived_experience[:n]) - peer_count,

@@ -306,7 +306,7 @@ def build_report(
         manifest: Provenance of the validation run.
         quick: Whether it was run as ``--quick`` (said in the note on power).
         predictions: The hindcast's posterior predictive table
-            (:func:`simulation.runs.posterior.held_out_predictions`), if run.
+            (:func:`simulation.runs.calibration.held_out_predictions`), if run.
 
     Returns:
         The report, ready to :meth:`~simulation.outputs.reports.Report.write`.

@@ -38,7 +38,7 @@ import pandas as pd
 from simulation.core.parameters import SETUP_ONLY, validate_parameters
 from simulation.core.reporters import SECTOR_COLUMNS
 from simulation.core.wording import is_count, is_integer, join_words
-from simulation.runs.posterior import Posterior, posterior_note
+from simulation.runs.calibration import Posterior, posterior_note
 from simulation.runs.replications import map_runs, replication_seeds, run_replication
 from simulation.runs.scenarios import Scenario
 from simulation.runs.statistics import mean_interval

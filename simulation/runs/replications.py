@@ -27,7 +27,7 @@ from simulation.runs.pool import map_runs as map_runs
 from simulation.runs.statistics import mean_interval
 
 if TYPE_CHECKING:
-    from simulation.runs.posterior import Posterior
+    from simulation.runs.calibration import Posterior
 
 #: Leading columns of the long replications frame, before the model's sector columns.
 ID_COLUMNS: tuple[str, ...] = ("replication", "seed", "month")
@@ -175,7 +175,7 @@ def run_replications(
         events: Interventions scheduled in every replication (see :func:`build_model`);
             none by default.
         posterior: If given, replication ``r`` first takes the parameters of
-            ``posterior.draw(seed, r)`` (:mod:`simulation.runs.posterior`); ``params``
+            ``posterior.draw(seed, r)`` (:mod:`simulation.runs.calibration.posterior`); ``params``
             override them.
 
     Returns:

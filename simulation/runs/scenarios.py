@@ -78,7 +78,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from simulation.core.model import SectorModel
-    from simulation.runs.posterior import Posterior
+    from simulation.runs.calibration import Posterior
 
 #: Every column of the frame returned by :func:`run_scenario`, in order.
 SCENARIO_COLUMNS: tuple[str, ...] = ("scenario", *REPLICATION_COLUMNS)

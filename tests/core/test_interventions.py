@@ -31,7 +31,7 @@ from simulation.core.interventions import (
     any_intervention,
     make_intervention,
 )
-from simulation.core.state import Kind
+from simulation.core.state import NON_PEER_KINDS, Kind
 from simulation.runs.scenarios import Scenario, ScenarioError
 
 
@@ -53,7 +53,7 @@ def test_management_training_reaches_managers_of_chosen_orgs_only():
 def test_training_coverage_is_a_share_of_people():
     model = SectorModel(rng=1, n_orgs=30)
     staff = model.staff
-    non_peers = staff.slots_of(Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER, Kind.CLINICIAN)
+    non_peers = staff.slots_of(*NON_PEER_KINDS)
     before = staff.stigma[non_peers].copy()
     model.intervene("workforce_training", coverage=0.5)
     reached = np.mean(staff.stigma[non_peers] < before)

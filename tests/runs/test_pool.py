@@ -88,7 +88,7 @@ def _validation_jobs():
 
 
 def _calibration_jobs():
-    from simulation.runs.calibration import _measure_job
+    from simulation.runs.calibration.measure import _measure_job
 
     return _measure_job, [(seed, {"n_orgs": 6}, 6) for seed in (1, 2, 3)]
 

@@ -1,6 +1,6 @@
 """Posterior robustness: in what share of posterior draws each emergent check holds.
 
-Each draw of the calibrated posterior (:class:`~simulation.runs.posterior.Posterior`,
+Each draw of the calibrated posterior (:class:`~simulation.runs.calibration.Posterior`,
 drawn as ``--posterior`` draws them: row ``draw_index(seed, d)`` for draw ``d``) sets its
 parameters under every arm's own (an arm's manipulation wins), and the arms of the
 patterns with emergent checks run on ``seeds`` seeds each. A check *holds in a draw* when
@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation.runs.posterior import Posterior
+from simulation.runs.calibration import Posterior
 from simulation.runs.replications import map_runs, replication_seeds
 from simulation.runs.validation.arms import Arm, ArmRun, run_arm
 from simulation.runs.validation.base import Pattern
