@@ -153,6 +153,20 @@ class SectorModel(Interventions, mesa.Model):
             self.streams.uniform("initial_champion", 0, keys) < p.initial_champion
         )
 
+        self._index_positions()
+        workers = staff.slots_of(Kind.PEER_WORKER)
+        self.orgs.positions[:] = np.bincount(staff.org[workers], minlength=p.n_orgs)
+        self.orgs.ever_employed[:] = self.orgs.positions > 0
+        leaders = staff.slots_of(Kind.PEER_LEADER)
+        self.orgs.le_leader[staff.org[leaders]] = leaders
+
+    def _index_positions(self) -> None:
+        """Select who holds each fixed position and the links between units (set-up).
+
+        Positions never move (leavers are replaced in place), so these are computed once,
+        from the staff at month 0; a batch of replications calls it on its merged staff.
+        """
+        staff, structure = self.staff, self.structure
         self.executive_slots = staff.slots_of(Kind.EXECUTIVE)
         self.senior_slots = staff.slots_of(Kind.SENIOR)
         self.manager_slots = staff.slots_of(Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER)
@@ -176,13 +190,19 @@ class SectorModel(Interventions, mesa.Model):
             staff.org[
                 staff.slots_of(Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER, Kind.CLINICIAN)
             ],
-            minlength=p.n_orgs,
+            minlength=self.n_orgs,
         )
-        workers = staff.slots_of(Kind.PEER_WORKER)
-        self.orgs.positions[:] = np.bincount(staff.org[workers], minlength=p.n_orgs)
-        self.orgs.ever_employed[:] = self.orgs.positions > 0
-        leaders = staff.slots_of(Kind.PEER_LEADER)
-        self.orgs.le_leader[staff.org[leaders]] = leaders
+
+    def org_indices(self, ids: tuple[int, ...]) -> np.ndarray:
+        """The sector's indices of the organisations a scenario names by id.
+
+        Args:
+            ids: Organisation ids, each below ``n_orgs``.
+
+        Returns:
+            The indices (a batch of replications returns each id in every replication).
+        """
+        return np.asarray(ids, dtype=np.int64)
 
     def _place(
         self,
@@ -197,7 +217,7 @@ class SectorModel(Interventions, mesa.Model):
     ) -> None:
         """Write new people into ``slots`` and create their Mesa agents."""
         staff = self.staff
-        people = draw_people(self.params, self.streams, keys, kinds, attitude_class)
+        people = draw_people(self.params, self.streams, keys, kinds, attitude_class, orgs)
         staff.active[slots] = True
         staff.org[slots] = orgs
         staff.kind[slots] = kinds

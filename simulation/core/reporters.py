@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.core.state import Kind
+from simulation.core.state import Kind, StaffState
 
 if TYPE_CHECKING:
     from simulation.core.model import SectorModel
@@ -140,8 +140,34 @@ def sector_summary(model: SectorModel, tallies: dict | None = None) -> dict[str,
         Column name -> value, in :data:`SECTOR_COLUMNS` order.
     """
     t = org_tallies(model) if tallies is None else tallies
-    staff = model.staff
-    managers = model.manager_slots
+    return sector_figures(
+        t,
+        model.staff,
+        model.manager_slots,
+        hires=model.peer_hires_this_month,
+        leavers=model.peer_leavers_this_month,
+    )
+
+
+def sector_figures(
+    t: dict[str, np.ndarray], staff: StaffState, managers: np.ndarray, hires: int, leavers: int
+) -> dict[str, float]:
+    """The 13 sector figures of one sector from its organisations' tallies.
+
+    :func:`sector_summary` of one model; a batch of replications
+    (:mod:`simulation.runs.batch`) calls it once per replication with that replication's
+    slice of the tallies and its own managers, so each gets the figures it would alone.
+
+    Args:
+        t: :func:`org_tallies` of the sector's organisations.
+        staff: The staff state.
+        managers: The sector's managers' slots, in slot order.
+        hires: Peer hires this month.
+        leavers: Peer leavers this month.
+
+    Returns:
+        Column name -> value, in :data:`SECTOR_COLUMNS` order.
+    """
     peer_workers = int(t["peers"].sum())
     with_peers = int((t["peers"] > 0).sum())
     with_le = int(t["with_le"].sum())
@@ -149,11 +175,11 @@ def sector_summary(model: SectorModel, tallies: dict | None = None) -> dict[str,
         "peer_workers": peer_workers,
         "peer_share": peer_workers / max(peer_workers + int(t["non_peers"].sum()), 1),
         "orgs_with_peers": with_peers,
-        "orgs_without_peers": model.n_orgs - with_peers,
+        "orgs_without_peers": t["peers"].size - with_peers,
         "le_leaders": int(t["le_leader"].sum()),
         "champions": int(t["champions"].sum()),
-        "peer_hires": model.peer_hires_this_month,
-        "peer_leavers": model.peer_leavers_this_month,
+        "peer_hires": hires,
+        "peer_leavers": leavers,
         "mean_exposure_managers": _mean(staff.exposure[managers]),
         "mean_understanding_managers": _mean(staff.understanding[managers]),
         "mean_commitment_managers": _mean(staff.commitment[managers]),

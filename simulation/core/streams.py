@@ -19,7 +19,12 @@ the sector network) use ordinary ``Generator`` objects from the same SeedSequenc
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from simulation.core.state import StaffState
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -178,13 +183,41 @@ class RandomStreams:
         """
         return self.uniforms((name,), month, keys)[0]
 
-    def uniforms(self, names: tuple[str, ...], month: int, keys: np.ndarray) -> np.ndarray:
+    def staff_uniform(
+        self, name: str, month: int, staff: StaffState, slots: np.ndarray
+    ) -> np.ndarray:
+        """Draw one uniform number for each staff member in ``slots`` (by their keys).
+
+        The model draws for people through this method rather than :meth:`uniform`, so that
+        a batch of replications (:mod:`simulation.runs.batch`) can key each draw by its own
+        replication's seed, known from the person's organisation.
+
+        Args:
+            name: The stream's name.
+            month: The month of the draw.
+            staff: The staff state holding each slot's key.
+            slots: Staff slots, one draw each.
+
+        Returns:
+            ``uniform(name, month, staff.key[slots])``.
+        """
+        return self.uniform(name, month, staff.key[slots])
+
+    def uniforms(
+        self,
+        names: tuple[str, ...],
+        month: int,
+        keys: np.ndarray,
+        orgs: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Draw from several streams at once: row ``i`` equals ``uniform(names[i], ...)``.
 
         Args:
             names: Stream names.
             month: The month of the draws.
             keys: Person or organisation keys (``uint64``).
+            orgs: The organisation of each key. One run has one seed and ignores it; a
+                batch of replications needs it to key each draw by its replication's seed.
 
         Returns:
             An array of shape ``(len(names), len(keys))``.
