@@ -36,7 +36,9 @@ from simulation.core.parameters import validate_parameters
 from simulation.core.reporters import SECTOR_COLUMNS, org_tallies, sector_figures
 from simulation.core.state import _STAFF_ARRAYS, Kind, OrgState, SectorStructure, StaffState
 from simulation.core.streams import _GOLDEN, _SHIFT_11, _UNIT, RandomStreams, _offset, mix64
-from simulation.runs.footprint import BYTES_PER_STAFF, expected_staff
+from simulation.runs.footprint import BYTES_PER_STAFF, available_memory, expected_staff
+from simulation.runs.pool import map_runs
+from simulation.runs.replications import build_model
 
 
 class BatchStreams(RandomStreams):
@@ -343,8 +345,6 @@ def build_batch(
     Returns:
         The batch, ready to step.
     """
-    from simulation.runs.replications import build_model
-
     if not seeds:
         raise ValueError("a batch needs at least one seed")
     return SectorBatch([build_model(seed, params, events) for seed in seeds])
@@ -438,3 +438,71 @@ def setup_key(params: Mapping[str, Any] | None, events: Sequence[Intervention] =
     """
     validated = validate_parameters(dict(params or {}))
     return (validated.model_dump_json(), tuple(event.model_dump_json() for event in events))
+
+
+def replication_frames(
+    steps: int,
+    seeds: Sequence[int],
+    params: Mapping[str, Any] | None = None,
+    events: Sequence[Intervention] | None = None,
+) -> list[pd.DataFrame]:
+    """:func:`~simulation.runs.replications.run_replication` of each seed, as one batch.
+
+    Args:
+        steps: Months to simulate.
+        seeds: The replications' seeds.
+        params: Parameter overrides shared by every replication.
+        events: Interventions scheduled in every replication.
+
+    Returns:
+        One frame per seed: a ``month`` column (0..steps), then the sector columns.
+    """
+    frames = simulate_batch(steps, seeds, events or (), **dict(params or {}))
+    return [frame.reset_index()[["month", *SECTOR_COLUMNS]] for frame in frames]
+
+
+def map_batched(
+    function: Callable[[list[Any]], list[Any]],
+    jobs: Sequence[Any],
+    setup: Callable[[Any], tuple[Mapping[str, Any] | None, Hashable]],
+    *,
+    workers: int = 1,
+    progress: bool = False,
+    desc: str = "runs",
+) -> list[Any]:
+    """Run jobs in batches of one set-up over :func:`~simulation.runs.pool.map_runs`.
+
+    Jobs whose ``setup`` keys are equal are grouped (:func:`batch_groups`) into batches
+    sized by :func:`batch_size` from the footprint and from the jobs each worker gets;
+    ``function`` runs one batch and returns one result per job. The progress bar counts
+    runs, and the results come back in the order of ``jobs``.
+
+    Args:
+        function: A module-level function of a list of jobs (it is pickled to workers).
+        jobs: The jobs.
+        setup: Each job's ``(parameters, key)``: the parameters size the batch, the key
+            (from :func:`setup_key`, say) says which jobs may share one.
+        workers: Processes to use.
+        progress: Show a progress bar.
+        desc: Its label.
+
+    Returns:
+        One result per job, in order.
+    """
+    if not jobs:
+        return []
+    setups = [setup(job) for job in jobs]
+    memory = available_memory()
+    size = batch_size(
+        setups[0][0],
+        runs=math.ceil(len(jobs) / workers),
+        memory=None if memory is None else memory / workers,
+    )
+    groups = batch_groups((key for _, key in setups), size)
+    batches = [[jobs[position] for position in group] for group in groups]
+    results: list[Any] = [None] * len(jobs)
+    done = map_runs(function, batches, workers=workers, progress=progress, desc=desc, runs_of=len)
+    for group, batch_results in zip(groups, done, strict=True):
+        for position, result in zip(group, batch_results, strict=True):
+            results[position] = result
+    return results

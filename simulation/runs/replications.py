@@ -22,6 +22,7 @@ from simulation import SECTOR_COLUMNS, SectorModel, simulate
 from simulation.core.interventions import Intervention
 from simulation.core.parameters import Parameters, validate_parameters
 from simulation.core.streams import seed_from_sequence
+from simulation.runs.footprint import available_memory
 from simulation.runs.pool import map_runs as map_runs
 from simulation.runs.statistics import mean_interval
 
@@ -192,19 +193,27 @@ def run_replications(
     _check_count(seed, "seed", minimum=0)
     _check_count(replications, "replications", minimum=1)
 
-    frames = []
-    # Seeds are made one at a time: a list of them all would be built before the first run.
-    for replication in tqdm(
-        range(replications), desc="replications", unit="run", disable=not progress
-    ):
-        own_seed = replication_seed(seed, replication)
-        own_params = (
-            overrides if posterior is None else posterior.draw(seed, replication) | overrides
-        )
-        frame = run_replication(steps, own_seed, own_params, events)
-        frame.insert(0, "seed", np.int64(own_seed))
-        frame.insert(0, "replication", replication)
-        frames.append(frame)
+    # Batch builds on this module (build_model), hence the import here.
+    from simulation.runs.batch import batch_groups, batch_size, replication_frames, setup_key
+
+    seeds = [replication_seed(seed, replication) for replication in range(replications)]
+    own_params = [
+        overrides if posterior is None else posterior.draw(seed, replication) | overrides
+        for replication in range(replications)
+    ]
+    # Replications with the same parameters run as batches (simulation.runs.batch):
+    # each frame is the one its run alone gives.
+    size = batch_size(own_params[0], replications, available_memory())
+    frames: list[pd.DataFrame] = [pd.DataFrame()] * replications
+    with tqdm(total=replications, desc="replications", unit="run", disable=not progress) as bar:
+        for group in batch_groups(map(setup_key, own_params), size):
+            batch_seeds = [seeds[replication] for replication in group]
+            batch = replication_frames(steps, batch_seeds, own_params[group[0]], events)
+            for replication, frame in zip(group, batch, strict=True):
+                frame.insert(0, "seed", np.int64(seeds[replication]))
+                frame.insert(0, "replication", replication)
+                frames[replication] = frame
+            bar.update(len(group))
     combined = pd.concat(frames, ignore_index=True)
     return combined[list(REPLICATION_COLUMNS)]
 
