@@ -23,9 +23,9 @@ from simulation.core.processes import MONTHLY_PROCESSES, could_champion, leave_m
 from simulation.core.reporters import (
     AGENT_REPORTERS,
     MODEL_REPORTERS,
-    ORG_COLUMNS,
     SECTOR_COLUMNS,
     org_summary,
+    org_table,
     org_tallies,
     sector_summary,
 )
@@ -409,11 +409,7 @@ class SectorModel(Interventions, mesa.Model):
 
     def org_table(self) -> pd.DataFrame:
         """Organisation x month table: one row per organisation per recorded month."""
-        months = np.repeat(np.arange(len(self._org_rows)), self.n_orgs)
-        table = {"month": months, "org": np.tile(np.arange(self.n_orgs), len(self._org_rows))}
-        for column in ORG_COLUMNS:
-            table[column] = np.concatenate([row[column] for row in self._org_rows])
-        return pd.DataFrame(table)
+        return org_table(self._org_rows, self.n_orgs)
 
     def staff_frame(self) -> pd.DataFrame:
         """A snapshot of every current staff member's state (one row per agent)."""

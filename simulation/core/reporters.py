@@ -11,6 +11,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from simulation.core.state import Kind, StaffState
 
@@ -186,6 +187,24 @@ def sector_figures(
         "mean_stigma": float(t["non_peer_stigma"].sum() / max(int(t["non_peers"].sum()), 1)),
         "disclosed_share": float(t["disclosed"].sum() / with_le) if with_le else 0.0,
     }
+
+
+def org_table(rows: list[dict[str, np.ndarray]], n_orgs: int) -> pd.DataFrame:
+    """Organisation x month table from each month's :func:`org_summary`.
+
+    Args:
+        rows: One :func:`org_summary` per recorded month, in order.
+        n_orgs: Organisations in the sector.
+
+    Returns:
+        Columns ``month``, ``org`` and :data:`ORG_COLUMNS`, one row per organisation
+        per month.
+    """
+    months = np.repeat(np.arange(len(rows)), n_orgs)
+    table = {"month": months, "org": np.tile(np.arange(n_orgs), len(rows))}
+    for column in ORG_COLUMNS:
+        table[column] = np.concatenate([row[column] for row in rows])
+    return pd.DataFrame(table)
 
 
 def sector_value(model: SectorModel, column: str) -> float:

@@ -33,7 +33,13 @@ import pandas as pd
 from simulation.core.interventions import Intervention
 from simulation.core.model import SectorModel
 from simulation.core.parameters import validate_parameters
-from simulation.core.reporters import SECTOR_COLUMNS, org_tallies, sector_figures
+from simulation.core.reporters import (
+    SECTOR_COLUMNS,
+    org_summary,
+    org_table,
+    org_tallies,
+    sector_figures,
+)
 from simulation.core.state import _STAFF_ARRAYS, Kind, OrgState, SectorStructure, StaffState
 from simulation.core.streams import _GOLDEN, _SHIFT_11, _UNIT, RandomStreams, _offset, mix64
 from simulation.runs.footprint import BYTES_PER_STAFF, available_memory, expected_staff
@@ -195,6 +201,8 @@ class SectorBatch(SectorModel):
         self.peer_hires_this_month = int(self.hires_by_replication.sum())
         self.peer_leavers_this_month = int(self.leavers_by_replication.sum())
         self._rows = [[m.summary_cache[1]] for m in models]
+        # Month 0 of each replication as it recorded it; later months for all at once.
+        self._org_rows: list[Any] = [[m._org_rows[0] for m in models]]
         self.running = True
 
     def _merge(self, models: Sequence[SectorModel]) -> None:
@@ -289,6 +297,7 @@ class SectorBatch(SectorModel):
     def record(self) -> None:
         """Collect this month's sector row of every replication."""
         tallies = org_tallies(self)
+        self._org_rows.append(org_summary(self, tallies))
         n = self.n_orgs // self.replications
         for r, rows in enumerate(self._rows):
             part = {name: values[r * n : (r + 1) * n] for name, values in tallies.items()}
@@ -321,9 +330,29 @@ class SectorBatch(SectorModel):
             frames.append(frame)
         return frames
 
+    def org_tables(self) -> list[pd.DataFrame]:
+        """Each replication's organisation x month table, as ``org_table()`` gives it alone.
+
+        Returns:
+            One table per replication, in batch order.
+        """
+        n = self.n_orgs // self.replications
+        first, *later = self._org_rows
+        tables = []
+        for r in range(self.replications):
+            rows = [first[r]] + [
+                {name: values[r * n : (r + 1) * n] for name, values in row.items()} for row in later
+            ]
+            tables.append(org_table(rows, n))
+        return tables
+
     def sector_frame(self) -> pd.DataFrame:
         """Refused: a batch has one frame per replication (see :meth:`sector_frames`)."""
         raise TypeError("a batch has one frame per replication: use sector_frames()")
+
+    def org_table(self) -> pd.DataFrame:
+        """Refused: a batch has one table per replication (see :meth:`org_tables`)."""
+        raise TypeError("a batch has one table per replication: use org_tables()")
 
 
 def _no_agents() -> None:

@@ -87,3 +87,23 @@ def test_a_batch_has_no_mesa_agents():
     batch = build_batch(SEEDS[:2], {"n_orgs": 3})
     with pytest.raises(TypeError, match="no Mesa agents"):
         batch.staff.create_agents()
+
+
+def test_validation_arms_in_a_batch_equal_each_seed_alone():
+    from simulation.runs.validation import PATTERNS, arms_of
+    from simulation.runs.validation.arms import (
+        AddPeers,
+        ChampionsLeave,
+        arm,
+        run_arm,
+        run_arm_batch,
+    )
+
+    arms = [each for each in arms_of(PATTERNS) if each.actions and not each.probe][:3]
+    arms.append(arm("lab", "lab", {"n_orgs": 5}, [AddPeers(3, per_org=1), ChampionsLeave(6)]))
+    for each in arms:
+        batched = run_arm_batch(each, SEEDS, 12)
+        for seed, run in zip(SEEDS, batched, strict=True):
+            alone = run_arm(each, seed, 12)
+            assert_byte_identical(alone.sector, run.sector)
+            pd.testing.assert_frame_equal(alone.orgs, run.orgs, check_exact=True)
