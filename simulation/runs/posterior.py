@@ -50,7 +50,7 @@ from simulation.core.parameters import (
     allowed_values,
     validate_parameters,
 )
-from simulation.runs.pool import map_runs
+from simulation.runs.batch import map_batched, simulate_batch
 from simulation.runs.replications import replication_seed
 from simulation.runs.scenarios import SettingsFileError, read_small_file
 
@@ -718,10 +718,21 @@ def posterior_correlations(posterior: Posterior) -> pd.DataFrame:
 # ---- posterior predictive check ------------------------------------------------------------
 
 
-def _predictive_job(
-    job: tuple[int, dict[str, float], int, Mapping[str, Any] | None],
-) -> dict[str, float]:
-    return run_hindcast(*job)
+HindcastJob = tuple[int, dict[str, float], int, Mapping[str, Any] | None]
+
+
+def _predictive_batch(jobs: list[HindcastJob]) -> list[dict[str, float]]:
+    """:func:`run_hindcast` of jobs with one set-up, their seeds run as one batch."""
+    _, values, months, fixed = jobs[0]
+    params = dict(fixed or {}) | hindcast_params(values, months)
+    frames = simulate_batch(months, [seed for seed, _, _, _ in jobs], **params)
+    n_orgs = int(params.get("n_orgs", Parameters.model_fields["n_orgs"].default))
+    return [hindcast_figures(frame, n_orgs) for frame in frames]
+
+
+def _hindcast_setup(job: HindcastJob) -> tuple[Any, Any]:
+    _, values, months, fixed = job
+    return dict(fixed or {}), repr((sorted(values.items()), months, fixed))
 
 
 def default_nuisances() -> dict[str, float]:
@@ -757,7 +768,7 @@ def defaults_hindcast(
     jobs = [
         (replication_seed(root_seed, s), nuisances, HINDCAST_MONTHS, None) for s in range(seeds)
     ]
-    return map_runs(_predictive_job, jobs, workers=workers, progress=False)
+    return map_batched(_predictive_batch, jobs, _hindcast_setup, workers=workers)
 
 
 def predictive_runs(
@@ -797,8 +808,13 @@ def predictive_runs(
         (run_seeds[i], posterior.values(rows[i // seeds], nuisances=True), months, fixed)
         for i in range(draws * seeds)
     ]
-    figures = map_runs(
-        _predictive_job, jobs, workers=workers, progress=progress, desc="predictive runs"
+    figures = map_batched(
+        _predictive_batch,
+        jobs,
+        _hindcast_setup,
+        workers=workers,
+        progress=progress,
+        desc="predictive runs",
     )
     frame = pd.DataFrame(figures)
     frame.insert(0, "seed", np.array(run_seeds, dtype=np.int64))

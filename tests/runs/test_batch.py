@@ -107,3 +107,23 @@ def test_validation_arms_in_a_batch_equal_each_seed_alone():
             alone = run_arm(each, seed, 12)
             assert_byte_identical(alone.sector, run.sector)
             pd.testing.assert_frame_equal(alone.orgs, run.orgs, check_exact=True)
+
+
+def test_calibration_measures_in_batches_equal_each_run_alone():
+    from simulation.runs.calibration import measure, measure_many
+
+    params = {"n_orgs": 6}
+    jobs = [(seed, params) for seed in SEEDS] + [(7, {"n_orgs": 5})]
+    batched = measure_many(jobs, months=12, progress=False)
+    alone = [measure(seed, job_params, 12) for seed, job_params in jobs]
+    assert batched == alone
+
+
+def test_hindcasts_in_batches_equal_each_run_alone():
+    from simulation.runs import posterior
+
+    values = posterior.default_nuisances()
+    jobs = [(seed, values, 14, {"n_orgs": 5}) for seed in SEEDS]
+    batched = posterior.map_batched(posterior._predictive_batch, jobs, posterior._hindcast_setup)
+    alone = [posterior.run_hindcast(*job) for job in jobs]
+    np.testing.assert_array_equal(pd.DataFrame(batched).to_numpy(), pd.DataFrame(alone).to_numpy())
