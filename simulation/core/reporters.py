@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from simulation.core.state import Kind, StaffState
+from simulation.core.state import Kind
 
 if TYPE_CHECKING:
     from simulation.core.model import SectorModel
@@ -48,6 +48,10 @@ ORG_COLUMNS: tuple[str, ...] = (
     "ever_employed",
     "exposure_class",
 )
+
+
+#: The managers' attributes whose means are sector columns.
+MANAGER_MEANS = ("exposure", "understanding", "commitment")
 
 
 def _mean(values: np.ndarray) -> float:
@@ -141,51 +145,60 @@ def sector_summary(model: SectorModel, tallies: dict | None = None) -> dict[str,
         Column name -> value, in :data:`SECTOR_COLUMNS` order.
     """
     t = org_tallies(model) if tallies is None else tallies
-    return sector_figures(
-        t,
-        model.staff,
-        model.manager_slots,
-        hires=model.peer_hires_this_month,
-        leavers=model.peer_leavers_this_month,
+    staff, managers = model.staff, model.manager_slots
+    figures = sector_figures(
+        {name: values[np.newaxis, :] for name, values in t.items()},
+        {name: [getattr(staff, name)[managers]] for name in MANAGER_MEANS},
+        hires=np.array([model.peer_hires_this_month]),
+        leavers=np.array([model.peer_leavers_this_month]),
     )
+    return {name: values[0].item() for name, values in figures.items()}
 
 
 def sector_figures(
-    t: dict[str, np.ndarray], staff: StaffState, managers: np.ndarray, hires: int, leavers: int
-) -> dict[str, float]:
-    """The 13 sector figures of one sector from its organisations' tallies.
+    t: dict[str, np.ndarray],
+    managers: dict[str, list[np.ndarray]],
+    hires: np.ndarray,
+    leavers: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The 13 sector figures of one or more sectors (replications) from their tallies.
 
-    :func:`sector_summary` of one model; a batch of replications
-    (:mod:`simulation.runs.batch`) calls it once per replication with that replication's
-    slice of the tallies and its own managers, so each gets the figures it would alone.
+    The body of :func:`sector_summary`, vectorised over sectors so that a batch of
+    replications (:mod:`simulation.runs.batch`) computes every replication's figures at
+    once. Each sum runs over one row, as the sum of that sector alone would (the same
+    numbers in the same order), so each replication gets the figures it would alone.
 
     Args:
-        t: :func:`org_tallies` of the sector's organisations.
-        staff: The staff state.
-        managers: The sector's managers' slots, in slot order.
-        hires: Peer hires this month.
-        leavers: Peer leavers this month.
+        t: :func:`org_tallies`, each an array of sectors x organisations.
+        managers: For each of :data:`MANAGER_MEANS`, one array per sector of its
+            managers' values, in slot order.
+        hires: Peer hires this month, per sector.
+        leavers: Peer leavers this month, per sector.
 
     Returns:
-        Column name -> value, in :data:`SECTOR_COLUMNS` order.
+        Column name -> one value per sector, in :data:`SECTOR_COLUMNS` order.
     """
-    peer_workers = int(t["peers"].sum())
-    with_peers = int((t["peers"] > 0).sum())
-    with_le = int(t["with_le"].sum())
+    peer_workers = t["peers"].sum(axis=1)
+    with_peers = (t["peers"] > 0).sum(axis=1)
+    with_le = t["with_le"].sum(axis=1)
+    non_peers = t["non_peers"].sum(axis=1)
     return {
         "peer_workers": peer_workers,
-        "peer_share": peer_workers / max(peer_workers + int(t["non_peers"].sum()), 1),
+        "peer_share": peer_workers / np.maximum(peer_workers + non_peers, 1),
         "orgs_with_peers": with_peers,
-        "orgs_without_peers": t["peers"].size - with_peers,
-        "le_leaders": int(t["le_leader"].sum()),
-        "champions": int(t["champions"].sum()),
+        "orgs_without_peers": t["peers"].shape[1] - with_peers,
+        "le_leaders": t["le_leader"].sum(axis=1),
+        "champions": t["champions"].sum(axis=1),
         "peer_hires": hires,
         "peer_leavers": leavers,
-        "mean_exposure_managers": _mean(staff.exposure[managers]),
-        "mean_understanding_managers": _mean(staff.understanding[managers]),
-        "mean_commitment_managers": _mean(staff.commitment[managers]),
-        "mean_stigma": float(t["non_peer_stigma"].sum() / max(int(t["non_peers"].sum()), 1)),
-        "disclosed_share": float(t["disclosed"].sum() / with_le) if with_le else 0.0,
+        **{
+            f"mean_{name}_managers": np.array([_mean(values) for values in managers[name]])
+            for name in MANAGER_MEANS
+        },
+        "mean_stigma": t["non_peer_stigma"].sum(axis=1) / np.maximum(non_peers, 1),
+        "disclosed_share": np.where(
+            with_le > 0, t["disclosed"].sum(axis=1) / np.maximum(with_le, 1), 0.0
+        ),
     }
 
 

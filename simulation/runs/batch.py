@@ -34,6 +34,7 @@ from simulation.core.interventions import Intervention
 from simulation.core.model import SectorModel
 from simulation.core.parameters import validate_parameters
 from simulation.core.reporters import (
+    MANAGER_MEANS,
     SECTOR_COLUMNS,
     org_summary,
     org_table,
@@ -191,16 +192,22 @@ class SectorBatch(SectorModel):
         self.collect_agents = False
         self._merge(models)
         self._index_positions()
-        self.replication_managers = [
-            self.manager_slots[self.org_replication[self.staff.org[self.manager_slots]] == r]
-            for r in range(self.replications)
-        ]
+        # Managers never move, and the batch's are ordered by replication: where each
+        # replication's end.
+        manager_replication = self.org_replication[self.staff.org[self.manager_slots]]
+        self.manager_ends = np.searchsorted(
+            manager_replication, np.arange(1, self.replications + 1)
+        )
         # Hires and exits of month-0 interventions count towards month 1, as alone.
         self.hires_by_replication = np.array([m.peer_hires_this_month for m in models])
         self.leavers_by_replication = np.array([m.peer_leavers_this_month for m in models])
         self.peer_hires_this_month = int(self.hires_by_replication.sum())
         self.peer_leavers_this_month = int(self.leavers_by_replication.sum())
-        self._rows = [[m.summary_cache[1]] for m in models]
+        # Each month's figures, one array over replications per column; month 0 is what
+        # each replication recorded alone.
+        self._rows = [
+            {name: np.array([m.summary_cache[1][name] for m in models]) for name in SECTOR_COLUMNS}
+        ]
         # Month 0 of each replication as it recorded it; later months for all at once.
         self._org_rows: list[Any] = [[m._org_rows[0] for m in models]]
         self.running = True
@@ -299,17 +306,20 @@ class SectorBatch(SectorModel):
         tallies = org_tallies(self)
         self._org_rows.append(org_summary(self, tallies))
         n = self.n_orgs // self.replications
-        for r, rows in enumerate(self._rows):
-            part = {name: values[r * n : (r + 1) * n] for name, values in tallies.items()}
-            rows.append(
-                sector_figures(
-                    part,
-                    self.staff,
-                    self.replication_managers[r],
-                    hires=int(self.hires_by_replication[r]),
-                    leavers=int(self.leavers_by_replication[r]),
-                )
+        # Each replication's managers' values are a contiguous view of one gather: the
+        # same numbers, in the same order, as the replication's own gather alone.
+        managers = {
+            name: np.split(getattr(self.staff, name)[self.manager_slots], self.manager_ends[:-1])
+            for name in MANAGER_MEANS
+        }
+        self._rows.append(
+            sector_figures(
+                {name: values.reshape(self.replications, n) for name, values in tallies.items()},
+                managers,
+                hires=self.hires_by_replication.copy(),
+                leavers=self.leavers_by_replication.copy(),
             )
+        )
         self.hires_by_replication[:] = 0
         self.leavers_by_replication[:] = 0
         self.peer_hires_this_month = 0
@@ -322,10 +332,10 @@ class SectorBatch(SectorModel):
         Returns:
             One frame per replication, in batch order: index ``month``, the 13 columns.
         """
+        columns = {name: np.stack([row[name] for row in self._rows]) for name in SECTOR_COLUMNS}
         frames = []
-        for rows in self._rows:
-            # Built as Mesa's DataCollector builds a model's frame: a dict of lists.
-            frame = pd.DataFrame({name: [row[name] for row in rows] for name in SECTOR_COLUMNS})
+        for r in range(self.replications):
+            frame = pd.DataFrame({name: values[:, r] for name, values in columns.items()})
             frame.index = pd.RangeIndex(len(frame), name="month")
             frames.append(frame)
         return frames
