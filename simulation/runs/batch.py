@@ -45,7 +45,33 @@ from simulation.core.state import _STAFF_ARRAYS, Kind, OrgState, SectorStructure
 from simulation.core.streams import _GOLDEN, _SHIFT_11, _UNIT, RandomStreams, _offset, mix64
 from simulation.runs.footprint import BYTES_PER_STAFF, available_memory, expected_staff
 from simulation.runs.pool import map_runs
-from simulation.runs.replications import build_model
+
+
+def build_model(
+    seed: int,
+    params: Mapping[str, Any] | None = None,
+    events: Sequence[Intervention] = (),
+) -> SectorModel:
+    """Build a model at month 0 and schedule interventions on it.
+
+    Args:
+        seed: The run's seed.
+        params: Parameter overrides; missing names take their defaults.
+        events: Interventions (:mod:`simulation.core.interventions`), scheduled in this order
+            with ``model.schedule`` (those at month 0 apply at once).
+
+    Returns:
+        The model, ready to step.
+
+    Raises:
+        simulation.core.errors.InputError: For an intervention the model refuses (an
+            organisation id beyond its sector).
+        simulation.ParameterError: If a parameter is unknown or out of range.
+    """
+    model = SectorModel(rng=seed, **dict(params or {}))
+    for event in events:
+        model.schedule(event)
+    return model
 
 
 class BatchStreams(RandomStreams):

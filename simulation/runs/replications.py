@@ -18,10 +18,17 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from simulation import SECTOR_COLUMNS, SectorModel, simulate
+from simulation import SECTOR_COLUMNS, simulate
 from simulation.core.interventions import Intervention
 from simulation.core.parameters import Parameters, validate_parameters
 from simulation.core.streams import seed_from_sequence
+from simulation.runs.batch import (
+    batch_groups,
+    batch_size,
+    build_model,
+    replication_frames,
+    setup_key,
+)
 from simulation.runs.footprint import available_memory
 from simulation.runs.pool import map_runs as map_runs
 from simulation.runs.statistics import mean_interval
@@ -92,33 +99,6 @@ def _check_count(value: Any, name: str, *, minimum: int) -> None:
     """Refuse anything but an integer (not a boolean) of at least ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-
-
-def build_model(
-    seed: int,
-    params: Mapping[str, Any] | None = None,
-    events: Sequence[Intervention] = (),
-) -> SectorModel:
-    """Build a model at month 0 and schedule interventions on it.
-
-    Args:
-        seed: The run's seed.
-        params: Parameter overrides; missing names take their defaults.
-        events: Interventions (:mod:`simulation.core.interventions`), scheduled in this order
-            with ``model.schedule`` (those at month 0 apply at once).
-
-    Returns:
-        The model, ready to step.
-
-    Raises:
-        simulation.core.errors.InputError: For an intervention the model refuses (an
-            organisation id beyond its sector).
-        simulation.ParameterError: If a parameter is unknown or out of range.
-    """
-    model = SectorModel(rng=seed, **dict(params or {}))
-    for event in events:
-        model.schedule(event)
-    return model
 
 
 def run_replication(
@@ -192,9 +172,6 @@ def run_replications(
     validate_parameters(overrides, owner="run_replications")
     _check_count(seed, "seed", minimum=0)
     _check_count(replications, "replications", minimum=1)
-
-    # Batch builds on this module (build_model), hence the import here.
-    from simulation.runs.batch import batch_groups, batch_size, replication_frames, setup_key
 
     seeds = [replication_seed(seed, replication) for replication in range(replications)]
     own_params = [
