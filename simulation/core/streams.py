@@ -75,6 +75,20 @@ def mix64_scalar(value: int) -> int:
     return x ^ (x >> 31)
 
 
+def unit_floats(bits: np.ndarray) -> np.ndarray:
+    """Uniform floats in [0, 1) from mixed 64-bit values (their top 53 bits).
+
+    Args:
+        bits: Mixed ``uint64`` values.
+
+    Returns:
+        Floats, one per value, multiples of 2**-53.
+    """
+    uniforms = (bits >> _SHIFT_11).astype(np.float64)
+    uniforms *= _UNIT
+    return uniforms
+
+
 def _offset(base: np.ndarray, count: np.ndarray | int) -> np.ndarray:
     """Return ``base + GOLDEN * (count + 1)`` with wrap-around, as uint64."""
     steps = np.array(count, dtype=np.uint64, ndmin=1) + np.uint64(1)
@@ -232,9 +246,7 @@ class RandomStreams:
             bits = mix64(keys ^ month_keys[0])[np.newaxis, :]
         else:
             bits = mix64(keys[np.newaxis, :] ^ month_keys[:, np.newaxis])
-        uniforms = (bits >> _SHIFT_11).astype(np.float64)
-        uniforms *= _UNIT
-        return uniforms
+        return unit_floats(bits)
 
     def org_uniform(
         self, name: str, month: int, orgs: np.ndarray, draw: np.ndarray | int = 0

@@ -42,7 +42,7 @@ from simulation.core.reporters import (
     sector_figures,
 )
 from simulation.core.state import _STAFF_ARRAYS, Kind, OrgState, SectorStructure, StaffState
-from simulation.core.streams import _GOLDEN, _SHIFT_11, _UNIT, RandomStreams, _offset, mix64
+from simulation.core.streams import _GOLDEN, RandomStreams, _offset, mix64, unit_floats
 from simulation.runs.footprint import BYTES_PER_STAFF, available_memory, expected_staff
 from simulation.runs.pool import map_runs
 
@@ -153,9 +153,7 @@ class BatchStreams(RandomStreams):
         month_keys = np.stack([mix64(self.stream_keys(name) + _GOLDEN * steps) for name in names])
         keys = np.asarray(keys, dtype=np.uint64)
         bits = mix64(keys[np.newaxis, :] ^ month_keys[:, replication])
-        uniforms = (bits >> _SHIFT_11).astype(np.float64)
-        uniforms *= _UNIT
-        return uniforms
+        return unit_floats(bits)
 
     def uniform(
         self, name: str, month: int, keys: np.ndarray, orgs: np.ndarray | None = None
