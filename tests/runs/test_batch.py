@@ -127,3 +127,42 @@ def test_hindcasts_in_batches_equal_each_run_alone():
     batched = posterior.map_batched(posterior._predictive_batch, jobs, posterior._hindcast_setup)
     alone = [posterior.run_hindcast(*job) for job in jobs]
     np.testing.assert_array_equal(pd.DataFrame(batched).to_numpy(), pd.DataFrame(alone).to_numpy())
+
+
+def _tenfold(batch):
+    return [value * 10 for _, value in batch]
+
+
+def test_map_batched_groups_by_set_up_and_returns_results_in_job_order():
+    from simulation.runs.batch import map_batched
+
+    jobs = [("a", 1), ("b", 2), ("a", 3), ("b", 4), ("c", 5)]
+    batches = []
+
+    def recording(batch):
+        batches.append([value for _, value in batch])
+        return _tenfold(batch)
+
+    results = map_batched(recording, jobs, lambda job: (None, job[0]))
+    assert results == [10, 20, 30, 40, 50]
+    assert batches == [[1, 3], [2, 4], [5]]
+
+
+def test_the_progress_bar_counts_runs_not_batches(monkeypatch):
+    from simulation.runs import pool
+
+    seen = {}
+
+    class Bar:
+        def __init__(self, total, **kwargs):
+            seen["total"], seen["done"] = total, 0
+
+        def update(self, count=1):
+            seen["done"] += count
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(pool, "tqdm", Bar)
+    pool.map_runs(_tenfold, [[("a", 1), ("a", 2)], [("b", 3)]], progress=True, runs_of=len)
+    assert seen == {"total": 3, "done": 3}
