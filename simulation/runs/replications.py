@@ -173,24 +173,30 @@ def run_replications(
     _check_count(seed, "seed", minimum=0)
     _check_count(replications, "replications", minimum=1)
 
-    seeds = [replication_seed(seed, replication) for replication in range(replications)]
-    own_params = [
-        overrides if posterior is None else posterior.draw(seed, replication) | overrides
-        for replication in range(replications)
-    ]
     # Replications with the same parameters run as batches (simulation.runs.batch):
-    # each frame is the one its run alone gives.
-    size = batch_size(own_params[0], replications, available_memory())
-    frames: list[pd.DataFrame] = [pd.DataFrame()] * replications
+    # each frame is the one its run alone gives. Seeds and parameters are made a batch's
+    # worth at a time: a list of them all would be built before the first run.
+    size = batch_size(overrides, replications, available_memory())
+    frames: list[pd.DataFrame] = []
     with tqdm(total=replications, desc="replications", unit="run", disable=not progress) as bar:
-        for group in batch_groups(map(setup_key, own_params), size):
-            batch_seeds = [seeds[replication] for replication in group]
-            batch = replication_frames(steps, batch_seeds, own_params[group[0]], events)
-            for replication, frame in zip(group, batch, strict=True):
-                frame.insert(0, "seed", np.int64(seeds[replication]))
-                frame.insert(0, "replication", replication)
-                frames[replication] = frame
-            bar.update(len(group))
+        for first in range(0, replications, size):
+            numbers = range(first, min(first + size, replications))
+            seeds = [replication_seed(seed, number) for number in numbers]
+            own_params = [
+                overrides if posterior is None else posterior.draw(seed, number) | overrides
+                for number in numbers
+            ]
+            chunk: list[pd.DataFrame] = [pd.DataFrame()] * len(seeds)
+            for group in batch_groups(map(setup_key, own_params), size):
+                batch = replication_frames(
+                    steps, [seeds[i] for i in group], own_params[group[0]], events
+                )
+                for i, frame in zip(group, batch, strict=True):
+                    frame.insert(0, "seed", np.int64(seeds[i]))
+                    frame.insert(0, "replication", numbers[i])
+                    chunk[i] = frame
+            frames += chunk
+            bar.update(len(seeds))
     combined = pd.concat(frames, ignore_index=True)
     return combined[list(REPLICATION_COLUMNS)]
 
