@@ -208,6 +208,7 @@ def _run(
             flush_every=flush_every,
             flush_seconds=FLUSH_SECONDS,
             on_result=tick,
+            runs=sweep.n_runs - len(done),
         )
     finally:
         bar.close()

@@ -120,7 +120,7 @@ def select_orgs(model: SectorModel, orgs: Any = "all") -> np.ndarray:
         problem = org_range_problem(orgs, model.n_orgs)
         if problem is not None:
             raise InputError(f"orgs = {list(orgs)}: {problem}")
-        return np.asarray(orgs, dtype=np.int64)
+        return model.org_indices(orgs)
     if orgs == "all":
         return every
     if orgs in ("with_peers", "without_peers"):
@@ -140,7 +140,7 @@ def _staff_in(model: SectorModel, orgs: str | tuple[int, ...], *kinds: Kind) -> 
 
 def _reached(model: SectorModel, stream: str, slots: np.ndarray, coverage: float) -> np.ndarray:
     """The share ``coverage`` of ``slots`` that an intervention reaches (per-person draws)."""
-    draws = model.streams.uniform(stream, model.month, model.staff.key[slots])
+    draws = model.streams.staff_uniform(stream, model.month, model.staff, slots)
     return slots[draws < coverage]
 
 

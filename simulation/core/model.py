@@ -19,9 +19,9 @@ from simulation.core.processes import MONTHLY_PROCESSES, could_champion, leave_m
 from simulation.core.reporters import (
     AGENT_REPORTERS,
     MODEL_REPORTERS,
-    ORG_COLUMNS,
     SECTOR_COLUMNS,
     org_summary,
+    org_table,
     org_tallies,
     sector_summary,
 )
@@ -158,6 +158,20 @@ class SectorModel(Interventions, mesa.Model):
             self.streams.uniform("initial_champion", 0, keys) < p.initial_champion
         )
 
+        self._index_positions()
+        workers = staff.slots_of(Kind.PEER_WORKER)
+        self.orgs.positions[:] = np.bincount(staff.org[workers], minlength=p.n_orgs)
+        self.orgs.ever_employed[:] = self.orgs.positions > 0
+        leaders = staff.slots_of(Kind.PEER_LEADER)
+        self.orgs.le_leader[staff.org[leaders]] = leaders
+
+    def _index_positions(self) -> None:
+        """Select who holds each fixed position and the links between units (set-up).
+
+        Positions never move (leavers are replaced in place), so these are computed once,
+        from the staff at month 0; a batch of replications calls it on its merged staff.
+        """
+        staff, structure = self.staff, self.structure
         self.executive_slots = staff.slots_of(Kind.EXECUTIVE)
         self.senior_slots = staff.slots_of(Kind.SENIOR)
         self.manager_slots = staff.slots_of(*MANAGER_KINDS)
@@ -179,13 +193,19 @@ class SectorModel(Interventions, mesa.Model):
         # Managers and clinicians are replaced when they leave, so their number is fixed.
         self.non_peer_headcount = np.bincount(
             staff.org[staff.slots_of(*NON_PEER_KINDS)],
-            minlength=p.n_orgs,
+            minlength=self.n_orgs,
         )
-        workers = staff.slots_of(Kind.PEER_WORKER)
-        self.orgs.positions[:] = np.bincount(staff.org[workers], minlength=p.n_orgs)
-        self.orgs.ever_employed[:] = self.orgs.positions > 0
-        leaders = staff.slots_of(Kind.PEER_LEADER)
-        self.orgs.le_leader[staff.org[leaders]] = leaders
+
+    def org_indices(self, ids: tuple[int, ...]) -> np.ndarray:
+        """The sector's indices of the organisations a scenario names by id.
+
+        Args:
+            ids: Organisation ids, each below ``n_orgs``.
+
+        Returns:
+            The indices (a batch of replications returns each id in every replication).
+        """
+        return np.asarray(ids, dtype=np.int64)
 
     def _place(
         self,
@@ -200,7 +220,7 @@ class SectorModel(Interventions, mesa.Model):
     ) -> None:
         """Write new people into ``slots`` and create their Mesa agents."""
         staff = self.staff
-        people = draw_people(self.params, self.streams, keys, kinds, attitude_class)
+        people = draw_people(self.params, self.streams, keys, kinds, attitude_class, orgs)
         staff.active[slots] = True
         staff.org[slots] = orgs
         staff.kind[slots] = kinds
@@ -393,11 +413,7 @@ class SectorModel(Interventions, mesa.Model):
 
     def org_table(self) -> pd.DataFrame:
         """Organisation x month table: one row per organisation per recorded month."""
-        months = np.repeat(np.arange(len(self._org_rows)), self.n_orgs)
-        table = {"month": months, "org": np.tile(np.arange(self.n_orgs), len(self._org_rows))}
-        for column in ORG_COLUMNS:
-            table[column] = np.concatenate([row[column] for row in self._org_rows])
-        return pd.DataFrame(table)
+        return org_table(self._org_rows, self.n_orgs)
 
     def staff_frame(self) -> pd.DataFrame:
         """A snapshot of every current staff member's state (one row per agent)."""

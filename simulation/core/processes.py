@@ -248,7 +248,7 @@ def disclosure(model: SectorModel) -> None:
         reach = sparse_circle_sums(model, champions, POWER[staff.kind[champions]])[hidden]
         safety += p.champion_safety * np.minimum(reach, 1.0)
     chance = p.disclosure_rate * np.maximum(safety - staff.safety_threshold[hidden], 0.0)
-    draws = model.streams.uniform("disclosure", model.month, staff.key[hidden])
+    draws = model.streams.staff_uniform("disclosure", model.month, staff, hidden)
     staff.disclosed[hidden[draws < chance]] = True
 
 
@@ -291,7 +291,7 @@ def champion_emergence(model: SectorModel) -> None:
     eligible = every[staff.active[:n] & ~staff.champion[:n] & could_champion(model, every)]
     if eligible.size == 0:
         return
-    draws = model.streams.uniform("champions", model.month, staff.key[eligible])
+    draws = model.streams.staff_uniform("champions", model.month, staff, eligible)
     staff.champion[eligible[draws < model.params.champion_uptake]] = True
 
 
@@ -568,7 +568,7 @@ def peer_retention(model: SectorModel) -> None:
     if peers.size == 0:
         return
     chance = 1.0 - np.exp(-peer_exit_hazard(model, peers))
-    draws = model.streams.uniform("peer_exits", model.month, staff.key[peers])
+    draws = model.streams.staff_uniform("peer_exits", model.month, staff, peers)
     leaving = peers[draws < chance]
     if leaving.size:
         model.staff_leaves(leaving)
@@ -609,7 +609,7 @@ def leave_months(model: SectorModel, slots: np.ndarray, from_month: int) -> np.n
     if rate <= 0.0:
         return np.full(slots.size, NEVER, dtype=np.int64)
     # Addressed by the month the wait starts (+1, since a redraw may start at month -1).
-    draws = model.streams.uniform("turnover", from_month + 1, model.staff.key[slots])
+    draws = model.streams.staff_uniform("turnover", from_month + 1, model.staff, slots)
     if rate >= 1.0:
         return np.full(slots.size, from_month + 1, dtype=np.int64)
     wait = 1 + np.floor(np.log1p(-draws) / np.log1p(-rate))
@@ -676,11 +676,11 @@ def inter_org_contact(model: SectorModel) -> None:
     org = staff.org[managers]
     degree = np.diff(structure.neighbour_ptr)
     rate = orgs.levers["visit_rate"][org] * (degree[org] > 0)
-    draws = model.streams.uniform("visits", model.month, staff.key[managers])
+    draws = model.streams.staff_uniform("visits", model.month, staff, managers)
     visitors = managers[draws < rate]
     if visitors.size:
         home = staff.org[visitors]
-        pick = model.streams.uniform("visit_host", model.month, staff.key[visitors])
+        pick = model.streams.staff_uniform("visit_host", model.month, staff, visitors)
         offset = np.minimum((pick * degree[home]).astype(np.int64), degree[home] - 1)
         hosts = structure.neighbours[structure.neighbour_ptr[home] + offset]
         exposure = staff.exposure[visitors]

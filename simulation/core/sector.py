@@ -334,6 +334,7 @@ def draw_people(
     keys: np.ndarray,
     kinds: np.ndarray,
     attitude_class: np.ndarray,
+    orgs: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Draw the personal state of new people from their random keys.
 
@@ -348,6 +349,7 @@ def draw_people(
         keys: Person keys.
         kinds: Position of each person.
         attitude_class: 0-2 for the initial classes, :data:`BASELINE_CLASS` for newcomers.
+        orgs: Each person's organisation (see :meth:`RandomStreams.uniforms`).
 
     Returns:
         Arrays ``exposure``, ``understanding``, ``commitment``, ``stigma``,
@@ -362,6 +364,7 @@ def draw_people(
         ),
         0,
         keys,
+        orgs,
     )
     # One interpolation for all four attitudes and the threshold, each person reading
     # the table of their class (or the peers' row).

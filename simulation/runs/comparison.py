@@ -28,7 +28,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,8 +38,9 @@ import pandas as pd
 from simulation.core.parameters import SETUP_ONLY, validate_parameters
 from simulation.core.reporters import SECTOR_COLUMNS
 from simulation.core.wording import is_count, is_integer, join_words
+from simulation.runs.batch import map_batched, replication_frames, setup_key
 from simulation.runs.calibration import Posterior, posterior_note
-from simulation.runs.replications import map_runs, replication_seeds, run_replication
+from simulation.runs.replications import replication_seeds, run_replication
 from simulation.runs.scenarios import Scenario
 from simulation.runs.statistics import mean_interval
 
@@ -546,9 +547,28 @@ def run_paired_replication(
     return frame
 
 
-def _run_job(job: tuple[Scenario, int, int, Mapping[str, Any] | None]) -> pd.DataFrame:
-    """:func:`run_paired_replication` of one packed job (for ``pool.map``)."""
-    return run_paired_replication(*job)
+Job = tuple[Scenario, int, int, Mapping[str, Any] | None]
+
+
+def _job_setup(job: Job) -> tuple[dict[str, Any], Hashable]:
+    """A job's parameters and what it shares with its batch-mates: scenario and draws."""
+    scenario, _, _, drawn = job
+    params = dict(drawn or {}) | scenario.model_params()
+    return params, (scenario.name, setup_key(params, scenario.events))
+
+
+def _run_batch(jobs: list[Job]) -> list[pd.DataFrame]:
+    """:func:`run_paired_replication` of each job of one batch (one scenario and set-up)."""
+    scenario = jobs[0][0]
+    params, _ = _job_setup(jobs[0])
+    frames = replication_frames(
+        scenario.steps, [seed for _, _, seed, _ in jobs], params, scenario.events
+    )
+    for (_, replication, seed, _), frame in zip(jobs, frames, strict=True):
+        frame.insert(0, "seed", np.int64(seed))
+        frame.insert(0, "replication", replication)
+        frame.insert(0, "scenario", scenario.name)
+    return frames
 
 
 def _run_all(
@@ -570,7 +590,11 @@ def _run_all(
         for each in paired
         for number, value in enumerate(seeds)
     ]
-    runs = map_runs(_run_job, jobs, workers=workers, progress=progress, desc="comparison runs")
+    # Replications of a scenario with the same parameters run as batches: each frame is
+    # run_paired_replication's (simulation.runs.batch).
+    runs = map_batched(
+        _run_batch, jobs, _job_setup, workers=workers, progress=progress, desc="comparison runs"
+    )
     return [
         pd.concat(runs[position : position + replications], ignore_index=True)
         for position in range(0, len(runs), replications)

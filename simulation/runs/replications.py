@@ -18,11 +18,19 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from simulation import SECTOR_COLUMNS, SectorModel, simulate
+from simulation import SECTOR_COLUMNS, simulate
 from simulation.core.interventions import Intervention
 from simulation.core.parameters import Parameters, validate_parameters
 from simulation.core.streams import seed_from_sequence
 from simulation.core.wording import is_count
+from simulation.runs.batch import (
+    batch_groups,
+    batch_size,
+    build_model,
+    replication_frames,
+    setup_key,
+)
+from simulation.runs.footprint import available_memory
 from simulation.runs.pool import map_runs as map_runs
 from simulation.runs.statistics import mean_interval
 
@@ -92,33 +100,6 @@ def _check_count(value: Any, name: str, *, minimum: int) -> None:
     """Refuse anything but an integer (not a boolean) of at least ``minimum``."""
     if not is_count(value, minimum):
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-
-
-def build_model(
-    seed: int,
-    params: Mapping[str, Any] | None = None,
-    events: Sequence[Intervention] = (),
-) -> SectorModel:
-    """Build a model at month 0 and schedule interventions on it.
-
-    Args:
-        seed: The run's seed.
-        params: Parameter overrides; missing names take their defaults.
-        events: Interventions (:mod:`simulation.core.interventions`), scheduled in this order
-            with ``model.schedule`` (those at month 0 apply at once).
-
-    Returns:
-        The model, ready to step.
-
-    Raises:
-        simulation.core.errors.InputError: For an intervention the model refuses (an
-            organisation id beyond its sector).
-        simulation.ParameterError: If a parameter is unknown or out of range.
-    """
-    model = SectorModel(rng=seed, **dict(params or {}))
-    for event in events:
-        model.schedule(event)
-    return model
 
 
 def run_replication(
@@ -193,19 +174,30 @@ def run_replications(
     _check_count(seed, "seed", minimum=0)
     _check_count(replications, "replications", minimum=1)
 
-    frames = []
-    # Seeds are made one at a time: a list of them all would be built before the first run.
-    for replication in tqdm(
-        range(replications), desc="replications", unit="run", disable=not progress
-    ):
-        own_seed = replication_seed(seed, replication)
-        own_params = (
-            overrides if posterior is None else posterior.draw(seed, replication) | overrides
-        )
-        frame = run_replication(steps, own_seed, own_params, events)
-        frame.insert(0, "seed", np.int64(own_seed))
-        frame.insert(0, "replication", replication)
-        frames.append(frame)
+    # Replications with the same parameters run as batches (simulation.runs.batch):
+    # each frame is the one its run alone gives. Seeds and parameters are made a batch's
+    # worth at a time: a list of them all would be built before the first run.
+    size = batch_size(overrides, replications, available_memory())
+    frames: list[pd.DataFrame] = []
+    with tqdm(total=replications, desc="replications", unit="run", disable=not progress) as bar:
+        for first in range(0, replications, size):
+            numbers = range(first, min(first + size, replications))
+            seeds = [replication_seed(seed, number) for number in numbers]
+            own_params = [
+                overrides if posterior is None else posterior.draw(seed, number) | overrides
+                for number in numbers
+            ]
+            chunk: list[pd.DataFrame] = [pd.DataFrame()] * len(seeds)
+            for group in batch_groups(map(setup_key, own_params), size):
+                batch = replication_frames(
+                    steps, [seeds[i] for i in group], own_params[group[0]], events
+                )
+                for i, frame in zip(group, batch, strict=True):
+                    frame.insert(0, "seed", np.int64(seeds[i]))
+                    frame.insert(0, "replication", numbers[i])
+                    chunk[i] = frame
+            frames += chunk
+            bar.update(len(seeds))
     combined = pd.concat(frames, ignore_index=True)
     return combined[list(REPLICATION_COLUMNS)]
 

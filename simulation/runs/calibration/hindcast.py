@@ -20,9 +20,9 @@ import pandas as pd
 from simulation import simulate
 from simulation.core.environment import ENVELOPE_GROWTH, funding_path, series_from
 from simulation.core.parameters import Parameters
+from simulation.runs.batch import map_batched, simulate_batch
 from simulation.runs.calibration.posterior_file import load_posterior
 from simulation.runs.calibration.priors import NUISANCES
-from simulation.runs.pool import map_runs
 from simulation.runs.replications import replication_seed
 
 #: The financial year month 0 of the hindcast stands for (2011-12).
@@ -120,11 +120,23 @@ def run_hindcast(
     return hindcast_figures(frame, n_orgs)
 
 
-def hindcast_job(
-    job: tuple[int, dict[str, float], int, Mapping[str, Any] | None],
-) -> dict[str, float]:
-    """:func:`run_hindcast` of one ``(seed, values, months, fixed)`` job, for a process pool."""
-    return run_hindcast(*job)
+#: One hindcast run: ``(seed, values, months, fixed)``, the arguments of :func:`run_hindcast`.
+HindcastJob = tuple[int, dict[str, float], int, Mapping[str, Any] | None]
+
+
+def hindcast_batch(jobs: list[HindcastJob]) -> list[dict[str, float]]:
+    """:func:`run_hindcast` of jobs with one set-up, their seeds run as one batch."""
+    _, values, months, fixed = jobs[0]
+    params = dict(fixed or {}) | hindcast_params(values, months)
+    frames = simulate_batch(months, [seed for seed, _, _, _ in jobs], **params)
+    n_orgs = int(params.get("n_orgs", Parameters.model_fields["n_orgs"].default))
+    return [hindcast_figures(frame, n_orgs) for frame in frames]
+
+
+def hindcast_setup(job: HindcastJob) -> tuple[Any, Any]:
+    """A hindcast job's parameters and the key of its set-up, for ``map_batched``."""
+    _, values, months, fixed = job
+    return dict(fixed or {}), repr((sorted(values.items()), months, fixed))
 
 
 def default_nuisances() -> dict[str, float]:
@@ -160,4 +172,4 @@ def defaults_hindcast(
     jobs = [
         (replication_seed(root_seed, s), nuisances, HINDCAST_MONTHS, None) for s in range(seeds)
     ]
-    return map_runs(hindcast_job, jobs, workers=workers, progress=False)
+    return map_batched(hindcast_batch, jobs, hindcast_setup, workers=workers)

@@ -19,8 +19,8 @@ from simulation.core.circles import team_peer_share
 from simulation.core.model import SectorModel
 from simulation.core.state import PEER_KINDS, Kind
 from simulation.core.wording import is_count
+from simulation.runs.batch import SectorBatch, map_batched, setup_key
 from simulation.runs.calibration.targets import TARGET_NAMES, TARGETS
-from simulation.runs.replications import map_runs
 from simulation.runs.statistics import mean_interval
 
 #: Months simulated by default: three years, 2017 to 2020.
@@ -111,6 +111,26 @@ def _measure_job(job: tuple[int, Mapping[str, Any] | None, int]) -> dict[str, fl
     return measure(seed, params, months)
 
 
+def _measure_batch(jobs: list[tuple[int, Mapping[str, Any] | None, int]]) -> list[dict[str, float]]:
+    """:func:`measure` of jobs with one set-up, their seeds run as one batch."""
+    _, params, months = jobs[0]
+    models = [SectorModel(rng=seed, **dict(params or {})) for seed, _, _ in jobs]
+    month0 = [month0_figures(model) for model in models]
+    batch = SectorBatch(models)
+    for _ in range(months):
+        batch.step()
+    results = []
+    for figures, frame in zip(month0, batch.sector_frames(), strict=True):
+        figures.update(series_figures(frame, months))
+        results.append({name: float(figures[name]) for name in TARGET_NAMES})
+    return results
+
+
+def _measure_setup(job: tuple[int, Mapping[str, Any] | None, int]) -> tuple[Any, Any]:
+    _, params, months = job
+    return params, (setup_key(params), months)
+
+
 def measure_many(
     jobs: Sequence[tuple[int, Mapping[str, Any] | None]],
     months: int = MONTHS,
@@ -136,8 +156,10 @@ def measure_many(
         One figures dict per job.
     """
     tasks = [(int(seed), dict(params or {}), months) for seed, params in jobs]
-    results = map_runs(_measure_job, tasks, workers=workers, progress=progress, desc=desc)
-    return results
+    # A candidate's seeds run as one batch: the same figures as measure() of each.
+    return map_batched(
+        _measure_batch, tasks, _measure_setup, workers=workers, progress=progress, desc=desc
+    )
 
 
 def mean_figures(runs: Iterable[Mapping[str, float]]) -> dict[str, float]:

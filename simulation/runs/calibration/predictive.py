@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation.runs.calibration.hindcast import HINDCAST_MONTHS, hindcast_job
+from simulation.runs.batch import map_batched
+from simulation.runs.calibration.hindcast import HINDCAST_MONTHS, hindcast_batch, hindcast_setup
 from simulation.runs.calibration.posterior import Posterior
 from simulation.runs.calibration.posterior_file import load_posterior
 from simulation.runs.calibration.targets import NATIONAL_FIGURES, Target
-from simulation.runs.pool import map_runs
 from simulation.runs.replications import replication_seed
 
 #: Prediction interval of :func:`predictive_check`: the 5th and 95th percentiles.
@@ -63,8 +63,13 @@ def predictive_runs(
         (run_seeds[i], posterior.values(rows[i // seeds], nuisances=True), months, fixed)
         for i in range(draws * seeds)
     ]
-    figures = map_runs(
-        hindcast_job, jobs, workers=workers, progress=progress, desc="predictive runs"
+    figures = map_batched(
+        hindcast_batch,
+        jobs,
+        hindcast_setup,
+        workers=workers,
+        progress=progress,
+        desc="predictive runs",
     )
     frame = pd.DataFrame(figures)
     frame.insert(0, "seed", np.array(run_seeds, dtype=np.int64))

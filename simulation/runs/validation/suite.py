@@ -15,8 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from simulation.runs.replications import map_runs, replication_seeds
-from simulation.runs.validation.arms import Arm, ArmRun, run_job, with_params
+from simulation.runs.batch import map_batched
+from simulation.runs.replications import replication_seeds
+from simulation.runs.validation.arms import Arm, ArmRun, job_setup, run_batch_job, with_params
 from simulation.runs.validation.base import Check, Pattern, Verdict, pattern_verdict
 from simulation.runs.validation.loops import LOOP_MONTHS, LOOPS, LoopGain
 from simulation.runs.validation.patterns import PATTERNS, pattern_by_number
@@ -167,7 +168,10 @@ def run_arms(
     seeds = replication_seeds(seed, pairs)
     arms = [with_params(each, params or {}) for each in arms]
     jobs = [(each, s, months) for each in arms for s in seeds]
-    results = map_runs(run_job, jobs, workers=workers, progress=progress, desc="validation runs")
+    # Arms share seeds, so batches are within an arm (simulation.runs.batch).
+    results = map_batched(
+        run_batch_job, jobs, job_setup, workers=workers, progress=progress, desc="validation runs"
+    )
     runs: dict[str, list[ArmRun]] = {each.name: [] for each in arms}
     for (each, _, _), result in zip(jobs, results, strict=True):
         runs[each.name].append(result)
