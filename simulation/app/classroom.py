@@ -18,6 +18,7 @@ import numpy as np
 
 from simulation.app.layout import OrganisationLayout
 from simulation.app.levers import DEFAULT_WORLD, OUTSIDE_WORLDS
+from simulation.app.network import org_network
 from simulation.app.stories import NO_STORY, STORIES
 from simulation.core.errors import InputError
 from simulation.core.model import SectorModel
@@ -166,7 +167,7 @@ class ClassroomModel(SectorModel):
         key = (self.view_org, staff.agent_id[:size][members].tobytes())
         if self._network is None or self._network[0] != key:
             positions = self.layout(self.view_org).positions(self)
-            network = self.org_network(self.view_org, layout=positions)
+            network = org_network(self, self.view_org, layout=positions)
             self._network = (key, network)
         return self._network[1]
 

@@ -34,6 +34,7 @@ from simulation.core.sector import (
     build_organisations,
     draw_people,
     org_sizes_and_classes,
+    plan_organisations,
     sector_network,
 )
 from simulation.core.state import NEVER, CircleLinks, Kind, OrgState, StaffState
@@ -110,7 +111,8 @@ class SectorModel(Interventions, mesa.Model):
     def _build(self) -> None:
         p = self.params
         sizes, classes = org_sizes_and_classes(p, self.streams)
-        structure, roster = build_organisations(p, sizes, classes, self.streams)
+        plans = plan_organisations(p, sizes, classes, self.streams)
+        structure, roster = build_organisations(p, plans, classes, self.streams)
         graph = sector_network(p, self.streams)
         adjacency = [sorted(graph.neighbors(org)) for org in range(p.n_orgs)]
         structure.neighbour_ptr = np.cumsum([0, *map(len, adjacency)])
@@ -421,40 +423,6 @@ class SectorModel(Interventions, mesa.Model):
         staff = self.staff
         mask = staff.active[: staff.size] & (staff.org[: staff.size] == org)
         return [staff.handles[s] for s in np.flatnonzero(mask).tolist()]
-
-    def org_network(self, org: int, layout: Any = None) -> mesa.discrete_space.Network:
-        """The staff of one organisation as a Mesa network space (built on demand).
-
-        Nodes are agents' ``unique_id``; each cell holds its agent. Edges join members
-        of the same unit (``relation="team"``) and each person to their line manager
-        (``relation="line"``).
-
-        Args:
-            org: Organisation index.
-            layout: Node positions or a networkx layout function (None: topological).
-
-        Returns:
-            A ``mesa.discrete_space.Network``.
-        """
-        staff = self.staff
-        agents = self.agents_of_org(org)
-        graph = nx.Graph()
-        by_unit: dict[int, list[int]] = {}
-        for agent in agents:
-            graph.add_node(agent.unique_id, kind=agent.kind.name.lower())
-            by_unit.setdefault(agent.team, []).append(agent.unique_id)
-        for members in by_unit.values():
-            for i, first in enumerate(members):
-                for second in members[i + 1 :]:
-                    graph.add_edge(first, second, relation="team")
-        for agent in agents:
-            boss = int(staff.superior[agent.slot])
-            if boss >= 0 and staff.active[boss]:
-                graph.add_edge(agent.unique_id, staff.handles[boss].unique_id, relation="line")
-        network = mesa.discrete_space.Network(graph, random=self.random, layout=layout)
-        for agent in agents:
-            network[agent.unique_id].add_agent(agent)
-        return network
 
 
 def _signature_with_parameters() -> inspect.Signature:

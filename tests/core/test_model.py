@@ -224,20 +224,6 @@ def test_exposure_mix_sets_the_initial_share_of_orgs_with_peers():
     assert frame.orgs_with_peers.iloc[0] == 9
 
 
-def test_org_network_has_teams_and_line_management():
-    model = tiny_sector()
-    network = model.org_network(0)
-    assert isinstance(network, mesa.discrete_space.Network)
-    members = model.agents_of_org(0)
-    assert set(network.G.nodes) == {a.unique_id for a in members}
-    relations = {data["relation"] for *_, data in network.G.edges(data=True)}
-    assert relations == {"team", "line"}
-    some = members[-1]
-    assert some in network[some.unique_id].agents
-    boss = some.superior
-    assert network.G.has_edge(some.unique_id, boss.unique_id)
-
-
 def test_simulate_rejects_negative_steps():
     with pytest.raises(ValueError, match="steps"):
         simulate(steps=-1)
