@@ -1,0 +1,443 @@
+"""A planner's own sector: organisations by name, read from a TOML file (docs/ODD.md 5.2).
+
+A sector file replaces the generated sector (sizes from a lognormal, exposure classes
+from ``exposure_mix``, one sector-wide value per lever) with organisations a planner
+names::
+
+    [[organisations]]
+    name = "Northside CMHT"
+    staff = 64
+    exposure = "some"          # none, some or significant (the starting attitudes)
+    peer_workers = 3           # optional: by default as the generated sector does
+    champions = ["team_leader"]
+    board_support = 0.7        # optional: this organisation's own lever
+
+    [[links]]
+    between = ["Northside CMHT", "Inpatient"]
+
+Everything is checked before anything runs: an unknown field (with "did you mean"), a
+duplicate name, more peers than places, a lever outside its range or a link to an
+unknown name raises :class:`SectorFileError` naming the file, the organisation and the
+field. Without links, the organisations are joined by the generated sector network.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from simulation.core.errors import InputError
+from simulation.core.parameters import (
+    EXPOSURE_CLASSES,
+    ORG_LEVERS,
+    ParameterError,
+    Parameters,
+    validate_parameters,
+)
+from simulation.core.sector import OrgPlan, hierarchy_of, plan_organisations, sector_network
+from simulation.core.state import Kind
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from simulation.core.model import SectorModel
+    from simulation.core.streams import RandomStreams
+
+#: The management levels a named champion may hold, each in its own kind of unit.
+CHAMPION_POSTS: tuple[str, ...] = ("executive", "senior", "team_leader")
+
+
+class SectorFileError(InputError):
+    """A sector file cannot be read or describes an organisation the model cannot build."""
+
+
+class Organisation(BaseModel):
+    """One organisation of a sector file (every field but ``name`` and ``staff`` optional).
+
+    Attributes:
+        name: Unique name, used in interventions, results and the app.
+        staff: Headcount (peers and an LE leader included).
+        exposure: Starting exposure class: the non-peer staff's starting exposure,
+            understanding, commitment and stigma are drawn as for that class.
+        teams: Frontline teams (default: about one per ``team_size`` staff).
+        peer_workers: Peer workers now, not counting an LE leader (default: as the
+            generated sector for the class).
+        le_leader: Whether an LE leader sits on the executive team now.
+        champions: A count (placed one per unit, team leaders first, then the senior group
+            and the executive team) or a list of levels (``executive``, ``senior``,
+            ``team_leader``); none by default (``initial_champion`` is not drawn).
+        links: Names of organisations this one is in contact with.
+        board_support: This organisation's own board support (and likewise the other
+            levers of ``ORG_LEVERS``); by default the sector-wide parameter.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    staff: int = Field(ge=8, le=100_000)
+    exposure: Literal["none", "some", "significant"] = "none"
+    teams: int | None = Field(None, ge=1)
+    peer_workers: int | None = Field(None, ge=0)
+    le_leader: bool = False
+    champions: int | list[Literal["executive", "senior", "team_leader"]] = 0
+    links: list[str] = []
+    board_support: float | None = None
+    pay_parity: float | None = None
+    role_clarity: float | None = None
+    visit_rate: float | None = None
+    manager_network: bool | None = None
+    hire_threshold: float | None = None
+
+
+class Link(BaseModel):
+    """Two organisations in contact (visits, the manager network)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    between: list[str] = Field(min_length=2, max_length=2)
+
+
+class SectorFile(BaseModel):
+    """A whole sector file: its organisations, the links between them and a description."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    description: str = ""
+    organisations: list[Organisation] = Field(min_length=1, max_length=10_000)
+    links: list[Link] = []
+
+    @model_validator(mode="after")
+    def _names_are_unique(self) -> SectorFile:
+        seen: set[str] = set()
+        for org in self.organisations:
+            if org.name in seen:
+                raise ValueError(f"organisation name {org.name!r} appears twice; names are unique")
+            seen.add(org.name)
+        return self
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Organisation names in file order (organisation ids 0, 1, ...)."""
+        return tuple(org.name for org in self.organisations)
+
+
+class Sector:
+    """A checked sector file, ready to build: organisations, plans, levers and links.
+
+    Args:
+        spec: The parsed file.
+        source: Where it came from, for messages (``"<dict>"`` when given in Python).
+
+    Raises:
+        SectorFileError: For anything the model cannot build (see the module docstring).
+    """
+
+    def __init__(self, spec: SectorFile, source: str = "<dict>") -> None:
+        self.spec = spec
+        self.source = source
+        self.names = spec.names
+        self._check_levers()
+        self._check_links()
+
+    @property
+    def n_orgs(self) -> int:
+        """Number of organisations."""
+        return len(self.names)
+
+    def _refuse(self, index: int | None, field: str, problem: str) -> SectorFileError:
+        where = f"organisation {self.names[index]!r}, " if index is not None else ""
+        return SectorFileError(f"sector file {self.source}: {where}field {field!r}: {problem}")
+
+    def _check_levers(self) -> None:
+        # A lever's range is the parameter's own (simulation/core/parameters.py).
+        for index, org in enumerate(self.spec.organisations):
+            for name in ORG_LEVERS:
+                value = getattr(org, name)
+                if value is None:
+                    continue
+                try:
+                    validate_parameters({name: value}, owner="organisation lever")
+                except ParameterError as error:
+                    raise self._refuse(index, name, str(error).split(": ", 1)[1]) from None
+
+    def _check_links(self) -> None:
+        known = set(self.names)
+        named: list[tuple[int | None, str]] = [
+            (index, other)
+            for index, org in enumerate(self.spec.organisations)
+            for other in org.links
+        ]
+        named += [(None, name) for link in self.spec.links for name in link.between]
+        for index, name in named:
+            if name not in known:
+                hint = unknown_name_hint(name, self.names)
+                raise self._refuse(index, "links", f"links to {name!r}, {hint}")
+        for index, org in enumerate(self.spec.organisations):
+            if org.name in org.links:
+                raise self._refuse(index, "links", "an organisation cannot link to itself")
+
+    def edges(self) -> list[tuple[int, int]] | None:
+        """The links as pairs of organisation ids, or None for the generated network."""
+        ids = {name: index for index, name in enumerate(self.names)}
+        edges = {
+            tuple(sorted((index, ids[other])))
+            for index, org in enumerate(self.spec.organisations)
+            for other in org.links
+        }
+        edges |= {tuple(sorted(ids[name] for name in link.between)) for link in self.spec.links}
+        edges = {edge for edge in edges if edge[0] != edge[1]}
+        return sorted(edges) if edges else None
+
+    def classes(self) -> np.ndarray:
+        """Exposure class of each organisation (0 none, 1 some, 2 significant)."""
+        return np.asarray(
+            [EXPOSURE_CLASSES.index(org.exposure) for org in self.spec.organisations],
+            dtype=np.int8,
+        )
+
+    def plans(self, params: Parameters, streams: RandomStreams) -> list[OrgPlan]:
+        """Each organisation's positions: the file's numbers, the generated rule elsewhere.
+
+        Args:
+            params: Model parameters (``team_size``, ``teams_per_senior``,
+                ``initial_peer_share``).
+            streams: The run's random streams.
+
+        Returns:
+            One plan per organisation.
+
+        Raises:
+            SectorFileError: When the positions do not fit the headcount, or the champions
+                do not fit the units.
+        """
+        sizes = np.asarray([org.staff for org in self.spec.organisations], dtype=np.int64)
+        generated = plan_organisations(params, sizes, self.classes(), streams)
+        plans = []
+        for index, (org, default) in enumerate(
+            zip(self.spec.organisations, generated, strict=True)
+        ):
+            hierarchy = hierarchy_of(org.staff, params, org.teams)
+            managers = sum(hierarchy.values())
+            room = org.staff - managers - int(org.le_leader)
+            if room < hierarchy["n_teams"]:
+                raise self._refuse(
+                    index,
+                    "teams" if org.teams is not None else "staff",
+                    f"{org.staff} staff cannot hold {managers} managers ({hierarchy['n_exec']} "
+                    f"executives, {hierarchy['n_senior']} senior managers and "
+                    f"{hierarchy['n_teams']} team leaders)"
+                    + (", an LE leader" if org.le_leader else "")
+                    + " and a member in each team; allowed: fewer teams or more staff",
+                )
+            peers = default.n_peers if org.peer_workers is None else org.peer_workers
+            if org.peer_workers is None:
+                peers = min(peers, room)
+            if peers > room:
+                raise self._refuse(
+                    index,
+                    "peer_workers",
+                    f"{peers} peer workers do not fit: {org.staff} staff less {managers} "
+                    f"managers{' and the LE leader' if org.le_leader else ''} leaves {room}; "
+                    f"allowed: 0 to {room}",
+                )
+            plans.append(
+                OrgPlan(size=org.staff, n_peers=peers, le_leader=org.le_leader, **hierarchy)
+            )
+            self._check_champions(index, plans[-1])
+        return plans
+
+    def _check_champions(self, index: int, plan: OrgPlan) -> None:
+        champions = self.spec.organisations[index].champions
+        # A unit holds at most one champion: the executive team, the senior group and
+        # each frontline team.
+        units = 2 + plan.n_teams
+        if isinstance(champions, int):
+            if not 0 <= champions <= units:
+                raise self._refuse(
+                    index,
+                    "champions",
+                    f"{champions} champions do not fit: a unit holds at most one champion, "
+                    f"and this organisation has {units} units (the executive team, the "
+                    f"senior group and {plan.n_teams} teams); allowed: 0 to {units}",
+                )
+            return
+        room = {"executive": 1, "senior": 1, "team_leader": plan.n_teams}
+        for level in CHAMPION_POSTS:
+            if champions.count(level) > room[level]:
+                raise self._refuse(
+                    index,
+                    "champions",
+                    f"{champions.count(level)} champions at level {level!r} do not fit: a "
+                    f"unit holds at most one champion, and this organisation has "
+                    f"{room[level]} {'unit' if room[level] == 1 else 'units'} at that level",
+                )
+
+    def parameters(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The model's keyword arguments with ``n_orgs`` set to the file's organisations.
+
+        Args:
+            params: Keyword arguments given with the sector.
+
+        Returns:
+            A copy with ``n_orgs``.
+
+        Raises:
+            SectorFileError: If ``n_orgs`` is given and differs from the file's count.
+        """
+        given = params.get("n_orgs", self.n_orgs)
+        if given != self.n_orgs:
+            raise SectorFileError(
+                f"sector file {self.source}: n_orgs = {given!r} does not match its "
+                f"{self.n_orgs} organisations; allowed: leave n_orgs out with a sector file"
+            )
+        return {**params, "n_orgs": self.n_orgs}
+
+    def network(self, params: Parameters, streams: RandomStreams) -> nx.Graph:
+        """The file's links, or the generated sector network if it names none.
+
+        Args:
+            params: Model parameters (``sector_degree`` for the generated network).
+            streams: The run's random streams.
+
+        Returns:
+            A graph over organisation ids.
+        """
+        import networkx as nx
+
+        edges = self.edges()
+        if edges is None:
+            return sector_network(params, streams)
+        graph = nx.empty_graph(self.n_orgs)
+        graph.add_edges_from(edges)
+        return graph
+
+    def apply_levers(self, levers: dict[str, np.ndarray]) -> None:
+        """Write each organisation's own lever values over the sector-wide ones.
+
+        Args:
+            levers: The model's per-organisation levers (``model.orgs.levers``).
+        """
+        for index, org in enumerate(self.spec.organisations):
+            for name in ORG_LEVERS:
+                if getattr(org, name) is not None:
+                    levers[name][index] = getattr(org, name)
+
+    def place_champions(self, model: SectorModel) -> None:
+        """Make the file's champions, one per unit, in the organisations that name them.
+
+        A list of levels puts one champion in the executive team (the CEO), one in the
+        senior group (its first senior manager) and one in each of the first teams (their
+        team leaders); a count is placed team leaders first, then the senior group, then
+        the executive team. The file says who the champions are: none are drawn.
+
+        Args:
+            model: The model being set up.
+        """
+        staff, structure = model.staff, model.structure
+        for index, org in enumerate(self.spec.organisations):
+            n_teams = int(structure.team_count[index])
+            posts = (
+                org.champions
+                if isinstance(org.champions, list)
+                else (["team_leader"] * n_teams + ["senior", "executive"])[: org.champions]
+            )
+            members = staff.org[: staff.size] == index
+            staff.champion[: staff.size][members] = False
+            teams = iter(
+                range(int(structure.team_start[index]), int(structure.team_start[index]) + n_teams)
+            )
+            for post in posts:
+                if post == "team_leader":
+                    slot = int(structure.unit_head[next(teams)])
+                else:
+                    kind = Kind.EXECUTIVE if post == "executive" else Kind.SENIOR
+                    slot = int(np.flatnonzero(members & (staff.kind[: staff.size] == kind))[0])
+                staff.champion[slot] = True
+
+
+def unknown_name_hint(name: str, names: tuple[str, ...] | list[str]) -> str:
+    """The end of a refusal of an unknown organisation name: did you mean, what is allowed.
+
+    Args:
+        name: The name given.
+        names: The sector's organisation names.
+
+    Returns:
+        E.g. ``"which is not in the sector; did you mean 'Inpatient'? ..."``.
+    """
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    shown = ", ".join(repr(n) for n in names[:8]) + (", ..." if len(names) > 8 else "")
+    return f"which is not in the sector{hint} (organisations: {shown})"
+
+
+def _describe(error: ValidationError, raw: Any, source: str) -> SectorFileError:
+    """The first pydantic error as a sentence naming the file, organisation and field."""
+    first = error.errors()[0]
+    loc = list(first["loc"])
+    where = ""
+    if len(loc) >= 2 and loc[0] == "organisations" and isinstance(loc[1], int):
+        entry = raw["organisations"][loc[1]] if isinstance(raw, dict) else {}
+        name = entry.get("name") if isinstance(entry, dict) else None
+        where = f"organisation {name!r}, " if name else f"organisations[{loc[1]}], "
+        loc = loc[2:]
+    field = ".".join(str(part) for part in loc if not isinstance(part, int) or loc == [part])
+    if first["type"] == "extra_forbidden":
+        allowed = Organisation.model_fields if where else SectorFile.model_fields
+        close = difflib.get_close_matches(str(loc[-1]), list(allowed), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return SectorFileError(
+            f"sector file {source}: {where}unknown field {str(loc[-1])!r}{hint} "
+            f"(allowed: {', '.join(allowed)})"
+        )
+    if first["type"] == "missing":
+        return SectorFileError(f"sector file {source}: {where}field {field!r} is required")
+    message = first["msg"].removeprefix("Value error, ")
+    value = first.get("input")
+    shown = f" = {value!r}" if field and not isinstance(value, dict | list) else ""
+    return SectorFileError(f"sector file {source}: {where}field {field!r}{shown}: {message}")
+
+
+def read_sector(source: str | Path | dict[str, Any] | Sector | SectorFile) -> Sector:
+    """Read and check a sector from a TOML file, a dict of the same shape, or a spec.
+
+    Args:
+        source: A path to a ``.toml`` file, its content as a dict, or an already read one.
+
+    Returns:
+        The checked :class:`Sector`.
+
+    Raises:
+        SectorFileError: Naming the file, the organisation and the field.
+    """
+    if isinstance(source, Sector):
+        return source
+    if isinstance(source, SectorFile):
+        return Sector(source)
+    label = "<dict>"
+    raw: Any = source
+    if isinstance(source, str | Path):
+        path = Path(source)
+        label = str(path)
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise SectorFileError(f"sector file {label}: no such file") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise SectorFileError(f"sector file {label}: cannot be read ({error})") from None
+        except tomllib.TOMLDecodeError as error:
+            raise SectorFileError(f"sector file {label}: not valid TOML ({error})") from None
+    elif not isinstance(source, dict):
+        raise SectorFileError(
+            f"sector = {source!r}: allowed: a path to a .toml sector file or a dict of its content"
+        )
+    try:
+        spec = SectorFile.model_validate(raw)
+    except ValidationError as error:
+        raise _describe(error, raw, label) from None
+    return Sector(spec, label)
