@@ -16,6 +16,7 @@ from simulation.cli.common import (
     PosteriorFileOption,
     PosteriorOption,
     QuietOption,
+    SectorOption,
     Timing,
     check_parameters,
     check_replications,
@@ -27,6 +28,7 @@ from simulation.cli.common import (
     posterior_option,
 )
 from simulation.core.errors import InputError
+from simulation.core.sector_file import read_sector
 from simulation.outputs.figures import plot_timeseries
 from simulation.outputs.files import RUN_FILES, write_run
 from simulation.outputs.manifest import build_manifest
@@ -48,9 +50,12 @@ HELP = (
     "Writes timeseries.parquet and timeseries.csv (one row per replication and month), "
     "manifest.json (versions, git commit, seeds, every parameter, the scenario) and "
     "timeseries.png (mean and 95% confidence band of key series) into a new directory, "
-    "atomically: a failed or interrupted run leaves no partial results.\n\n"
+    "atomically: a failed or interrupted run leaves no partial results. With a sector file "
+    "(--sector, or sector = in the scenario) it also writes organisations.parquet and "
+    "organisations.csv (one row per replication, organisation and month, by name).\n\n"
     "Examples: lewsim run --steps 60 --replications 10 --set n_orgs=40; "
-    "lewsim run experiments/scenarios/exec-champion.toml; lewsim params lists the "
+    "lewsim run experiments/scenarios/exec-champion.toml; "
+    "lewsim run --sector experiments/sectors/riverside.toml; lewsim params lists the "
     "parameters."
 )
 
@@ -108,6 +113,7 @@ def run_command(
             show_default=False,
         ),
     ] = None,
+    sector_file: SectorOption = None,
     out: Annotated[
         Path | None, out_option("results/run-NNN, or results/<scenario name>-NNN")
     ] = None,
@@ -129,6 +135,7 @@ def run_command(
             replications, scenario.replications if scenario else None, DEFAULT_REPLICATIONS
         )
         check_settings(steps, seed, replications)
+        sector = read_sector(sector_file) if sector_file is not None else None
         if scenario is not None:
             params = scenario.model_params() | params
             scenario = scenario.replace(
@@ -136,16 +143,21 @@ def run_command(
                 seed=seed,
                 replications=replications,
                 parameters=params,
+                sector=str(sector_file.resolve()) if sector_file is not None else None,
                 context="with the command-line settings",
             )
+            sector = scenario.load_sector()
+        setup = params if sector is None else sector.footprint_parameters(params)
         # The replications run one after another in this process, all results kept.
         command.check_footprint(
-            estimate(params, steps=steps, replications=replications), allow_large=allow_large
+            estimate(setup, steps=steps, replications=replications), allow_large=allow_large
         )
 
-        def job() -> pd.DataFrame:
+        def job() -> tuple[pd.DataFrame, pd.DataFrame | None]:
             if scenario is not None:
-                return run_scenario(scenario, progress=not quiet, posterior=posterior)
+                return run_scenario(
+                    scenario, progress=not quiet, posterior=posterior, with_organisations=True
+                )
             return run_replications(
                 steps=steps,
                 seed=seed,
@@ -153,15 +165,20 @@ def run_command(
                 params=params,
                 progress=not quiet,
                 posterior=posterior,
+                sector=None if sector is None else sector.source,
+                with_organisations=True,
             )
 
-        def write(timeseries: pd.DataFrame, timing: Timing, target: Path) -> Path:
+        def write(
+            result: tuple[pd.DataFrame, pd.DataFrame | None], timing: Timing, target: Path
+        ) -> Path:
+            timeseries, organisations = result
             manifest = build_manifest(
                 steps=steps,
                 seed=seed,
                 replications=replications,
                 seeds=replication_seeds(seed, replications),
-                params=params,
+                params=params if sector is None else sector.parameters(params),
                 started_at=timing.started_at,
                 wall_time_seconds=timing.wall_time_seconds,
             )
@@ -169,9 +186,13 @@ def run_command(
                 manifest["scenario"] = scenario.manifest_entry()
             if posterior is not None:
                 manifest["posterior"] = posterior.manifest_entry(seed, replications)
+            if sector is not None:
+                manifest["sector"] = sector.manifest_entry()
             name = scenario.name if scenario is not None else "lewsim run"
             figure = plot_timeseries(timeseries, title=f"{name}: sector over time", params=params)
-            return write_run(target, timeseries, manifest, figure, replace=force)
+            return write_run(
+                target, timeseries, manifest, figure, replace=force, organisations=organisations
+            )
 
         outcome = command.execute(
             out=destination(out, scenario.name if scenario else "run"),
@@ -183,7 +204,7 @@ def run_command(
             typer.echo(str(outcome.written))
             return
         lines = summary_lines(
-            outcome.result,
+            outcome.result[0],
             out_dir=outcome.written,
             settings=(steps, seed, replications),
             wall_time_seconds=outcome.timing.wall_time_seconds,

@@ -32,7 +32,8 @@ reasons; a scenario file's events are reported by field path, ``events[2].covera
 Organisation selections (``orgs``) are ``"all"``, ``"with_peers"``, ``"without_peers"``
 (judged when the intervention is applied), an initial exposure class
 (``"exposure:none"``, ``"exposure:some"``, ``"exposure:significant"``), an organisation id
-or a list of ids.
+or a list of ids and, in a sector from a sector file, of organisation names
+(``orgs = ["Northside CMHT", 2]``; a name not in the sector gets a "did you mean").
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ from simulation.core.parameters import (
     validate_parameters,
 )
 from simulation.core.processes import leave_months
+from simulation.core.sector_file import unknown_name_hint
 from simulation.core.state import POWER, Kind
 
 if TYPE_CHECKING:
@@ -92,7 +94,7 @@ ALLOWED: dict[str, str] = {
     "month": "an integer >= 0",
     "orgs": ", ".join(f'"{name}"' for name in ORG_SELECTORS)
     + ", an organisation id or a list of organisation ids (integers >= 0, at least one), "
-    "e.g. [0, 3]",
+    'e.g. [0, 3], or of organisation names from a sector file, e.g. ["Inpatient"]',
     "coverage": "a number between 0 and 1",
     "rate": "a number between 0 and 1 (leave it out for visits_programme_rate)",
     "level": "one of " + ", ".join(f'"{level}"' for level in CHAMPION_LEVELS),
@@ -160,8 +162,12 @@ def _enabled(value: Any) -> bool:
     raise _refusal("enabled")
 
 
-def _orgs(value: Any) -> str | tuple[int, ...]:
-    """An organisation selection: a selector name, or organisation ids as a sorted tuple."""
+def _orgs(value: Any) -> str | tuple[int | str, ...]:
+    """An organisation selection: a selector name, or organisation ids then names.
+
+    Ids come sorted, names (resolved against the sector when it is known) in the order
+    given, each once.
+    """
     if isinstance(value, str):
         if value in ORG_SELECTORS:
             return value
@@ -170,20 +176,24 @@ def _orgs(value: Any) -> str | tuple[int, ...]:
         value = value.tolist() if value.ndim == 1 else None
     if _is_integer(value):
         value = [value]
-    if not (isinstance(value, list | tuple | range) and all(map(_is_integer, value))):
+    if not isinstance(value, list | tuple | range):
+        raise _refusal("orgs")
+    ids = [org for org in value if _is_integer(org)]
+    names = [org for org in value if isinstance(org, str) and org]
+    if len(ids) + len(names) != len(value):
         raise _refusal("orgs")
     if len(value) == 0:
         raise _refusal("orgs", "selects no organisation; ")
-    if min(value) < 0:
+    if ids and min(ids) < 0:
         raise _refusal("orgs", "organisation ids cannot be negative; ")
-    return tuple(sorted({int(org) for org in value}))
+    return (*sorted({int(org) for org in ids}), *dict.fromkeys(names))
 
 
 Month = Annotated[int, PlainValidator(_month, json_schema_input_type=int)]
 # The serializer is given, because pydantic's own for a plainly validated union checks the
 # value against each member and warns (four lines, an error under -W error) for a tuple.
 Orgs = Annotated[
-    str | tuple[int, ...],
+    str | tuple[int | str, ...],
     PlainValidator(_orgs, json_schema_input_type=str | int | list[int]),
     PlainSerializer(lambda orgs: orgs, return_type=Any),
 ]
@@ -196,22 +206,41 @@ ChampionLevel = Annotated[
 Enabled = Annotated[bool, PlainValidator(_enabled, json_schema_input_type=bool)]
 
 
-def org_range_problem(ids: tuple[int, ...], n_orgs: int) -> str | None:
-    """Why organisation ``ids`` do not fit a sector of ``n_orgs``, or ``None`` if they do.
+def org_range_problem(
+    orgs: tuple[int | str, ...], n_orgs: int, names: tuple[str, ...] | None = None
+) -> str | None:
+    """Why organisations ``orgs`` are not in the sector, or ``None`` if they all are.
 
     Args:
-        ids: Organisation ids (as an intervention holds them).
+        orgs: Organisation ids and names (as an intervention holds them).
         n_orgs: Organisations in the sector.
+        names: The sector's organisation names (None for a generated sector).
 
     Returns:
         A phrase such as ``"organisation id 9 is out of range; allowed: ids 0 to 3"``.
     """
-    if max(ids) < n_orgs:
+    for org in orgs:
+        if isinstance(org, str) and org not in (names or ()):
+            if names is None:
+                return (
+                    f"organisation name {org!r}: a generated sector has no names; allowed: "
+                    f"ids 0 to {n_orgs - 1}, or names with a sector file"
+                )
+            return f"organisation name {org!r}, {unknown_name_hint(org, names)}"
+    ids = [org for org in orgs if not isinstance(org, str)]
+    if not ids or max(ids) < n_orgs:
         return None
     return (
         f"organisation id {max(ids)} is out of range; allowed: ids 0 to {n_orgs - 1} "
         f"(n_orgs = {n_orgs})"
     )
+
+
+def org_ids(orgs: tuple[int | str, ...], names: tuple[str, ...] | None) -> np.ndarray:
+    """Sorted organisation ids of checked ids and names (see :func:`org_range_problem`)."""
+    index = {name: org for org, name in enumerate(names or ())}
+    ids = {org if not isinstance(org, str) else index[org] for org in orgs}
+    return np.asarray(sorted(ids), dtype=np.int64)
 
 
 def select_orgs(model: SectorModel, orgs: Any = "all") -> np.ndarray:
@@ -220,7 +249,7 @@ def select_orgs(model: SectorModel, orgs: Any = "all") -> np.ndarray:
     Args:
         model: The sector model.
         orgs: ``"all"``, ``"with_peers"``, ``"without_peers"``, ``"exposure:<class>"``,
-            an organisation id or a list of ids.
+            an organisation id or a list of ids (or, with a sector file, names).
 
     Returns:
         Organisation indices (possibly none, for ``with_peers`` or ``without_peers``).
@@ -234,10 +263,10 @@ def select_orgs(model: SectorModel, orgs: Any = "all") -> np.ndarray:
         raise InputError(f"orgs = {_shown(orgs)}: {error.message()}") from None
     every = np.arange(model.n_orgs)
     if isinstance(orgs, tuple):
-        problem = org_range_problem(orgs, model.n_orgs)
+        problem = org_range_problem(orgs, model.n_orgs, model.org_names)
         if problem is not None:
             raise InputError(f"orgs = {list(orgs)}: {problem}")
-        return np.asarray(orgs, dtype=np.int64)
+        return org_ids(orgs, model.org_names)
     if orgs == "all":
         return every
     if orgs in ("with_peers", "without_peers"):
@@ -247,7 +276,7 @@ def select_orgs(model: SectorModel, orgs: Any = "all") -> np.ndarray:
     return every[model.structure.exposure_class == wanted]
 
 
-def _staff_in(model: SectorModel, orgs: str | tuple[int, ...], *kinds: Kind) -> np.ndarray:
+def _staff_in(model: SectorModel, orgs: str | tuple[int | str, ...], *kinds: Kind) -> np.ndarray:
     """Slots of the staff of the given kinds in the selected organisations."""
     slots = model.staff.slots_of(*kinds)
     chosen = np.zeros(model.n_orgs, dtype=bool)
@@ -303,7 +332,7 @@ class Intervention(BaseModel):
         """
         orgs = getattr(self, "orgs", "all")
         if isinstance(orgs, tuple):
-            problem = org_range_problem(orgs, model.n_orgs)
+            problem = org_range_problem(orgs, model.n_orgs, model.org_names)
             if problem is not None:
                 raise InputError(f"{self.type}: orgs = {list(orgs)}: {problem}")
 
@@ -702,7 +731,7 @@ class Interventions:
 
         Args:
             orgs: ``"all"``, ``"with_peers"``, ``"without_peers"``, ``"exposure:<class>"``,
-                an organisation id or a list of ids.
+                an organisation id or a list of ids (or, with a sector file, names).
 
         Returns:
             Organisation indices.

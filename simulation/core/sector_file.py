@@ -297,6 +297,25 @@ class Sector:
             )
         return {**params, "n_orgs": self.n_orgs}
 
+    def footprint_parameters(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Parameters that size this sector for a memory estimate (its count and mean size).
+
+        Args:
+            params: Keyword arguments given with the sector.
+
+        Returns:
+            :meth:`parameters` with ``mean_org_size`` the file's mean headcount (within
+            the parameter's range).
+        """
+        mean = sum(org.staff for org in self.spec.organisations) / self.n_orgs
+        bounds = Parameters.model_fields["mean_org_size"].metadata
+        low, high = bounds[0].ge, bounds[1].le
+        return {**self.parameters(params), "mean_org_size": min(max(mean, low), high)}
+
+    def manifest_entry(self) -> dict[str, Any]:
+        """What a results manifest records of the sector: its file and organisations."""
+        return {"path": self.source, "organisations": list(self.names)}
+
     def network(self, params: Parameters, streams: RandomStreams) -> nx.Graph:
         """The file's links, or the generated sector network if it names none.
 
