@@ -26,7 +26,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from simulation.outputs.figures import SERIES_LABELS, panel_grid, series_scale, y_label
+from simulation.outputs.files import organisation_files
 from simulation.outputs.manifest import build_manifest, manifest_json, to_jsonable
+from simulation.outputs.organisation_report import add_organisation_section
 from simulation.outputs.reports import Report
 from simulation.runs.comparison import (
     FAVOURABLE_DIRECTION,
@@ -699,6 +701,8 @@ def build_report(comparison: Comparison, manifest: Mapping[str, Any]) -> Report:
         classes=_report_table_classes(comparison),
     )
 
+    add_organisation_section(report, comparison)
+
     report.heading("Figures")
     report.figure(
         outcomes_figure(comparison),
@@ -835,7 +839,8 @@ def write_comparison(
     """Write the report and data of a comparison atomically.
 
     Writes ``report.html`` (self-contained), ``outcomes.png``, ``differences.png``,
-    ``differences.csv``, ``timeseries.parquet`` and ``manifest.json``.
+    ``differences.csv``, ``timeseries.parquet`` and ``manifest.json``; with a sector
+    file, also ``organisations.parquet`` and ``organisations.csv``.
 
     Args:
         comparison: The comparison.
@@ -853,12 +858,11 @@ def write_comparison(
     report = build_report(comparison, manifest)
     parquet = io.BytesIO()
     comparison.timeseries.to_parquet(parquet, index=False)
-    return report.write(
-        out_dir,
-        {
-            DIFFERENCES_CSV: comparison.differences.to_csv(index=False),
-            TIMESERIES_PARQUET: parquet.getvalue(),
-            MANIFEST_JSON: manifest_json(manifest),
-        },
-        replace=replace,
-    )
+    files = {
+        DIFFERENCES_CSV: comparison.differences.to_csv(index=False),
+        TIMESERIES_PARQUET: parquet.getvalue(),
+        MANIFEST_JSON: manifest_json(manifest),
+    }
+    if comparison.organisations is not None:
+        files.update(organisation_files(comparison.organisations))
+    return report.write(out_dir, files, replace=replace)

@@ -38,7 +38,12 @@ import pandas as pd
 from simulation.core.parameters import SETUP_ONLY, validate_parameters
 from simulation.core.reporters import SECTOR_COLUMNS
 from simulation.runs.posterior import Posterior, posterior_note
-from simulation.runs.replications import map_runs, replication_seeds, run_replication
+from simulation.runs.replications import (
+    gather_organisations,
+    map_runs,
+    replication_seeds,
+    run_replication,
+)
 from simulation.runs.scenarios import Scenario
 from simulation.runs.statistics import mean_interval
 
@@ -131,6 +136,9 @@ class Comparison:
         seed: Root seed (the baseline's).
         replications: Replications per scenario (the baseline's).
         outcomes: The outcomes compared.
+        organisations: With a sector file, every run's organisation x month table
+            (``scenario``, ``replication``, ``seed``, ``month``, ``org``,
+            ``organisation`` and the organisation columns); None for a generated sector.
     """
 
     timeseries: pd.DataFrame
@@ -143,6 +151,7 @@ class Comparison:
     seed: int
     replications: int
     outcomes: tuple[str, ...] = KEY_OUTCOMES
+    organisations: pd.DataFrame | None = None
     _matrices: dict[tuple[str, str], np.ndarray] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -342,7 +351,7 @@ def compare(
         )
         notes.append(posterior_note(posterior, overridden))
 
-    frames = _run_all(
+    frames, organisations = _run_all(
         scenarios,
         steps,
         seed,
@@ -362,6 +371,7 @@ def compare(
         steps=steps,
         seed=seed,
         replications=replications,
+        organisations=organisations,
     )
     comparison.differences = _differences_table(comparison)
     return comparison
@@ -379,6 +389,15 @@ def check_scenarios(scenarios: Sequence[Scenario]) -> None:
     """
     if len(scenarios) < 2:
         raise ValueError("a comparison needs a baseline and at least one alternative scenario")
+    sectors = {scenario.sector for scenario in scenarios}
+    if len(sectors) > 1:
+        described = [
+            f"{_where(each)} has {each.sector or 'a generated sector'}" for each in scenarios
+        ]
+        raise ValueError(
+            f"the scenarios of a comparison share one sector, so that organisations pair by "
+            f"name: {'; '.join(described)}; give them the same sector = (or use --sector)"
+        )
     seen: dict[str, list[str]] = {}
     for scenario in scenarios:
         seen.setdefault(scenario.name, []).append(_where(scenario))
@@ -544,7 +563,7 @@ def run_paired_replication(
         Its rows of the long frame: columns :data:`TIMESERIES_COLUMNS`.
     """
     params = dict(drawn or {}) | scenario.model_params()
-    frame = run_replication(scenario.steps, seed, params, scenario.events)
+    frame = run_replication(scenario.steps, seed, params, scenario.events, sector=scenario.sector)
     frame.insert(0, "seed", np.int64(seed))
     frame.insert(0, "replication", replication)
     frame.insert(0, "scenario", scenario.name)
@@ -565,8 +584,13 @@ def _run_all(
     progress: bool,
     workers: int,
     posterior: Posterior | None = None,
-) -> list[pd.DataFrame]:
-    """Run every scenario on the same settings, seeds and draws; one progress tick per run."""
+) -> tuple[list[pd.DataFrame], pd.DataFrame | None]:
+    """Run every scenario on the same settings, seeds and draws; one progress tick per run.
+
+    Returns:
+        Each scenario's long frame, and the organisation tables of every run (None
+        without a sector file).
+    """
     paired = [paired_scenario(each, steps, seed, replications) for each in scenarios]
     seeds = replication_seeds(seed, replications)
     drawn = [posterior.draw(seed, number) if posterior else None for number in range(replications)]
@@ -576,10 +600,12 @@ def _run_all(
         for number, value in enumerate(seeds)
     ]
     runs = map_runs(_run_job, jobs, workers=workers, progress=progress, desc="comparison runs")
-    return [
+    organisations = gather_organisations(runs, ["scenario", "replication", "seed"])
+    frames = [
         pd.concat(runs[position : position + replications], ignore_index=True)
         for position in range(0, len(runs), replications)
     ]
+    return frames, organisations
 
 
 def _differences_table(comparison: Comparison) -> pd.DataFrame:
