@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from simulation import SectorModel, simulate
+from simulation.core.errors import InputError
 from simulation.core.sector_file import SectorFileError, read_sector
 from simulation.core.state import Kind
 
@@ -124,3 +125,27 @@ def test_duplicate_names_unknown_links_and_n_orgs_are_refused(tmp_path):
     path.write_text("[[organisations]\n")
     with pytest.raises(SectorFileError, match="not valid TOML"):
         read_sector(path)
+
+
+def test_interventions_target_organisations_by_name_or_id():
+    by_name = SectorModel(rng=2, sector=EXAMPLE)
+    by_id = SectorModel(rng=2, sector=EXAMPLE)
+    assert by_name.select_orgs(["Inpatient", "Northside CMHT", 3]).tolist() == [0, 2, 3]
+    by_name.schedule(6, "appoint_champion", level="team_leader", orgs=["Inpatient", "Crisis Team"])
+    by_id.schedule(6, "appoint_champion", level="team_leader", orgs=[2, 3])
+    for _ in range(12):
+        by_name.step()
+        by_id.step()
+    assert by_name.org_table().equals(by_id.org_table())
+    assert by_name.org_summary()["champions"][2] >= 1
+
+
+def test_an_unknown_organisation_name_gets_a_did_you_mean():
+    model = SectorModel(rng=2, sector=EXAMPLE)
+    with pytest.raises(
+        InputError, match="'Inpatiant', which is not in the sector; did you mean 'Inpatient'"
+    ):
+        model.appoint_champion(level="senior", orgs=["Inpatiant"])
+    generated = SectorModel(rng=2, n_orgs=3)
+    with pytest.raises(InputError, match="a generated sector has no names; allowed: ids 0 to 2"):
+        generated.appoint_champion(level="senior", orgs=["Inpatient"])
