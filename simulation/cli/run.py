@@ -147,6 +147,8 @@ def run_command(
                 context="with the command-line settings",
             )
             sector = scenario.load_sector()
+        if sector is not None:
+            sector.check(params, owner="--set")
         setup = params if sector is None else sector.footprint_parameters(params)
         # The replications run one after another in this process, all results kept.
         command.check_footprint(

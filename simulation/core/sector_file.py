@@ -41,12 +41,12 @@ from simulation.core.parameters import (
 )
 from simulation.core.sector import OrgPlan, hierarchy_of, plan_organisations, sector_network
 from simulation.core.state import Kind
+from simulation.core.streams import RandomStreams
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from simulation.core.model import SectorModel
-    from simulation.core.streams import RandomStreams
 
 #: The management levels a named champion may hold, each in its own kind of unit.
 CHAMPION_POSTS: tuple[str, ...] = ("executive", "senior", "team_leader")
@@ -296,6 +296,27 @@ class Sector:
                 f"{self.n_orgs} organisations; allowed: leave n_orgs out with a sector file"
             )
         return {**params, "n_orgs": self.n_orgs}
+
+    def check(self, params: dict[str, Any], owner: str = "SectorModel") -> Parameters:
+        """Check the file against the parameters it will run with, before anything runs.
+
+        The positions (managers, teams, peers, champions) depend on ``team_size`` and
+        ``teams_per_senior``, so they are checked here rather than when the file is read.
+
+        Args:
+            params: Keyword arguments given with the sector.
+            owner: Who received them, for messages.
+
+        Returns:
+            The validated parameters (with the file's ``n_orgs``).
+
+        Raises:
+            SectorFileError: For positions that do not fit (see :meth:`plans`).
+            simulation.ParameterError: For a bad parameter.
+        """
+        validated = validate_parameters(self.parameters(params), owner=owner)
+        self.plans(validated, RandomStreams(0))  # only the LE leader's draw uses the streams
+        return validated
 
     def footprint_parameters(self, params: dict[str, Any]) -> dict[str, Any]:
         """Parameters that size this sector for a memory estimate (its count and mean size).

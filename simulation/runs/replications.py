@@ -233,7 +233,7 @@ def run_replications(
         raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
     overrides = dict(params or {})
     if sector is not None:
-        validate_parameters(read_sector(sector).parameters(overrides), owner="run_replications")
+        read_sector(sector).check(overrides, owner="run_replications")
     else:
         validate_parameters(overrides, owner="run_replications")
     _check_count(seed, "seed", minimum=0)

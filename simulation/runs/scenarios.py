@@ -64,7 +64,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from simulation.core.errors import InputError
+from simulation.core.errors import InputError, LewsimError
 from simulation.core.interventions import (
     ALLOWED,
     INTERVENTION_TYPES,
@@ -388,10 +388,15 @@ class Scenario(_Strict):
     @model_validator(mode="after")
     def _events_fit(self) -> Scenario:
         sector = self.load_sector()
-        params = self.parameters if sector is None else sector.parameters(self.parameters)
-        n_orgs = validate_parameters(params).n_orgs
-        names = None if sector is None else sector.names
         problems = []
+        if sector is None:
+            n_orgs, names = validate_parameters(self.parameters).n_orgs, None
+        else:
+            n_orgs, names = sector.n_orgs, sector.names
+            try:
+                sector.check(self.parameters, owner="parameters")
+            except LewsimError as error:
+                problems.append(_Problem(("sector",), str(error), self.sector))
         labels: dict[str, int] = {}  # each label's first event
         for index, event in enumerate(self.events):
             if event.month > self.steps:
