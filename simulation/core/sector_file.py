@@ -48,6 +48,10 @@ if TYPE_CHECKING:
 
     from simulation.core.model import SectorModel
 
+#: The environment variable through which ``lewsim app --sector FILE`` tells the served
+#: app (another process) which sector file to start with.
+SECTOR_ENVIRONMENT = "LEWSIM_APP_SECTOR"
+
 #: The management levels a named champion may hold, each in its own kind of unit.
 CHAMPION_POSTS: tuple[str, ...] = ("executive", "senior", "team_leader")
 

@@ -98,7 +98,7 @@ def test_each_intervention_button_acts_on_the_organisation_on_screen_only():
     org = int(model.select_orgs("without_peers")[0])
     other = (org + 1) % model.n_orgs
     rc = render(model)
-    rc.find(v.Select, label="Organisation on screen").widget.v_model = org
+    rc.find(v.Select, label="Organisation on screen").widget.v_model = model.org_label(org)
     assert model.view_org == org
     button(rc, "Step").click()
     for label, name, _ in BUTTONS:

@@ -30,7 +30,7 @@ class FirstRunError(Exception):
 
 
 def test_a_huge_run_makes_no_seeds_up_front(monkeypatch):
-    def first_run(steps, seed, params, events):
+    def first_run(steps, seed, params, events, sector=None):
         assert seed == replication_seed(3, 0)
         raise FirstRunError
 
