@@ -368,11 +368,15 @@ def Page(model: ClassroomModel | None = None) -> None:
         model: The model to start with (None: a new one with the default levers, as the
             served app does; tests pass their own to look inside it).
     """
-    first = solara.use_memo(lambda: model if model is not None else ClassroomModel(), [])
-    current = solara.use_reactive(first)
-    parameters = solara.use_reactive(
-        {name: _default(control) for name, control in model_params().items()}
+    defaults = solara.use_memo(
+        lambda: {name: _default(control) for name, control in model_params().items()}, []
     )
+    # The first model is built on the sector chosen first (``lewsim app --sector``'s file).
+    first = solara.use_memo(
+        lambda: model if model is not None else ClassroomModel(sector=defaults["sector"]), []
+    )
+    current = solara.use_reactive(first)
+    parameters = solara.use_reactive(defaults)
     play_interval = solara.use_reactive(300)
     render_interval = solara.use_reactive(1)
     use_threads = solara.use_reactive(False)

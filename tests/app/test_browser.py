@@ -28,6 +28,8 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -51,8 +53,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def served_app(tmp_path_factory, no_egress) -> Iterator[str]:
+#: A projector's screen: what a room sees without scrolling.
+PROJECTOR = {"width": 1280, "height": 720}
+SECTOR_EXAMPLE = Path(__file__).resolve().parents[2] / "experiments" / "sectors" / "riverside.toml"
+
+
+@contextmanager
+def serve(tmp_path_factory, no_egress, *options: str) -> Iterator[str]:
     """``lewsim app`` on a free port, in its own process group (stopped afterwards).
 
     Its processes run under the no-egress hook (``conftest.py``): after the browser's
@@ -61,7 +68,7 @@ def served_app(tmp_path_factory, no_egress) -> Iterator[str]:
     port = free_port()
     egress_log = tmp_path_factory.mktemp("egress") / "egress.log"
     server = subprocess.Popen(
-        [sys.executable, "-m", "simulation", "app", "--port", str(port)],
+        [sys.executable, "-m", "simulation", "app", "--port", str(port), *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -90,6 +97,20 @@ def served_app(tmp_path_factory, no_egress) -> Iterator[str]:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
     assert not egress_log.exists(), f"the server called off this machine:\n{egress_log.read_text()}"
+
+
+@pytest.fixture(scope="module")
+def served_app(tmp_path_factory, no_egress) -> Iterator[str]:
+    """The app on the generated sector."""
+    with serve(tmp_path_factory, no_egress) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def served_sector_app(tmp_path_factory, no_egress) -> Iterator[str]:
+    """The app started on the example sector file (``lewsim app --sector FILE``)."""
+    with serve(tmp_path_factory, no_egress, "--sector", str(SECTOR_EXAMPLE)) as url:
+        yield url
 
 
 def image_sources(page) -> list[str]:
@@ -121,7 +142,7 @@ def test_the_app_renders_offline_steps_and_takes_an_intervention(served_app):
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
         )
         try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            page = browser.new_page(viewport=PROJECTOR)
             page.route("**/*", only_this_machine)
             page.on("pageerror", lambda error: errors.append(str(error)))
             page.goto(served_app)
@@ -181,7 +202,7 @@ def test_the_app_renders_offline_steps_and_takes_an_intervention(served_app):
             played = headline(page)
             assert page.get_by_text("error in").count() == 0
 
-            page.get_by_role("tab", name="Page 1").click()
+            page.get_by_role("tab", name="About").click()
             page.get_by_text("What you are looking at").wait_for(timeout=30_000)
             page.get_by_text("The lone champion who leaves").wait_for(timeout=30_000)
         finally:
@@ -196,3 +217,48 @@ def test_the_app_renders_offline_steps_and_takes_an_intervention(served_app):
     assert sector  # drawn at the start
     assert not blocked, f"the app asked the internet for {blocked}"
     assert not errors, f"errors in the page: {errors}"
+
+
+def test_a_sector_file_on_a_projector_shows_names_values_and_the_time_series(served_sector_app):
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
+
+    def only_this_machine(route):
+        if urlparse(route.request.url).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
+        try:
+            page = browser.new_page(viewport=PROJECTOR)
+            page.route("**/*", only_this_machine)
+            page.goto(served_sector_app)
+            page.get_by_role("button", name="Step", exact=True).wait_for(timeout=90_000)
+            page.wait_for_function(
+                "document.querySelectorAll('img').length >= 3"
+                " && [...document.images].every(i => i.complete && i.naturalWidth > 0)",
+                timeout=60_000,
+            )
+            tabs = page.get_by_role("tab").all_inner_texts()
+            sentence = headline(page)
+            on_screen = page.get_by_text("The network (left): Northside CMHT").count()
+            sector_choice = page.get_by_text("riverside", exact=True).count()
+            board = page.get_by_text("Board support: 0.3", exact=True).count()
+            # The time series (the second figure) ends above the bottom of the screen.
+            series_bottom = page.evaluate("document.images[1].getBoundingClientRect().bottom")
+        finally:
+            browser.close()
+
+    assert [tab.strip().lower() for tab in tabs] == ["organisation", "about"]
+    assert sentence.startswith("Month 0: ") and "of 6 organisations" in sentence
+    assert on_screen == 1
+    assert sector_choice >= 1, "the sector chooser does not show the file given"
+    assert board == 1, "the Board support slider does not show its value"
+    assert 0 < series_bottom <= PROJECTOR["height"]
+    assert not blocked, f"the app asked the internet for {blocked}"
