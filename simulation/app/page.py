@@ -352,7 +352,7 @@ def OrganisationTab(model: ClassroomModel) -> None:
     Args:
         model: The model on screen.
     """
-    with solara.Columns([1, 1, 1], gutters_dense=True):
+    with solara.Columns([1, 1.4, 1], gutters_dense=True):
         NetworkView(model)
         TimeSeries(model)
         ClassroomPanel(model)
