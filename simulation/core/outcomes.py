@@ -44,6 +44,7 @@ def run_outcomes(
     events: Sequence[Any] = (),
     outputs: Sequence[str] = DEFAULT_OUTCOMES,
     every: int | None = None,
+    sector: Any = None,
 ) -> dict[str, float]:
     """Run one sector and read outcomes off it.
 
@@ -55,6 +56,7 @@ def run_outcomes(
         outputs: Sector columns to report.
         every: Also report each output every ``every`` months (months ``every``,
             ``2 * every``, ... up to ``steps``), as ``column@month``.
+        sector: A sector file (a path, or its content as a dict); None: generated.
 
     Returns:
         Outcome name to value: each output at the last month, then the periodic ones.
@@ -71,7 +73,7 @@ def run_outcomes(
         )
     if every is not None and not (isinstance(every, int) and 1 <= every <= steps):
         raise ValueError(f"every = {every!r} must be a whole number of months from 1 to {steps}")
-    model = SectorModel(rng=seed, **dict(params or {}))
+    model = SectorModel(rng=seed, sector=sector, **dict(params or {}))
     for event in events:
         model.schedule(event)
     for _ in range(steps):

@@ -48,6 +48,8 @@ class Job:
     events: list[dict[str, Any]]
     outputs: tuple[str, ...]
     every: int | None = None
+    #: The sector file's content (a dict, with any organisation's swept levers), or None.
+    sector: dict[str, Any] | None = None
 
 
 def carry_out(job: Job) -> dict[str, Any]:
@@ -70,7 +72,7 @@ def carry_out(job: Job) -> dict[str, Any]:
     try:
         events = [INTERVENTION_TYPES[event["type"]](**event) for event in job.events]
         outcomes = run_outcomes(
-            job.steps, job.run.seed, job.parameters, events, job.outputs, job.every
+            job.steps, job.run.seed, job.parameters, events, job.outputs, job.every, job.sector
         )
         row |= {"status": STATUS_OK, "error": ""}
     except Exception as error:  # noqa: BLE001 - a failed run is recorded, the sweep goes on
