@@ -37,6 +37,7 @@ class Arm:
         months: Fixed horizon; ``None`` means the validation's horizon.
         probe: Name of a per-month measurement in :data:`PROBES`, if the sector columns
             are not enough.
+        sector: A sector file's path to run the arm on (None: the generated sector).
     """
 
     name: str
@@ -45,6 +46,7 @@ class Arm:
     actions: tuple[Intervention | Manipulation, ...] = ()
     months: int | None = None
     probe: str | None = None
+    sector: str | None = None
 
 
 def arm(
@@ -295,7 +297,7 @@ def run_arm(arm: Arm, seed: int, months: int) -> ArmRun:
         The arm's sector series, organisation table and probe.
     """
     months = arm.months or months
-    model = SectorModel(rng=seed, **dict(arm.params))
+    model = SectorModel(rng=seed, sector=arm.sector, **dict(arm.params))
     probe = PROBES[arm.probe] if arm.probe else None
     rows = [probe(model)] if probe else []
     manipulations = []
