@@ -22,7 +22,7 @@ import typer
 
 from simulation import __version__
 from simulation.cli import app as app_cli
-from simulation.cli import compare, params, run, sweep, validate
+from simulation.cli import compare, params, run, sector, sweep, validate
 
 app = typer.Typer(
     name="lewsim",
@@ -73,3 +73,4 @@ app.command("sweep", help=sweep.SWEEP_HELP)(sweep.sweep_command)
 app.command("analyze", help=sweep.ANALYZE_HELP)(sweep.analyze_command)
 app.command("export", help=sweep.EXPORT_HELP)(sweep.export_command)
 app.command("app", help=app_cli.HELP)(app_cli.app_command)
+app.add_typer(sector.sector_app, name="sector")

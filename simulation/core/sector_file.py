@@ -74,7 +74,8 @@ class Organisation(BaseModel):
         le_leader: Whether an LE leader sits on the executive team now.
         champions: A count (placed one per unit, team leaders first, then the senior group
             and the executive team) or a list of levels (``executive``, ``senior``,
-            ``team_leader``); none by default (``initial_champion`` is not drawn).
+            ``team_leader``); left out, they are drawn as in the generated sector
+            (``initial_champion``), as a file exported from it needs.
         links: Names of organisations this one is in contact with.
         board_support: This organisation's own board support (and likewise the other
             levers of ``ORG_LEVERS``); by default the sector-wide parameter.
@@ -88,7 +89,7 @@ class Organisation(BaseModel):
     teams: int | None = Field(None, ge=1)
     peer_workers: int | None = Field(None, ge=0)
     le_leader: bool = False
-    champions: int | list[Literal["executive", "senior", "team_leader"]] = 0
+    champions: int | list[Literal["executive", "senior", "team_leader"]] | None = None
     links: list[str] = []
     board_support: float | None = None
     pay_parity: float | None = None
@@ -257,6 +258,8 @@ class Sector:
 
     def _check_champions(self, index: int, plan: OrgPlan) -> None:
         champions = self.spec.organisations[index].champions
+        if champions is None:
+            return
         # A unit holds at most one champion: the executive team, the senior group and
         # each frontline team.
         units = 2 + plan.n_teams
@@ -377,13 +380,15 @@ class Sector:
         A list of levels puts one champion in the executive team (the CEO), one in the
         senior group (its first senior manager) and one in each of the first teams (their
         team leaders); a count is placed team leaders first, then the senior group, then
-        the executive team. The file says who the champions are: none are drawn.
+        the executive team. An organisation without ``champions`` keeps the drawn ones.
 
         Args:
             model: The model being set up.
         """
         staff, structure = model.staff, model.structure
         for index, org in enumerate(self.spec.organisations):
+            if org.champions is None:
+                continue
             n_teams = int(structure.team_count[index])
             posts = (
                 org.champions
@@ -402,6 +407,45 @@ class Sector:
                     kind = Kind.EXECUTIVE if post == "executive" else Kind.SENIOR
                     slot = int(np.flatnonzero(members & (staff.kind[: staff.size] == kind))[0])
                 staff.champion[slot] = True
+
+
+def export_sector(model: SectorModel, description: str = "") -> dict[str, Any]:
+    """A model's sector at month 0 as a sector file's content (a template to edit).
+
+    Each organisation is written with its staff, teams, exposure class, peer workers and
+    LE leader, and the sector network as ``[[links]]``; champions are left out (so they are
+    drawn as in the generated sector) and so are the levers (the sector-wide parameters).
+    Run with the same seed and parameters, the file reproduces the model's run exactly.
+
+    Args:
+        model: A model at month 0 (before any step or intervention).
+        description: The file's description.
+
+    Returns:
+        The content, ready for ``tomli_w.dumps`` or :func:`read_sector`.
+
+    Raises:
+        InputError: For a model that has already run.
+    """
+    if model.month != 0 or model.scheduled_events:
+        raise InputError("a sector is exported at month 0, before any step or intervention")
+    summary = model.org_summary()
+    names = model.org_names or tuple(f"organisation {org}" for org in range(model.n_orgs))
+    organisations = [
+        {
+            "name": names[org],
+            "staff": int(summary["staff"][org]),
+            "teams": int(model.structure.team_count[org]),
+            "exposure": EXPOSURE_CLASSES[int(summary["exposure_class"][org])],
+            # The summary's peer workers count the LE leader; the file's do not.
+            "peer_workers": int(summary["peer_workers"][org] - summary["le_leader"][org]),
+            "le_leader": bool(summary["le_leader"][org]),
+        }
+        for org in range(model.n_orgs)
+    ]
+    links = [{"between": [names[a], names[b]]} for a, b in sorted(model.sector_graph.edges())]
+    content: dict[str, Any] = {"description": description, "organisations": organisations}
+    return content | ({"links": links} if links else {})
 
 
 def unknown_name_hint(name: str, names: tuple[str, ...] | list[str]) -> str:

@@ -6,6 +6,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from simulation.cli import app
+from simulation.core.sector_file import read_sector
 from simulation.outputs.files import ORGANISATION_FILES, RUN_FILES
 from simulation.outputs.organisation_report import difference_sentence, organisation_differences
 from simulation.runs.comparison import compare
@@ -96,3 +97,20 @@ def test_compare_refuses_scenarios_on_different_sectors(tmp_path):
     assert result.exit_code == 2
     assert "share one sector" in result.output
     assert not (tmp_path / "c").exists()
+
+
+def test_sector_export_writes_a_template_that_runs_and_refuses_to_overwrite(tmp_path):
+    target = tmp_path / "district.toml"
+    args = ["sector", "export", "--seed", "3", "--set", "n_orgs=5", str(target)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    sector = read_sector(target)
+    assert sector.names == tuple(f"organisation {org}" for org in range(5))
+    again = runner.invoke(app, args)
+    assert again.exit_code == 2 and "exists; give --force" in again.output
+    assert runner.invoke(app, [*args, "--force"]).exit_code == 0
+    run = runner.invoke(
+        app, ["run", "--sector", str(target), "--seed", "3", "--steps", "6", "--replications",
+              "1", "--out", str(tmp_path / "run"), "--quiet"],
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
