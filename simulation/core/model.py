@@ -170,6 +170,8 @@ class SectorModel(Interventions, mesa.Model):
             classes[roster.org],
             hired_month=0,
         )
+        if self.sector is not None:
+            self.sector.apply_attitudes(self, slots)
         staff = self.staff
         staff.disclosed[slots] |= staff.lived_experience[slots] & (
             self.streams.uniform("initial_disclosure", 0, keys) < p.initial_disclosure

@@ -39,7 +39,15 @@ from simulation.core.parameters import (
     Parameters,
     validate_parameters,
 )
-from simulation.core.sector import OrgPlan, hierarchy_of, plan_organisations, sector_network
+from simulation.core.sector import (
+    ATTITUDES,
+    OrgPlan,
+    beta_table,
+    hierarchy_of,
+    interpolate_quantiles,
+    plan_organisations,
+    sector_network,
+)
 from simulation.core.state import Kind
 from simulation.core.streams import RandomStreams
 
@@ -77,6 +85,9 @@ class Organisation(BaseModel):
             ``team_leader``); left out, they are drawn as in the generated sector
             (``initial_champion``), as a file exported from it needs.
         links: Names of organisations this one is in contact with.
+        initial_exposure: Mean starting exposure of its non-peer staff, instead of the
+            class's (likewise ``initial_understanding``, ``initial_commitment`` and
+            ``initial_stigma``); each person keeps their own random draw.
         board_support: This organisation's own board support (and likewise the other
             levers of ``ORG_LEVERS``); by default the sector-wide parameter.
     """
@@ -91,6 +102,10 @@ class Organisation(BaseModel):
     le_leader: bool = False
     champions: int | list[Literal["executive", "senior", "team_leader"]] | None = None
     links: list[str] = []
+    initial_exposure: float | None = Field(None, ge=0.0, le=1.0)
+    initial_understanding: float | None = Field(None, ge=0.0, le=1.0)
+    initial_commitment: float | None = Field(None, ge=0.0, le=1.0)
+    initial_stigma: float | None = Field(None, ge=0.0, le=1.0)
     board_support: float | None = None
     pay_parity: float | None = None
     role_clarity: float | None = None
@@ -373,6 +388,30 @@ class Sector:
             for name in ORG_LEVERS:
                 if getattr(org, name) is not None:
                     levers[name][index] = getattr(org, name)
+
+    def apply_attitudes(self, model: SectorModel, slots: np.ndarray) -> None:
+        """Redraw the starting attitudes an organisation gives itself, from the same draws.
+
+        A non-peer's attitude is the quantile of a Beta with the class's mean at their own
+        uniform number (``draw_people``); where the file gives the mean, the same uniform
+        number is read off a Beta with the file's mean instead, so nothing else moves.
+
+        Args:
+            model: The model being set up (its people just placed).
+            slots: The people placed at set-up.
+        """
+        staff, params = model.staff, model.params
+        non_peer = slots[staff.kind[slots] < Kind.PEER_WORKER]
+        for index, org in enumerate(self.spec.organisations):
+            members = non_peer[staff.org[non_peer] == index]
+            for name in ATTITUDES:
+                mean = getattr(org, f"initial_{name}")
+                if mean is None or members.size == 0:
+                    continue
+                draws = model.streams.uniform(f"person_{name}", 0, staff.key[members])
+                table = beta_table(mean, params.attitude_concentration)[np.newaxis, :]
+                rows = np.zeros(members.size, dtype=np.int64)
+                getattr(staff, name)[members] = interpolate_quantiles(table, rows, draws)
 
     def place_champions(self, model: SectorModel) -> None:
         """Make the file's champions, one per unit, in the organisations that name them.

@@ -175,3 +175,21 @@ def test_only_a_fresh_model_is_exported():
     model.step()
     with pytest.raises(InputError, match="at month 0"):
         export_sector(model)
+
+
+def test_an_organisation_may_set_its_own_starting_attitudes():
+    plain = SectorModel(rng=4, sector=two_services(exposure="none"))
+    own = SectorModel(rng=4, sector=two_services(exposure="none", initial_commitment=0.8))
+    non_peers = plain.staff.slots_of(Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER, Kind.CLINICIAN)
+    first = non_peers[plain.staff.org[non_peers] == 0]
+    second = non_peers[plain.staff.org[non_peers] == 1]
+    assert own.staff.commitment[first].mean() > 0.7 > plain.staff.commitment[first].mean()
+    # Each person keeps their own draw: the order of commitments is unchanged, and
+    # everything else (the other organisation, other attitudes) is as without it.
+    assert np.array_equal(
+        np.argsort(own.staff.commitment[first]), np.argsort(plain.staff.commitment[first])
+    )
+    assert np.array_equal(own.staff.commitment[second], plain.staff.commitment[second])
+    assert np.array_equal(own.staff.stigma[first], plain.staff.stigma[first])
+    with pytest.raises(SectorFileError, match="field 'initial_commitment' = 1.2"):
+        SectorModel(sector=two_services(initial_commitment=1.2))
