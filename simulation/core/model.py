@@ -76,7 +76,7 @@ class SectorModel(Interventions, mesa.Model):
         rng: Seed of the run (int, SeedSequence or Generator); the same seed gives the
             same run. None draws fresh entropy, kept in ``model.seed``.
         collect_agents: Also record agent-level data every month (slow; off by default).
-        sector: A sector file (path, or its content as a dict; docs/ODD.md 5.2) naming
+        sector: A sector file (path, or its content as a dict; docs/ODD.md 5.7 and 6.3) naming
             the organisations; None (the default) generates the sector from the parameters.
         **params: Model parameters, e.g. ``n_orgs=24, pay_parity=0.8``.
 

@@ -1,4 +1,4 @@
-"""A planner's own sector: organisations by name, read from a TOML file (docs/ODD.md 5.2).
+"""A planner's own sector: organisations by name, read from a TOML file (docs/ODD.md 5.7 and 6.3).
 
 A sector file replaces the generated sector (sizes from a lognormal, exposure classes
 from ``exposure_mix``, one sector-wide value per lever) with organisations a planner
