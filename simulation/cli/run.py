@@ -30,7 +30,7 @@ from simulation.cli.common import (
 from simulation.core.errors import InputError
 from simulation.core.sector_file import read_sector
 from simulation.outputs.figures import plot_timeseries
-from simulation.outputs.files import RUN_FILES, write_run
+from simulation.outputs.files import ORGANISATION_FILES, RUN_FILES, write_run
 from simulation.outputs.manifest import build_manifest
 from simulation.runs.footprint import estimate
 from simulation.runs.posterior import posterior_note
@@ -211,6 +211,7 @@ def run_command(
             settings=(steps, seed, replications),
             wall_time_seconds=outcome.timing.wall_time_seconds,
             scenario=scenario,
+            files=RUN_FILES if outcome.result[1] is None else (*RUN_FILES, *ORGANISATION_FILES),
         )
         if posterior is not None:
             lines.append(
@@ -244,6 +245,7 @@ def summary_lines(
     settings: tuple[int, int, int],
     wall_time_seconds: float,
     scenario: Scenario | None = None,
+    files: tuple[str, ...] = RUN_FILES,
 ) -> list[str]:
     """A few lines describing a finished run for the terminal.
 
@@ -253,6 +255,7 @@ def summary_lines(
         settings: Steps, root seed and replications.
         wall_time_seconds: How long the run took.
         scenario: The scenario run, if any.
+        files: The files written.
 
     Returns:
         Lines giving where results went and key series at the first and last month, as
@@ -265,7 +268,7 @@ def summary_lines(
     width = len(f"month {last_month}")
     return [
         *([f"Scenario {scenario.name} ({scenario.source})"] if scenario else []),
-        f"Wrote {', '.join(RUN_FILES)}",
+        f"Wrote {', '.join(files)}",
         f"  to {out_dir}",
         f"{replications} replication(s) x {steps} months, root seed {seed}, "
         f"{wall_time_seconds:.1f} s",
