@@ -17,7 +17,12 @@ import mesa
 import numpy as np
 
 from simulation.app.layout import OrganisationLayout
-from simulation.app.levers import DEFAULT_WORLD, OUTSIDE_WORLDS
+from simulation.app.levers import (
+    DEFAULT_WORLD,
+    GENERATED_SECTOR,
+    OUTSIDE_WORLDS,
+    sector_choices,
+)
 from simulation.app.stories import NO_STORY, STORIES
 from simulation.core.errors import InputError
 from simulation.core.model import SectorModel
@@ -54,6 +59,9 @@ class ClassroomModel(SectorModel):
         outside_world: A name in :data:`~simulation.app.levers.OUTSIDE_WORLDS`: the
             funding envelope and policy pressure it sets (the levers' and the story's
             own values take precedence).
+        sector: A choice of :func:`~simulation.app.levers.sector_choices` (a shipped
+            sector file's name, ``--sector``'s, or the generated sector) or a sector file's
+            path; with a file, the "Number of organisations" lever is not used.
         **params: Model parameters (the app's levers).
 
     Attributes:
@@ -71,6 +79,7 @@ class ClassroomModel(SectorModel):
         rng: Any = 42,
         scenario: Any = None,
         outside_world: str = DEFAULT_WORLD,
+        sector: str = GENERATED_SECTOR,
         **params: Any,
     ) -> None:
         del scenario  # Mesa's app passes its own (empty) experimental Scenario on Reset
@@ -84,7 +93,10 @@ class ClassroomModel(SectorModel):
         scenario = STORIES[story].scenario() if story != NO_STORY else None
         if scenario is not None:
             params = {**params, **scenario.model_params()}
-        super().__init__(rng=rng, **params)
+        sector_file = sector_choices().get(sector, sector)
+        if sector_file is not None:
+            params.pop("n_orgs", None)  # the file says how many organisations there are
+        super().__init__(rng=rng, sector=sector_file, **params)
         self.story_name = story
         self.story_scenario = scenario
         self.shade_by = SHADINGS[0]
@@ -147,6 +159,17 @@ class ClassroomModel(SectorModel):
         if not 0 <= int(org) < self.n_orgs:
             raise InputError(f"org = {org}: allowed: ids 0 to {self.n_orgs - 1}")
         self.view_org = int(org)
+
+    def org_label(self, org: int) -> str:
+        """How the app names organisation ``org``: its name from a sector file, or its id.
+
+        Args:
+            org: An organisation id.
+
+        Returns:
+            E.g. ``"Northside CMHT"``, or ``"organisation 3"`` in a generated sector.
+        """
+        return self.org_names[org] if self.org_names is not None else f"organisation {org}"
 
     def layout(self, org: int) -> OrganisationLayout:
         """The stable layout of organisation ``org`` (made once, kept for the run)."""

@@ -37,6 +37,16 @@ AllowLargeOption = Annotated[
         "(without it such a job is refused before it starts).",
     ),
 ]
+SectorOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--sector",
+        metavar="FILE",
+        help="A sector file (TOML; see experiments/sectors/) naming your own "
+        "organisations, instead of the generated sector (over a scenario's sector =).",
+        show_default=False,
+    ),
+]
 WorkersOption = Annotated[
     int,
     typer.Option(

@@ -18,6 +18,7 @@ from pydantic import BaseModel, PlainSerializer, PlainValidator
 from pydantic_core import PydanticCustomError
 
 from simulation.core.parameters import EXPOSURE_CLASSES
+from simulation.core.sector_schema import unknown_name_hint
 from simulation.core.state import Kind
 from simulation.core.wording import is_boolean, is_integer, is_number, join_words
 
@@ -91,7 +92,7 @@ _TAKES_MONTH = "an integer >= 0"
 _TAKES_ORGS = (
     ", ".join(f'"{name}"' for name in ORG_SELECTORS)
     + ", an organisation id or a list of organisation ids (integers >= 0, at least one), "
-    "e.g. [0, 3]"
+    'e.g. [0, 3], or of organisation names from a sector file, e.g. ["Inpatient"]'
 )
 _TAKES_SHARE = "a number between 0 and 1"
 _TAKES_RATE = "a number between 0 and 1 (leave it out for visits_programme_rate)"
@@ -138,14 +139,15 @@ def _enabled(value: Any) -> bool:
     raise argument_refusal(_TAKES_ENABLED)
 
 
-def parse_orgs(value: Any) -> str | tuple[int, ...]:
-    """An organisation selection: a selector name, or organisation ids as a sorted tuple.
+def parse_orgs(value: Any) -> str | tuple[int | str, ...]:
+    """An organisation selection: a selector name, or organisation ids then names.
 
     Args:
         value: What a user gave as ``orgs``.
 
     Returns:
-        The selector's name, or the ids, sorted and without repeats.
+        The selector's name, or the ids, sorted and without repeats, then the names (to be
+        resolved against the sector when it is known) in the order given, each once.
 
     Raises:
         PydanticCustomError: For anything that is not a selection (:func:`argument_refusal`).
@@ -158,20 +160,24 @@ def parse_orgs(value: Any) -> str | tuple[int, ...]:
         value = value.tolist() if value.ndim == 1 else None
     if is_integer(value):
         value = [value]
-    if not (isinstance(value, list | tuple | range) and all(map(is_integer, value))):
+    if not isinstance(value, list | tuple | range):
+        raise argument_refusal(_TAKES_ORGS)
+    ids = [org for org in value if is_integer(org)]
+    names = [org for org in value if isinstance(org, str) and org]
+    if len(ids) + len(names) != len(value):
         raise argument_refusal(_TAKES_ORGS)
     if len(value) == 0:
         raise argument_refusal(_TAKES_ORGS, "selects no organisation; ")
-    if min(value) < 0:
+    if ids and min(ids) < 0:
         raise argument_refusal(_TAKES_ORGS, "organisation ids cannot be negative; ")
-    return tuple(sorted({int(org) for org in value}))
+    return (*sorted({int(org) for org in ids}), *dict.fromkeys(names))
 
 
 Month = Annotated[int, PlainValidator(_month, json_schema_input_type=int), Takes(_TAKES_MONTH)]
 # The serializer is given, because pydantic's own for a plainly validated union checks the
 # value against each member and warns (four lines, an error under -W error) for a tuple.
 Orgs = Annotated[
-    str | tuple[int, ...],
+    str | tuple[int | str, ...],
     PlainValidator(parse_orgs, json_schema_input_type=str | int | list[int]),
     PlainSerializer(lambda orgs: orgs, return_type=Any),
     Takes(_TAKES_ORGS),
@@ -193,17 +199,29 @@ Enabled = Annotated[
 ]
 
 
-def org_range_problem(ids: tuple[int, ...], n_orgs: int) -> str | None:
-    """Why organisation ``ids`` do not fit a sector of ``n_orgs``, or ``None`` if they do.
+def org_range_problem(
+    orgs: tuple[int | str, ...], n_orgs: int, names: tuple[str, ...] | None = None
+) -> str | None:
+    """Why organisations ``orgs`` are not in the sector, or ``None`` if they all are.
 
     Args:
-        ids: Organisation ids (as an intervention holds them).
+        orgs: Organisation ids and names (as an intervention holds them).
         n_orgs: Organisations in the sector.
+        names: The sector's organisation names (None for a generated sector).
 
     Returns:
         A phrase such as ``"organisation id 9 is out of range; allowed: ids 0 to 3"``.
     """
-    if max(ids) < n_orgs:
+    for org in orgs:
+        if isinstance(org, str) and org not in (names or ()):
+            if names is None:
+                return (
+                    f"organisation name {org!r}: a generated sector has no names; allowed: "
+                    f"ids 0 to {n_orgs - 1}, or names with a sector file"
+                )
+            return f"organisation name {org!r}, {unknown_name_hint(org, names)}"
+    ids = [org for org in orgs if not isinstance(org, str)]
+    if not ids or max(ids) < n_orgs:
         return None
     return (
         f"organisation id {max(ids)} is out of range; allowed: ids 0 to {n_orgs - 1} "
@@ -211,7 +229,13 @@ def org_range_problem(ids: tuple[int, ...], n_orgs: int) -> str | None:
     )
 
 
-def orgs_in_words(orgs: str | tuple[int, ...]) -> str:
+def org_ids(orgs: tuple[int | str, ...], names: tuple[str, ...] | None) -> tuple[int, ...]:
+    """Sorted organisation ids of checked ids and names (see :func:`org_range_problem`)."""
+    index = {name: org for org, name in enumerate(names or ())}
+    return tuple(sorted({org if not isinstance(org, str) else index[org] for org in orgs}))
+
+
+def orgs_in_words(orgs: str | tuple[int | str, ...]) -> str:
     """An organisation selection in words, for an intervention's :meth:`describe`.
 
     Args:
@@ -221,7 +245,7 @@ def orgs_in_words(orgs: str | tuple[int, ...]) -> str:
         E.g. ``"all organisations"`` or ``"organisations 0 and 3"``.
     """
     if isinstance(orgs, tuple):
-        ids = [str(org) for org in orgs]
+        ids = [org if isinstance(org, str) else str(org) for org in orgs]
         return f"organisation {ids[0]}" if len(ids) == 1 else f"organisations {join_words(ids)}"
     if orgs == "all":
         return "all organisations"

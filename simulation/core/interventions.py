@@ -37,7 +37,8 @@ are in :mod:`simulation.core.intervention_arguments`.
 Organisation selections (``orgs``) are ``"all"``, ``"with_peers"``, ``"without_peers"``
 (judged when the intervention is applied), an initial exposure class
 (``"exposure:none"``, ``"exposure:some"``, ``"exposure:significant"``), an organisation id
-or a list of ids.
+or a list of ids and, in a sector from a sector file, of organisation names
+(``orgs = ["Northside CMHT", 2]``; a name not in the sector gets a "did you mean").
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ from simulation.core.intervention_arguments import (
     Rate,
     Takes,
     argument_refusal,
+    org_ids,
     org_range_problem,
     orgs_in_words,
     parse_orgs,
@@ -103,7 +105,7 @@ def select_orgs(model: SectorModel, orgs: Any = "all") -> np.ndarray:
     Args:
         model: The sector model.
         orgs: ``"all"``, ``"with_peers"``, ``"without_peers"``, ``"exposure:<class>"``,
-            an organisation id or a list of ids.
+            an organisation id or a list of ids (or, with a sector file, names).
 
     Returns:
         Organisation indices (possibly none, for ``with_peers`` or ``without_peers``).
@@ -117,10 +119,10 @@ def select_orgs(model: SectorModel, orgs: Any = "all") -> np.ndarray:
         raise InputError(f"orgs = {shown(orgs)}: {error.message()}") from None
     every = np.arange(model.n_orgs)
     if isinstance(orgs, tuple):
-        problem = org_range_problem(orgs, model.n_orgs)
+        problem = org_range_problem(orgs, model.n_orgs, model.org_names)
         if problem is not None:
             raise InputError(f"orgs = {list(orgs)}: {problem}")
-        return model.org_indices(orgs)
+        return model.org_indices(org_ids(orgs, model.org_names))
     if orgs == "all":
         return every
     if orgs in ("with_peers", "without_peers"):
@@ -130,7 +132,7 @@ def select_orgs(model: SectorModel, orgs: Any = "all") -> np.ndarray:
     return every[model.structure.exposure_class == wanted]
 
 
-def _staff_in(model: SectorModel, orgs: str | tuple[int, ...], *kinds: Kind) -> np.ndarray:
+def _staff_in(model: SectorModel, orgs: str | tuple[int | str, ...], *kinds: Kind) -> np.ndarray:
     """Slots of the staff of the given kinds in the selected organisations."""
     slots = model.staff.slots_of(*kinds)
     chosen = np.zeros(model.n_orgs, dtype=bool)
@@ -224,7 +226,7 @@ class Intervention(BaseModel):
         """
         orgs = getattr(self, "orgs", "all")
         if isinstance(orgs, tuple):
-            problem = org_range_problem(orgs, model.n_orgs)
+            problem = org_range_problem(orgs, model.n_orgs, model.org_names)
             if problem is not None:
                 raise InputError(f"{self.type}: orgs = {list(orgs)}: {problem}")
 
@@ -614,7 +616,7 @@ class Interventions:
 
         Args:
             orgs: ``"all"``, ``"with_peers"``, ``"without_peers"``, ``"exposure:<class>"``,
-                an organisation id or a list of ids.
+                an organisation id or a list of ids (or, with a sector file, names).
 
         Returns:
             Organisation indices.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from pathlib import Path
 from typing import Any
 
 import mesa
@@ -30,8 +31,10 @@ from simulation.core.sector import (
     build_organisations,
     draw_people,
     org_sizes_and_classes,
+    plan_organisations,
     sector_network,
 )
+from simulation.core.sector_file import Sector, read_sector
 from simulation.core.state import (
     MANAGER_KINDS,
     NEVER,
@@ -78,6 +81,8 @@ class SectorModel(Interventions, mesa.Model):
         rng: Seed of the run (int, SeedSequence or Generator); the same seed gives the
             same run. None draws fresh entropy, kept in ``model.seed``.
         collect_agents: Also record agent-level data every month (slow; off by default).
+        sector: A sector file (path, or its content as a dict; docs/ODD.md 5.7 and 6.3) naming
+            the organisations; None (the default) generates the sector from the parameters.
         **params: Model parameters, e.g. ``n_orgs=24, pay_parity=0.8``.
 
     Attributes:
@@ -89,8 +94,20 @@ class SectorModel(Interventions, mesa.Model):
         datacollector: Mesa DataCollector with the 13 sector columns.
     """
 
-    def __init__(self, *, rng: Any = None, collect_agents: bool = False, **params: Any) -> None:
+    def __init__(
+        self,
+        *,
+        rng: Any = None,
+        collect_agents: bool = False,
+        sector: str | Path | dict[str, Any] | Sector | None = None,
+        **params: Any,
+    ) -> None:
+        self.sector: Sector | None = None if sector is None else read_sector(sector)
+        if self.sector is not None:
+            params = self.sector.parameters(params)
         self.params: Parameters = validate_parameters(params)
+        #: Organisation names (from a sector file), or None for a generated sector.
+        self.org_names: tuple[str, ...] | None = None if self.sector is None else self.sector.names
         self.seed = resolve_seed(rng)
         super().__init__(rng=self.seed)
         self.streams = RandomStreams(self.seed)
@@ -114,9 +131,15 @@ class SectorModel(Interventions, mesa.Model):
 
     def _build(self) -> None:
         p = self.params
-        sizes, classes = org_sizes_and_classes(p, self.streams)
-        structure, roster = build_organisations(p, sizes, classes, self.streams)
-        graph = sector_network(p, self.streams)
+        if self.sector is None:
+            sizes, classes = org_sizes_and_classes(p, self.streams)
+            plans = plan_organisations(p, sizes, classes, self.streams)
+            graph = sector_network(p, self.streams)
+        else:
+            classes = self.sector.classes()
+            plans = self.sector.plans(p, self.streams)
+            graph = self.sector.network(p, self.streams)
+        structure, roster = build_organisations(p, plans, classes, self.streams)
         adjacency = [sorted(graph.neighbors(org)) for org in range(p.n_orgs)]
         structure.neighbour_ptr = np.cumsum([0, *map(len, adjacency)])
         structure.neighbours = np.asarray([org for row in adjacency for org in row], dtype=np.int64)
@@ -135,6 +158,8 @@ class SectorModel(Interventions, mesa.Model):
                 for name in ORG_LEVERS
             },
         )
+        if self.sector is not None:
+            self.sector.apply_levers(self.orgs.levers)
         total = roster.org.size
         self.staff = StaffState(capacity=int(total * 1.25) + 64, n_units=structure.n_units)
         self.staff.create_agents = functools.partial(create_pending_agents, self)
@@ -150,6 +175,8 @@ class SectorModel(Interventions, mesa.Model):
             classes[roster.org],
             hired_month=0,
         )
+        if self.sector is not None:
+            self.sector.apply_attitudes(self, slots)
         staff = self.staff
         staff.disclosed[slots] |= staff.lived_experience[slots] & (
             self.streams.uniform("initial_disclosure", 0, keys) < p.initial_disclosure
@@ -157,6 +184,8 @@ class SectorModel(Interventions, mesa.Model):
         staff.champion[slots] = could_champion(self, slots) & (
             self.streams.uniform("initial_champion", 0, keys) < p.initial_champion
         )
+        if self.sector is not None:
+            self.sector.place_champions(self)
 
         self._index_positions()
         workers = staff.slots_of(Kind.PEER_WORKER)
@@ -413,7 +442,7 @@ class SectorModel(Interventions, mesa.Model):
 
     def org_table(self) -> pd.DataFrame:
         """Organisation x month table: one row per organisation per recorded month."""
-        return org_table(self._org_rows, self.n_orgs)
+        return org_table(self._org_rows, self.n_orgs, self.org_names)
 
     def staff_frame(self) -> pd.DataFrame:
         """A snapshot of every current staff member's state (one row per agent)."""
@@ -449,6 +478,7 @@ def _signature_with_parameters() -> inspect.Signature:
     parameters = [
         inspect.Parameter("rng", inspect.Parameter.KEYWORD_ONLY, default=None),
         inspect.Parameter("collect_agents", inspect.Parameter.KEYWORD_ONLY, default=False),
+        inspect.Parameter("sector", inspect.Parameter.KEYWORD_ONLY, default=None),
     ]
     parameters += [
         inspect.Parameter(
@@ -462,12 +492,18 @@ def _signature_with_parameters() -> inspect.Signature:
 SectorModel.__signature__ = _signature_with_parameters()
 
 
-def simulate(steps: int = 120, seed: int = 0, **params: Any) -> pd.DataFrame:
+def simulate(
+    steps: int = 120,
+    seed: int = 0,
+    sector: str | Path | dict[str, Any] | None = None,
+    **params: Any,
+) -> pd.DataFrame:
     """Run one sector for ``steps`` months and return its time series.
 
     Args:
         steps: Months to simulate.
         seed: The run seed; the same seed gives an identical frame.
+        sector: A sector file (or its content as a dict); None generates the sector.
         **params: Model parameters.
 
     Returns:
@@ -475,7 +511,7 @@ def simulate(steps: int = 120, seed: int = 0, **params: Any) -> pd.DataFrame:
     """
     if steps < 0:
         raise ValueError(f"steps = {steps} must be 0 or more")
-    model = SectorModel(rng=seed, **params)
+    model = SectorModel(rng=seed, sector=sector, **params)
     for _ in range(steps):
         model.step()
     return model.sector_frame()

@@ -48,6 +48,7 @@ def run_outcomes(
     events: Sequence[Any] = (),
     outputs: Sequence[str] = DEFAULT_OUTCOMES,
     every: int | None = None,
+    sector: Any = None,
 ) -> dict[str, float]:
     """Run one sector and read outcomes off it.
 
@@ -59,6 +60,7 @@ def run_outcomes(
         outputs: Sector columns to report.
         every: Also report each output every ``every`` months (months ``every``,
             ``2 * every``, ... up to ``steps``), as ``column@month``.
+        sector: A sector file (a path, or its content as a dict); None: generated.
 
     Returns:
         Outcome name to value: each output at the last month, then the periodic ones.
@@ -68,7 +70,7 @@ def run_outcomes(
         simulation.ParameterError: For an unknown or out-of-range parameter.
     """
     check_outputs(steps, outputs, every)
-    model = SectorModel(rng=seed, **dict(params or {}))
+    model = SectorModel(rng=seed, sector=sector, **dict(params or {}))
     for event in events:
         model.schedule(event)
     for _ in range(steps):

@@ -7,6 +7,7 @@ them all in one vectorised pass per month and the reporters read from it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -197,19 +198,24 @@ def sector_figures(
     }
 
 
-def org_table(rows: list[dict[str, np.ndarray]], n_orgs: int) -> pd.DataFrame:
+def org_table(
+    rows: list[dict[str, np.ndarray]], n_orgs: int, names: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Organisation x month table from each month's :func:`org_summary`.
 
     Args:
         rows: One :func:`org_summary` per recorded month, in order.
         n_orgs: Organisations in the sector.
+        names: The organisations' names (a sector file's), or None.
 
     Returns:
-        Columns ``month``, ``org`` and :data:`ORG_COLUMNS`, one row per organisation
-        per month.
+        Columns ``month``, ``org`` (with names, ``organisation``) and :data:`ORG_COLUMNS`,
+        one row per organisation per month.
     """
     months = np.repeat(np.arange(len(rows)), n_orgs)
     table = {"month": months, "org": np.tile(np.arange(n_orgs), len(rows))}
+    if names is not None:
+        table["organisation"] = np.tile(np.asarray(names, dtype=object), len(rows))
     for column in ORG_COLUMNS:
         table[column] = np.concatenate([row[column] for row in rows])
     return pd.DataFrame(table)

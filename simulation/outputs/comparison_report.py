@@ -35,7 +35,9 @@ from simulation.outputs.comparison_words import (
     threshold_phrase,
 )
 from simulation.outputs.figures import series_scale
+from simulation.outputs.files import organisation_files
 from simulation.outputs.manifest import build_manifest, manifest_json, to_jsonable
+from simulation.outputs.organisation_report import add_organisation_section
 from simulation.outputs.reports import Report
 from simulation.runs.comparison import (
     FAVOURABLE_DIRECTION,
@@ -196,6 +198,7 @@ def build_report(comparison: Comparison, manifest: Mapping[str, Any]) -> Report:
     _add_summary(report, comparison)
     _add_notes(report, comparison)
     _add_differences(report, comparison)
+    add_organisation_section(report, comparison)
     _add_figures(report, comparison)
     _add_scenarios(report, comparison)
     _add_provenance(report, comparison, manifest)
@@ -421,7 +424,8 @@ def write_comparison(
     """Write the report and data of a comparison atomically.
 
     Writes ``report.html`` (self-contained), ``outcomes.png``, ``differences.png``,
-    ``differences.csv``, ``timeseries.parquet`` and ``manifest.json``.
+    ``differences.csv``, ``timeseries.parquet`` and ``manifest.json``; with a sector
+    file, also ``organisations.parquet`` and ``organisations.csv``.
 
     Args:
         comparison: The comparison.
@@ -439,12 +443,11 @@ def write_comparison(
     report = build_report(comparison, manifest)
     parquet = io.BytesIO()
     comparison.timeseries.to_parquet(parquet, index=False)
-    return report.write(
-        out_dir,
-        {
-            DIFFERENCES_CSV: comparison.differences.to_csv(index=False),
-            TIMESERIES_PARQUET: parquet.getvalue(),
-            MANIFEST_JSON: manifest_json(manifest),
-        },
-        replace=replace,
-    )
+    files = {
+        DIFFERENCES_CSV: comparison.differences.to_csv(index=False),
+        TIMESERIES_PARQUET: parquet.getvalue(),
+        MANIFEST_JSON: manifest_json(manifest),
+    }
+    if comparison.organisations is not None:
+        files.update(organisation_files(comparison.organisations))
+    return report.write(out_dir, files, replace=replace)

@@ -58,6 +58,11 @@ REPORT_HTML = "report.html"
 
 #: Files written by :func:`write_run`.
 RUN_FILES: tuple[str, ...] = (TIMESERIES_PARQUET, TIMESERIES_CSV, MANIFEST_JSON, TIMESERIES_PNG)
+ORGANISATIONS_PARQUET = "organisations.parquet"
+ORGANISATIONS_CSV = "organisations.csv"
+#: What a run or comparison with a sector file writes besides: one row per organisation
+#: and month, keyed by the organisation's name.
+ORGANISATION_FILES: tuple[str, ...] = (ORGANISATIONS_PARQUET, ORGANISATIONS_CSV)
 
 #: Suffixes of the files lewsim writes into a results directory.
 RESULT_SUFFIXES: tuple[str, ...] = (".html", ".png", ".csv", ".json", ".parquet")
@@ -215,6 +220,7 @@ def write_run(
     figure: Figure,
     *,
     replace: bool = False,
+    organisations: pd.DataFrame | None = None,
 ) -> Path:
     """Write a run's results atomically into ``out_dir``.
 
@@ -229,6 +235,8 @@ def write_run(
         manifest: The run's manifest (see :func:`simulation.outputs.manifest.build_manifest`).
         figure: The figure to save as PNG.
         replace: Whether an earlier lewsim result in ``out_dir`` may be replaced.
+        organisations: With a sector file, the organisation x month table (keyed by
+            organisation name), written as :data:`ORGANISATION_FILES` too.
 
     Returns:
         The absolute path of the results directory.
@@ -255,7 +263,26 @@ def write_run(
         MANIFEST_JSON: manifest_text,
         TIMESERIES_PNG: png.getvalue(),
     }
+    if organisations is not None:
+        files.update(organisation_files(organisations))
     return write_directory(target, files, replace=replace)
+
+
+def organisation_files(organisations: pd.DataFrame) -> dict[str, bytes | str]:
+    """The organisation x month table as :data:`ORGANISATION_FILES` (name to content).
+
+    Args:
+        organisations: One row per (scenario,) replication, organisation and month.
+
+    Returns:
+        ``organisations.parquet`` and ``organisations.csv``.
+    """
+    parquet = io.BytesIO()
+    organisations.to_parquet(parquet, index=False)
+    return {
+        ORGANISATIONS_PARQUET: parquet.getvalue(),
+        ORGANISATIONS_CSV: organisations.to_csv(index=False),
+    }
 
 
 # --- checks -------------------------------------------------------------------------

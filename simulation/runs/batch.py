@@ -51,6 +51,7 @@ def build_model(
     seed: int,
     params: Mapping[str, Any] | None = None,
     events: Sequence[Intervention] = (),
+    sector: Any = None,
 ) -> SectorModel:
     """Build a model at month 0 and schedule interventions on it.
 
@@ -59,6 +60,7 @@ def build_model(
         params: Parameter overrides; missing names take their defaults.
         events: Interventions (:mod:`simulation.core.interventions`), scheduled in this order
             with ``model.schedule`` (those at month 0 apply at once).
+        sector: A sector file (a path, or its content as a dict); None: the generated sector.
 
     Returns:
         The model, ready to step.
@@ -68,7 +70,7 @@ def build_model(
             organisation id beyond its sector).
         simulation.ParameterError: If a parameter is unknown or out of range.
     """
-    model = SectorModel(rng=seed, **dict(params or {}))
+    model = SectorModel(rng=seed, sector=sector, **dict(params or {}))
     for event in events:
         model.schedule(event)
     return model
@@ -204,6 +206,9 @@ class SectorBatch(SectorModel):
             raise ValueError("a batch merges models at month 0 with the same n_orgs")
         mesa.Model.__init__(self, rng=first.seed)
         self.params = first.params
+        # One sector file (if any) for all: each replication's organisations keep its names.
+        self.sector = first.sector
+        self.org_names = first.org_names
         self.replications = len(models)
         self.seeds = [m.seed for m in models]
         self.seed = first.seed
@@ -377,7 +382,7 @@ class SectorBatch(SectorModel):
             rows = [first[r]] + [
                 {name: values[r * n : (r + 1) * n] for name, values in row.items()} for row in later
             ]
-            tables.append(org_table(rows, n))
+            tables.append(org_table(rows, n, self.org_names))
         return tables
 
     def sector_frame(self) -> pd.DataFrame:
@@ -397,6 +402,7 @@ def build_batch(
     seeds: Sequence[int],
     params: Mapping[str, Any] | None = None,
     events: Sequence[Intervention] = (),
+    sector: Any = None,
 ) -> SectorBatch:
     """Set up each replication alone, then merge them into one batch at month 0.
 
@@ -404,19 +410,21 @@ def build_batch(
         seeds: The replications' seeds.
         params: Parameter overrides shared by every replication.
         events: Interventions scheduled in every replication.
+        sector: A sector file shared by every replication (None: the generated sector).
 
     Returns:
         The batch, ready to step.
     """
     if not seeds:
         raise ValueError("a batch needs at least one seed")
-    return SectorBatch([build_model(seed, params, events) for seed in seeds])
+    return SectorBatch([build_model(seed, params, events, sector) for seed in seeds])
 
 
 def simulate_batch(
     steps: int,
     seeds: Sequence[int],
     events: Sequence[Intervention] = (),
+    sector: Any = None,
     **params: Any,
 ) -> list[pd.DataFrame]:
     """Run one replication per seed as one vectorised sector; frames as ``simulate`` gives.
@@ -429,6 +437,7 @@ def simulate_batch(
         steps: Months to simulate.
         seeds: One seed per replication.
         events: Interventions scheduled in every replication.
+        sector: A sector file (a path, or its content as a dict); None: the generated sector.
         **params: Model parameters shared by every replication.
 
     Returns:
@@ -437,7 +446,7 @@ def simulate_batch(
     """
     if steps < 0:
         raise ValueError(f"steps = {steps} must be 0 or more")
-    batch = build_batch(seeds, params, events)
+    batch = build_batch(seeds, params, events, sector)
     for _ in range(steps):
         batch.step()
     return batch.sector_frames()
@@ -508,6 +517,7 @@ def replication_frames(
     seeds: Sequence[int],
     params: Mapping[str, Any] | None = None,
     events: Sequence[Intervention] | None = None,
+    sector: Any = None,
 ) -> list[pd.DataFrame]:
     """:func:`~simulation.runs.replications.run_replication` of each seed, as one batch.
 
@@ -516,12 +526,23 @@ def replication_frames(
         seeds: The replications' seeds.
         params: Parameter overrides shared by every replication.
         events: Interventions scheduled in every replication.
+        sector: A sector file shared by every replication (None: the generated sector).
 
     Returns:
-        One frame per seed: a ``month`` column (0..steps), then the sector columns.
+        One frame per seed: a ``month`` column (0..steps), then the sector columns. With a
+        sector file, each frame's ``attrs["organisations"]`` holds its organisation x month
+        table, as ``run_replication`` gives it.
     """
-    frames = simulate_batch(steps, seeds, events or (), **dict(params or {}))
-    return [frame.reset_index()[["month", *SECTOR_COLUMNS]] for frame in frames]
+    if steps < 0:
+        raise ValueError(f"steps = {steps} must be 0 or more")
+    batch = build_batch(seeds, params, events or (), sector)
+    for _ in range(steps):
+        batch.step()
+    frames = [frame.reset_index()[["month", *SECTOR_COLUMNS]] for frame in batch.sector_frames()]
+    if sector is not None:
+        for frame, table in zip(frames, batch.org_tables(), strict=True):
+            frame.attrs["organisations"] = table
+    return frames
 
 
 def map_batched(

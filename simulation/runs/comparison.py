@@ -40,7 +40,7 @@ from simulation.core.reporters import SECTOR_COLUMNS
 from simulation.core.wording import is_count, is_integer, join_words
 from simulation.runs.batch import map_batched, replication_frames, setup_key
 from simulation.runs.calibration import Posterior, posterior_note
-from simulation.runs.replications import replication_seeds, run_replication
+from simulation.runs.replications import gather_organisations, replication_seeds, run_replication
 from simulation.runs.scenarios import Scenario
 from simulation.runs.statistics import mean_interval
 
@@ -133,6 +133,9 @@ class Comparison:
         seed: Root seed (the baseline's).
         replications: Replications per scenario (the baseline's).
         outcomes: The outcomes compared.
+        organisations: With a sector file, every run's organisation x month table
+            (``scenario``, ``replication``, ``seed``, ``month``, ``org``,
+            ``organisation`` and the organisation columns); None for a generated sector.
     """
 
     timeseries: pd.DataFrame
@@ -145,6 +148,7 @@ class Comparison:
     seed: int
     replications: int
     outcomes: tuple[str, ...] = KEY_OUTCOMES
+    organisations: pd.DataFrame | None = None
     _matrices: dict[tuple[str, str], np.ndarray] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -344,7 +348,7 @@ def compare(
         )
         notes.append(posterior_note(posterior, overridden))
 
-    frames = _run_all(
+    frames, organisations = _run_all(
         scenarios,
         steps,
         seed,
@@ -364,6 +368,7 @@ def compare(
         steps=steps,
         seed=seed,
         replications=replications,
+        organisations=organisations,
     )
     comparison.differences = _differences_table(comparison)
     return comparison
@@ -381,6 +386,15 @@ def check_scenarios(scenarios: Sequence[Scenario]) -> None:
     """
     if len(scenarios) < 2:
         raise ValueError("a comparison needs a baseline and at least one alternative scenario")
+    sectors = {scenario.sector for scenario in scenarios}
+    if len(sectors) > 1:
+        described = [
+            f"{_where(each)} has {each.sector or 'a generated sector'}" for each in scenarios
+        ]
+        raise ValueError(
+            f"the scenarios of a comparison share one sector, so that organisations pair by "
+            f"name: {'; '.join(described)}; give them the same sector = (or use --sector)"
+        )
     seen: dict[str, list[str]] = {}
     for scenario in scenarios:
         seen.setdefault(scenario.name, []).append(_where(scenario))
@@ -540,7 +554,7 @@ def run_paired_replication(
         Its rows of the long frame: columns :data:`TIMESERIES_COLUMNS`.
     """
     params = dict(drawn or {}) | scenario.model_params()
-    frame = run_replication(scenario.steps, seed, params, scenario.events)
+    frame = run_replication(scenario.steps, seed, params, scenario.events, sector=scenario.sector)
     frame.insert(0, "seed", np.int64(seed))
     frame.insert(0, "replication", replication)
     frame.insert(0, "scenario", scenario.name)
@@ -562,7 +576,11 @@ def _run_batch(jobs: list[Job]) -> list[pd.DataFrame]:
     scenario = jobs[0][0]
     params, _ = _job_setup(jobs[0])
     frames = replication_frames(
-        scenario.steps, [seed for _, _, seed, _ in jobs], params, scenario.events
+        scenario.steps,
+        [seed for _, _, seed, _ in jobs],
+        params,
+        scenario.events,
+        scenario.sector,
     )
     for (_, replication, seed, _), frame in zip(jobs, frames, strict=True):
         frame.insert(0, "seed", np.int64(seed))
@@ -580,8 +598,13 @@ def _run_all(
     progress: bool,
     workers: int,
     posterior: Posterior | None = None,
-) -> list[pd.DataFrame]:
-    """Run every scenario on the same settings, seeds and draws; one progress tick per run."""
+) -> tuple[list[pd.DataFrame], pd.DataFrame | None]:
+    """Run every scenario on the same settings, seeds and draws; one progress tick per run.
+
+    Returns:
+        Each scenario's long frame, and the organisation tables of every run (None
+        without a sector file).
+    """
     paired = [paired_scenario(each, steps, seed, replications) for each in scenarios]
     seeds = replication_seeds(seed, replications)
     drawn = [posterior.draw(seed, number) if posterior else None for number in range(replications)]
@@ -595,10 +618,12 @@ def _run_all(
     runs = map_batched(
         _run_batch, jobs, _job_setup, workers=workers, progress=progress, desc="comparison runs"
     )
-    return [
+    organisations = gather_organisations(runs, ["scenario", "replication", "seed"])
+    frames = [
         pd.concat(runs[position : position + replications], ignore_index=True)
         for position in range(0, len(runs), replications)
     ]
+    return frames, organisations
 
 
 def _differences_table(comparison: Comparison) -> pd.DataFrame:

@@ -52,6 +52,8 @@ class Job:
     events: list[dict[str, Any]]
     outputs: tuple[str, ...]
     every: int | None = None
+    #: The sector file's content (a dict, with any organisation's swept levers), or None.
+    sector: dict[str, Any] | None = None
 
 
 def carry_out(job: Job) -> dict[str, Any]:
@@ -74,7 +76,7 @@ def carry_out(job: Job) -> dict[str, Any]:
     try:
         events = [INTERVENTION_TYPES[event["type"]](**event) for event in job.events]
         outcomes = run_outcomes(
-            job.steps, job.run.seed, job.parameters, events, job.outputs, job.every
+            job.steps, job.run.seed, job.parameters, events, job.outputs, job.every, job.sector
         )
         row |= {"status": STATUS_OK, "error": ""}
     except Exception as error:  # noqa: BLE001 - a failed run is recorded, the sweep goes on
@@ -92,6 +94,7 @@ def setup_of(job: Job) -> Hashable:
         repr(job.events),
         job.outputs,
         job.every,
+        repr(job.sector),
     )
 
 
@@ -116,7 +119,11 @@ def carry_out_batch(jobs: Sequence[Job]) -> list[dict[str, Any]]:
         check_outputs(first.steps, first.outputs, first.every)
         events = [INTERVENTION_TYPES[event["type"]](**event) for event in first.events]
         frames = simulate_batch(
-            first.steps, [job.run.seed for job in jobs], events, **first.parameters
+            first.steps,
+            [job.run.seed for job in jobs],
+            events,
+            sector=first.sector,
+            **first.parameters,
         )
     except Exception:  # noqa: BLE001 - isolate the failure: each run on its own
         return [carry_out(job) for job in jobs]

@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 from simulation import SECTOR_COLUMNS, simulate
 from simulation.core.interventions import Intervention
 from simulation.core.parameters import Parameters, validate_parameters
+from simulation.core.sector_file import read_sector
 from simulation.core.streams import seed_from_sequence
 from simulation.core.wording import is_count
 from simulation.runs.batch import (
@@ -107,6 +108,7 @@ def run_replication(
     seed: int,
     params: Mapping[str, Any] | None = None,
     events: Sequence[Intervention] | None = None,
+    sector: str | None = None,
 ) -> pd.DataFrame:
     """Run one replication and return its monthly sector series.
 
@@ -118,19 +120,53 @@ def run_replication(
         seed: The replication's own seed (usually from :func:`replication_seeds`).
         params: Parameter overrides; missing names take their defaults.
         events: Interventions to schedule (see :func:`build_model`); none by default.
+        sector: A sector file (None: the generated sector).
 
     Returns:
-        A frame with a ``month`` column (0..steps) followed by the sector columns.
+        A frame with a ``month`` column (0..steps) followed by the sector columns. With a
+        sector file, its ``attrs["organisations"]`` holds the organisation x month table
+        (:meth:`~simulation.core.model.SectorModel.org_table`, keyed by name).
     """
-    if events:
-        model = build_model(seed, params, events)
+    if events or sector is not None:
+        model = build_model(seed, params, events or (), sector=sector)
         for _ in range(steps):
             model.step()
         frame = model.sector_frame()
     else:
         frame = simulate(steps=steps, seed=seed, **dict(params or {}))
     # Select explicitly so that column order is the published one whatever simulate returns.
-    return frame.reset_index()[["month", *SECTOR_COLUMNS]]
+    frame = frame.reset_index()[["month", *SECTOR_COLUMNS]]
+    if sector is not None:
+        frame.attrs["organisations"] = model.org_table()
+    return frame
+
+
+def gather_organisations(
+    frames: Sequence[pd.DataFrame], leading: Sequence[str]
+) -> pd.DataFrame | None:
+    """Take the organisation tables that runs with a sector file carry, as one table.
+
+    Each frame's table is removed from its ``attrs`` (see :func:`run_replication`), so the
+    frames concatenate as plain frames.
+
+    Args:
+        frames: Replications' frames, each with its leading columns (``replication``,
+            ``seed``, and ``scenario`` in a comparison) already inserted.
+        leading: Those columns, copied from each frame's first row onto its table.
+
+    Returns:
+        One long table (leading columns, then ``month``, ``org``, ``organisation`` and
+        the organisation columns), or None if the runs had no sector file.
+    """
+    tables = []
+    for frame in frames:
+        table = frame.attrs.pop("organisations", None)
+        if table is None:
+            continue
+        for position, column in enumerate(leading):
+            table.insert(position, column, frame[column].iloc[0])
+        tables.append(table)
+    return pd.concat(tables, ignore_index=True) if tables else None
 
 
 def run_replications(
@@ -141,7 +177,9 @@ def run_replications(
     progress: bool = True,
     events: Sequence[Intervention] | None = None,
     posterior: Posterior | None = None,
-) -> pd.DataFrame:
+    sector: str | None = None,
+    with_organisations: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame | None]:
     """Run independent replications of the sector model and stack them in a long frame.
 
     Parameters are validated once before any run, so a misspelt name or a value out of
@@ -158,10 +196,14 @@ def run_replications(
         posterior: If given, replication ``r`` first takes the parameters of
             ``posterior.draw(seed, r)`` (:mod:`simulation.runs.calibration.posterior`); ``params``
             override them.
+        sector: A sector file (None: the generated sector).
+        with_organisations: Also return the organisation x month table of every
+            replication (:func:`gather_organisations`; None without a sector file).
 
     Returns:
         A tidy frame with columns :data:`REPLICATION_COLUMNS` and one row per replication
-        and month, ordered by replication then month, with a fresh ``RangeIndex``.
+        and month, ordered by replication then month, with a fresh ``RangeIndex``; with
+        ``with_organisations``, the pair of it and the organisation table.
 
     Raises:
         ValueError: If ``steps`` or ``replications`` is below 1 or ``seed`` is negative.
@@ -170,14 +212,18 @@ def run_replications(
     if not is_count(steps, 1):
         raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
     overrides = dict(params or {})
-    validate_parameters(overrides, owner="run_replications")
+    if sector is not None:
+        read_sector(sector).check(overrides, owner="run_replications")
+    else:
+        validate_parameters(overrides, owner="run_replications")
     _check_count(seed, "seed", minimum=0)
     _check_count(replications, "replications", minimum=1)
 
     # Replications with the same parameters run as batches (simulation.runs.batch):
     # each frame is the one its run alone gives. Seeds and parameters are made a batch's
     # worth at a time: a list of them all would be built before the first run.
-    size = batch_size(overrides, replications, available_memory())
+    sized = overrides if sector is None else read_sector(sector).footprint_parameters(overrides)
+    size = batch_size(sized, replications, available_memory())
     frames: list[pd.DataFrame] = []
     with tqdm(total=replications, desc="replications", unit="run", disable=not progress) as bar:
         for first in range(0, replications, size):
@@ -190,7 +236,7 @@ def run_replications(
             chunk: list[pd.DataFrame] = [pd.DataFrame()] * len(seeds)
             for group in batch_groups(map(setup_key, own_params), size):
                 batch = replication_frames(
-                    steps, [seeds[i] for i in group], own_params[group[0]], events
+                    steps, [seeds[i] for i in group], own_params[group[0]], events, sector
                 )
                 for i, frame in zip(group, batch, strict=True):
                     frame.insert(0, "seed", np.int64(seeds[i]))
@@ -198,8 +244,9 @@ def run_replications(
                     chunk[i] = frame
             frames += chunk
             bar.update(len(seeds))
-    combined = pd.concat(frames, ignore_index=True)
-    return combined[list(REPLICATION_COLUMNS)]
+    organisations = gather_organisations(frames, ["replication", "seed"])
+    combined = pd.concat(frames, ignore_index=True)[list(REPLICATION_COLUMNS)]
+    return (combined, organisations) if with_organisations else combined
 
 
 def summarise_replications(frame: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -7,6 +7,7 @@ A scenario file is TOML (docs/ODD.md section 6 documents the format)::
     steps = 120
     replications = 30
     seed = 42
+    sector = "../sectors/riverside.toml"   # optional: a sector file, relative to this one
 
     [parameters]            # any model keyword argument (a field of simulation.Parameters)
     board_support = 0.5
@@ -56,12 +57,13 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from simulation.core.errors import InputError, SettingsFileError
+from simulation.core.errors import InputError, LewsimError, SettingsFileError
 from simulation.core.intervention_arguments import REFUSAL_TYPE, org_range_problem, takes
 from simulation.core.interventions import INTERVENTION_TYPES, AnyIntervention, any_intervention
 from simulation.core.parameters import (
@@ -71,6 +73,7 @@ from simulation.core.parameters import (
     allowed_values,
     validate_parameters,
 )
+from simulation.core.sector_file import Sector, SectorFileError, read_sector
 from simulation.core.wording import did_you_mean, error_reason, refusal, shorten
 from simulation.runs.replications import REPLICATION_COLUMNS, build_model, run_replications
 
@@ -310,6 +313,8 @@ class Scenario(_Strict):
         seed: Root seed of the replications' seeds.
         parameters: Model keyword arguments (fields of :class:`~simulation.Parameters`).
         events: Interventions at months, in the order of the file.
+        sector: A sector file (:mod:`simulation.core.sector_file`), relative to the
+            scenario file; held as an absolute path once read. None: a generated sector.
     """
 
     name: str = Field(pattern=_NAME_PATTERN, max_length=100)
@@ -319,6 +324,7 @@ class Scenario(_Strict):
     seed: int = Field(0, ge=0)
     parameters: dict[str, Any] = Field(default_factory=dict)
     events: tuple[AnyIntervention, ...] = Field((), strict=False)  # an array in the file
+    sector: str | None = None
 
     _text: str | None = PrivateAttr(None)
     _source: str | None = PrivateAttr(None)
@@ -351,10 +357,35 @@ class Scenario(_Strict):
             raise _problems_error(problems)
         return parameters
 
+    @field_validator("sector")
+    @classmethod
+    def _readable_sector(cls, sector: str | None, info: ValidationInfo) -> str | None:
+        if sector is None:
+            return None
+        base = (info.context or {}).get("base", Path.cwd())
+        path = (Path(base) / sector).resolve()
+        try:
+            read_sector(path)
+        except SectorFileError as error:
+            raise _problems_error([_Problem((), str(error), sector)]) from None
+        return str(path)
+
+    def load_sector(self) -> Sector | None:
+        """The scenario's sector file, read and checked (None for a generated sector)."""
+        return None if self.sector is None else read_sector(self.sector)
+
     @model_validator(mode="after")
     def _events_fit(self) -> Scenario:
-        n_orgs = validate_parameters(self.parameters).n_orgs
+        sector = self.load_sector()
         problems = []
+        if sector is None:
+            n_orgs, names = validate_parameters(self.parameters).n_orgs, None
+        else:
+            n_orgs, names = sector.n_orgs, sector.names
+            try:
+                sector.check(self.parameters, owner="parameters")
+            except LewsimError as error:
+                problems.append(_Problem(("sector",), str(error), self.sector))
         labels: dict[str, int] = {}  # each label's first event
         for index, event in enumerate(self.events):
             if event.month > self.steps:
@@ -386,7 +417,7 @@ class Scenario(_Strict):
             elif event.label is not None:
                 labels[event.label] = index
             orgs = event.orgs
-            problem = org_range_problem(orgs, n_orgs) if isinstance(orgs, tuple) else None
+            problem = org_range_problem(orgs, n_orgs, names) if isinstance(orgs, tuple) else None
             if problem is not None:
                 problems.append(_Problem(("events", index, "orgs"), problem, list(orgs)))
         if problems:
@@ -415,15 +446,16 @@ class Scenario(_Strict):
             text = read_settings_file(path, "scenario")
         except SettingsFileError as problem:
             raise ScenarioError(source, [str(problem)]) from None
-        return cls.from_text(text, source=source)
+        return cls.from_text(text, source=source, base=Path(path).parent)
 
     @classmethod
-    def from_text(cls, text: str, source: str = "<string>") -> Scenario:
+    def from_text(cls, text: str, source: str = "<string>", base: Path | None = None) -> Scenario:
         """Parse and check a scenario written in TOML.
 
         Args:
             text: The TOML text.
             source: Where it came from, for messages.
+            base: The folder a ``sector`` path is relative to (default: the current one).
 
         Returns:
             The scenario.
@@ -452,11 +484,15 @@ class Scenario(_Strict):
             raise ScenarioError(
                 source, [f"{where}a number of more than 4300 digits; no setting takes one"]
             ) from None
-        return cls.from_data(data, source=source, text=text)
+        return cls.from_data(data, source=source, text=text, base=base)
 
     @classmethod
     def from_data(
-        cls, data: Mapping[str, Any], source: str = "<data>", text: str | None = None
+        cls,
+        data: Mapping[str, Any],
+        source: str = "<data>",
+        text: str | None = None,
+        base: Path | None = None,
     ) -> Scenario:
         """Check a scenario given as plain data (as read from TOML).
 
@@ -464,6 +500,7 @@ class Scenario(_Strict):
             data: Keys and values of the file.
             source: Where it came from, for messages.
             text: The file's text, if any, kept in :attr:`text`.
+            base: The folder a ``sector`` path is relative to (default: the current one).
 
         Returns:
             The scenario.
@@ -475,7 +512,8 @@ class Scenario(_Strict):
             raise ScenarioError(source, [_too_deep()])
         _follow_the_registry()
         try:
-            scenario = cls.model_validate(dict(data))
+            context = None if base is None else {"base": base}
+            scenario = cls.model_validate(dict(data), context=context)
         except ValidationError as error:
             raise ScenarioError(source, _describe_errors(error, data)) from None
         scenario._source = source
@@ -534,7 +572,7 @@ class Scenario(_Strict):
         Returns:
             The model, ready to step.
         """
-        return build_model(seed, self.model_params(), self.events)
+        return build_model(seed, self.model_params(), self.events, sector=self.sector)
 
     def manifest_entry(self) -> dict[str, Any]:
         """What a results manifest records about the scenario.
@@ -548,6 +586,7 @@ class Scenario(_Strict):
             "path": self.source,
             "text": self.text,
             "events": [event.model_dump(mode="json") for event in self.events],
+            "sector": self.sector,
         }
 
 
@@ -559,7 +598,8 @@ def run_scenario(
     steps: int | None = None,
     progress: bool = False,
     posterior: Posterior | None = None,
-) -> pd.DataFrame:
+    with_organisations: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame | None]:
     """Run replications of a scenario.
 
     Replication ``r`` runs with seed ``replication_seeds(seed, replications)[r]`` and is a
@@ -576,6 +616,8 @@ def run_scenario(
         posterior: Draw each replication's parameters from it (see
             :func:`~simulation.runs.replications.run_replications`); the scenario's own
             parameters override the draws.
+        with_organisations: Also return the organisation x month table (see
+            :func:`~simulation.runs.replications.run_replications`).
 
     Returns:
         A long frame with columns :data:`SCENARIO_COLUMNS` (``scenario``, ``replication``,
@@ -593,9 +635,14 @@ def run_scenario(
         events=scenario.events,
         progress=progress,
         posterior=posterior,
+        sector=scenario.sector,
+        with_organisations=True,
     )
+    frame, organisations = frame
     frame.insert(0, "scenario", scenario.name)
-    return frame
+    if organisations is not None:
+        organisations.insert(0, "scenario", scenario.name)
+    return (frame, organisations) if with_organisations else frame
 
 
 # ---- error messages -----------------------------------------------------------------------
@@ -609,6 +656,7 @@ _SCENARIO_ALLOWED = {
     "seed": "an integer >= 0",
     "parameters": "a table of model parameters ([parameters])",
     "events": "an array of tables ([[events]])",
+    "sector": "the path of a sector file (TOML), relative to the scenario file",
 }
 
 

@@ -64,10 +64,13 @@ def event(month: int, type_: str, **fields) -> str:
 
 #: Scenarios of the outside world (docs/ODD.md section 6.1), not of an intervention.
 OUTSIDE_WORLD = {"no-new-policy", "funding-cut"}
+#: Scenarios on the example sector file (experiments/sectors/riverside.toml).
+OWN_SECTOR = {"riverside", "riverside-champions"}
+SECTOR_EXAMPLE = Path(__file__).resolve().parents[2] / "experiments" / "sectors" / "riverside.toml"
 
 
 def test_every_shipped_scenario_loads_and_validates():
-    assert {path.stem for path in SHIPPED} == EXPECTED | OUTSIDE_WORLD
+    assert {path.stem for path in SHIPPED} == EXPECTED | OUTSIDE_WORLD | OWN_SECTOR
     for path in SHIPPED:
         scenario = Scenario.load(path)
         assert scenario.name == path.stem
@@ -81,6 +84,12 @@ def test_every_shipped_scenario_loads_and_validates():
             )
             changed = set(scenario.parameters) | {e.name for e in scenario.events}
             assert changed <= {"funding_envelope", "policy_pressure"}
+        elif scenario.name in OWN_SECTOR:
+            # Relative to the scenario file, wherever the command runs from.
+            assert scenario.sector == str(SECTOR_EXAMPLE.resolve())
+            assert "Riverside" in scenario.description
+            scenario.build(seed=1)
+            continue
         elif scenario.name == "baseline":
             assert "Byrne et al. (2019)" in scenario.description
             assert scenario.events == () and scenario.parameters == {}

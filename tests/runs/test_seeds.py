@@ -30,7 +30,7 @@ class FirstRunError(Exception):
 
 
 def test_a_huge_run_makes_no_seeds_up_front(monkeypatch):
-    def first_run(steps, seeds, params, events):
+    def first_run(steps, seeds, params, events, sector=None):
         assert seeds[0] == replication_seed(3, 0)
         raise FirstRunError
 

@@ -20,7 +20,12 @@ sampling design and the factors it varies::
     [parameters."events.exec-champion.month"]    # a field of the scenario's event
     range = [0, 60]                              # named "exec-champion" (or events.0.month)
 
-A factor is a model parameter or a field of one of the base scenario's events. It has a
+A sweep on a sector file (``sector = "../sectors/riverside.toml"``, relative to the sweep
+file, or the base scenario's) may vary one organisation's own lever:
+``[parameters."organisations.Northside CMHT.board_support"]``.
+
+A factor is a model parameter, a field of one of the base scenario's events or, with a
+sector file, one organisation's lever (one of ``ORG_LEVERS``). It has a
 ``range`` (numbers; whole numbers for integer fields), ``levels`` (a list of values) or,
 for the ``list`` design, ``values`` (one per design point).
 

@@ -19,10 +19,11 @@ from typing import Any, Literal, get_args, get_origin
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from simulation.core.errors import InputError, SettingsFileError
+from simulation.core.errors import InputError, LewsimError, SettingsFileError
 from simulation.core.outcomes import outcome_name
-from simulation.core.parameters import YEARLY_SERIES, Parameters
+from simulation.core.parameters import ORG_LEVERS, YEARLY_SERIES, Parameters
 from simulation.core.reporters import SECTOR_COLUMNS
+from simulation.core.sector_file import read_sector, unknown_name_hint
 from simulation.core.wording import describe_errors, did_you_mean, shorten
 from simulation.runs.jobs import Job, Run
 from simulation.runs.replications import replication_seeds
@@ -84,6 +85,7 @@ class SweepFile(BaseModel):
     samples: int | None = Field(None, ge=1, le=100_000)
     outputs: list[str] = Field(min_length=1)
     every: int | None = Field(None, ge=1)
+    sector: str | None = None
     parameters: dict[str, Factor] = Field(min_length=1)
 
 
@@ -98,7 +100,8 @@ class FactorSpec:
         high: High end of a range.
         levels: The levels (or a ``list`` design's values), else ``None``.
         event: Index of the event a field of which this is, else ``None``.
-        field: The event's field name, else ``None``.
+        field: The event's field name (or the organisation's lever), else ``None``.
+        organisation: The organisation whose lever this is, else ``None``.
     """
 
     key: str
@@ -108,6 +111,7 @@ class FactorSpec:
     levels: tuple[Any, ...] | None = None
     event: int | None = None
     field: str | None = None
+    organisation: str | None = None
 
     def from_unit(self, unit: float) -> Any:
         """The factor's value at a point of the unit interval (the designs' scale)."""
@@ -190,9 +194,15 @@ class Sweep:
         """What a worker needs to carry out ``run`` (model parameters, events, months)."""
         parameters = dict(self.base.parameters)
         events = [event.model_dump() for event in self.base.events]
+        sector = self.base.load_sector()
+        content = None if sector is None else sector.spec.model_dump()
         for factor in self.factors:
             value = run.values[factor.key]
-            if factor.event is None:
+            if factor.organisation is not None:
+                assert sector is not None and content is not None
+                index = sector.names.index(factor.organisation)
+                content["organisations"][index][factor.field] = value
+            elif factor.event is None:
                 parameters[factor.key] = value
             else:
                 events[factor.event][factor.field] = value
@@ -203,6 +213,7 @@ class Sweep:
             events=events,
             outputs=tuple(self.spec.outputs),
             every=self.spec.every,
+            sector=content,
         )
 
 
@@ -355,6 +366,14 @@ def _base_scenario(spec: SweepFile, source: str, directory: Path | None) -> Scen
             base = Scenario.load(found)
         except ScenarioError as error:
             raise SweepError(source, [f"scenario = {spec.scenario!r}: {error}"]) from None
+    if spec.sector is not None:
+        path = Path(spec.sector)
+        if not path.is_absolute() and directory is not None:
+            path = directory / path
+        try:
+            base = base.replace(sector=str(path.resolve()), context="with the sweep's sector")
+        except ScenarioError as error:
+            raise SweepError(source, [f"sector = {spec.sector!r}: {error}"]) from None
     if spec.steps is not None and spec.steps != base.steps:
         try:
             base = base.replace(steps=spec.steps, context="with the sweep's steps")
@@ -382,7 +401,11 @@ def _resolve_factor(
 ) -> FactorSpec:
     event_index: int | None = None
     event_field: str | None = None
-    if key.startswith("events."):
+    organisation: str | None = None
+    if key.startswith("organisations."):
+        organisation, event_field = _organisation_lever(key, base, source)
+        kind = _field_kind(Parameters.model_fields[event_field].annotation)
+    elif key.startswith("events."):
         parts = key.split(".")
         if len(parts) != 3:
             raise SweepError(
@@ -426,9 +449,49 @@ def _resolve_factor(
             raise SweepError(
                 source, [f"parameters.{key}.range = {list(factor.range)}: holds no whole number"]
             )
-        return FactorSpec(key, kind, low=low, high=high, event=event_index, field=event_field)
+        return FactorSpec(
+            key,
+            kind,
+            low=low,
+            high=high,
+            event=event_index,
+            field=event_field,
+            organisation=organisation,
+        )
     levels = factor.levels if factor.levels is not None else factor.values
-    return FactorSpec(key, "levels", levels=tuple(levels), event=event_index, field=event_field)
+    return FactorSpec(
+        key,
+        "levels",
+        levels=tuple(levels),
+        event=event_index,
+        field=event_field,
+        organisation=organisation,
+    )
+
+
+def _organisation_lever(key: str, base: Scenario, source: str) -> tuple[str, str]:
+    """The organisation and lever of a factor ``organisations.NAME.LEVER``."""
+    sector = base.load_sector()
+    if sector is None:
+        raise SweepError(
+            source,
+            [f"parameters.{key}: an organisation's lever needs a sector file (sector = ...)"],
+        )
+    name, dot, lever = key.removeprefix("organisations.").rpartition(".")
+    if not dot or name not in sector.names:
+        raise SweepError(
+            source,
+            [f"parameters.{key}: organisation {name!r}, {unknown_name_hint(name, sector.names)}"],
+        )
+    if lever not in ORG_LEVERS:
+        raise SweepError(
+            source,
+            [
+                f"parameters.{key}: {lever!r} is not an organisation's lever; allowed: "
+                + ", ".join(ORG_LEVERS)
+            ],
+        )
+    return name, lever
 
 
 def _event_index(label: str, base: Scenario, key: str, source: str) -> int:
@@ -487,10 +550,16 @@ def _check_points(sweep: Sweep) -> None:
             data = sweep.base.model_dump() | {"parameters": job.parameters, "events": job.events}
             try:
                 Scenario.from_data(data, source="design")
+                if job.sector is not None:  # an organisation's lever, within its range
+                    read_sector(job.sector).check(job.parameters)
             except ScenarioError as error:
                 reason = "; ".join(problem.split(": ", 1)[-1] for problem in error.problems)
                 problems.append(
                     f"parameters.{factor.key}: value {_unhash(value)!r} is not allowed: {reason}"
+                )
+            except LewsimError as error:
+                problems.append(
+                    f"parameters.{factor.key}: value {_unhash(value)!r} is not allowed: {error}"
                 )
     if problems:
         raise SweepError(sweep.source, problems)

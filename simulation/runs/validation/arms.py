@@ -38,6 +38,7 @@ class Arm:
         months: Fixed horizon; ``None`` means the validation's horizon.
         probe: Name of a per-month measurement in :data:`PROBES`, if the sector columns
             are not enough.
+        sector: A sector file's path to run the arm on (None: the generated sector).
     """
 
     name: str
@@ -46,6 +47,7 @@ class Arm:
     actions: tuple[Intervention | Manipulation, ...] = ()
     months: int | None = None
     probe: str | None = None
+    sector: str | None = None
 
 
 def arm(
@@ -333,7 +335,7 @@ def _set_up(
     arm: Arm, seed: int, probe: Callable[[SectorModel], dict[str, float]] | None, rows: list
 ) -> SectorModel:
     """The arm's model at month 0: probed, then its interventions scheduled."""
-    model = SectorModel(rng=seed, **dict(arm.params))
+    model = SectorModel(rng=seed, sector=arm.sector, **dict(arm.params))
     if probe:
         rows.append(probe(model))
     for action in arm.actions:
