@@ -120,12 +120,13 @@ def test_calibration_measures_in_batches_equal_each_run_alone():
 
 
 def test_hindcasts_in_batches_equal_each_run_alone():
-    from simulation.runs import posterior
+    from simulation.runs.batch import map_batched
+    from simulation.runs.calibration import hindcast
 
-    values = posterior.default_nuisances()
+    values = hindcast.default_nuisances()
     jobs = [(seed, values, 14, {"n_orgs": 5}) for seed in SEEDS]
-    batched = posterior.map_batched(posterior._predictive_batch, jobs, posterior._hindcast_setup)
-    alone = [posterior.run_hindcast(*job) for job in jobs]
+    batched = map_batched(hindcast.hindcast_batch, jobs, hindcast.hindcast_setup)
+    alone = [hindcast.run_hindcast(*job) for job in jobs]
     np.testing.assert_array_equal(pd.DataFrame(batched).to_numpy(), pd.DataFrame(alone).to_numpy())
 
 
