@@ -276,7 +276,7 @@ def citation_page() -> str:
             "and the study whose findings it turns into mechanisms:",
             "",
             f"> {people} ({reference['year']}). {reference['title']}. "
-            f"*{reference['journal']}*, {reference['volume']}({reference.get('issue', '')}), "
+            f"*{reference['journal']}*, {reference['volume']}, "
             f"{reference['start']}-{reference['end']}. doi:{reference['doi']}",
             "",
         ]
