@@ -18,8 +18,9 @@ lint: setup
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/lint-imports
 
 # The documentation site into site/ (executes the tutorials; about 2 minutes on 2 cores).
+# (The variables quiet two banners about MkDocs' future that plugins print on every build.)
 docs: setup
-	.venv/bin/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true .venv/bin/mkdocs build --strict
 
 validate: setup
 	.venv/bin/lewsim validate $(ARGS)

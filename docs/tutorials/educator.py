@@ -45,8 +45,9 @@ for name, story in STORIES.items():
 #
 # In the sidebar choose the story **The lone champion who leaves**, seed **1**, and press
 # **Reset**. Every organisation starts with one champion, an executive, and no other (more
-# may emerge later, as managers' commitment grows). The outside world (funding and policy pressure) is held at its 2017-18 level,
-# so that what moves is the organisations' own story.
+# may emerge later, as managers' commitment grows). The outside world (funding and policy
+# pressure) is held at its 2017-18 level, so that what moves is the organisations' own
+# story.
 
 # %%
 model = ClassroomModel(story="lone-champion", rng=1, **SMALL)

@@ -62,9 +62,7 @@ n_orgs = 12
 mean_org_size = 40.0
 """
 baseline = WORK / "baseline.toml"
-baseline.write_text(
-    'name = "baseline"\ndescription = "A small sector as it is."\n' + SECTOR
-)
+baseline.write_text('name = "baseline"\ndescription = "A small sector as it is."\n' + SECTOR)
 plan = WORK / "exec-champion.toml"
 plan.write_text(
     'name = "exec-champion"\n'

@@ -81,7 +81,9 @@ LEVERS = {
 
 def sweep_file(name: str, design: str, samples: int, levers: dict[str, list[float]]) -> Path:
     """Write a sweep file over `levers` on the small sector and return its path."""
-    factors = "".join(f"\n[parameters.{lever}]\nrange = {bounds}\n" for lever, bounds in levers.items())
+    factors = "".join(
+        f"\n[parameters.{lever}]\nrange = {bounds}\n" for lever, bounds in levers.items()
+    )
     path = WORK / f"{name}.toml"
     path.write_text(
         f"""
@@ -142,9 +144,9 @@ print("influential:", influential)
 # it explains alone, and the total index $S_T$ adds its interactions:
 #
 # $$
-# S_{1,i} = \frac{\operatorname{Var}\left[\mathbb{E}(Y \mid X_i)\right]}{\operatorname{Var}(Y)},
+# S_{1,i} = \frac{\mathrm{Var}\left[\mathrm{E}(Y \mid X_i)\right]}{\mathrm{Var}(Y)},
 # \qquad
-# S_{T,i} = \frac{\mathbb{E}\left[\operatorname{Var}(Y \mid X_{\sim i})\right]}{\operatorname{Var}(Y)}.
+# S_{T,i} = \frac{\mathrm{E}\left[\mathrm{Var}(Y \mid X_{\sim i})\right]}{\mathrm{Var}(Y)}.
 # $$
 #
 # A Saltelli design of $N$ base samples and $k$ factors has $N (k + 2)$ runs.
@@ -180,10 +182,9 @@ problem = {
     "bounds": [LEVERS[lever] for lever in influential],
 }
 design = sobol_sample.sample(problem, 16, calc_second_order=False, seed=7)
+SMALL = {"steps": 60, "seed": 7, "n_orgs": 12, "mean_org_size": 40.0}
 peer_workers = [
-    experiment(steps=60, seed=7, n_orgs=12, mean_org_size=40.0, **dict(zip(influential, row)))[
-        "peer_workers"
-    ]
+    experiment(**SMALL, **dict(zip(influential, row, strict=True)))["peer_workers"]
     for row in design
 ]
 indices = sobol_analysis.analyze(

@@ -189,7 +189,7 @@ FIGURE_PARTS = {
     "negative_control": "The negative control of pattern 2: adoption with learning on and frozen.",
     "hindcast": "The run from 2011 at the defaults against the national figures (section 10.2).",
     "stories": "The app's three stories (seed 1), with and without their event.",
-    "comparison": "The README's comparison: difference from the baseline in peer workers at year 10.",
+    "comparison": "The README's comparison: difference from the baseline in peer workers, year 10.",
     "sweep": "Sobol indices of the `sobol-levers` sweep (S1 alone, ST with interactions).",
 }
 #: Keys of ``docs/figures.json`` that are bookkeeping, not results.

@@ -61,7 +61,10 @@ def execute(source: Path) -> ExecutedTutorial:
     notebook = jupytext.read(source)
     started = time.perf_counter()
     nbclient.NotebookClient(
-        notebook, timeout=CELL_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+        notebook,
+        timeout=CELL_TIMEOUT,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(ROOT)}},
     ).execute()
     seconds = time.perf_counter() - started
     exporter = MarkdownExporter()

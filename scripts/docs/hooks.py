@@ -54,7 +54,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for source in docs_tutorials.tutorial_sources():
         tutorial = docs_tutorials.execute(source)
         log.info("tutorial %s executed in %.0f s", tutorial.name, tutorial.seconds)
-        files.append(File.generated(config, f"tutorials/{tutorial.name}.md", content=tutorial.markdown))
+        files.append(
+            File.generated(config, f"tutorials/{tutorial.name}.md", content=tutorial.markdown)
+        )
         for name, data in tutorial.files.items():
             files.append(File.generated(config, f"tutorials/{name}", content=data))
     for file in _mathjax_files(config):
