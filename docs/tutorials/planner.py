@@ -21,7 +21,7 @@
 # type it.
 
 # %%
-import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,15 +32,18 @@ from IPython.display import Image, display
 WORK = Path("results/tutorials/planner")
 WORK.mkdir(parents=True, exist_ok=True)
 
+#: The progress bar lewsim draws on a terminal: not shown on the page.
+PROGRESS_BAR = re.compile(r"^[\w ]+:\s+\d+%\|")
+
 
 def lewsim(*args: str) -> None:
     """Run `lewsim ARGS` as a reader would, print its output and stop on an error."""
     print("$ lewsim", " ".join(args))
-    quiet = {**os.environ, "TQDM_DISABLE": "1"}  # no progress bars on the page
     done = subprocess.run(
-        [sys.executable, "-m", "simulation", *args], capture_output=True, text=True, env=quiet
+        [sys.executable, "-m", "simulation", *args], capture_output=True, text=True
     )
-    print((done.stdout + done.stderr).strip())
+    lines = (done.stdout + done.stderr).splitlines()
+    print("\n".join(line for line in lines if not PROGRESS_BAR.match(line)))
     done.check_returncode()
 
 

@@ -27,7 +27,7 @@
 # a small helper runs it here and prints its output.
 
 # %%
-import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -37,15 +37,20 @@ import pandas as pd
 WORK = Path("results/tutorials/researcher")
 WORK.mkdir(parents=True, exist_ok=True)
 
+#: The progress bar lewsim draws on a terminal: not shown on the page.
+PROGRESS_BAR = re.compile(r"^[\w ]+:\s+\d+%\|")
+
 
 def lewsim(*args: str) -> None:
     """Run `lewsim ARGS` as a reader would, print its last lines and stop on an error."""
     print("$ lewsim", " ".join(args))
-    quiet = {**os.environ, "TQDM_DISABLE": "1"}  # no progress bars on the page
     done = subprocess.run(
-        [sys.executable, "-m", "simulation", *args], capture_output=True, text=True, env=quiet
+        [sys.executable, "-m", "simulation", *args], capture_output=True, text=True
     )
-    print("\n".join((done.stdout + done.stderr).strip().splitlines()[-12:]))
+    lines = [
+        line for line in (done.stdout + done.stderr).splitlines() if not PROGRESS_BAR.match(line)
+    ]
+    print("\n".join(lines[-12:]))
     done.check_returncode()
 
 
