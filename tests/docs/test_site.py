@@ -13,20 +13,17 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import shutil
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import docs_pages
 import pytest
+from offline_browser import CHROMIUM, NO_CHROMIUM, block_the_internet, launch_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 pytestmark = pytest.mark.slow
 
@@ -80,28 +77,18 @@ def served(site) -> Iterator[str]:
         thread.join()
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium (apt-get install chromium)")
+@pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 def test_the_site_works_offline_in_a_browser(served):
     from playwright.sync_api import sync_playwright
 
-    blocked: list[str] = []
     missing: list[str] = []
     errors: list[str] = []
 
-    def only_this_machine(route):
-        if urlparse(route.request.url).hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
+        browser = launch_chromium(playwright)
         try:
             page = browser.new_page(viewport={"width": 1300, "height": 1000})
-            page.route("**/*", only_this_machine)
+            blocked = block_the_internet(page)
             page.on("response", lambda r: missing.append(r.url) if r.status >= 400 else None)
             page.on("pageerror", lambda error: errors.append(str(error)))
 
