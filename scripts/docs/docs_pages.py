@@ -26,11 +26,15 @@ import click
 import typer
 import yaml
 
+from simulation import Parameters
+
 ROOT = Path(__file__).resolve().parents[2]
 ODD = ROOT / "docs" / "ODD.md"
 FIGURES = ROOT / "docs" / "figures.json"
 CHANGELOG = ROOT / "CHANGELOG.md"
 CITATION = ROOT / "CITATION.cff"
+
+PARAMETER_NAMES = frozenset(Parameters.model_fields)
 
 #: A numbered top-level section of the ODD: ``## 3. Process overview and scheduling``.
 SECTION_HEADING = re.compile(r"^## (\d+)\. (.+)$", re.MULTILINE)
@@ -94,6 +98,142 @@ def odd_page_path(number: int) -> str:
         if page.title.startswith(f"{number}. "):
             return page.path
     raise LookupError(f"docs/ODD.md has no section {number}")
+
+
+#: How the ODD writes its operators and letters, and how LaTeX does.
+_SYMBOLS = {
+    "←": r"\leftarrow ",
+    "·": r"\cdot ",
+    "−": "-",
+    "×": r"\times ",
+    "Σ": r"\sum ",
+    "≥": r"\geq ",
+    "≤": r"\leq ",
+    "θ": r"\theta ",
+    "μ": r"\mu ",
+    "σ": r"\sigma ",
+    "²": "^{2}",
+    "~": r"\sim ",
+    "{": r"\{",
+    "}": r"\}",
+}
+#: Functions the ODD's equations call, set upright as LaTeX sets ``\max``.
+_FUNCTIONS = {"clip", "min", "max", "exp", "ln", "floor", "ceil", "round", "rint", "LogNormal"}
+#: A barred letter with its subscript (``S̄_circle``), a name, a run of spaces, or a symbol.
+_TOKEN = re.compile(r"([A-Za-z])\u0304(?:_([A-Za-z0-9,]+))?|([A-Za-z][A-Za-z0-9_]*)|(\s+)|(.)")
+#: The left side of an equation line: one name, perhaps barred, subscripted or called.
+_LEFT_SIDE = re.compile(r"^\s*[A-Za-z][A-Za-z0-9_]*\u0304?(_[A-Za-z0-9]+)?\s*$")
+#: Three words in a row: prose, which an equation block of the ODD is not turned into.
+_PROSE = re.compile(r"[A-Za-z]{2,} [A-Za-z]{2,} [A-Za-z]{2,}")
+
+
+def _upright(text: str) -> str:
+    return text if len(text) == 1 else r"\mathrm{" + text.replace("_", r"\_") + "}"
+
+
+def _name(word: str) -> str:
+    """A name of an equation in LaTeX: ``x_i``, ``exposure_gain``, ``will_o``, ``clip``.
+
+    A parameter's name is set whole; otherwise what follows the last underscore is a
+    subscript when it is an index (a letter or two) or the name before it is one letter.
+    """
+    if word in _FUNCTIONS:
+        return r"\operatorname{" + word + "}"
+    base, _, subscript = word.rpartition("_")
+    if word in PARAMETER_NAMES or not base or (len(base) > 1 and len(subscript) > 2):
+        return _upright(word)
+    return f"{_upright(base)}_{{{_upright(subscript)}}}"
+
+
+def equation_latex(line: str) -> str:
+    """One line of an ODD equation in LaTeX, aligned at its first ``←`` or ``=``.
+
+    Args:
+        line: As the ODD writes it, e.g. ``E ← clip(E + exposure_gain · x · (1 − E))``.
+
+    Returns:
+        The line for an ``aligned`` environment (a continuation line is indented).
+    """
+    text = line.strip()
+    parts, aligned, previous = [], False, ""
+    for match in _TOKEN.finditer(text):
+        barred, bar_subscript, word, space, symbol = match.groups()
+        if barred:
+            parts.append(r"\bar{" + barred + "}")
+            parts.append(f"_{{{_upright(bar_subscript)}}}" if bar_subscript else "")
+        elif word:
+            parts.append(_name(word))
+        elif space:
+            following = text[match.end() : match.end() + 1]
+            # Two words in a row ("peer share_o") keep their space; math mode drops it.
+            parts.append(r"\ " if previous == "name" and following.isalpha() else " ")
+            continue
+        elif symbol in "←=" and not aligned:
+            parts.append("&" + _SYMBOLS.get(symbol, symbol))
+            aligned = True
+        else:
+            parts.append(_SYMBOLS.get(symbol, symbol))
+        previous = "name" if (barred or word) else "symbol"
+    return ("" if aligned else r"&\quad ") + "".join(parts)
+
+
+def _is_equation_block(lines: list[str]) -> bool:
+    if not lines or any(_PROSE.search(line) for line in lines):
+        return False
+    for line in lines:
+        equation = re.match(r"^(.*?)(←|=)", line)
+        if equation and not _LEFT_SIDE.match(equation.group(1)):
+            return False
+        if not equation and not re.match(r"^\s+[+−-]", line):
+            return False
+    return True
+
+
+def _as_math(lines: list[str]) -> list[str]:
+    body = " \\\\\n".join(equation_latex(line) for line in lines)
+    return ["$$", "\\begin{aligned}", *body.split("\n"), "\\end{aligned}", "$$"]
+
+
+def equations_as_math(text: str) -> str:
+    """The ODD's equation blocks typeset as display math; other code blocks as they are.
+
+    The ODD writes its equations in plain-text code blocks (readable in any viewer). A
+    block without a language whose every line is ``name ← ...`` or ``name = ...`` (or a
+    continuation that starts with an operator), with no prose in it, becomes an
+    ``aligned`` display equation, which the site's MathJax typesets; any other block
+    stays code.
+
+    Args:
+        text: Markdown of the ODD or a page of it.
+
+    Returns:
+        The same Markdown with those blocks as ``$$ ... $$``.
+    """
+    out: list[str] = []
+    block: list[str] | None = None  # the lines of an open plain block
+    fence: str | None = None  # the opening line of an open block with a language
+    for line in text.split("\n"):
+        if fence is not None:
+            out.append(line)
+            fence = None if line.strip() == "```" else fence
+        elif block is not None:
+            if line.strip() == "```":
+                shown = [item for item in block if item.strip()]
+                if _is_equation_block(shown):
+                    out.extend(_as_math(shown))
+                else:
+                    out.extend(["```", *block, "```"])
+                block = None
+            else:
+                block.append(line)
+        elif line.strip() == "```":
+            block = []
+        else:
+            out.append(line)
+            fence = line if line.lstrip().startswith("```") else None
+    if block is not None:  # an unclosed block: leave it as written
+        out.extend(["```", *block])
+    return "\n".join(out)
 
 
 def _commands(group: click.Group) -> list[tuple[str, click.Command]]:
@@ -292,7 +432,7 @@ def _person(author: dict[str, str]) -> str:
 
 def all_pages() -> dict[str, str]:
     """Every generated page but the tutorials: site path to Markdown."""
-    pages = {page.path: page.text for page in odd_pages()}
+    pages = {page.path: equations_as_math(page.text) for page in odd_pages()}
     pages["reference/cli.md"] = cli_page()
     pages["reference/parameters.md"] = parameters_page()
     pages["validation.md"] = validation_page()

@@ -128,3 +128,27 @@ def test_tutorials_set_their_sizes_and_say_so():
         text = source.read_text()
         assert "n_orgs" in text and "mean_org_size" in text, f"{source.name}: sizes not set"
         assert "**Sizes are small" in text, f"{source.name}: the page does not say its sizes"
+
+
+def test_an_odd_equation_becomes_latex():
+    line = "E ← clip(E + exposure_gain · x_i · (1 − E) − stigma_drag · S̄_circle · will_o)"
+    assert docs_pages.equation_latex(line) == (
+        r"E &\leftarrow  \operatorname{clip}(E + \mathrm{exposure\_gain} \cdot  x_{i} \cdot  "
+        r"(1 - E) - \mathrm{stigma\_drag} \cdot  \bar{S}_{\mathrm{circle}} \cdot  "
+        r"\mathrm{will}_{o})"
+    )
+    assert docs_pages.equation_latex("           + conformity · (N − S)").startswith(r"&\quad +")
+
+
+def test_only_equation_blocks_become_math():
+    text = (
+        "Text.\n\n```\nU ← clip(U + understanding_gain · E)\n```\n\n"
+        "```\nw_j = 1 for a peer worker or LE leader; 0 otherwise\n```\n\n"
+        "```python\nmodel.schedule(24, 'set')\n```\n\n```\nx = 1\n```\n"
+    )
+    shown = docs_pages.equations_as_math(text)
+    assert shown.count("$$") == 4  # the first block and the last
+    assert "```\nw_j = 1 for a peer worker" in shown  # prose stays code
+    assert "```python\nmodel.schedule(24, 'set')\n```" in shown  # a language block too
+    odd = docs_pages.equations_as_math(docs_pages.ODD.read_text(encoding="utf-8"))
+    assert odd.count(r"\begin{aligned}") >= 6

@@ -113,6 +113,15 @@ def test_the_site_works_offline_in_a_browser(served):
             assert len(widths) >= 5 and min(widths) > 0, widths
             assert page.locator("article table").count() >= 2  # the indices
 
+            odd_equations = served + docs_pages.odd_page_path(3).replace(".md", "/")
+            page.goto(odd_equations)
+            page.locator("article mjx-container").first.wait_for(state="attached", timeout=30_000)
+            widths = page.eval_on_selector_all(
+                "article mjx-container", "found => found.map(e => e.getBoundingClientRect().width)"
+            )
+            assert len(widths) >= 5 and min(widths) > 0, widths
+            assert page.locator("mjx-merror").count() == 0, "MathJax could not read an equation"
+
             page.goto(served + "reference/api/")
             page.locator('[id="simulation.simulate"]').wait_for(timeout=30_000)
             assert page.locator('[id="simulation.SectorModel"]').count() == 1
