@@ -106,11 +106,11 @@ outputs = ["peer_workers", "orgs_without_peers", "mean_stigma"]
     return path
 
 
-morris = sweep_file("tutorial-morris", "morris", 6, LEVERS)
+morris = sweep_file("tutorial-morris", "morris", 4, LEVERS)
 print(morris.read_text())
 
 # %% [markdown]
-# Morris runs `samples` trajectories of one step per factor: 6 x (5 + 1) = 36 runs.
+# Morris runs `samples` trajectories of one step per factor: 4 x (5 + 1) = 24 runs.
 # `--dry-run` says so without running; then the sweep runs on two processes. `--restart`
 # lets this page run again over its earlier results (without it, the same command resumes
 # a sweep and runs only what is missing).
@@ -157,7 +157,7 @@ print("influential:", influential)
 # A Saltelli design of $N$ base samples and $k$ factors has $N (k + 2)$ runs.
 
 # %%
-sobol = sweep_file("tutorial-sobol", "sobol", 16, {lever: LEVERS[lever] for lever in influential})
+sobol = sweep_file("tutorial-sobol", "sobol", 8, {lever: LEVERS[lever] for lever in influential})
 lewsim("sweep", str(sobol), "--out", str(WORK / "sobol"), "--workers", "2", "--restart")
 lewsim("analyze", str(WORK / "sobol"), "--force")
 sobol_indices = pd.read_csv(WORK / "sobol" / "analysis" / "indices.csv")
@@ -165,7 +165,7 @@ sobol_indices.round(3)
 
 # %% [markdown]
 # `lewsim analyze` also writes `analysis/report.html` (indices with bootstrap intervals,
-# main-effect plots) to hand on, and `lewsim export` the runs as CSV. With 16 base samples
+# main-effect plots) to hand on, and `lewsim export` the runs as CSV. With 8 base samples
 # the intervals are wide: this is a demonstration of the steps, not a finding.
 
 # %% [markdown]
@@ -186,7 +186,7 @@ problem = {
     "names": influential,
     "bounds": [LEVERS[lever] for lever in influential],
 }
-design = sobol_sample.sample(problem, 16, calc_second_order=False, seed=7)
+design = sobol_sample.sample(problem, 8, calc_second_order=False, seed=7)
 SMALL = {"steps": 60, "seed": 7, "n_orgs": 12, "mean_org_size": 40.0}
 peer_workers = [
     experiment(**SMALL, **dict(zip(influential, row, strict=True)))["peer_workers"]
