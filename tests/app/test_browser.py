@@ -20,7 +20,6 @@ within a second or two).
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -31,21 +30,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
+from offline_browser import CHROMIUM, NO_CHROMIUM, block_the_internet, launch_chromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        CHROMIUM is None,
-        reason="no Chromium on this machine (apt-get install chromium; .ci/run does it)",
-    ),
-]
-
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)]
 
 
 def free_port() -> int:
@@ -134,23 +123,13 @@ def offline_page(url: str) -> Iterator[tuple[Any, list[str], list[str]]]:
     """
     from playwright.sync_api import sync_playwright
 
-    blocked: list[str] = []
     errors: list[str] = []
 
-    def only_this_machine(route):
-        if urlparse(route.request.url).hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
+        browser = launch_chromium(playwright)
         try:
             page = browser.new_page(viewport=PROJECTOR)
-            page.route("**/*", only_this_machine)
+            blocked = block_the_internet(page)
             page.on("pageerror", lambda error: errors.append(str(error)))
             page.goto(url)
             page.get_by_role("button", name="Step", exact=True).wait_for(timeout=90_000)
