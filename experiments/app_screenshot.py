@@ -72,7 +72,7 @@ def main() -> None:
             browser = playwright.chromium.launch(
                 executable_path=chromium, args=["--no-sandbox", "--disable-dev-shm-usage"]
             )
-            page = browser.new_page(viewport={"width": 1600, "height": 1250})
+            page = browser.new_page(viewport={"width": 1280, "height": 720})  # a projector
             page.route(
                 "**/*",
                 lambda route: (

@@ -1,8 +1,8 @@
 """Hindcast calibration by ABC-SMC, then its posterior predictive check, end to end.
 
-The search is :func:`simulation.runs.posterior.abc_search` (the hindcast from 2011-12, the
+The search is :func:`simulation.runs.calibration.abc_search` (the hindcast from 2011-12, the
 priors, the fitted and held-out national figures and the seeds are described there and in
-docs/ODD.md section 10.2); the check is :func:`simulation.runs.posterior.predictive_check`.
+docs/ODD.md section 10.2); the check is :func:`simulation.runs.calibration.predictive_check`.
 This script runs both and writes, each file atomically, into ``--out`` (default the
 package data, ``simulation/runs/data``): ``posterior.csv`` (the last generation's draws
 with weights, distances and seeds) and ``posterior.json`` (command, settings, priors,
@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from simulation.core.parameters import ParameterError, validate_parameters
-from simulation.runs.posterior import (
+from simulation.runs.calibration import (
     DEFAULT_POSTERIOR,
     AbcSettings,
     abc_search,

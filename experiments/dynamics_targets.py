@@ -63,7 +63,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation.cli.common import check_parameters, parse_assignments
+from simulation.cli.assignments import check_parameters, parse_assignments
 from simulation.core.errors import LewsimError
 from simulation.core.model import SectorModel
 from simulation.outputs.files import check_destination, write_directory

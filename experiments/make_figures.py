@@ -56,14 +56,14 @@ import pandas as pd
 
 from simulation.core.parameters import Parameters
 from simulation.outputs.validation_report import pattern_figure
-from simulation.runs.comparison import compare
-from simulation.runs.magnitudes import MEASURES, load_ranges, magnitudes
-from simulation.runs.posterior import (
+from simulation.runs.calibration import (
     NATIONAL_FIGURES,
     default_nuisances,
     defaults_hindcast,
     load_posterior,
 )
+from simulation.runs.comparison import compare
+from simulation.runs.magnitudes import MEASURES, load_ranges, magnitudes
 from simulation.runs.replications import (
     model_fingerprint,
     replication_seed,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Create .venv with a Python >= 3.12 and install lewsim into it, with the test tools and
-# the educator's app (extras dev and app), idempotently.
+# the educator's app and the documentation site (extras dev, app and docs), idempotently.
 #
 # Looks for an interpreter on PATH first, then in pyenv's versions folder, so the
 # same command works on a laptop, a cluster login node and CI. Reinstalls only
@@ -66,7 +66,7 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$wanted" ]; then
     echo "bootstrap: installing lewsim and its dependencies into $VENV (log: $VENV/install.log)"
     # The build backend is chatty even with --quiet; keep its output for when it fails.
     if ! { "$VENV/bin/python" -m pip install --disable-pip-version-check --upgrade pip \
-            && "$VENV/bin/python" -m pip install --disable-pip-version-check -e ".[dev,app]"; \
+            && "$VENV/bin/python" -m pip install --disable-pip-version-check -e ".[dev,app,docs]"; \
           } > "$VENV/install.log" 2>&1; then
         tail -n 40 "$VENV/install.log" >&2
         echo "bootstrap: installation failed; the whole log is in $VENV/install.log" >&2

@@ -5,7 +5,8 @@ returns its monthly time series with the columns in :data:`SECTOR_COLUMNS`;
 :func:`experiment` runs one and returns its final-month outcomes as a dict (a model
 function for the EMA workbench or any ``f(**params) -> dict`` tool). Importing the
 package loads the model core only. The layers above it load on first use (PEP 562):
-:class:`Scenario`, :func:`run_scenario` and :func:`compare` come from
+:class:`Scenario`, :func:`run_scenario`, :func:`compare` and :func:`simulate_batch` (many
+replications of one set-up as one vectorised sector) come from
 :mod:`simulation.runs`; files, figures and reports from :mod:`simulation.outputs`; the
 command line from :mod:`simulation.cli`.
 """
@@ -28,6 +29,7 @@ _LAZY = {
     "Scenario": "simulation.runs.scenarios",
     "ScenarioError": "simulation.runs.scenarios",
     "run_scenario": "simulation.runs.scenarios",
+    "simulate_batch": "simulation.runs.batch",
 }
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "experiment",
     "run_scenario",
     "simulate",
+    "simulate_batch",
     "validate_parameters",
 ]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from simulation import SECTOR_COLUMNS, Parameters, SectorModel
-from simulation.core.interventions import INTERVENTIONS
+from simulation.core.interventions import INTERVENTION_TYPES
 from simulation.core.processes import MONTHLY_PROCESSES
 from simulation.core.reporters import ORG_COLUMNS
 from simulation.core.state import POWER, Kind
@@ -131,7 +131,7 @@ def test_power_table_matches_the_code(odd):
 
 def test_every_intervention_is_described(odd):
     described = {row[0] for row in table_rows(odd[6])}
-    missing = [name for name in INTERVENTIONS if code(name) not in described]
+    missing = [name for name in INTERVENTION_TYPES if code(name) not in described]
     assert not missing, f"interventions missing from section 6: {missing}"
 
 
@@ -181,3 +181,30 @@ def test_the_documented_columns_are_those_a_run_outputs():
     assert tuple(model.sector_frame().columns) == SECTOR_COLUMNS
     assert set(ORG_COLUMNS) <= set(model.org_table().columns)
     assert set(model.org_table().columns) - set(ORG_COLUMNS) == {"month", "org"}
+
+
+def test_the_readme_layout_names_every_module_in_its_folder():
+    root = ODD.parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Layout", 1)[1].split("```")[1]
+    # Each line of the tree: its indent says how deep it is; a name ending in / is a folder.
+    listed: set[str] = set()
+    folders: list[str] = []
+    for line in layout.splitlines():
+        if not line.strip():
+            continue
+        depth = (len(line) - len(line.lstrip())) // 2
+        names = line.split("  ", 1)[0].strip() if depth == 0 else line.strip().split("   ")[0]
+        folders = folders[:depth]
+        for name in (part.strip() for part in names.split(",")):
+            if name.endswith("/"):
+                folders.append(name.rstrip("/"))
+            elif name.endswith(".py"):
+                listed.add("/".join([*folders, name]))
+    package = root / "simulation"
+    modules = {
+        path.relative_to(root).as_posix()
+        for path in package.rglob("*.py")
+        if path.name != "__init__.py" or path.parent == package
+    }
+    assert sorted(modules - listed) == []

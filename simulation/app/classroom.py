@@ -17,10 +17,17 @@ import mesa
 import numpy as np
 
 from simulation.app.layout import OrganisationLayout
-from simulation.app.levers import DEFAULT_WORLD, OUTSIDE_WORLDS
+from simulation.app.levers import (
+    DEFAULT_WORLD,
+    GENERATED_SECTOR,
+    OUTSIDE_WORLDS,
+    sector_choices,
+)
 from simulation.app.stories import NO_STORY, STORIES
 from simulation.core.errors import InputError
 from simulation.core.model import SectorModel
+from simulation.core.org_network import org_network
+from simulation.core.wording import count
 
 #: What staff can be shaded by (their value on a 0-1 scale).
 SHADINGS: tuple[str, ...] = ("commitment", "stigma")
@@ -52,6 +59,9 @@ class ClassroomModel(SectorModel):
         outside_world: A name in :data:`~simulation.app.levers.OUTSIDE_WORLDS`: the
             funding envelope and policy pressure it sets (the levers' and the story's
             own values take precedence).
+        sector: A choice of :func:`~simulation.app.levers.sector_choices` (a shipped
+            sector file's name, ``--sector``'s, or the generated sector) or a sector file's
+            path; with a file, the "Number of organisations" lever is not used.
         **params: Model parameters (the app's levers).
 
     Attributes:
@@ -69,6 +79,7 @@ class ClassroomModel(SectorModel):
         rng: Any = 42,
         scenario: Any = None,
         outside_world: str = DEFAULT_WORLD,
+        sector: str = GENERATED_SECTOR,
         **params: Any,
     ) -> None:
         del scenario  # Mesa's app passes its own (empty) experimental Scenario on Reset
@@ -82,7 +93,10 @@ class ClassroomModel(SectorModel):
         scenario = STORIES[story].scenario() if story != NO_STORY else None
         if scenario is not None:
             params = {**params, **scenario.model_params()}
-        super().__init__(rng=rng, **params)
+        sector_file = sector_choices().get(sector, sector)
+        if sector_file is not None:
+            params.pop("n_orgs", None)  # the file says how many organisations there are
+        super().__init__(rng=rng, sector=sector_file, **params)
         self.story_name = story
         self.story_scenario = scenario
         self.shade_by = SHADINGS[0]
@@ -111,16 +125,16 @@ class ClassroomModel(SectorModel):
         """
         event = super().schedule(when, intervention, **arguments)
         if event.month == self.month:  # applied at once
-            self.marked_events.append(MarkedEvent(self.month, event_label(event.type)))
+            self.marked_events.append(MarkedEvent(self.month, event.short_label))
         return event
 
     def step(self) -> None:
         """Advance one month, marking the scheduled interventions it applies."""
         due = [event for event in self.scheduled_events if event.month == self.month + 1]
         super().step()
-        self.marked_events += [MarkedEvent(event.month, event_label(event.type)) for event in due]
+        self.marked_events += [MarkedEvent(event.month, event.short_label) for event in due]
 
-    def intervene(self, name: str, *, everywhere: bool = False, **arguments: Any) -> None:
+    def intervene_on_screen(self, name: str, *, everywhere: bool = False, **arguments: Any) -> None:
         """Apply intervention ``name`` now to the organisation on screen (or to all).
 
         Args:
@@ -129,7 +143,7 @@ class ClassroomModel(SectorModel):
             **arguments: The intervention's other arguments (``level=...``).
         """
         orgs: Any = "all" if everywhere else [self.view_org]
-        self.schedule(self.month, name, orgs=orgs, **arguments)
+        self.intervene(name, orgs=orgs, **arguments)
 
     # ---- what is on screen ------------------------------------------------------------
 
@@ -145,6 +159,17 @@ class ClassroomModel(SectorModel):
         if not 0 <= int(org) < self.n_orgs:
             raise InputError(f"org = {org}: allowed: ids 0 to {self.n_orgs - 1}")
         self.view_org = int(org)
+
+    def org_label(self, org: int) -> str:
+        """How the app names organisation ``org``: its name from a sector file, or its id.
+
+        Args:
+            org: An organisation id.
+
+        Returns:
+            E.g. ``"Northside CMHT"``, or ``"organisation 3"`` in a generated sector.
+        """
+        return self.org_names[org] if self.org_names is not None else f"organisation {org}"
 
     def layout(self, org: int) -> OrganisationLayout:
         """The stable layout of organisation ``org`` (made once, kept for the run)."""
@@ -166,7 +191,7 @@ class ClassroomModel(SectorModel):
         key = (self.view_org, staff.agent_id[:size][members].tobytes())
         if self._network is None or self._network[0] != key:
             positions = self.layout(self.view_org).positions(self)
-            network = self.org_network(self.view_org, layout=positions)
+            network = org_network(self, self.view_org, layout=positions)
             self._network = (key, network)
         return self._network[1]
 
@@ -183,30 +208,7 @@ class ClassroomModel(SectorModel):
         champions = int(np.sum(summary["champions"]))
         leaders = int(np.sum(summary["le_leader"]))
         return (
-            f"Month {self.month}: {_count(peers, 'peer worker')} in {with_peers} of "
-            f"{self.n_orgs} organisations; {_count(champions, 'champion')}; "
-            f"{_count(leaders, 'LE leader')}."
+            f"Month {self.month}: {count(peers, 'peer worker')} in {with_peers} of "
+            f"{self.n_orgs} organisations; {count(champions, 'champion')}; "
+            f"{count(leaders, 'LE leader')}."
         )
-
-
-def _count(number: int, noun: str) -> str:
-    """``"1 champion"``, ``"2 champions"``."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
-#: Short names of the interventions for the time series' marks.
-EVENT_LABELS: dict[str, str] = {
-    "management_training": "mgmt training",
-    "workforce_training": "workforce training",
-    "appoint_champion": "champion +",
-    "remove_champion": "champion -",
-    "hire_le_leader": "LE leader",
-    "visits_programme": "visits",
-    "manager_network": "mgr network",
-    "set": "set",
-}
-
-
-def event_label(name: str) -> str:
-    """A few words for intervention ``name`` on the time series."""
-    return EVENT_LABELS.get(name, name.replace("_", " "))

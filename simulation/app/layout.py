@@ -107,7 +107,7 @@ class OrganisationLayout:
         return x + dx, y + dy
 
     def positions(self, model: SectorModel) -> dict[int, tuple[float, float]]:
-        """Everyone's position now, by ``unique_id`` (the nodes of ``model.org_network``).
+        """Everyone's position now, by ``unique_id`` (the nodes of the organisation network).
 
         Args:
             model: The sector model (the one the layout was made for).

@@ -10,13 +10,16 @@ yearly series) is one choice among :data:`OUTSIDE_WORLDS`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from mesa.visualization import Slider
 
 from simulation.app.stories import NO_STORY, STORIES
 from simulation.core.parameters import Parameters
+from simulation.core.sector_file import SECTOR_ENVIRONMENT
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,30 @@ OUTSIDE_WORLDS: dict[str, dict[str, Any]] = {
 }
 DEFAULT_WORLD = "national path"
 
+#: The sector's choice when no sector file is loaded: the sector generated from the levers.
+GENERATED_SECTOR = "generated from the levers"
+#: The sector files shipped with lewsim (experiments/sectors/), by name.
+SHIPPED_SECTORS: dict[str, Path] = {
+    path.stem: path
+    for path in sorted((Path(__file__).parents[2] / "experiments" / "sectors").glob("*.toml"))
+}
+
+
+def sector_choices() -> dict[str, str | None]:
+    """The sectors a room can choose: the generated one, the shipped files, ``--sector``'s.
+
+    Returns:
+        Label -> sector file path (None for the generated sector), the one to start with
+        first.
+    """
+    choices: dict[str, str | None] = {GENERATED_SECTOR: None}
+    choices |= {name: str(path) for name, path in SHIPPED_SECTORS.items()}
+    given = os.environ.get(SECTOR_ENVIRONMENT)
+    if given:
+        choices = {Path(given).stem: given, **choices}
+    return choices
+
+
 #: The seed control's range.
 SEED_RANGE = (0, 999)
 
@@ -136,6 +163,12 @@ def model_params(seed: int = 42) -> dict[str, Any]:
             "value": NO_STORY,
             "values": [NO_STORY, *STORIES],
             "label": "Story (press Reset to load)",
+        },
+        "sector": {
+            "type": "Select",
+            "value": next(iter(sector_choices())),
+            "values": list(sector_choices()),
+            "label": "Sector (press Reset to load)",
         },
         "rng": Slider("Seed", seed, *SEED_RANGE, 1),
         "outside_world": {

@@ -1,11 +1,13 @@
-"""The educator's app: Mesa's ``SolaraViz`` over a :class:`ClassroomModel`.
+"""The educator's app: Mesa's model controller and our own layout over a :class:`ClassroomModel`.
 
-Served by ``lewsim app`` (``solara run simulation.app.page``). The sidebar is Mesa's:
-Reset, Play and Step, the story, the seed and the levers (:mod:`simulation.app.levers`;
-they apply on Reset). The first page shows the organisation on screen as a network
-(drawn by Mesa's ``SpaceRenderer``), the classroom panel (the month in words, which organisation
-and shading to show, and the intervention buttons), the time series and the sector; the
-second page explains the kinds of staff, the levers and the stories to a room.
+Served by ``lewsim app`` (``solara run simulation.app.page``). The sidebar holds Mesa's
+Reset, Play and Step (its ``ModelController``), then the sector, the story, the seed and
+the levers (:mod:`simulation.app.levers`; they apply on Reset), each slider showing its
+value. The tab "Organisation" shows the organisation on screen as a network (drawn by
+Mesa's ``SpaceRenderer``), the time series and the classroom panel (the month in words,
+which organisation and shading to show, and the intervention buttons) in one row, so all
+three fit a 1280 x 720 projector, and the sector below; the tab "About" explains the kinds
+of staff, the levers and the stories to a room.
 """
 
 from __future__ import annotations
@@ -14,14 +16,15 @@ import html
 from typing import Any
 
 import solara
-from mesa.visualization import SolaraViz
+from mesa.visualization import Slider
+from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import force_update, update_counter
 
 from simulation.app.classroom import SHADINGS, ClassroomModel
 from simulation.app.levers import LEVERS, model_params
 from simulation.app.stories import STORIES
 from simulation.app.views import KIND_STYLE, network_png, sector_png, time_series_png
-from simulation.core.interventions import CHAMPION_LEVELS
+from simulation.core.intervention_arguments import CHAMPION_LEVELS
 
 #: The intervention buttons: label, intervention, whether it takes the champion level.
 BUTTONS: tuple[tuple[str, str, bool], ...] = (
@@ -95,8 +98,10 @@ def ClassroomPanel(model: ClassroomModel) -> None:
     target, set_target = solara.use_state(TARGETS[0])
     message, set_message = solara.use_state("")
 
-    def show(org: int) -> None:
-        model.show_org(org)
+    labels = [model.org_label(org) for org in range(model.n_orgs)]
+
+    def show(label: str) -> None:
+        model.show_org(labels.index(label))
         force_update()
 
     def shade(by: str) -> None:
@@ -106,8 +111,8 @@ def ClassroomPanel(model: ClassroomModel) -> None:
     def press(name: str, takes_level: bool, label: str) -> None:
         arguments = {"level": level} if takes_level else {}
         everywhere = target == TARGETS[1]
-        model.intervene(name, everywhere=everywhere, **arguments)
-        where = "every organisation" if everywhere else f"organisation {model.view_org}"
+        model.intervene_on_screen(name, everywhere=everywhere, **arguments)
+        where = "every organisation" if everywhere else model.org_label(model.view_org)
         set_message(f"Month {model.month}: {label.lower()} in {where}.")
         force_update()
 
@@ -118,8 +123,8 @@ def ClassroomPanel(model: ClassroomModel) -> None:
         with solara.Row(style={"align-items": "center"}):
             solara.Select(
                 label="Organisation on screen",
-                value=model.view_org,
-                values=list(range(model.n_orgs)),
+                value=labels[model.view_org],
+                values=labels,
                 on_value=show,
                 dense=True,
             )
@@ -171,7 +176,7 @@ def NetworkView(model: ClassroomModel) -> None:
         model: The model on screen.
     """
     update_counter.get()
-    solara.Image(network_png(model))
+    solara.Image(network_png(model), width="100%")
 
 
 @solara.component
@@ -186,6 +191,7 @@ def MonthSummary(model: ClassroomModel) -> None:
         f"<span style='color:{colour};font-size:1.3em'>&#9679;</span>&nbsp;{name}"
         for colour, name in KIND_STYLE.values()
     )
+    on_screen = html.escape(model.org_label(model.view_org))
     # HTML, not Markdown: this is drawn again every month, and Markdown costs more.
     solara.HTML(
         tag="h3",
@@ -194,7 +200,7 @@ def MonthSummary(model: ClassroomModel) -> None:
     )
     solara.HTML(
         style={"font-size": "0.9em"},
-        unsafe_innerHTML=f"<b>The network</b> (left): organisation {model.view_org}, "
+        unsafe_innerHTML=f"<b>The network</b> (left): {on_screen}, "
         f"shaded by {model.shade_by} (faint: 0, solid: 1). {key} "
         "<span style='font-size:1.3em'>&#9733;</span>&nbsp;champion",
     )
@@ -208,7 +214,7 @@ def TimeSeries(model: ClassroomModel) -> None:
         model: The model on screen.
     """
     update_counter.get()
-    solara.Image(time_series_png(model))
+    solara.Image(time_series_png(model), width="100%")
     solara.Text(
         "Peer workers, organisations without peers, mean stigma and managers' commitment in "
         "the whole sector, by month; dashed lines: interventions."
@@ -223,7 +229,7 @@ def SectorView(model: ClassroomModel) -> None:
         model: The model on screen.
     """
     update_counter.get()
-    solara.Image(sector_png(model))
+    solara.Image(sector_png(model), width="100%")
     solara.Text(
         "Each organisation's peer workers as a share of its staff, coloured by its exposure "
         "to peer work at the start; a triangle: it has an LE leader."
@@ -286,27 +292,110 @@ def About(model: ClassroomModel) -> None:
     )
 
 
-def components() -> list[tuple[Any, int]]:
-    """The app's components and the page each is on."""
-    return [(NetworkView, 0), (ClassroomPanel, 0), (TimeSeries, 0), (SectorView, 0), (About, 1)]
+#: The app's two tabs: what a room watches, and what it all means.
+TABS: tuple[str, ...] = ("Organisation", "About")
+
+
+@solara.component
+def LeverInputs(parameters: solara.Reactive[dict[str, Any]]) -> None:
+    """The sidebar's choices and levers, each slider showing its value (they apply on Reset).
+
+    Args:
+        parameters: The keyword arguments the next Reset builds the model with.
+    """
+    controls = solara.use_memo(model_params, [])
+
+    def change(name: str, value: Any) -> None:
+        parameters.value = {**parameters.value, name: value}
+
+    for name, control in controls.items():
+        current = parameters.value.get(name, _default(control))
+        if isinstance(control, Slider):
+            slider = solara.SliderFloat if control.is_float_slider else solara.SliderInt
+            # The label carries the value, so a room can read it from the back.
+            slider(
+                f"{control.label}: {current:g}",
+                value=current,
+                min=control.min,
+                max=control.max,
+                step=control.step,
+                thumb_label="always",
+                on_value=lambda value, name=name: change(name, value),
+            )
+        elif control["type"] == "Checkbox":
+            solara.Checkbox(
+                label=control["label"],
+                value=current,
+                on_value=lambda value, name=name: change(name, value),
+            )
+        else:
+            solara.Select(
+                control["label"],
+                value=current,
+                values=control["values"],
+                on_value=lambda value, name=name: change(name, value),
+            )
+
+
+def _default(control: Slider | dict[str, Any]) -> Any:
+    """A control's starting value."""
+    return control.value if isinstance(control, Slider) else control["value"]
+
+
+@solara.component
+def OrganisationTab(model: ClassroomModel) -> None:
+    """What a room watches, laid out for a 1280 x 720 projector.
+
+    The network, the time series and the controls share the first row, so the time series
+    is on screen without scrolling; the sector is below.
+
+    Args:
+        model: The model on screen.
+    """
+    with solara.Columns([1, 1.4, 1], gutters_dense=True):
+        NetworkView(model)
+        TimeSeries(model)
+        ClassroomPanel(model)
+    with solara.Columns([2, 1], gutters_dense=True):
+        SectorView(model)
 
 
 @solara.component
 def Page(model: ClassroomModel | None = None) -> None:
-    """The app: one fresh model per browser session.
+    """The app: one fresh model per browser session, with Mesa's Reset, Play and Step.
 
     Args:
         model: The model to start with (None: a new one with the default levers, as the
             served app does; tests pass their own to look inside it).
     """
-    first = solara.use_memo(lambda: model if model is not None else ClassroomModel(), [])
-    # The network is one of the components, not SolaraViz's renderer: each model keeps its
-    # own OrganisationRenderer (Mesa's copy of a renderer on Reset loses its settings), and
-    # the picture is encoded without Mesa's tight cropping, a third of the drawing time.
-    SolaraViz(
-        first,
-        components=components(),
-        model_params=model_params(),
-        name="lewsim: the Lived Experience workforce, for a room",
-        play_interval=300,
+    defaults = solara.use_memo(
+        lambda: {name: _default(control) for name, control in model_params().items()}, []
     )
+    # The first model is built on the sector chosen first (``lewsim app --sector``'s file).
+    first = solara.use_memo(
+        lambda: model if model is not None else ClassroomModel(sector=defaults["sector"]), []
+    )
+    current = solara.use_reactive(first)
+    parameters = solara.use_reactive(defaults)
+    play_interval = solara.use_reactive(300)
+    render_interval = solara.use_reactive(1)
+    use_threads = solara.use_reactive(False)
+    tab, set_tab = solara.use_state(0)
+    solara.Title("lewsim: the Lived Experience workforce, for a room")
+    with solara.Sidebar():
+        with solara.Card("Controls", margin=0):
+            # Mesa's controller reads these settings as reactive values.
+            ModelController(
+                current,
+                model_parameters=parameters,
+                play_interval=play_interval,
+                render_interval=render_interval,
+                use_threads=use_threads,
+            )
+        with solara.Card("Sector, story and levers", margin=0):
+            LeverInputs(parameters)
+    with solara.lab.Tabs(value=tab, on_value=set_tab):
+        with solara.lab.Tab(TABS[0]):
+            OrganisationTab(current.value)
+        with solara.lab.Tab(TABS[1]):
+            About(current.value)

@@ -338,10 +338,16 @@ class SectorView:
             edgecolors="black", zorder=3,
         )  # fmt: skip
         self.blit.changes(self.bars, self.outline, self.leaders)
+        if model.org_names is not None:
+            # A sector file's organisations are few and known by name: name every bar.
+            ax.set_xticks(range(model.n_orgs), model.org_names, rotation=20, ha="right")
+            ax.tick_params(axis="x", labelsize=7)
+            figure.subplots_adjust(bottom=0.28)
         ax.set_xlabel("organisation (outlined: the one on screen)")
         ax.set_ylabel("peer workers, % of staff")
         ax.set_title("The sector now: each organisation's peer workforce", fontsize=10)
-        ax.xaxis.set_major_locator(MaxNLocator(12, integer=True))
+        if model.org_names is None:
+            ax.xaxis.set_major_locator(MaxNLocator(12, integer=True))
         ax.yaxis.set_major_locator(MaxNLocator(4))
         ax.set_xlim(-0.6, model.n_orgs - 0.4)
         handles = [

@@ -5,13 +5,22 @@
 - ``lewsim validate`` (:mod:`simulation.cli.validate`): the seed study's patterns;
 - ``lewsim params`` (:mod:`simulation.cli.params`): the model parameters;
 - ``lewsim sweep``, ``analyze`` and ``export`` (:mod:`simulation.cli.sweep`): parameter sweeps;
-- ``lewsim app`` (:mod:`simulation.cli.app`): the educator's interactive app.
+- ``lewsim app`` (:mod:`simulation.cli.app`): the educator's interactive app;
+- ``lewsim sector export`` (:mod:`simulation.cli.sector`): a generated sector as a sector file.
 
 Commands parse their options, call the runs layer and render through the outputs layer;
-:mod:`simulation.cli.common` holds what they share: the check / time / run / write
-sequence, the destination policy (a new numbered directory unless ``--out``; earlier
-results are replaced only with ``--force``) and the one way errors are printed
-(``lewsim COMMAND: error: MESSAGE`` on stderr, exit status 2, nothing written).
+what they share is a module a job:
+
+- :mod:`simulation.cli.command`: the check / time / run / write sequence and the one way
+  errors are printed (``lewsim COMMAND: error: MESSAGE`` on stderr, exit status 2, nothing
+  written);
+- :mod:`simulation.cli.options`: the options several commands take, and their checks;
+- :mod:`simulation.cli.destinations`: the destination policy (a new numbered directory
+  unless ``--out``; earlier results are replaced only with ``--force``);
+- :mod:`simulation.cli.footprints`: whether a job fits this machine's memory, and how long
+  it may take;
+- :mod:`simulation.cli.assignments`: ``--set NAME=VALUE``;
+- :mod:`simulation.cli.text`: tables as aligned columns.
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ import typer
 
 from simulation import __version__
 from simulation.cli import app as app_cli
-from simulation.cli import compare, params, run, sweep, validate
+from simulation.cli import compare, params, run, sector, sweep, validate
 
 app = typer.Typer(
     name="lewsim",
@@ -73,3 +82,4 @@ app.command("sweep", help=sweep.SWEEP_HELP)(sweep.sweep_command)
 app.command("analyze", help=sweep.ANALYZE_HELP)(sweep.analyze_command)
 app.command("export", help=sweep.EXPORT_HELP)(sweep.export_command)
 app.command("app", help=app_cli.HELP)(app_cli.app_command)
+app.add_typer(sector.sector_app, name="sector")

@@ -25,12 +25,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from simulation.cli.common import Command
+from simulation.cli.command import Command
+from simulation.cli.options import SectorOption
 from simulation.core.errors import InputError
+from simulation.core.sector_file import SECTOR_ENVIRONMENT, read_sector
+from simulation.core.wording import shorten
 
 #: Where Solara's server may fetch front-end files from: nowhere (a closed local port).
 NO_CDN = "http://127.0.0.1:9/npm/"
@@ -52,16 +56,23 @@ HELP = (
     "the address it prints in a browser once it is serving. It works offline: it sends no "
     "telemetry and checks for no updates. "
     "Stop it with Ctrl-C.\n\n"
-    "Examples: lewsim app; lewsim app --port 9000; lewsim app --host 0.0.0.0 (a room's "
+    "With --sector FILE the app starts on your own organisations (a sector file, see "
+    "experiments/sectors/); the sidebar's Sector chooser also offers the shipped ones.\n\n"
+    "Examples: lewsim app; lewsim app --port 9000; lewsim app --sector "
+    "experiments/sectors/riverside.toml; lewsim app --host 0.0.0.0 (a room's "
     "network: anyone who can reach this machine can use the app)"
 )
 
 
-def solara_environment() -> dict[str, str]:
+def solara_environment(sector: Path | None = None) -> dict[str, str]:
     """The environment of the server: this one, with Solara's telemetry and CDN turned off.
 
     Solara reads its settings from environment variables whatever their case, the last
     one found winning, so any spelling of these settings already set is removed first.
+
+    Args:
+        sector: A sector file for the app to start with (passed to the served app in
+            :data:`SECTOR_ENVIRONMENT`).
 
     Returns:
         The environment variables.
@@ -77,6 +88,9 @@ def solara_environment() -> dict[str, str]:
         "SOLARA_ASSETS_PROXY": "True",
     }
     environment = {name: value for name, value in os.environ.items() if name.upper() not in forced}
+    environment.pop(SECTOR_ENVIRONMENT, None)
+    if sector is not None:
+        environment[SECTOR_ENVIRONMENT] = str(sector.resolve())
     return environment | forced
 
 
@@ -121,8 +135,7 @@ def listen_address(host: str, port: int) -> tuple[Any, ...]:
     """
     problem = _host_form_problem(host, port)
     if problem:
-        shown = host if len(host) <= 60 else f"{host[:57]}..."
-        raise InputError(f"--host = {shown!r}: {problem}")
+        raise InputError(f"--host = {shorten(host, 60)!r}: {problem}")
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except (socket.gaierror, UnicodeError, ValueError) as error:
@@ -248,6 +261,7 @@ def app_command(
         str, typer.Option("--host", help="Address to listen on (127.0.0.1: this machine only).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on (1 to 65535).")] = 8765,
+    sector_file: SectorOption = None,
 ) -> None:
     """Serve the app (help: :data:`HELP`)."""
     with Command("app") as command:
@@ -263,11 +277,13 @@ def app_command(
                 f"the app needs {', '.join(missing)}, which is not installed; install the "
                 "app extra: pip install -e '.[app]' (make run and make test do it)"
             )
+        if sector_file is not None:
+            read_sector(sector_file)  # a bad file is refused here, not in the browser
         address = listen_address(host, port)
         url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
         status = start_server(
             server_command(host, port),
-            solara_environment(),
+            solara_environment(sector_file),
             address,
             lambda: typer.echo(f"lewsim app: serving on {url} (Ctrl-C stops it)"),
         )

@@ -8,32 +8,31 @@ from typing import Annotated
 
 import typer
 
-from simulation.cli.common import (
+from simulation.cli.command import Command, Timing
+from simulation.cli.destinations import check_destination, destination
+from simulation.cli.options import (
     DEFAULT_WORKERS,
     AllowLargeOption,
-    Command,
     ForceOption,
     PosteriorFileOption,
     PosteriorOption,
     QuietOption,
-    Timing,
+    SectorOption,
     WorkersOption,
-    aligned_rows,
-    check_destination,
     check_workers,
-    destination,
     out_option,
     posterior_option,
-    quoted,
 )
+from simulation.cli.text import aligned_rows
 from simulation.core.errors import InputError
-from simulation.outputs.comparison_report import (
-    comparison_manifest,
+from simulation.core.sector_file import read_sector
+from simulation.core.wording import quoted
+from simulation.outputs.comparison_report import comparison_manifest, write_comparison
+from simulation.outputs.comparison_words import (
     format_difference,
     format_value,
     month_phrase,
     outcome_label,
-    write_comparison,
 )
 from simulation.runs.comparison import Comparison, check_months, check_scenarios, compare
 from simulation.runs.footprint import estimate
@@ -51,7 +50,9 @@ HELP = (
     "report and the terminal say so.\n\n"
     "Writes report.html (self-contained: summary, differences with 95% CIs, figures, the "
     "scenario files, provenance), outcomes.png, differences.png, differences.csv, "
-    "timeseries.parquet and manifest.json into a new directory, atomically.\n\n"
+    "timeseries.parquet and manifest.json into a new directory, atomically. With a sector "
+    "file (--sector, or the same sector = in every scenario) the report gains a section by "
+    "organisation and organisations.parquet and organisations.csv are written too.\n\n"
     "Example: lewsim compare experiments/scenarios/baseline.toml "
     "experiments/scenarios/exec-champion.toml --months 12,60,120"
 )
@@ -83,6 +84,7 @@ def compare_command(
             show_default=False,
         ),
     ] = None,
+    sector_file: SectorOption = None,
     workers: WorkersOption = DEFAULT_WORKERS,
     force: ForceOption = False,
     allow_large: AllowLargeOption = False,
@@ -99,6 +101,13 @@ def compare_command(
                 "lewsim compare baseline.toml exec-champion.toml"
             )
         scenarios = [Scenario.load(path) for path in files]
+        if sector_file is not None:
+            # Every scenario runs on the one sector, so its organisations pair by name.
+            read_sector(sector_file)
+            scenarios = [
+                scenario.replace(sector=str(sector_file.resolve()), context="with --sector")
+                for scenario in scenarios
+            ]
         baseline, *alternatives = scenarios
         try:
             check_scenarios(scenarios)
@@ -114,8 +123,14 @@ def compare_command(
                 raise InputError(f"--months: {problem}") from None
         check_workers(workers)
         # Every scenario runs the baseline's replications and months; all results are kept.
+        sector = baseline.load_sector()
         footprint = estimate(
-            [scenario.model_params() for scenario in scenarios],
+            [
+                scenario.model_params()
+                if sector is None
+                else sector.footprint_parameters(scenario.model_params())
+                for scenario in scenarios
+            ],
             steps=baseline.steps,
             replications=baseline.replications,
             workers=workers,

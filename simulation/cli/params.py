@@ -7,9 +7,12 @@ from typing import Annotated, Any, get_args, get_origin
 
 import typer
 
-from simulation.cli.common import Command, aligned_rows, either, similar_parameters
+from simulation.cli.assignments import similar_parameters
+from simulation.cli.command import Command
+from simulation.cli.text import aligned_rows
 from simulation.core.errors import InputError
 from simulation.core.parameters import ORG_LEVERS, SETUP_ONLY, UNITS, YEARLY_SERIES, Parameters
+from simulation.core.wording import suggestion
 
 HELP = (
     "List the model parameters: name, default, allowed range, unit and meaning.\n\n"
@@ -46,10 +49,9 @@ def params_command(
         if name is not None:
             records = [record for record in records if name.lower() in record["name"]]
             if not records:
-                close = similar_parameters(name)
-                hint = f"; did you mean {either(close)}?" if close else ""
+                hint = suggestion(similar_parameters(name))
                 raise InputError(
-                    f"no parameter name contains {name!r}{hint} ('lewsim params' lists all)"
+                    f"no parameter name contains {name!r}; {hint}'lewsim params' lists all"
                 )
         if as_json:
             typer.echo(json.dumps(records, indent=2))

@@ -9,30 +9,29 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from simulation.cli.common import (
+from simulation.cli.assignments import check_parameters, parse_assignments
+from simulation.cli.command import Command, Timing
+from simulation.cli.destinations import check_destination, destination
+from simulation.cli.options import (
     AllowLargeOption,
-    Command,
     ForceOption,
     PosteriorFileOption,
     PosteriorOption,
     QuietOption,
-    Timing,
-    check_destination,
-    check_parameters,
+    SectorOption,
     check_replications,
     check_steps,
-    destination,
     first_given,
     out_option,
-    parse_assignments,
     posterior_option,
 )
 from simulation.core.errors import InputError
+from simulation.core.sector_file import read_sector
 from simulation.outputs.figures import plot_timeseries
-from simulation.outputs.files import RUN_FILES, write_run
+from simulation.outputs.files import ORGANISATION_FILES, RUN_FILES, write_run
 from simulation.outputs.manifest import build_manifest
+from simulation.runs.calibration import posterior_note
 from simulation.runs.footprint import estimate
-from simulation.runs.posterior import posterior_note
 from simulation.runs.replications import replication_seeds, run_replications, summarise_replications
 from simulation.runs.scenarios import MAX_REPLICATIONS, MAX_STEPS, Scenario, run_scenario
 
@@ -49,9 +48,12 @@ HELP = (
     "Writes timeseries.parquet and timeseries.csv (one row per replication and month), "
     "manifest.json (versions, git commit, seeds, every parameter, the scenario) and "
     "timeseries.png (mean and 95% confidence band of key series) into a new directory, "
-    "atomically: a failed or interrupted run leaves no partial results.\n\n"
+    "atomically: a failed or interrupted run leaves no partial results. With a sector file "
+    "(--sector, or sector = in the scenario) it also writes organisations.parquet and "
+    "organisations.csv (one row per replication, organisation and month, by name).\n\n"
     "Examples: lewsim run --steps 60 --replications 10 --set n_orgs=40; "
-    "lewsim run experiments/scenarios/exec-champion.toml; lewsim params lists the "
+    "lewsim run experiments/scenarios/exec-champion.toml; "
+    "lewsim run --sector experiments/sectors/riverside.toml; lewsim params lists the "
     "parameters."
 )
 
@@ -109,6 +111,7 @@ def run_command(
             show_default=False,
         ),
     ] = None,
+    sector_file: SectorOption = None,
     out: Annotated[
         Path | None, out_option("results/run-NNN, or results/<scenario name>-NNN")
     ] = None,
@@ -130,6 +133,7 @@ def run_command(
             replications, scenario.replications if scenario else None, DEFAULT_REPLICATIONS
         )
         check_settings(steps, seed, replications)
+        sector = read_sector(sector_file) if sector_file is not None else None
         if scenario is not None:
             params = scenario.model_params() | params
             scenario = scenario.replace(
@@ -137,19 +141,26 @@ def run_command(
                 seed=seed,
                 replications=replications,
                 parameters=params,
+                sector=str(sector_file.resolve()) if sector_file is not None else None,
                 context="with the command-line settings",
             )
+            sector = scenario.load_sector()
+        if sector is not None:
+            sector.check(params, owner="--set")
+        setup = params if sector is None else sector.footprint_parameters(params)
         # The replications run one after another in this process, all results kept.
         # Refuse a bad --out before the note on a long job's time (nothing runs either way).
         results = destination(out, scenario.name if scenario else "run")
         check_destination(results, force=force)
         command.check_footprint(
-            estimate(params, steps=steps, replications=replications), allow_large=allow_large
+            estimate(setup, steps=steps, replications=replications), allow_large=allow_large
         )
 
-        def job() -> pd.DataFrame:
+        def job() -> tuple[pd.DataFrame, pd.DataFrame | None]:
             if scenario is not None:
-                return run_scenario(scenario, progress=not quiet, posterior=posterior)
+                return run_scenario(
+                    scenario, progress=not quiet, posterior=posterior, with_organisations=True
+                )
             return run_replications(
                 steps=steps,
                 seed=seed,
@@ -157,15 +168,20 @@ def run_command(
                 params=params,
                 progress=not quiet,
                 posterior=posterior,
+                sector=None if sector is None else sector.source,
+                with_organisations=True,
             )
 
-        def write(timeseries: pd.DataFrame, timing: Timing, target: Path) -> Path:
+        def write(
+            result: tuple[pd.DataFrame, pd.DataFrame | None], timing: Timing, target: Path
+        ) -> Path:
+            timeseries, organisations = result
             manifest = build_manifest(
                 steps=steps,
                 seed=seed,
                 replications=replications,
                 seeds=replication_seeds(seed, replications),
-                params=params,
+                params=params if sector is None else sector.parameters(params),
                 started_at=timing.started_at,
                 wall_time_seconds=timing.wall_time_seconds,
             )
@@ -173,9 +189,13 @@ def run_command(
                 manifest["scenario"] = scenario.manifest_entry()
             if posterior is not None:
                 manifest["posterior"] = posterior.manifest_entry(seed, replications)
+            if sector is not None:
+                manifest["sector"] = sector.manifest_entry()
             name = scenario.name if scenario is not None else "lewsim run"
             figure = plot_timeseries(timeseries, title=f"{name}: sector over time", params=params)
-            return write_run(target, timeseries, manifest, figure, replace=force)
+            return write_run(
+                target, timeseries, manifest, figure, replace=force, organisations=organisations
+            )
 
         outcome = command.execute(
             out=results,
@@ -187,11 +207,12 @@ def run_command(
             typer.echo(str(outcome.written))
             return
         lines = summary_lines(
-            outcome.result,
+            outcome.result[0],
             out_dir=outcome.written,
             settings=(steps, seed, replications),
             wall_time_seconds=outcome.timing.wall_time_seconds,
             scenario=scenario,
+            files=RUN_FILES if outcome.result[1] is None else (*RUN_FILES, *ORGANISATION_FILES),
         )
         if posterior is not None:
             lines.append(
@@ -225,6 +246,7 @@ def summary_lines(
     settings: tuple[int, int, int],
     wall_time_seconds: float,
     scenario: Scenario | None = None,
+    files: tuple[str, ...] = RUN_FILES,
 ) -> list[str]:
     """A few lines describing a finished run for the terminal.
 
@@ -234,6 +256,7 @@ def summary_lines(
         settings: Steps, root seed and replications.
         wall_time_seconds: How long the run took.
         scenario: The scenario run, if any.
+        files: The files written.
 
     Returns:
         Lines giving where results went and key series at the first and last month, as
@@ -246,7 +269,7 @@ def summary_lines(
     width = len(f"month {last_month}")
     return [
         *([f"Scenario {scenario.name} ({scenario.source})"] if scenario else []),
-        f"Wrote {', '.join(RUN_FILES)}",
+        f"Wrote {', '.join(files)}",
         f"  to {out_dir}",
         f"{replications} replication(s) x {steps} months, root seed {seed}, "
         f"{wall_time_seconds:.1f} s",

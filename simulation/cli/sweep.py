@@ -17,18 +17,16 @@ from typing import Annotated, Any
 import typer
 from tqdm.auto import tqdm
 
-from simulation.cli.common import (
+from simulation.cli.command import Command
+from simulation.cli.destinations import RESULTS_DIR, check_destination
+from simulation.cli.footprints import format_duration, sweep_footprint
+from simulation.cli.options import (
     DEFAULT_WORKERS,
-    RESULTS_DIR,
     AllowLargeOption,
-    Command,
     ForceOption,
     QuietOption,
     WorkersOption,
-    check_destination,
     check_workers,
-    format_duration,
-    sweep_footprint,
 )
 from simulation.core.errors import InputError, OutputError
 from simulation.outputs.sweep_report import (
@@ -210,6 +208,7 @@ def _run(
             flush_every=flush_every,
             flush_seconds=FLUSH_SECONDS,
             on_result=tick,
+            runs=sweep.n_runs - len(done),
         )
     finally:
         bar.close()

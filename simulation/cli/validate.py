@@ -8,26 +8,25 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from simulation.cli.common import (
+from simulation.cli.command import Command, Timing
+from simulation.cli.destinations import check_destination, destination
+from simulation.cli.options import (
     DEFAULT_WORKERS,
     AllowLargeOption,
-    Command,
     ForceOption,
     QuietOption,
-    Timing,
+    SectorOption,
     WorkersOption,
     check_count,
-    check_destination,
     check_workers,
-    destination,
     out_option,
 )
 from simulation.core.errors import InputError
+from simulation.core.sector_file import read_sector
 from simulation.outputs.manifest import build_manifest, manifest_json
 from simulation.outputs.validation_report import build_report, prediction_lines, summary_lines
-from simulation.runs.calibration import calibration_table
+from simulation.runs.calibration import calibration_table, held_out_predictions, load_posterior
 from simulation.runs.footprint import estimate
-from simulation.runs.posterior import held_out_predictions, load_posterior
 from simulation.runs.scenarios import MAX_REPLICATIONS
 from simulation.runs.validation import (
     DEFAULT_PAIRS,
@@ -68,7 +67,11 @@ HELP = (
     "predictions.csv (the hindcast's held-out predictions with their verdicts, when no "
     "--pattern is chosen) and "
     "manifest.json into a new directory.\n\n"
-    "Example: lewsim validate --quick"
+    "With --sector FILE the patterns' experiments run on your own organisations (the "
+    "calibration and the hindcast stay national); a sector smaller than the study's 24 "
+    "organisations gets a note on power.\n\n"
+    "Example: lewsim validate --quick; lewsim validate --quick --sector "
+    "experiments/sectors/riverside.toml"
 )
 
 
@@ -127,6 +130,7 @@ def validate_command(
             show_default=False,
         ),
     ] = None,
+    sector_file: SectorOption = None,
     allow_large: AllowLargeOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -144,6 +148,14 @@ def validate_command(
                 minimum=MIN_ROBUSTNESS_DRAWS,
             )
         check_workers(workers)
+        sector = None
+        if sector_file is not None:
+            if robustness_draws is not None:
+                raise InputError(
+                    "--robustness runs on the generated sector; leave it out with --sector"
+                )
+            sector = read_sector(sector_file)
+            sector.check({})
         plan = load_plan()
         # Each arm of each pattern runs once per pair; every run is kept until judged.
         chosen = PATTERNS if patterns is None else [pattern_by_number(n) for n in patterns]
@@ -152,7 +164,12 @@ def validate_command(
         loops = LOOPS if with_loops else ()
         cut_arms = [arm for each in cut_patterns(chosen, plan) for arm in each.arms]
         footprint = estimate(
-            [dict(arm.params) for arm in [*arms_of([*chosen, *loops]), *cut_arms]],
+            [
+                dict(arm.params)
+                if sector is None
+                else sector.footprint_parameters({k: v for k, v in arm.params if k != "n_orgs"})
+                for arm in [*arms_of([*chosen, *loops]), *cut_arms]
+            ],
             steps=months,
             replications=pairs,
             workers=workers,
@@ -173,6 +190,7 @@ def validate_command(
                 cuts=True,
                 workers=workers,
                 progress=not quiet,
+                sector=None if sector is None else str(Path(sector.source).resolve()),
             )
             if robustness_draws is not None:
                 result.robustness = robustness(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.core.state import Kind
+from simulation.core.state import PEER_KINDS
 
 if TYPE_CHECKING:
     from simulation.core.model import SectorModel
@@ -159,7 +159,7 @@ def le_contact_weight(model: SectorModel) -> np.ndarray:
     """
     staff = model.staff
     weight = staff.disclosed[: staff.size] * model.params.disclosed_weight
-    weight[staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)] = 1.0
+    weight[staff.slots_of(*PEER_KINDS)] = 1.0
     return weight
 
 
@@ -175,9 +175,7 @@ def team_peer_share(model: SectorModel, slots: np.ndarray) -> np.ndarray:
     """
     staff = model.staff
     n_bins = model.structure.n_units + 1
-    peers = np.bincount(
-        staff.unit[staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)], minlength=n_bins
-    )
+    peers = np.bincount(staff.unit[staff.slots_of(*PEER_KINDS)], minlength=n_bins)
     heads = unit_headcount(model)
     units = staff.unit[slots]
     return peers[units] / np.maximum(heads[units], 1)
@@ -208,5 +206,46 @@ def org_headcount(model: SectorModel) -> np.ndarray:
     Returns:
         One count per organisation.
     """
-    peers = model.staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)
+    peers = model.staff.slots_of(*PEER_KINDS)
     return model.non_peer_headcount + org_count(model, peers)
+
+
+def org_mean(model: SectorModel, slots: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The mean of ``values`` over the ``slots`` of each organisation (0 where it has none).
+
+    Args:
+        model: The sector model.
+        slots: Staff slots.
+        values: One value per slot (indexed by slot).
+
+    Returns:
+        One mean per organisation.
+    """
+    org = model.staff.org[slots]
+    total = np.bincount(org, weights=values[slots], minlength=model.n_orgs)
+    return total / np.maximum(np.bincount(org, minlength=model.n_orgs), 1)
+
+
+def non_peer_stigma_sum(model: SectorModel) -> np.ndarray:
+    """Each organisation's stigma summed over its managers and clinicians.
+
+    Everyone's stigma is summed by unit first (empty slots fall in the spare last bin), then
+    by organisation, less the few peers': one pass over staff, on the hot path.
+
+    Args:
+        model: The sector model.
+
+    Returns:
+        One sum per organisation (divide by ``model.non_peer_headcount`` for the mean).
+    """
+    staff, structure = model.staff, model.structure
+    n = staff.size
+    peers = staff.slots_of(*PEER_KINDS)
+    unit_stigma = np.bincount(
+        staff.unit[:n], weights=staff.stigma[:n], minlength=structure.n_units + 1
+    )
+    org_stigma = np.bincount(
+        structure.unit_org, weights=unit_stigma[: structure.n_units], minlength=model.n_orgs
+    )
+    org_stigma -= np.bincount(staff.org[peers], weights=staff.stigma[peers], minlength=model.n_orgs)
+    return org_stigma

@@ -20,3 +20,11 @@ class InputError(LewsimError):
 
 class OutputError(LewsimError):
     """A result cannot be written where asked (the message names the path and why)."""
+
+
+class SettingsFileError(InputError):
+    """Why a settings file cannot be read (the message follows the file's name).
+
+    Raised by the readers of scenario, sweep and posterior files; their callers put the
+    file's name and kind in front of it.
+    """

@@ -1,11 +1,13 @@
 """Interventions (docs/ODD.md section 6): one class each, declaring its arguments and its effect.
 
 An intervention is a frozen pydantic model: its fields are the intervention's arguments
-(with ``month`` and, where it applies, ``orgs``), its ``type`` names it, and
-:meth:`Intervention.apply` does the work on a model. The same objects serve every caller:
+(with ``month`` and, where it applies, ``orgs``), its ``type`` names it,
+:meth:`Intervention.apply` does the work on a model, and :meth:`Intervention.describe` and
+``short_label`` word it. Defining the class registers it (:data:`INTERVENTION_TYPES`), and
+every caller takes the same objects from the registry:
 
-- the model's methods (``model.management_training(orgs=[1])``) build one for the current
-  month and apply it at once;
+- ``model.intervene("appoint_champion", level="senior", orgs=[3])`` or
+  ``model.intervene(AppointChampion(month=model.month, ...))`` applies one now;
 - ``model.schedule(12, "appoint_champion", level="senior")`` or
   ``model.schedule(AppointChampion(month=12, level="senior"))`` keeps one in
   ``model.scheduled_events`` until its month;
@@ -24,31 +26,30 @@ the same month are applied in the order they were scheduled. A past month is ref
 integer is an ``int`` (a bool is not one, nor is ``2.7``); a number is an ``int`` or a
 ``float`` (not a bool); a string is never read as a number or a boolean; NumPy scalars
 count as what they hold. An organisation selection must select something: an empty list
-is refused. The model's methods, ``schedule`` and :func:`make_intervention` refuse with an
+is refused. ``intervene``, ``schedule`` and :func:`make_intervention` refuse with an
 :class:`~simulation.core.errors.InputError` naming the intervention, the argument, its value and
 what it takes (a class built directly raises pydantic's ``ValidationError`` with the same
 reasons; a scenario file's events are reported by field path, ``events[2].coverage``).
 
+The argument types (``Month``, ``Orgs``, ``Coverage``, ...) and what each takes in words
+are in :mod:`simulation.core.intervention_arguments`.
+
 Organisation selections (``orgs``) are ``"all"``, ``"with_peers"``, ``"without_peers"``
 (judged when the intervention is applied), an initial exposure class
 (``"exposure:none"``, ``"exposure:some"``, ``"exposure:significant"``), an organisation id
-or a list of ids.
+or a list of ids and, in a sector from a sector file, of organisation names
+(``orgs = ["Northside CMHT", 2]``; a name not in the sector gets a "did you mean").
 """
 
 from __future__ import annotations
 
-import difflib
-import inspect
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
 import numpy as np
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PlainSerializer,
-    PlainValidator,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -56,6 +57,26 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from simulation.core.errors import InputError
+from simulation.core.intervention_arguments import (
+    CHAMPION_LEVELS,
+    REFUSAL_TYPE,
+    TAKES_PARAMETER_NAME,
+    ChampionLevel,
+    Coverage,
+    Enabled,
+    Level,
+    Month,
+    Orgs,
+    Rate,
+    Takes,
+    argument_refusal,
+    org_ids,
+    org_range_problem,
+    orgs_in_words,
+    parse_orgs,
+    share_in_words,
+    takes,
+)
 from simulation.core.parameters import (
     EXPOSURE_CLASSES,
     ORG_LEVERS,
@@ -66,152 +87,16 @@ from simulation.core.parameters import (
     validate_parameters,
 )
 from simulation.core.processes import leave_months
-from simulation.core.state import POWER, Kind
+from simulation.core.state import MANAGER_KINDS, NON_PEER_KINDS, POWER, Kind
+from simulation.core.wording import (
+    describe_errors,
+    did_you_mean,
+    is_boolean,
+    shown,
+)
 
 if TYPE_CHECKING:
     from simulation.core.model import SectorModel
-
-CHAMPION_LEVELS: dict[str, Kind] = {
-    "executive": Kind.EXECUTIVE,
-    "senior": Kind.SENIOR,
-    "team_leader": Kind.TEAM_LEADER,
-    "clinician": Kind.CLINICIAN,
-    "peer_leader": Kind.PEER_LEADER,
-}
-
-#: The organisation selections ``orgs`` may name (besides organisation ids).
-ORG_SELECTORS: tuple[str, ...] = (
-    "all",
-    "with_peers",
-    "without_peers",
-    *(f"exposure:{name}" for name in EXPOSURE_CLASSES),
-)
-
-#: What each argument of an intervention takes, in words (used by every error message).
-ALLOWED: dict[str, str] = {
-    "month": "an integer >= 0",
-    "orgs": ", ".join(f'"{name}"' for name in ORG_SELECTORS)
-    + ", an organisation id or a list of organisation ids (integers >= 0, at least one), "
-    "e.g. [0, 3]",
-    "coverage": "a number between 0 and 1",
-    "rate": "a number between 0 and 1 (leave it out for visits_programme_rate)",
-    "level": "one of " + ", ".join(f'"{level}"' for level in CHAMPION_LEVELS),
-    "champion_level": "one of "
-    + ", ".join(f'"{level}"' for level in CHAMPION_LEVELS)
-    + " (leave it out for the most powerful champion)",
-    "enabled": "true or false",
-    "name": "the name of a parameter that may change after set-up (a string)",
-    "value": "a value of the parameter",
-}
-
-#: The pydantic error type of every refusal of an argument's value (its message says why).
-REFUSAL_TYPE = "intervention_argument"
-
-
-def _refusal(argument: str, reason: str = "") -> PydanticCustomError:
-    """The error for a value ``argument`` does not take (``reason`` comes first if given)."""
-    return PydanticCustomError(
-        REFUSAL_TYPE, "{reason}must be {allowed}", {"reason": reason, "allowed": ALLOWED[argument]}
-    )
-
-
-def _is_integer(value: Any) -> bool:
-    return isinstance(value, int | np.integer) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
-
-
-def _month(value: Any) -> int:
-    if _is_integer(value) and value >= 0:
-        return int(value)
-    raise _refusal("month")
-
-
-def _share(argument: str) -> Callable[[Any], float]:
-    def check(value: Any) -> float:
-        if _is_number(value) and 0.0 <= value <= 1.0:  # NaN fails both comparisons
-            return float(value)
-        raise _refusal(argument)
-
-    return check
-
-
-def _rate(value: Any) -> float | None:
-    return None if value is None else _share("rate")(value)
-
-
-def _level(value: Any) -> str:
-    if isinstance(value, str) and value in CHAMPION_LEVELS:
-        return value
-    raise _refusal("level")
-
-
-def _champion_level(value: Any) -> str | None:
-    if value is None or (isinstance(value, str) and value in CHAMPION_LEVELS):
-        return value
-    raise _refusal("champion_level")
-
-
-def _enabled(value: Any) -> bool:
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    raise _refusal("enabled")
-
-
-def _orgs(value: Any) -> str | tuple[int, ...]:
-    """An organisation selection: a selector name, or organisation ids as a sorted tuple."""
-    if isinstance(value, str):
-        if value in ORG_SELECTORS:
-            return value
-        raise _refusal("orgs")
-    if isinstance(value, np.ndarray):
-        value = value.tolist() if value.ndim == 1 else None
-    if _is_integer(value):
-        value = [value]
-    if not (isinstance(value, list | tuple | range) and all(map(_is_integer, value))):
-        raise _refusal("orgs")
-    if len(value) == 0:
-        raise _refusal("orgs", "selects no organisation; ")
-    if min(value) < 0:
-        raise _refusal("orgs", "organisation ids cannot be negative; ")
-    return tuple(sorted({int(org) for org in value}))
-
-
-Month = Annotated[int, PlainValidator(_month, json_schema_input_type=int)]
-# The serializer is given, because pydantic's own for a plainly validated union checks the
-# value against each member and warns (four lines, an error under -W error) for a tuple.
-Orgs = Annotated[
-    str | tuple[int, ...],
-    PlainValidator(_orgs, json_schema_input_type=str | int | list[int]),
-    PlainSerializer(lambda orgs: orgs, return_type=Any),
-]
-Coverage = Annotated[float, PlainValidator(_share("coverage"), json_schema_input_type=float)]
-Rate = Annotated[float | None, PlainValidator(_rate, json_schema_input_type=float | None)]
-Level = Annotated[str, PlainValidator(_level, json_schema_input_type=str)]
-ChampionLevel = Annotated[
-    str | None, PlainValidator(_champion_level, json_schema_input_type=str | None)
-]
-Enabled = Annotated[bool, PlainValidator(_enabled, json_schema_input_type=bool)]
-
-
-def org_range_problem(ids: tuple[int, ...], n_orgs: int) -> str | None:
-    """Why organisation ``ids`` do not fit a sector of ``n_orgs``, or ``None`` if they do.
-
-    Args:
-        ids: Organisation ids (as an intervention holds them).
-        n_orgs: Organisations in the sector.
-
-    Returns:
-        A phrase such as ``"organisation id 9 is out of range; allowed: ids 0 to 3"``.
-    """
-    if max(ids) < n_orgs:
-        return None
-    return (
-        f"organisation id {max(ids)} is out of range; allowed: ids 0 to {n_orgs - 1} "
-        f"(n_orgs = {n_orgs})"
-    )
 
 
 def select_orgs(model: SectorModel, orgs: Any = "all") -> np.ndarray:
@@ -220,7 +105,7 @@ def select_orgs(model: SectorModel, orgs: Any = "all") -> np.ndarray:
     Args:
         model: The sector model.
         orgs: ``"all"``, ``"with_peers"``, ``"without_peers"``, ``"exposure:<class>"``,
-            an organisation id or a list of ids.
+            an organisation id or a list of ids (or, with a sector file, names).
 
     Returns:
         Organisation indices (possibly none, for ``with_peers`` or ``without_peers``).
@@ -229,15 +114,15 @@ def select_orgs(model: SectorModel, orgs: Any = "all") -> np.ndarray:
         InputError: For anything that is not a selection, or an id out of range.
     """
     try:
-        orgs = _orgs(orgs)
+        orgs = parse_orgs(orgs)
     except PydanticCustomError as error:
-        raise InputError(f"orgs = {_shown(orgs)}: {error.message()}") from None
+        raise InputError(f"orgs = {shown(orgs)}: {error.message()}") from None
     every = np.arange(model.n_orgs)
     if isinstance(orgs, tuple):
-        problem = org_range_problem(orgs, model.n_orgs)
+        problem = org_range_problem(orgs, model.n_orgs, model.org_names)
         if problem is not None:
             raise InputError(f"orgs = {list(orgs)}: {problem}")
-        return np.asarray(orgs, dtype=np.int64)
+        return model.org_indices(org_ids(orgs, model.org_names))
     if orgs == "all":
         return every
     if orgs in ("with_peers", "without_peers"):
@@ -247,7 +132,7 @@ def select_orgs(model: SectorModel, orgs: Any = "all") -> np.ndarray:
     return every[model.structure.exposure_class == wanted]
 
 
-def _staff_in(model: SectorModel, orgs: str | tuple[int, ...], *kinds: Kind) -> np.ndarray:
+def _staff_in(model: SectorModel, orgs: str | tuple[int | str, ...], *kinds: Kind) -> np.ndarray:
     """Slots of the staff of the given kinds in the selected organisations."""
     slots = model.staff.slots_of(*kinds)
     chosen = np.zeros(model.n_orgs, dtype=bool)
@@ -257,21 +142,27 @@ def _staff_in(model: SectorModel, orgs: str | tuple[int, ...], *kinds: Kind) -> 
 
 def _reached(model: SectorModel, stream: str, slots: np.ndarray, coverage: float) -> np.ndarray:
     """The share ``coverage`` of ``slots`` that an intervention reaches (per-person draws)."""
-    draws = model.streams.uniform(stream, model.month, model.staff.key[slots])
+    draws = model.streams.staff_uniform(stream, model.month, model.staff, slots)
     return slots[draws < coverage]
 
 
-def _shown(value: Any, limit: int = 80) -> str:
-    """``repr(value)``, shortened to ``limit`` characters."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+#: Each intervention's class, keyed by its name (the ``type`` of a scenario event), in the
+#: order the classes were defined (docs/ODD.md section 6's). Filled by the classes
+#: themselves (:meth:`Intervention.__pydantic_init_subclass__`), never by hand.
+INTERVENTION_TYPES: dict[str, type[Intervention]] = {}
 
 
 class Intervention(BaseModel):
     """An intervention at a month (the base of the intervention classes).
 
-    Build a subclass with keyword arguments, like any pydantic model (a value it does not
-    take raises pydantic's ``ValidationError``, a ``ValueError``), or with
+    A subclass is the whole of an intervention: it fixes ``type`` to its name with a
+    ``Literal``, declares its arguments as fields, says what it does in :meth:`apply`,
+    words itself in :meth:`describe` and :attr:`short_label`, and registers itself in
+    :data:`INTERVENTION_TYPES` when it is defined. Scenario files, ``model.intervene``,
+    ``model.schedule``, the comparison report and the app all take it from there.
+
+    Build one with keyword arguments, like any pydantic model (a value it does not take
+    raises pydantic's ``ValidationError``, a ``ValueError``), or with
     :func:`make_intervention` or the model's methods, which raise
     :class:`~simulation.core.errors.InputError` naming the argument and what it takes.
 
@@ -279,18 +170,50 @@ class Intervention(BaseModel):
         month: The month whose step starts by applying it (0: at set-up).
         label: An optional name for the event, so that a sweep can vary its fields
             (``events.LABEL.month``); it changes nothing in the run.
+        short_label: A few words that mark the intervention on the app's time series
+            (a class attribute).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    short_label: ClassVar[str] = ""
 
     month: Month
     type: str  # each subclass fixes it to the intervention's name
     label: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]+$", max_length=100)
 
     @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """Register a subclass that names itself (a ``Literal`` default for ``type``)."""
+        super().__pydantic_init_subclass__(**kwargs)
+        name = cls.model_fields["type"].default
+        if not isinstance(name, str):
+            return  # an abstract intermediate class: nothing to register
+        if name in INTERVENTION_TYPES:
+            raise TypeError(
+                f"{cls.__name__}: intervention type {name!r} is taken by "
+                f"{INTERVENTION_TYPES[name].__name__}"
+            )
+        if not cls.short_label:
+            cls.short_label = name.replace("_", " ")
+        INTERVENTION_TYPES[name] = cls
+
+    @classmethod
     def arguments(cls) -> tuple[str, ...]:
         """The intervention's own arguments, in order (not ``month``, ``type``, ``label``)."""
         return tuple(name for name in cls.model_fields if name not in ("month", "type", "label"))
+
+    def describe(self) -> str:
+        """What the intervention does, as a planner would say it (the report's words).
+
+        Returns:
+            E.g. ``"appoint a champion at executive level in all organisations"``; this
+            default names the type and its arguments.
+        """
+        arguments = {name: getattr(self, name) for name in self.arguments() if name != "orgs"}
+        details = ", ".join(f"{name} = {shown(value)}" for name, value in arguments.items())
+        action = self.type.replace("_", " ") + (f" ({details})" if details else "")
+        return f"{action} in {orgs_in_words(getattr(self, 'orgs', 'all'))}"
 
     def check(self, model: SectorModel) -> None:
         """Refuse now what does not fit ``model`` (organisation ids beyond its sector).
@@ -303,7 +226,7 @@ class Intervention(BaseModel):
         """
         orgs = getattr(self, "orgs", "all")
         if isinstance(orgs, tuple):
-            problem = org_range_problem(orgs, model.n_orgs)
+            problem = org_range_problem(orgs, model.n_orgs, model.org_names)
             if problem is not None:
                 raise InputError(f"{self.type}: orgs = {list(orgs)}: {problem}")
 
@@ -331,8 +254,14 @@ class ManagementTraining(Intervention):
     orgs: Orgs = "all"
     coverage: Coverage = 1.0
 
+    short_label: ClassVar[str] = "mgmt training"
+
+    def describe(self) -> str:  # noqa: D102 - see the base class
+        who = share_in_words(self.coverage, "managers")
+        return f"management training for {who} in {orgs_in_words(self.orgs)}"
+
     def apply(self, model: SectorModel) -> None:  # noqa: D102 - see the base class
-        managers = _staff_in(model, self.orgs, Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER)
+        managers = _staff_in(model, self.orgs, *MANAGER_KINDS)
         reached = _reached(model, self.type, managers, self.coverage)
         staff, p = model.staff, model.params
         staff.understanding[reached] += p.training_understanding * (
@@ -353,9 +282,15 @@ class WorkforceTraining(Intervention):
     orgs: Orgs = "all"
     coverage: Coverage = 1.0
 
+    short_label: ClassVar[str] = "workforce training"
+
+    def describe(self) -> str:  # noqa: D102 - see the base class
+        who = share_in_words(self.coverage, "non-peer staff")
+        return f"anti-stigma training for {who} in {orgs_in_words(self.orgs)}"
+
     def apply(self, model: SectorModel) -> None:  # noqa: D102 - see the base class
-        kinds = (Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER, Kind.CLINICIAN)
-        reached = _reached(model, self.type, _staff_in(model, self.orgs, *kinds), self.coverage)
+        non_peers = _staff_in(model, self.orgs, *NON_PEER_KINDS)
+        reached = _reached(model, self.type, non_peers, self.coverage)
         staff, p = model.staff, model.params
         staff.stigma[reached] *= 1.0 - p.training_stigma
         staff.exposure[reached] += p.training_exposure * (1.0 - staff.exposure[reached])
@@ -372,6 +307,12 @@ class AppointChampion(Intervention):
     type: Literal["appoint_champion"] = "appoint_champion"
     level: Level = "executive"
     orgs: Orgs = "all"
+
+    short_label: ClassVar[str] = "champion +"
+
+    def describe(self) -> str:  # noqa: D102 - see the base class
+        level = self.level.replace("_", " ")
+        return f"appoint a champion at {level} level in {orgs_in_words(self.orgs)}"
 
     def apply(self, model: SectorModel) -> None:  # noqa: D102 - see the base class
         staff = model.staff
@@ -402,6 +343,15 @@ class RemoveChampion(Intervention):
     level: ChampionLevel = None
     orgs: Orgs = "all"
 
+    short_label: ClassVar[str] = "champion -"
+
+    def describe(self) -> str:  # noqa: D102 - see the base class
+        if self.level is None:
+            who = "the most powerful champion"
+        else:
+            who = f"every champion at {self.level.replace('_', ' ')} level"
+        return f"{who} leaves, in {orgs_in_words(self.orgs)}"
+
     def apply(self, model: SectorModel) -> None:  # noqa: D102 - see the base class
         staff = model.staff
         kinds = CHAMPION_LEVELS.values() if self.level is None else [CHAMPION_LEVELS[self.level]]
@@ -425,6 +375,14 @@ class HireLeLeader(Intervention):
     type: Literal["hire_le_leader"] = "hire_le_leader"
     orgs: Orgs = "all"
 
+    short_label: ClassVar[str] = "LE leader"
+
+    def describe(self) -> str:  # noqa: D102 - see the base class
+        return (
+            f"hire a lived-experience leader onto the executive team in {orgs_in_words(self.orgs)} "
+            "(where there is none)"
+        )
+
     def apply(self, model: SectorModel) -> None:  # noqa: D102 - see the base class
         chosen = select_orgs(model, self.orgs)
         chosen = chosen[model.orgs.le_leader[chosen] < 0]
@@ -443,6 +401,13 @@ class VisitsProgramme(Intervention):
     type: Literal["visits_programme"] = "visits_programme"
     orgs: Orgs = "all"
     rate: Rate = None
+
+    short_label: ClassVar[str] = "visits"
+
+    def describe(self) -> str:  # noqa: D102 - see the base class
+        pace = "the default rate" if self.rate is None else f"{self.rate:g} visits a month"
+        where = orgs_in_words(self.orgs)
+        return f"visits programme: managers visit peer services at {pace} in {where}"
 
     def apply(self, model: SectorModel) -> None:  # noqa: D102 - see the base class
         rate = model.params.visits_programme_rate if self.rate is None else self.rate
@@ -463,6 +428,12 @@ class ManagerNetwork(Intervention):
     orgs: Orgs = "all"
     enabled: Enabled = True
 
+    short_label: ClassVar[str] = "mgr network"
+
+    def describe(self) -> str:  # noqa: D102 - see the base class
+        verb = "start" if self.enabled else "end"
+        return f"{verb} a support network for managers hiring peers in {orgs_in_words(self.orgs)}"
+
     def apply(self, model: SectorModel) -> None:  # noqa: D102 - see the base class
         model.orgs.levers["manager_network"][select_orgs(model, self.orgs)] = self.enabled
 
@@ -481,18 +452,27 @@ class SetParameter(Intervention):
     """
 
     type: Literal["set"] = "set"
-    name: str
-    value: Any
+    name: Annotated[str, Takes(TAKES_PARAMETER_NAME)]
+    value: Annotated[Any, Takes("a value of the parameter")]
     orgs: Orgs = "all"
+
+    short_label: ClassVar[str] = "set"
+
+    def describe(self) -> str:  # noqa: D102 - see the base class
+        value = self.value
+        if is_boolean(value):
+            words = "true" if value else "false"
+        else:
+            words = shown(list(value) if isinstance(value, tuple) else value)
+        return f"set {self.name} to {words} in {orgs_in_words(self.orgs)}"
 
     @field_validator("name", mode="plain")
     @classmethod
     def _settable(cls, name: Any) -> str:
         if not isinstance(name, str):
-            raise _refusal("name")
+            raise argument_refusal(TAKES_PARAMETER_NAME)
         if name not in PARAMETER_NAMES:
-            close = difflib.get_close_matches(name, PARAMETER_NAMES, n=3)
-            hint = f"did you mean {', '.join(map(repr, close))}? " if close else ""
+            hint = did_you_mean(name, PARAMETER_NAMES)
             raise PydanticCustomError(
                 REFUSAL_TYPE,
                 "unknown parameter; {hint}allowed: a field of simulation.Parameters "
@@ -548,42 +528,23 @@ class SetParameter(Intervention):
             # Waiting times are memoryless: redraw everyone's at the new rate, counting from
             # the last month whose turnover has run (so this month's turnover, if still to
             # come, takes its share at the new rate, and no month takes two).
-            others = model.staff.slots_of(
-                Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER, Kind.CLINICIAN
-            )
+            others = model.staff.slots_of(*NON_PEER_KINDS)
             model.staff.leave_month[others] = leave_months(model, others, model.turnover_month)
 
 
-#: Each intervention's class, keyed by its name (the ``type`` of a scenario event).
-INTERVENTION_TYPES: dict[str, type[Intervention]] = {
-    cls.model_fields["type"].default: cls
-    for cls in (
-        ManagementTraining,
-        WorkforceTraining,
-        AppointChampion,
-        RemoveChampion,
-        HireLeLeader,
-        VisitsProgramme,
-        ManagerNetwork,
-        SetParameter,
-    )
-}
+def any_intervention() -> Any:
+    """The type of any intervention, told apart by its ``type``: a union of the registry.
 
-#: The interventions' names, in the order of docs/ODD.md section 6.
-INTERVENTIONS: tuple[str, ...] = tuple(INTERVENTION_TYPES)
+    Returns:
+        ``Annotated[Union[...], Field(discriminator="type")]`` over every class in
+        :data:`INTERVENTION_TYPES` now (a class defined later is in the next call's union).
+    """
+    return Annotated[Union[tuple(INTERVENTION_TYPES.values())], Field(discriminator="type")]  # noqa: UP007 - a union built from a tuple
 
-#: Any intervention, told apart by its ``type`` (what a scenario file's event is read as).
-AnyIntervention = Annotated[
-    ManagementTraining
-    | WorkforceTraining
-    | AppointChampion
-    | RemoveChampion
-    | HireLeLeader
-    | VisitsProgramme
-    | ManagerNetwork
-    | SetParameter,
-    Field(discriminator="type"),
-]
+
+#: Any intervention of this module, told apart by its ``type`` (what a scenario file's event
+#: is read as); :func:`any_intervention` gives the union of the registry as it is now.
+AnyIntervention = any_intervention()
 
 
 def describe_refusal(cls: type[Intervention], error: ValidationError) -> str:
@@ -597,20 +558,15 @@ def describe_refusal(cls: type[Intervention], error: ValidationError) -> str:
         The message, problems separated by ``; ``.
     """
     name = cls.model_fields["type"].default
-    problems = []
-    for item in error.errors():
-        argument = ".".join(map(str, item["loc"]))
-        if item["type"] == "missing":
-            problems.append(f"{argument} is missing; it must be {ALLOWED.get(argument, 'given')}")
-        elif item["type"] == "extra_forbidden":
-            problems.append(
-                f"unknown argument {argument!r}; {name} takes month, "
-                f"{', '.join(cls.arguments()) or 'no other argument'}"
-            )
-        elif item["type"] == REFUSAL_TYPE:
-            problems.append(f"{argument} = {_shown(item['input'])}: {item['msg']}")
-        else:
-            problems.append(f"{argument} = {_shown(item['input'])}: {item['msg'].lower()}")
+    problems = describe_errors(
+        error,
+        allowed=lambda argument: takes(cls, argument),
+        unknown=lambda argument: (
+            f"unknown argument {argument!r}; {name} takes month, "
+            f"{', '.join(cls.arguments()) or 'no other argument'}"
+        ),
+        own_reasons=(REFUSAL_TYPE,),
+    )
     return f"{name}: {'; '.join(problems)}"
 
 
@@ -619,7 +575,7 @@ def make_intervention(month: Any, name: Any, /, **arguments: Any) -> Interventio
 
     Args:
         month: The month it applies.
-        name: One of :data:`INTERVENTIONS`.
+        name: A name in :data:`INTERVENTION_TYPES`.
         **arguments: Its arguments (for ``set``: ``name``, ``value`` and optionally ``orgs``).
 
     Returns:
@@ -630,7 +586,9 @@ def make_intervention(month: Any, name: Any, /, **arguments: Any) -> Interventio
             not take.
     """
     if not isinstance(name, str) or name not in INTERVENTION_TYPES:
-        raise InputError(f"unknown intervention {name!r}; use one of {', '.join(INTERVENTIONS)}")
+        hint = did_you_mean(name, INTERVENTION_TYPES) if isinstance(name, str) else ""
+        known = ", ".join(INTERVENTION_TYPES)
+        raise InputError(f"unknown intervention {shown(name)}; {hint}use one of {known}")
     if "month" in arguments or "type" in arguments:
         clash = "month" if "month" in arguments else "type"
         raise InputError(f"{name}: {clash} is given twice (it is not one of its arguments)")
@@ -645,64 +603,20 @@ def _build(cls: type[Intervention], arguments: dict[str, Any]) -> Intervention:
         raise InputError(describe_refusal(cls, error)) from None
 
 
-def _method(cls: type[Intervention]) -> Callable[..., None]:
-    """The model method that applies ``cls`` now: its arguments are the class's fields."""
-    name = cls.model_fields["type"].default
-    parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY)]
-    for argument in cls.arguments():
-        field = cls.model_fields[argument]
-        default = inspect.Parameter.empty if field.is_required() else field.default
-        parameters.append(
-            inspect.Parameter(
-                argument,
-                inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                default=default,
-                annotation=field.annotation,
-            )
-        )
-    signature = inspect.Signature(parameters, return_annotation=None)
-
-    def method(self: SectorModel, /, *args: Any, **kwargs: Any) -> None:
-        try:
-            bound = signature.bind(self, *args, **kwargs)
-        except TypeError as error:
-            raise InputError(f"{name}: {error}") from None
-        arguments = {key: value for key, value in bound.arguments.items() if key != "self"}
-        intervention = _build(cls, {"month": self.month, **arguments})
-        intervention.check(self)
-        intervention.apply(self)
-
-    method.__name__ = method.__qualname__ = name
-    method.__signature__ = signature  # type: ignore[attr-defined]
-    method.__doc__ = (
-        f"{cls.__doc__}\n\nApplies :class:`{cls.__name__}` now (see its attributes for the "
-        "arguments).\n\nRaises:\n    InputError: For a value the intervention does not take."
-    )
-    return method
-
-
 class Interventions:
-    """Mixin giving :class:`~simulation.core.model.SectorModel` its intervention methods.
+    """Mixin giving :class:`~simulation.core.model.SectorModel` its way to intervene.
 
-    Each method builds its intervention (:data:`INTERVENTION_TYPES`) for the current month
-    and applies it at once; :meth:`schedule` keeps one for a later month.
+    :meth:`intervene` applies an intervention now; :meth:`schedule` keeps one for a later
+    month. Both take an intervention object or a name in :data:`INTERVENTION_TYPES` with
+    the intervention's arguments, so a new intervention class needs no new method.
     """
-
-    management_training = _method(ManagementTraining)
-    workforce_training = _method(WorkforceTraining)
-    appoint_champion = _method(AppointChampion)
-    remove_champion = _method(RemoveChampion)
-    hire_le_leader = _method(HireLeLeader)
-    visits_programme = _method(VisitsProgramme)
-    manager_network = _method(ManagerNetwork)
-    set = _method(SetParameter)
 
     def select_orgs(self: SectorModel, orgs: Any = "all") -> np.ndarray:
         """Resolve an organisation selection to sorted indices (see :func:`select_orgs`).
 
         Args:
             orgs: ``"all"``, ``"with_peers"``, ``"without_peers"``, ``"exposure:<class>"``,
-                an organisation id or a list of ids.
+                an organisation id or a list of ids (or, with a sector file, names).
 
         Returns:
             Organisation indices.
@@ -724,7 +638,7 @@ class Interventions:
 
         Args:
             when: The month it applies (not before the current one), or an intervention.
-            intervention: With a month, one of :data:`INTERVENTIONS`.
+            intervention: With a month, a name in :data:`INTERVENTION_TYPES`.
             **arguments: With a month, the intervention's arguments.
 
         Returns:
@@ -753,3 +667,38 @@ class Interventions:
         else:
             self.scheduled_events.append(event)
         return event
+
+    def intervene(
+        self: SectorModel, intervention: str | Intervention, /, **arguments: Any
+    ) -> Intervention:
+        """Apply an intervention now (at the current month; see the month rule above).
+
+        ``model.intervene("appoint_champion", level="senior", orgs=[3])`` is
+        ``model.intervene(AppointChampion(month=model.month, level="senior", orgs=[3]))``;
+        ``model.intervene("set", name="pay_parity", value=1.0)`` sets a parameter.
+
+        Args:
+            intervention: A name in :data:`INTERVENTION_TYPES`, or an intervention object
+                whose month is the current one.
+            **arguments: With a name, the intervention's arguments (see its class).
+
+        Returns:
+            The intervention applied.
+
+        Raises:
+            InputError: For an unknown intervention, bad arguments or values, or an object
+                of another month (use :meth:`schedule` for a later one).
+        """
+        if isinstance(intervention, Intervention):
+            if arguments:
+                raise InputError(
+                    "intervene: give an intervention object alone, or a name and the "
+                    "intervention's arguments"
+                )
+            if intervention.month != self.month:
+                raise InputError(
+                    f"{intervention.type}: month = {intervention.month} is not now (month "
+                    f"{self.month}); model.schedule applies it at its month"
+                )
+            return self.schedule(intervention)
+        return self.schedule(make_intervention(self.month, intervention, **arguments))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from pathlib import Path
 from typing import Any
 
 import mesa
@@ -11,13 +12,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from simulation.core.agents import (
-    StaffAgent,
-    create_pending_agents,
-    deregister_staff,
-    register_staff,
-)
+from simulation.core.agents import StaffAgent
 from simulation.core.interventions import Intervention, Interventions
+from simulation.core.mesa_bridge import create_pending_agents, deregister_staff, register_staff
 from simulation.core.parameters import ORG_LEVERS, Parameters, validate_parameters
 from simulation.core.processes import (
     MONTHLY_PROCESSES,
@@ -28,9 +25,9 @@ from simulation.core.processes import (
 from simulation.core.reporters import (
     AGENT_REPORTERS,
     MODEL_REPORTERS,
-    ORG_COLUMNS,
     SECTOR_COLUMNS,
     org_summary,
+    org_table,
     org_tallies,
     sector_summary,
 )
@@ -39,10 +36,21 @@ from simulation.core.sector import (
     build_organisations,
     draw_people,
     org_sizes_and_classes,
+    plan_organisations,
     sector_network,
 )
-from simulation.core.state import NEVER, CircleLinks, Kind, OrgState, StaffState
+from simulation.core.sector_file import Sector, read_sector
+from simulation.core.state import (
+    MANAGER_KINDS,
+    NEVER,
+    NON_PEER_KINDS,
+    CircleLinks,
+    Kind,
+    OrgState,
+    StaffState,
+)
 from simulation.core.streams import RandomStreams, seed_from_sequence
+from simulation.core.wording import is_count
 
 
 def resolve_seed(rng: Any) -> int:
@@ -61,7 +69,7 @@ def resolve_seed(rng: Any) -> int:
         return seed_from_sequence(rng)
     if isinstance(rng, np.random.Generator):
         return int(rng.integers(2**63))
-    if isinstance(rng, (int, np.integer)) and rng >= 0:
+    if is_count(rng, 0):
         return int(rng)
     raise TypeError(f"rng must be a non-negative int, a SeedSequence or a Generator, not {rng!r}")
 
@@ -78,6 +86,8 @@ class SectorModel(Interventions, mesa.Model):
         rng: Seed of the run (int, SeedSequence or Generator); the same seed gives the
             same run. None draws fresh entropy, kept in ``model.seed``.
         collect_agents: Also record agent-level data every month (slow; off by default).
+        sector: A sector file (path, or its content as a dict; docs/ODD.md 5.7 and 6.3) naming
+            the organisations; None (the default) generates the sector from the parameters.
         **params: Model parameters, e.g. ``n_orgs=24, pay_parity=0.8``.
 
     Attributes:
@@ -89,8 +99,20 @@ class SectorModel(Interventions, mesa.Model):
         datacollector: Mesa DataCollector with the 13 sector columns.
     """
 
-    def __init__(self, *, rng: Any = None, collect_agents: bool = False, **params: Any) -> None:
+    def __init__(
+        self,
+        *,
+        rng: Any = None,
+        collect_agents: bool = False,
+        sector: str | Path | dict[str, Any] | Sector | None = None,
+        **params: Any,
+    ) -> None:
+        self.sector: Sector | None = None if sector is None else read_sector(sector)
+        if self.sector is not None:
+            params = self.sector.parameters(params)
         self.params: Parameters = validate_parameters(params)
+        #: Organisation names (from a sector file), or None for a generated sector.
+        self.org_names: tuple[str, ...] | None = None if self.sector is None else self.sector.names
         self.seed = resolve_seed(rng)
         super().__init__(rng=self.seed)
         self.streams = RandomStreams(self.seed)
@@ -114,9 +136,15 @@ class SectorModel(Interventions, mesa.Model):
 
     def _build(self) -> None:
         p = self.params
-        sizes, classes = org_sizes_and_classes(p, self.streams)
-        structure, roster = build_organisations(p, sizes, classes, self.streams)
-        graph = sector_network(p, self.streams)
+        if self.sector is None:
+            sizes, classes = org_sizes_and_classes(p, self.streams)
+            plans = plan_organisations(p, sizes, classes, self.streams)
+            graph = sector_network(p, self.streams)
+        else:
+            classes = self.sector.classes()
+            plans = self.sector.plans(p, self.streams)
+            graph = self.sector.network(p, self.streams)
+        structure, roster = build_organisations(p, plans, classes, self.streams)
         adjacency = [sorted(graph.neighbors(org)) for org in range(p.n_orgs)]
         structure.neighbour_ptr = np.cumsum([0, *map(len, adjacency)])
         structure.neighbours = np.asarray([org for row in adjacency for org in row], dtype=np.int64)
@@ -135,6 +163,8 @@ class SectorModel(Interventions, mesa.Model):
                 for name in ORG_LEVERS
             },
         )
+        if self.sector is not None:
+            self.sector.apply_levers(self.orgs.levers)
         total = roster.org.size
         self.staff = StaffState(capacity=int(total * 1.25) + 64, n_units=structure.n_units)
         self.staff.create_agents = functools.partial(create_pending_agents, self)
@@ -150,6 +180,8 @@ class SectorModel(Interventions, mesa.Model):
             classes[roster.org],
             hired_month=0,
         )
+        if self.sector is not None:
+            self.sector.apply_attitudes(self, slots)
         staff = self.staff
         staff.disclosed[slots] |= staff.lived_experience[slots] & (
             self.streams.uniform("initial_disclosure", 0, keys) < p.initial_disclosure
@@ -160,10 +192,26 @@ class SectorModel(Interventions, mesa.Model):
         taken = np.zeros(staff.n_units + 1, dtype=bool)
         units = staff.unit[slots[candidates]]
         staff.champion[slots[candidates[one_per_unit(units, draws[candidates], taken)]]] = True
+        if self.sector is not None:
+            self.sector.place_champions(self)
 
+        self._index_positions()
+        workers = staff.slots_of(Kind.PEER_WORKER)
+        self.orgs.positions[:] = np.bincount(staff.org[workers], minlength=p.n_orgs)
+        self.orgs.ever_employed[:] = self.orgs.positions > 0
+        leaders = staff.slots_of(Kind.PEER_LEADER)
+        self.orgs.le_leader[staff.org[leaders]] = leaders
+
+    def _index_positions(self) -> None:
+        """Select who holds each fixed position and the links between units (set-up).
+
+        Positions never move (leavers are replaced in place), so these are computed once,
+        from the staff at month 0; a batch of replications calls it on its merged staff.
+        """
+        staff, structure = self.staff, self.structure
         self.executive_slots = staff.slots_of(Kind.EXECUTIVE)
         self.senior_slots = staff.slots_of(Kind.SENIOR)
-        self.manager_slots = staff.slots_of(Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER)
+        self.manager_slots = staff.slots_of(*MANAGER_KINDS)
         # Executives and senior managers: those who see the organisation's peer work as a
         # whole and decide on funding (with an LE leader, who may come and go).
         self.decision_maker_slots = np.concatenate([self.executive_slots, self.senior_slots])
@@ -181,16 +229,20 @@ class SectorModel(Interventions, mesa.Model):
         )
         # Managers and clinicians are replaced when they leave, so their number is fixed.
         self.non_peer_headcount = np.bincount(
-            staff.org[
-                staff.slots_of(Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER, Kind.CLINICIAN)
-            ],
-            minlength=p.n_orgs,
+            staff.org[staff.slots_of(*NON_PEER_KINDS)],
+            minlength=self.n_orgs,
         )
-        workers = staff.slots_of(Kind.PEER_WORKER)
-        self.orgs.positions[:] = np.bincount(staff.org[workers], minlength=p.n_orgs)
-        self.orgs.ever_employed[:] = self.orgs.positions > 0
-        leaders = staff.slots_of(Kind.PEER_LEADER)
-        self.orgs.le_leader[staff.org[leaders]] = leaders
+
+    def org_indices(self, ids: tuple[int, ...]) -> np.ndarray:
+        """The sector's indices of the organisations a scenario names by id.
+
+        Args:
+            ids: Organisation ids, each below ``n_orgs``.
+
+        Returns:
+            The indices (a batch of replications returns each id in every replication).
+        """
+        return np.asarray(ids, dtype=np.int64)
 
     def _place(
         self,
@@ -205,7 +257,7 @@ class SectorModel(Interventions, mesa.Model):
     ) -> None:
         """Write new people into ``slots`` and create their Mesa agents."""
         staff = self.staff
-        people = draw_people(self.params, self.streams, keys, kinds, attitude_class)
+        people = draw_people(self.params, self.streams, keys, kinds, attitude_class, orgs)
         staff.active[slots] = True
         staff.org[slots] = orgs
         staff.kind[slots] = kinds
@@ -330,12 +382,13 @@ class SectorModel(Interventions, mesa.Model):
         self.data_registry.close()
 
     # ---- Mesa's agent registry, with agents created when first asked for ------------------
+    # Mesa's own getters, after the pending agents are made (simulation.core.mesa_bridge).
 
     @property
     def agents(self) -> Any:
         """Every staff member's Mesa agent (Mesa's own agent set; do not modify it)."""
         self._create_pending_agents()
-        return self._all_agents
+        return mesa.Model.agents.fget(self)
 
     @agents.setter
     def agents(self, agents: Any) -> None:
@@ -345,13 +398,13 @@ class SectorModel(Interventions, mesa.Model):
     def agents_by_type(self) -> dict[type, Any]:
         """Mesa's agent sets by agent class: ``Manager``, ``Clinician``, ``PeerWorker``."""
         self._create_pending_agents()
-        return self._agents_by_type
+        return mesa.Model.agents_by_type.fget(self)
 
     @property
     def agent_types(self) -> list[type]:
         """The agent classes registered so far."""
         self._create_pending_agents()
-        return list(self._agents_by_type)
+        return mesa.Model.agent_types.fget(self)
 
     def _create_pending_agents(self) -> None:
         # Mesa's __init__ may look before the staff exist.
@@ -397,11 +450,7 @@ class SectorModel(Interventions, mesa.Model):
 
     def org_table(self) -> pd.DataFrame:
         """Organisation x month table: one row per organisation per recorded month."""
-        months = np.repeat(np.arange(len(self._org_rows)), self.n_orgs)
-        table = {"month": months, "org": np.tile(np.arange(self.n_orgs), len(self._org_rows))}
-        for column in ORG_COLUMNS:
-            table[column] = np.concatenate([row[column] for row in self._org_rows])
-        return pd.DataFrame(table)
+        return org_table(self._org_rows, self.n_orgs, self.org_names)
 
     def staff_frame(self) -> pd.DataFrame:
         """A snapshot of every current staff member's state (one row per agent)."""
@@ -430,40 +479,6 @@ class SectorModel(Interventions, mesa.Model):
         mask = staff.active[: staff.size] & (staff.org[: staff.size] == org)
         return [staff.handles[s] for s in np.flatnonzero(mask).tolist()]
 
-    def org_network(self, org: int, layout: Any = None) -> mesa.discrete_space.Network:
-        """The staff of one organisation as a Mesa network space (built on demand).
-
-        Nodes are agents' ``unique_id``; each cell holds its agent. Edges join members
-        of the same unit (``relation="team"``) and each person to their line manager
-        (``relation="line"``).
-
-        Args:
-            org: Organisation index.
-            layout: Node positions or a networkx layout function (None: topological).
-
-        Returns:
-            A ``mesa.discrete_space.Network``.
-        """
-        staff = self.staff
-        agents = self.agents_of_org(org)
-        graph = nx.Graph()
-        by_unit: dict[int, list[int]] = {}
-        for agent in agents:
-            graph.add_node(agent.unique_id, kind=agent.kind.name.lower())
-            by_unit.setdefault(agent.team, []).append(agent.unique_id)
-        for members in by_unit.values():
-            for i, first in enumerate(members):
-                for second in members[i + 1 :]:
-                    graph.add_edge(first, second, relation="team")
-        for agent in agents:
-            boss = int(staff.superior[agent.slot])
-            if boss >= 0 and staff.active[boss]:
-                graph.add_edge(agent.unique_id, staff.handles[boss].unique_id, relation="line")
-        network = mesa.discrete_space.Network(graph, random=self.random, layout=layout)
-        for agent in agents:
-            network[agent.unique_id].add_agent(agent)
-        return network
-
 
 def _signature_with_parameters() -> inspect.Signature:
     """SectorModel's signature listing every parameter with its default, for help()."""
@@ -471,6 +486,7 @@ def _signature_with_parameters() -> inspect.Signature:
     parameters = [
         inspect.Parameter("rng", inspect.Parameter.KEYWORD_ONLY, default=None),
         inspect.Parameter("collect_agents", inspect.Parameter.KEYWORD_ONLY, default=False),
+        inspect.Parameter("sector", inspect.Parameter.KEYWORD_ONLY, default=None),
     ]
     parameters += [
         inspect.Parameter(
@@ -484,12 +500,18 @@ def _signature_with_parameters() -> inspect.Signature:
 SectorModel.__signature__ = _signature_with_parameters()
 
 
-def simulate(steps: int = 120, seed: int = 0, **params: Any) -> pd.DataFrame:
+def simulate(
+    steps: int = 120,
+    seed: int = 0,
+    sector: str | Path | dict[str, Any] | None = None,
+    **params: Any,
+) -> pd.DataFrame:
     """Run one sector for ``steps`` months and return its time series.
 
     Args:
         steps: Months to simulate.
         seed: The run seed; the same seed gives an identical frame.
+        sector: A sector file (or its content as a dict); None generates the sector.
         **params: Model parameters.
 
     Returns:
@@ -497,7 +519,7 @@ def simulate(steps: int = 120, seed: int = 0, **params: Any) -> pd.DataFrame:
     """
     if steps < 0:
         raise ValueError(f"steps = {steps} must be 0 or more")
-    model = SectorModel(rng=seed, **params)
+    model = SectorModel(rng=seed, sector=sector, **params)
     for _ in range(steps):
         model.step()
     return model.sector_frame()

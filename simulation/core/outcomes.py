@@ -10,10 +10,14 @@ model function of the EMA workbench or of any other tool that calls ``f(**params
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulation.core.model import SectorModel
 from simulation.core.reporters import SECTOR_COLUMNS
+from simulation.core.wording import is_integer
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The outcomes :func:`experiment` returns by default.
 DEFAULT_OUTCOMES: tuple[str, ...] = (
@@ -44,6 +48,7 @@ def run_outcomes(
     events: Sequence[Any] = (),
     outputs: Sequence[str] = DEFAULT_OUTCOMES,
     every: int | None = None,
+    sector: Any = None,
 ) -> dict[str, float]:
     """Run one sector and read outcomes off it.
 
@@ -55,6 +60,7 @@ def run_outcomes(
         outputs: Sector columns to report.
         every: Also report each output every ``every`` months (months ``every``,
             ``2 * every``, ... up to ``steps``), as ``column@month``.
+        sector: A sector file (a path, or its content as a dict); None: generated.
 
     Returns:
         Outcome name to value: each output at the last month, then the periodic ones.
@@ -63,23 +69,52 @@ def run_outcomes(
         ValueError: For an unknown output column or a bad ``every``.
         simulation.ParameterError: For an unknown or out-of-range parameter.
     """
+    check_outputs(steps, outputs, every)
+    model = SectorModel(rng=seed, sector=sector, **dict(params or {}))
+    for event in events:
+        model.schedule(event)
+    for _ in range(steps):
+        model.step()
+    return frame_outcomes(model.sector_frame(), outputs, every)
+
+
+def check_outputs(steps: int, outputs: Sequence[str], every: int | None) -> None:
+    """Refuse outputs that are not sector columns and an ``every`` that does not fit ``steps``.
+
+    Args:
+        steps: Months of the run.
+        outputs: Sector columns to report.
+        every: The period of the periodic outcomes, or ``None``.
+
+    Raises:
+        ValueError: Naming the output or ``every`` and what is allowed.
+    """
     unknown = [name for name in outputs if name not in SECTOR_COLUMNS]
     if unknown:
         raise ValueError(
             f"unknown output {unknown[0]!r}; allowed: the sector columns "
             + ", ".join(SECTOR_COLUMNS)
         )
-    if every is not None and not (isinstance(every, int) and 1 <= every <= steps):
+    if every is not None and not (is_integer(every) and 1 <= every <= steps):
         raise ValueError(f"every = {every!r} must be a whole number of months from 1 to {steps}")
-    model = SectorModel(rng=seed, **dict(params or {}))
-    for event in events:
-        model.schedule(event)
-    for _ in range(steps):
-        model.step()
-    frame = model.sector_frame()
+
+
+def frame_outcomes(
+    frame: pd.DataFrame, outputs: Sequence[str], every: int | None = None
+) -> dict[str, float]:
+    """Read outcomes off a run's sector frame (see :func:`run_outcomes`).
+
+    Args:
+        frame: The run's sector frame, indexed by month from 0.
+        outputs: Sector columns to report.
+        every: Also report each output every ``every`` months, as ``column@month``.
+
+    Returns:
+        Outcome name to value: each output at the last month, then the periodic ones.
+    """
     values = {outcome_name(column): float(frame[column].iloc[-1]) for column in outputs}
     if every is not None:
-        for month in range(every, steps + 1, every):
+        for month in range(every, len(frame), every):
             for column in outputs:
                 values[outcome_name(column, month)] = float(frame.loc[month, column])
     return values

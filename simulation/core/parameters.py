@@ -15,7 +15,6 @@ what they hold, and a list or array is accepted for a tuple of values.
 
 from __future__ import annotations
 
-import difflib
 from typing import Annotated, Any, get_args, get_origin
 
 import numpy as np
@@ -31,6 +30,7 @@ from pydantic import (
 
 from simulation.core.environment import DEFAULT_START_YEAR, series_from
 from simulation.core.errors import LewsimError
+from simulation.core.wording import did_you_mean, error_reason, is_number, refusal
 
 EXPOSURE_CLASSES = ("none", "some", "significant")
 
@@ -309,7 +309,7 @@ class Parameters(BaseModel):
     @classmethod
     def _constant_series(cls, value: Any) -> Any:
         # One number for a yearly series means the same value every year.
-        if isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_):
+        if is_number(value):
             return (value,)
         return value
 
@@ -425,12 +425,11 @@ def validate_parameters(values: dict[str, Any], owner: str = "SectorModel") -> P
     unknown = [name for name in values if name not in Parameters.model_fields]
     if unknown:
         name = unknown[0]
-        close = difflib.get_close_matches(name, PARAMETER_NAMES, n=3)
-        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        hint = did_you_mean(name, PARAMETER_NAMES)
         raise ParameterError(
-            f"{owner}: unknown parameter {name!r}.{hint} The {len(PARAMETER_NAMES)} valid "
-            f"names are the fields of simulation.Parameters (docs/ODD.md lists them), "
-            f"starting with {', '.join(PUBLIC_PARAMETERS)}."
+            f"{owner}: unknown parameter {name!r}; {hint}the {len(PARAMETER_NAMES)} valid names "
+            "are the fields of simulation.Parameters (docs/ODD.md lists them), starting with "
+            f"{', '.join(PUBLIC_PARAMETERS)}."
         )
     try:
         return Parameters(**values)
@@ -438,13 +437,12 @@ def validate_parameters(values: dict[str, Any], owner: str = "SectorModel") -> P
         first = error.errors()[0]
         name = str(first["loc"][0]) if first["loc"] else "?"
         value = values.get(name, first.get("input"))
-        reason = first["msg"]
+        reason = error_reason(first)
         if len(first["loc"]) > 1 and first["type"] in ("missing", "too_long", "too_short"):
             reason = "wrong number of values"
-        raise ParameterError(
-            f"{owner}: parameter {name!r} = {value!r} is not allowed ({reason}); "
-            f"it takes {allowed_values(name)}."
-        ) from None
+        reason = f"{reason}; it takes {allowed_values(name)}"
+        sentence = refusal(f"parameter {name!r}", value, reason, show=repr)
+        raise ParameterError(f"{owner}: {sentence}.") from None
 
 
 #: The unit of each parameter, as docs/ODD.md section 10 gives it ("level" for a 0-1 scale

@@ -22,13 +22,15 @@ from simulation.core.circles import (
     circle_sizes,
     circle_sums,
     le_contact_weight,
+    non_peer_stigma_sum,
     org_count,
     org_headcount,
+    org_mean,
     sparse_circle_sums,
     team_peer_share,
 )
 from simulation.core.environment import environment_at
-from simulation.core.state import NEVER, POWER, Kind
+from simulation.core.state import NEVER, PEER_KINDS, POWER, Kind
 
 if TYPE_CHECKING:
     from simulation.core.model import SectorModel
@@ -150,7 +152,7 @@ def commitment_dynamics(model: SectorModel) -> None:
     weight *= commitment
     target -= weight
     target *= p.commitment_rate
-    target[staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)] = 0.0
+    target[staff.slots_of(*PEER_KINDS)] = 0.0
     commitment += target
     _clip_unit(commitment)
 
@@ -189,7 +191,7 @@ def stigma_dynamics(model: SectorModel) -> None:
     staff, p = model.staff, model.params
     n = staff.size
     stigma = staff.stigma[:n]
-    peers = staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)
+    peers = staff.slots_of(*PEER_KINDS)
     # Voices are 1 except for peers, so sum the shortfall (1 - voice) over peers only.
     # With token_share 0 nobody is a token: every peer speaks in full.
     if p.token_share > 0:
@@ -201,9 +203,7 @@ def stigma_dynamics(model: SectorModel) -> None:
     norm = np.where(voice_sum > 1e-12, voiced / np.maximum(voice_sum, 1e-12), stigma)
 
     executives = model.executive_slots
-    exec_commitment = np.bincount(
-        staff.org[executives], weights=staff.commitment[executives], minlength=model.n_orgs
-    ) / np.maximum(np.bincount(staff.org[executives], minlength=model.n_orgs), 1)
+    exec_commitment = org_mean(model, executives, staff.commitment)
 
     change = (
         -p.contact_stigma * p.contact_effect * staff.contact[:n] * stigma
@@ -248,7 +248,7 @@ def disclosure(model: SectorModel) -> None:
         reach = sparse_circle_sums(model, champions, POWER[staff.kind[champions]])[hidden]
         safety += p.champion_safety * np.minimum(reach, 1.0)
     chance = p.disclosure_rate * np.maximum(safety - staff.safety_threshold[hidden], 0.0)
-    draws = model.streams.uniform("disclosure", model.month, staff.key[hidden])
+    draws = model.streams.staff_uniform("disclosure", model.month, staff, hidden)
     staff.disclosed[hidden[draws < chance]] = True
 
 
@@ -318,7 +318,7 @@ def champion_emergence(model: SectorModel) -> None:
     eligible = every[staff.active[:n] & ~staff.champion[:n] & could_champion(model, every)]
     if eligible.size == 0:
         return
-    draws = model.streams.uniform("champions", model.month, staff.key[eligible])
+    draws = model.streams.staff_uniform("champions", model.month, staff, eligible)
     takers = draws < model.params.champion_uptake
     eligible, draws = eligible[takers], draws[takers]
     taken = np.zeros(staff.n_units + 1, dtype=bool)
@@ -398,11 +398,8 @@ def first_hire_chance(model: SectorModel) -> np.ndarray:
     """
     staff, structure, orgs, p = model.staff, model.structure, model.orgs, model.params
     deciders = model.decision_maker_slots
-    org = staff.org[deciders]
-    understanding = np.bincount(
-        org, weights=staff.understanding[deciders], minlength=model.n_orgs
-    ) / np.maximum(np.bincount(org, minlength=model.n_orgs), 1)
-    employs = org_count(model, staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)) > 0
+    understanding = org_mean(model, deciders, staff.understanding)
+    employs = org_count(model, staff.slots_of(*PEER_KINDS)) > 0
     degree = np.diff(structure.neighbour_ptr)
     # structure.neighbours lists each organisation's neighbours in turn, degree[o] of them.
     owner = np.repeat(np.arange(model.n_orgs), degree)
@@ -598,11 +595,11 @@ def peer_retention(model: SectorModel) -> None:
         model: The sector model.
     """
     staff = model.staff
-    peers = staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)
+    peers = staff.slots_of(*PEER_KINDS)
     if peers.size == 0:
         return
     chance = 1.0 - np.exp(-peer_exit_hazard(model, peers))
-    draws = model.streams.uniform("peer_exits", model.month, staff.key[peers])
+    draws = model.streams.staff_uniform("peer_exits", model.month, staff, peers)
     leaving = peers[draws < chance]
     if leaving.size:
         model.staff_leaves(leaving)
@@ -643,7 +640,7 @@ def leave_months(model: SectorModel, slots: np.ndarray, from_month: int) -> np.n
     if rate <= 0.0:
         return np.full(slots.size, NEVER, dtype=np.int64)
     # Addressed by the month the wait starts (+1, since a redraw may start at month -1).
-    draws = model.streams.uniform("turnover", from_month + 1, model.staff.key[slots])
+    draws = model.streams.staff_uniform("turnover", from_month + 1, model.staff, slots)
     if rate >= 1.0:
         return np.full(slots.size, from_month + 1, dtype=np.int64)
     wait = 1 + np.floor(np.log1p(-draws) / np.log1p(-rate))
@@ -668,20 +665,11 @@ def visible_peer_work(model: SectorModel) -> np.ndarray:
     Returns:
         One value in [0, 1] per organisation.
     """
-    staff, structure, p = model.staff, model.structure, model.params
-    n = staff.size
-    peers = staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)
+    peers = model.staff.slots_of(*PEER_KINDS)
     share = org_count(model, peers) / np.maximum(org_headcount(model), 1.0)
-    # Everyone's stigma summed by unit (empty slots fall in the spare last bin), then by
-    # organisation, less the few peers': one pass over staff, on the hot path.
-    unit_stigma = np.bincount(
-        staff.unit[:n], weights=staff.stigma[:n], minlength=structure.n_units + 1
-    )
-    org_stigma = np.bincount(
-        structure.unit_org, weights=unit_stigma[: structure.n_units], minlength=model.n_orgs
-    )
-    org_stigma -= np.bincount(staff.org[peers], weights=staff.stigma[peers], minlength=model.n_orgs)
+    org_stigma = non_peer_stigma_sum(model)
     org_stigma /= np.maximum(model.non_peer_headcount, 1)
+    p = model.params
     return np.minimum(share / p.visible_peer_share, 1.0) * (1.0 - org_stigma)
 
 
@@ -698,9 +686,7 @@ def host_visibility(model: SectorModel) -> np.ndarray:
     """
     staff = model.staff
     managers = model.manager_slots
-    manager_commitment = np.bincount(
-        staff.org[managers], weights=staff.commitment[managers], minlength=model.n_orgs
-    ) / np.maximum(np.bincount(staff.org[managers], minlength=model.n_orgs), 1)
+    manager_commitment = org_mean(model, managers, staff.commitment)
     return visible_peer_work(model) * manager_commitment
 
 
@@ -721,11 +707,11 @@ def inter_org_contact(model: SectorModel) -> None:
     org = staff.org[managers]
     degree = np.diff(structure.neighbour_ptr)
     rate = orgs.levers["visit_rate"][org] * (degree[org] > 0)
-    draws = model.streams.uniform("visits", model.month, staff.key[managers])
+    draws = model.streams.staff_uniform("visits", model.month, staff, managers)
     visitors = managers[draws < rate]
     if visitors.size:
         home = staff.org[visitors]
-        pick = model.streams.uniform("visit_host", model.month, staff.key[visitors])
+        pick = model.streams.staff_uniform("visit_host", model.month, staff, visitors)
         offset = np.minimum((pick * degree[home]).astype(np.int64), degree[home] - 1)
         hosts = structure.neighbours[structure.neighbour_ptr[home] + offset]
         exposure = staff.exposure[visitors]
@@ -735,7 +721,7 @@ def inter_org_contact(model: SectorModel) -> None:
         model.visits_this_month += visitors.size
 
     network = orgs.levers["manager_network"].astype(bool)
-    peer_orgs = org_count(model, staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER))
+    peer_orgs = org_count(model, staff.slots_of(*PEER_KINDS))
     reached = managers[(network & (peer_orgs == 0))[org]]
     if reached.size:
         staff.exposure[reached] += p.network_exposure * (1.0 - staff.exposure[reached])

@@ -7,12 +7,15 @@ them all in one vectorised pass per month and the reporters read from it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
-from simulation.core.state import Kind
+from simulation.core.circles import non_peer_stigma_sum
+from simulation.core.state import PEER_KINDS
 
 if TYPE_CHECKING:
     from simulation.core.model import SectorModel
@@ -49,6 +52,10 @@ ORG_COLUMNS: tuple[str, ...] = (
 )
 
 
+#: The managers' attributes whose means are sector columns.
+MANAGER_MEANS = ("exposure", "understanding", "commitment")
+
+
 def _mean(values: np.ndarray) -> float:
     return float(values.mean()) if values.size else 0.0
 
@@ -62,10 +69,10 @@ def org_tallies(model: SectorModel) -> dict[str, np.ndarray]:
     Returns:
         Name -> array over organisations.
     """
-    staff, structure, n_orgs = model.staff, model.structure, model.n_orgs
+    staff, n_orgs = model.staff, model.n_orgs
     n = staff.size
     org = staff.org
-    peers = staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)
+    peers = staff.slots_of(*PEER_KINDS)
     peer_count = np.bincount(org[peers], minlength=n_orgs)
     managers = model.manager_slots
 
@@ -73,18 +80,12 @@ def org_tallies(model: SectorModel) -> dict[str, np.ndarray]:
         # Flags are cleared when someone leaves, so empty slots never count.
         return np.bincount(org[np.flatnonzero(flags)], minlength=n_orgs)
 
-    # Sum stigma by unit first: empty slots sit in the ignored last unit bin.
-    unit_stigma = np.bincount(
-        staff.unit[:n], weights=staff.stigma[:n], minlength=structure.n_units + 1
-    )
-    stigma_sum = np.bincount(structure.unit_org, weights=unit_stigma[:-1], minlength=n_orgs)
-    stigma_sum -= np.bincount(org[peers], weights=staff.stigma[peers], minlength=n_orgs)
     return {
         "peers": peer_count,
         "non_peers": model.non_peer_headcount,
         "le_leader": model.orgs.le_leader >= 0,
         "champions": count(staff.champion[:n]),
-        "non_peer_stigma": stigma_sum,
+        "non_peer_stigma": non_peer_stigma_sum(model),
         # Peers have always disclosed their LE; the shares are about everyone else.
         "disclosed": count(staff.disclosed[:n]) - peer_count,
         "with_le": count(staff.lived_experience[:n]) - peer_count,
@@ -140,26 +141,84 @@ def sector_summary(model: SectorModel, tallies: dict | None = None) -> dict[str,
         Column name -> value, in :data:`SECTOR_COLUMNS` order.
     """
     t = org_tallies(model) if tallies is None else tallies
-    staff = model.staff
-    managers = model.manager_slots
-    peer_workers = int(t["peers"].sum())
-    with_peers = int((t["peers"] > 0).sum())
-    with_le = int(t["with_le"].sum())
+    staff, managers = model.staff, model.manager_slots
+    figures = sector_figures(
+        {name: values[np.newaxis, :] for name, values in t.items()},
+        {name: [getattr(staff, name)[managers]] for name in MANAGER_MEANS},
+        hires=np.array([model.peer_hires_this_month]),
+        leavers=np.array([model.peer_leavers_this_month]),
+    )
+    return {name: values[0].item() for name, values in figures.items()}
+
+
+def sector_figures(
+    t: dict[str, np.ndarray],
+    managers: dict[str, list[np.ndarray]],
+    hires: np.ndarray,
+    leavers: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The 13 sector figures of one or more sectors (replications) from their tallies.
+
+    The body of :func:`sector_summary`, vectorised over sectors so that a batch of
+    replications (:mod:`simulation.runs.batch`) computes every replication's figures at
+    once. Each sum runs over one row, as the sum of that sector alone would (the same
+    numbers in the same order), so each replication gets the figures it would alone.
+
+    Args:
+        t: :func:`org_tallies`, each an array of sectors x organisations.
+        managers: For each of :data:`MANAGER_MEANS`, one array per sector of its
+            managers' values, in slot order.
+        hires: Peer hires this month, per sector.
+        leavers: Peer leavers this month, per sector.
+
+    Returns:
+        Column name -> one value per sector, in :data:`SECTOR_COLUMNS` order.
+    """
+    peer_workers = t["peers"].sum(axis=1)
+    with_peers = (t["peers"] > 0).sum(axis=1)
+    with_le = t["with_le"].sum(axis=1)
+    non_peers = t["non_peers"].sum(axis=1)
     return {
         "peer_workers": peer_workers,
-        "peer_share": peer_workers / max(peer_workers + int(t["non_peers"].sum()), 1),
+        "peer_share": peer_workers / np.maximum(peer_workers + non_peers, 1),
         "orgs_with_peers": with_peers,
-        "orgs_without_peers": model.n_orgs - with_peers,
-        "le_leaders": int(t["le_leader"].sum()),
-        "champions": int(t["champions"].sum()),
-        "peer_hires": model.peer_hires_this_month,
-        "peer_leavers": model.peer_leavers_this_month,
-        "mean_exposure_managers": _mean(staff.exposure[managers]),
-        "mean_understanding_managers": _mean(staff.understanding[managers]),
-        "mean_commitment_managers": _mean(staff.commitment[managers]),
-        "mean_stigma": float(t["non_peer_stigma"].sum() / max(int(t["non_peers"].sum()), 1)),
-        "disclosed_share": float(t["disclosed"].sum() / with_le) if with_le else 0.0,
+        "orgs_without_peers": t["peers"].shape[1] - with_peers,
+        "le_leaders": t["le_leader"].sum(axis=1),
+        "champions": t["champions"].sum(axis=1),
+        "peer_hires": hires,
+        "peer_leavers": leavers,
+        **{
+            f"mean_{name}_managers": np.array([_mean(values) for values in managers[name]])
+            for name in MANAGER_MEANS
+        },
+        "mean_stigma": t["non_peer_stigma"].sum(axis=1) / np.maximum(non_peers, 1),
+        "disclosed_share": np.where(
+            with_le > 0, t["disclosed"].sum(axis=1) / np.maximum(with_le, 1), 0.0
+        ),
     }
+
+
+def org_table(
+    rows: list[dict[str, np.ndarray]], n_orgs: int, names: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Organisation x month table from each month's :func:`org_summary`.
+
+    Args:
+        rows: One :func:`org_summary` per recorded month, in order.
+        n_orgs: Organisations in the sector.
+        names: The organisations' names (a sector file's), or None.
+
+    Returns:
+        Columns ``month``, ``org`` (with names, ``organisation``) and :data:`ORG_COLUMNS`,
+        one row per organisation per month.
+    """
+    months = np.repeat(np.arange(len(rows)), n_orgs)
+    table = {"month": months, "org": np.tile(np.arange(n_orgs), len(rows))}
+    if names is not None:
+        table["organisation"] = np.tile(np.asarray(names, dtype=object), len(rows))
+    for column in ORG_COLUMNS:
+        table[column] = np.concatenate([row[column] for row in rows])
+    return pd.DataFrame(table)
 
 
 def sector_value(model: SectorModel, column: str) -> float:

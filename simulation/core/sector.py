@@ -154,16 +154,65 @@ class Roster:
     serial: np.ndarray
 
 
-def build_organisations(
-    params: Parameters, sizes: np.ndarray, classes: np.ndarray, streams: RandomStreams
-) -> tuple[SectorStructure, Roster]:
-    """Lay out each organisation's hierarchy and its initial positions.
+@dataclass
+class OrgPlan:
+    """How many of each position one organisation starts with.
 
-    Per organisation: an executive team of ``max(2, size / STAFF_PER_EXECUTIVE)``
-    (CEO first), frontline teams of about ``team_size`` each led by a team leader, one
-    senior manager per ``teams_per_senior`` teams, clinicians spread evenly over the
-    teams, peer workers (classes ``some`` and ``significant``) placed in random teams,
-    and possibly an LE leader on the executive team.
+    The generated sector fills it in from the parameters (:func:`plan_organisations`); a
+    sector file (:mod:`simulation.core.sector_file`) may set staff, teams, peers and the
+    LE leader itself.
+
+    Attributes:
+        size: Staff (headcount, peers and the LE leader included).
+        n_exec: Executives (the CEO first).
+        n_teams: Frontline teams, each led by a team leader.
+        n_senior: Senior managers, one per ``teams_per_senior`` teams.
+        n_peers: Peer workers.
+        le_leader: Whether an LE leader sits on the executive team.
+    """
+
+    size: int
+    n_exec: int
+    n_teams: int
+    n_senior: int
+    n_peers: int
+    le_leader: bool
+
+    @property
+    def n_clinicians(self) -> int:
+        """Everyone else: clinicians fill the teams."""
+        managers = self.n_exec + self.n_senior + self.n_teams
+        return self.size - managers - self.n_peers - int(self.le_leader)
+
+
+def hierarchy_of(size: int, params: Parameters, n_teams: int | None = None) -> dict[str, int]:
+    """The management positions of an organisation of ``size`` staff.
+
+    Args:
+        size: Staff.
+        params: Model parameters (``team_size``, ``teams_per_senior``).
+        n_teams: Frontline teams, if known; by default about one per ``team_size`` staff.
+
+    Returns:
+        ``n_exec``, ``n_teams`` and ``n_senior``.
+    """
+    n_exec = max(2, round(size / STAFF_PER_EXECUTIVE))
+    if n_teams is None:
+        per_team = params.team_size + 1.0 / params.teams_per_senior
+        n_teams = max(1, round((size - n_exec) / per_team))
+    n_senior = math.ceil(n_teams / params.teams_per_senior)
+    return {"n_exec": n_exec, "n_teams": n_teams, "n_senior": n_senior}
+
+
+def plan_organisations(
+    params: Parameters, sizes: np.ndarray, classes: np.ndarray, streams: RandomStreams
+) -> list[OrgPlan]:
+    """The generated sector's positions per organisation (docs/ODD.md section 5).
+
+    Peer workers start in classes ``some`` and ``significant`` (a share
+    ``initial_peer_share`` of staff, at least one per class step, at most half of the
+    members); a ``significant`` organisation with at least ``le_leader_min_peers`` peers
+    has an LE leader with chance ``initial_le_leader``.
 
     Args:
         params: Model parameters.
@@ -172,110 +221,137 @@ def build_organisations(
         streams: The run's random streams.
 
     Returns:
-        The fixed structure and the roster of initial positions.
+        One plan per organisation.
     """
-    n_orgs = params.n_orgs
-    leader_draw = streams.org_uniform("initial_le_leader", 0, np.arange(n_orgs))
-    unit_org, unit_type, unit_head, unit_senior = [], [], [], []
-    exec_unit = np.zeros(n_orgs, dtype=np.int64)
-    team_start = np.zeros(n_orgs, dtype=np.int64)
-    team_count = np.zeros(n_orgs, dtype=np.int64)
-    org_col, kind_col, unit_col, sup_col, serial_col = [], [], [], [], []
-    slot = 0
-    for org in range(n_orgs):
-        size = int(sizes[org])
-        n_exec = max(2, round(size / STAFF_PER_EXECUTIVE))
-        per_team = params.team_size + 1.0 / params.teams_per_senior
-        n_teams = max(1, round((size - n_exec) / per_team))
-        n_senior = math.ceil(n_teams / params.teams_per_senior)
-        members = size - n_exec - n_senior - n_teams
+    leader_draw = streams.org_uniform("initial_le_leader", 0, np.arange(params.n_orgs))
+    plans = []
+    for org, (size, exposure) in enumerate(zip(sizes.tolist(), classes.tolist(), strict=True)):
+        hierarchy = hierarchy_of(size, params)
+        members = size - sum(hierarchy.values())
         n_peers = 0
-        if classes[org] > 0:
-            share = params.initial_peer_share[classes[org] - 1]
-            n_peers = min(max(int(classes[org]), round(share * size)), members // 2)
+        if exposure > 0:
+            share = params.initial_peer_share[exposure - 1]
+            n_peers = min(max(exposure, round(share * size)), members // 2)
         leader = (
-            classes[org] == 2
+            exposure == 2
             and n_peers >= params.le_leader_min_peers
             and leader_draw[org] < params.initial_le_leader
         )
-        n_clinicians = members - n_peers - int(leader)
+        plans.append(OrgPlan(size=size, n_peers=n_peers, le_leader=bool(leader), **hierarchy))
+    return plans
 
-        first_unit = len(unit_org)
+
+def build_organisations(
+    params: Parameters, plans: list[OrgPlan], classes: np.ndarray, streams: RandomStreams
+) -> tuple[SectorStructure, Roster]:
+    """Lay out each organisation's hierarchy and its initial positions.
+
+    Per organisation, in slot order: the executive team (CEO first), the senior managers,
+    the team leaders, the LE leader (on the executive team), the clinicians (spread evenly
+    over the teams) and the peer workers (each in a team drawn from their own random
+    address). Units are the executive team, the senior group and the frontline teams.
+
+    Args:
+        params: Model parameters (``teams_per_senior``).
+        plans: Positions per organisation (:func:`plan_organisations` or a sector file).
+        classes: Exposure class per organisation.
+        streams: The run's random streams.
+
+    Returns:
+        The fixed structure and the roster of initial positions.
+    """
+    n_orgs = len(plans)
+    units = {"org": [], "type": [], "head": [], "senior": []}
+    exec_unit = np.zeros(n_orgs, dtype=np.int64)
+    team_start = np.zeros(n_orgs, dtype=np.int64)
+    team_count = np.zeros(n_orgs, dtype=np.int64)
+    columns: dict[str, list[np.ndarray]] = {name: [] for name in Roster.__dataclass_fields__}
+    slot = 0
+    for org, plan in enumerate(plans):
+        # Units: the executive team and the senior group come first, then the teams.
+        first_unit = len(units["org"])
         exec_unit[org] = first_unit
         team_start[org] = first_unit + 2
-        team_count[org] = n_teams
-        execs = slot + np.arange(n_exec)
-        seniors = execs[-1] + 1 + np.arange(n_senior)
-        leaders = seniors[-1] + 1 + np.arange(n_teams)
-        teams = team_start[org] + np.arange(n_teams)
+        team_count[org] = plan.n_teams
+        execs = slot + np.arange(plan.n_exec)
+        seniors = execs[-1] + 1 + np.arange(plan.n_senior)
+        leaders = seniors[-1] + 1 + np.arange(plan.n_teams)
+        teams = team_start[org] + np.arange(plan.n_teams)
+        overseer = seniors[np.arange(plan.n_teams) // params.teams_per_senior]
+        units["org"] += [org] * (2 + plan.n_teams)
+        units["type"] += [UnitType.EXECUTIVE_TEAM, UnitType.SENIOR_GROUP]
+        units["type"] += [UnitType.FRONTLINE_TEAM] * plan.n_teams
+        units["head"] += [execs[0], -1, *leaders.tolist()]
+        units["senior"] += [-1, -1, *overseer.tolist()]
 
-        unit_org += [org] * (2 + n_teams)
-        unit_type += [UnitType.EXECUTIVE_TEAM, UnitType.SENIOR_GROUP]
-        unit_type += [UnitType.FRONTLINE_TEAM] * n_teams
-        unit_head += [execs[0], -1, *leaders.tolist()]
-        overseer = seniors[np.arange(n_teams) // params.teams_per_senior]
-        unit_senior += [-1, -1, *overseer.tolist()]
-
-        kinds = np.concatenate(
-            [
-                np.full(n_exec, Kind.EXECUTIVE),
-                np.full(n_senior, Kind.SENIOR),
-                np.full(n_teams, Kind.TEAM_LEADER),
-                np.full(int(leader), Kind.PEER_LEADER),
-                np.full(n_clinicians, Kind.CLINICIAN),
-                np.full(n_peers, Kind.PEER_WORKER),
-            ]
-        )
-        clinician_team = teams[np.arange(n_clinicians) % n_teams]
-        serials = np.arange(size)
-        peer_keys = streams.person_keys(np.full(n_peers, org), serials[size - n_peers :])
+        # Where frontline staff work: clinicians in turn, peers by their own draw (so a
+        # peer's team depends only on their random address, not on who else is hired).
+        n_leader, n_clinicians, n_peers = int(plan.le_leader), plan.n_clinicians, plan.n_peers
+        clinician_team = teams[np.arange(n_clinicians) % plan.n_teams]
+        serials = np.arange(plan.size)
+        peer_keys = streams.person_keys(np.full(n_peers, org), serials[plan.size - n_peers :])
         peer_pick = streams.uniform("initial_team", 0, peer_keys)
-        peer_team = teams[np.minimum((peer_pick * n_teams).astype(int), n_teams - 1)]
-        units = np.concatenate(
-            [
-                np.full(n_exec, first_unit),
-                np.full(n_senior, first_unit + 1),
-                teams,
-                np.full(int(leader), first_unit),
-                clinician_team,
-                peer_team,
-            ]
-        )
+        peer_team = teams[np.minimum((peer_pick * plan.n_teams).astype(int), plan.n_teams - 1)]
         head_of_team = dict(zip(teams.tolist(), leaders.tolist(), strict=True))
-        superiors = np.concatenate(
-            [
-                np.full(n_exec, -1),
-                execs[np.arange(n_senior) % n_exec],
-                overseer,
-                np.full(int(leader), execs[0]),
-                [head_of_team[t] for t in clinician_team.tolist()],
-                [head_of_team[t] for t in peer_team.tolist()],
-            ]
+
+        # Positions in slot order, each with its unit and line manager.
+        columns["kind"].append(
+            np.concatenate(
+                [
+                    np.full(plan.n_exec, Kind.EXECUTIVE),
+                    np.full(plan.n_senior, Kind.SENIOR),
+                    np.full(plan.n_teams, Kind.TEAM_LEADER),
+                    np.full(n_leader, Kind.PEER_LEADER),
+                    np.full(n_clinicians, Kind.CLINICIAN),
+                    np.full(n_peers, Kind.PEER_WORKER),
+                ]
+            )
         )
-        org_col.append(np.full(size, org))
-        kind_col.append(kinds)
-        unit_col.append(units)
-        sup_col.append(superiors)
-        serial_col.append(serials)
-        slot += size
+        columns["unit"].append(
+            np.concatenate(
+                [
+                    np.full(plan.n_exec, first_unit),
+                    np.full(plan.n_senior, first_unit + 1),
+                    teams,
+                    np.full(n_leader, first_unit),
+                    clinician_team,
+                    peer_team,
+                ]
+            )
+        )
+        columns["superior"].append(
+            np.concatenate(
+                [
+                    np.full(plan.n_exec, -1),
+                    execs[np.arange(plan.n_senior) % plan.n_exec],
+                    overseer,
+                    np.full(n_leader, execs[0]),
+                    [head_of_team[t] for t in clinician_team.tolist()],
+                    [head_of_team[t] for t in peer_team.tolist()],
+                ]
+            )
+        )
+        columns["org"].append(np.full(plan.size, org))
+        columns["serial"].append(serials)
+        slot += plan.size
 
     structure = SectorStructure(
         n_orgs=n_orgs,
         exposure_class=classes.astype(np.int8),
-        unit_org=np.asarray(unit_org, dtype=np.int64),
-        unit_type=np.asarray(unit_type, dtype=np.int8),
-        unit_head=np.asarray(unit_head, dtype=np.int64),
-        unit_senior=np.asarray(unit_senior, dtype=np.int64),
+        unit_org=np.asarray(units["org"], dtype=np.int64),
+        unit_type=np.asarray(units["type"], dtype=np.int8),
+        unit_head=np.asarray(units["head"], dtype=np.int64),
+        unit_senior=np.asarray(units["senior"], dtype=np.int64),
         exec_unit=exec_unit,
         team_start=team_start,
         team_count=team_count,
     )
     roster = Roster(
-        org=np.concatenate(org_col),
-        kind=np.concatenate(kind_col).astype(np.int8),
-        unit=np.concatenate(unit_col),
-        superior=np.concatenate(sup_col).astype(np.int64),
-        serial=np.concatenate(serial_col),
+        org=np.concatenate(columns["org"]),
+        kind=np.concatenate(columns["kind"]).astype(np.int8),
+        unit=np.concatenate(columns["unit"]),
+        superior=np.concatenate(columns["superior"]).astype(np.int64),
+        serial=np.concatenate(columns["serial"]),
     )
     return structure, roster
 
@@ -334,6 +410,7 @@ def draw_people(
     keys: np.ndarray,
     kinds: np.ndarray,
     attitude_class: np.ndarray,
+    orgs: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Draw the personal state of new people from their random keys.
 
@@ -348,6 +425,7 @@ def draw_people(
         keys: Person keys.
         kinds: Position of each person.
         attitude_class: 0-2 for the initial classes, :data:`BASELINE_CLASS` for newcomers.
+        orgs: Each person's organisation (see :meth:`RandomStreams.uniforms`).
 
     Returns:
         Arrays ``exposure``, ``understanding``, ``commitment``, ``stigma``,
@@ -362,6 +440,7 @@ def draw_people(
         ),
         0,
         keys,
+        orgs,
     )
     # One interpolation for all four attitudes and the threshold, each person reading
     # the table of their class (or the peers' row).

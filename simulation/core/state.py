@@ -33,8 +33,12 @@ class Kind(IntEnum):
 #: position pushes others, and how much a manager's commitment weighs in resourcing.
 POWER = np.array([1.0, 0.6, 0.4, 0.2, 0.2, 0.8])
 
+#: The three management levels, top down.
 MANAGER_KINDS = (Kind.EXECUTIVE, Kind.SENIOR, Kind.TEAM_LEADER)
+#: Designated LE positions: peer workers and LE leaders.
 PEER_KINDS = (Kind.PEER_WORKER, Kind.PEER_LEADER)
+#: Everyone but peers: the positions that are refilled when their holder leaves.
+NON_PEER_KINDS = (*MANAGER_KINDS, Kind.CLINICIAN)
 PEER_KINDS_SET = frozenset(PEER_KINDS)
 
 
@@ -46,27 +50,18 @@ class UnitType(IntEnum):
     FRONTLINE_TEAM = 2
 
 
-_STAFF_ARRAYS: dict[str, type] = {
-    "active": np.bool_,
-    "org": np.int32,
-    "unit": np.int32,
-    "kind": np.int8,
-    "superior": np.int32,
-    "exposure": np.float64,
-    "understanding": np.float64,
-    "commitment": np.float64,
-    "stigma": np.float64,
-    "lived_experience": np.bool_,
-    "disclosed": np.bool_,
-    "champion": np.bool_,
-    "hired_month": np.int32,
-    "safety_threshold": np.float64,
-    "key": np.uint64,
-    "contact": np.float64,
-    "leave_month": np.int32,
-    "agent_id": np.int64,  # the Mesa ``unique_id`` of the person in the slot
-    "agentless": np.bool_,  # the person joined without their Mesa agent being created
-}
+@dataclass(frozen=True)
+class _StaffArray:
+    """The dtype of one staff array: a class attribute of :class:`StaffState` names it."""
+
+    dtype: type
+
+
+def _staff_array(dtype: type) -> Any:
+    # Typed Any so that the class attribute can be annotated as the array each instance holds
+    # (set in __init__, it shadows this marker: reading it costs nothing extra).
+    return _StaffArray(dtype)
+
 
 #: ``leave_month`` of slots that never leave by turnover: peers (whose exits follow a
 #: hazard) and empty slots.
@@ -86,31 +81,36 @@ class StaffState:
             every per-unit sum ignores.
     """
 
-    active: np.ndarray
-    org: np.ndarray
-    unit: np.ndarray
-    kind: np.ndarray
-    superior: np.ndarray
-    exposure: np.ndarray
-    understanding: np.ndarray
-    commitment: np.ndarray
-    stigma: np.ndarray
-    lived_experience: np.ndarray
-    disclosed: np.ndarray
-    champion: np.ndarray
-    hired_month: np.ndarray
-    safety_threshold: np.ndarray
-    key: np.ndarray
-    contact: np.ndarray
-    leave_month: np.ndarray
-    agent_id: np.ndarray
-    agentless: np.ndarray
+    # The staff arrays, each named once: __init__ and _grow allocate every one of them.
+    active: np.ndarray = _staff_array(np.bool_)
+    org: np.ndarray = _staff_array(np.int32)
+    unit: np.ndarray = _staff_array(np.int32)
+    kind: np.ndarray = _staff_array(np.int8)
+    superior: np.ndarray = _staff_array(np.int32)
+    exposure: np.ndarray = _staff_array(np.float64)
+    understanding: np.ndarray = _staff_array(np.float64)
+    commitment: np.ndarray = _staff_array(np.float64)
+    stigma: np.ndarray = _staff_array(np.float64)
+    lived_experience: np.ndarray = _staff_array(np.bool_)
+    disclosed: np.ndarray = _staff_array(np.bool_)
+    champion: np.ndarray = _staff_array(np.bool_)
+    hired_month: np.ndarray = _staff_array(np.int32)
+    safety_threshold: np.ndarray = _staff_array(np.float64)
+    key: np.ndarray = _staff_array(np.uint64)
+    contact: np.ndarray = _staff_array(np.float64)
+    leave_month: np.ndarray = _staff_array(np.int32)
+    agent_id: np.ndarray = _staff_array(
+        np.int64
+    )  # the Mesa ``unique_id`` of the person in the slot
+    agentless: np.ndarray = _staff_array(
+        np.bool_
+    )  # joined without their Mesa agent being created yet
 
     def __init__(self, capacity: int, n_units: int) -> None:
         self.size = 0  # slots in use or freed; slots >= size are untouched headroom
         self.version = 0  # bumped whenever someone joins or leaves (invalidates caches)
         self.n_units = n_units
-        for name, dtype in _STAFF_ARRAYS.items():
+        for name, dtype in STAFF_ARRAYS.items():
             setattr(self, name, np.zeros(capacity, dtype=dtype))
         self.unit[:] = n_units
         self.superior[:] = -1
@@ -144,7 +144,7 @@ class StaffState:
 
     def _grow(self, needed: int) -> None:
         new_capacity = max(needed, int(self.capacity * 1.5) + 16)
-        for name, dtype in _STAFF_ARRAYS.items():
+        for name, dtype in STAFF_ARRAYS.items():
             old = getattr(self, name)
             grown = np.zeros(new_capacity, dtype=dtype)
             grown[: old.size] = old
@@ -281,6 +281,12 @@ class StaffState:
             for wanted in kinds:
                 mask |= kind == wanted
         return np.flatnonzero(mask & self.active[: self.size])
+
+
+#: Name -> dtype of every staff array, in the order :class:`StaffState` names them.
+STAFF_ARRAYS: dict[str, type] = {
+    name: value.dtype for name, value in vars(StaffState).items() if isinstance(value, _StaffArray)
+}
 
 
 @dataclass

@@ -19,7 +19,12 @@ the sector network) use ordinary ``Generator`` objects from the same SeedSequenc
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from simulation.core.state import StaffState
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -68,6 +73,20 @@ def mix64_scalar(value: int) -> int:
     x ^= x >> 27
     x = (x * int(_MIX_2)) & _MASK
     return x ^ (x >> 31)
+
+
+def unit_floats(bits: np.ndarray) -> np.ndarray:
+    """Uniform floats in [0, 1) from mixed 64-bit values (their top 53 bits).
+
+    Args:
+        bits: Mixed ``uint64`` values.
+
+    Returns:
+        Floats, one per value, multiples of 2**-53.
+    """
+    uniforms = (bits >> _SHIFT_11).astype(np.float64)
+    uniforms *= _UNIT
+    return uniforms
 
 
 def _offset(base: np.ndarray, count: np.ndarray | int) -> np.ndarray:
@@ -178,13 +197,41 @@ class RandomStreams:
         """
         return self.uniforms((name,), month, keys)[0]
 
-    def uniforms(self, names: tuple[str, ...], month: int, keys: np.ndarray) -> np.ndarray:
+    def staff_uniform(
+        self, name: str, month: int, staff: StaffState, slots: np.ndarray
+    ) -> np.ndarray:
+        """Draw one uniform number for each staff member in ``slots`` (by their keys).
+
+        The model draws for people through this method rather than :meth:`uniform`, so that
+        a batch of replications (:mod:`simulation.runs.batch`) can key each draw by its own
+        replication's seed, known from the person's organisation.
+
+        Args:
+            name: The stream's name.
+            month: The month of the draw.
+            staff: The staff state holding each slot's key.
+            slots: Staff slots, one draw each.
+
+        Returns:
+            ``uniform(name, month, staff.key[slots])``.
+        """
+        return self.uniform(name, month, staff.key[slots])
+
+    def uniforms(
+        self,
+        names: tuple[str, ...],
+        month: int,
+        keys: np.ndarray,
+        orgs: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Draw from several streams at once: row ``i`` equals ``uniform(names[i], ...)``.
 
         Args:
             names: Stream names.
             month: The month of the draws.
             keys: Person or organisation keys (``uint64``).
+            orgs: The organisation of each key. One run has one seed and ignores it; a
+                batch of replications needs it to key each draw by its replication's seed.
 
         Returns:
             An array of shape ``(len(names), len(keys))``.
@@ -199,9 +246,7 @@ class RandomStreams:
             bits = mix64(keys ^ month_keys[0])[np.newaxis, :]
         else:
             bits = mix64(keys[np.newaxis, :] ^ month_keys[:, np.newaxis])
-        uniforms = (bits >> _SHIFT_11).astype(np.float64)
-        uniforms *= _UNIT
-        return uniforms
+        return unit_floats(bits)
 
     def org_uniform(
         self, name: str, month: int, orgs: np.ndarray, draw: np.ndarray | int = 0

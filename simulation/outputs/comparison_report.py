@@ -1,19 +1,18 @@
-"""The planner's report of a paired comparison: wording, figures and a self-contained page.
+"""The planner's report of a paired comparison: the page, its table and its files.
 
 :func:`build_report` turns a :class:`~simulation.runs.comparison.Comparison` into a
-self-contained HTML report for a planner: a summary in plain words with each scenario's
-file and events in words (:func:`describe_event`), the notes to read before the numbers,
-the table of differences (every value of an outcome rounded alike, intervals with enough
-decimals to show their side of zero, a difference called clear only above its practical
-threshold), figures, the scenario files and provenance. :func:`write_comparison` writes
-it with the data files.
+self-contained HTML report for a planner, one named step a section: a summary in plain
+words with each scenario's file and events (each intervention words itself:
+:meth:`~simulation.core.interventions.Intervention.describe`), the notes to read before
+the numbers, the table of differences (numbers worded by :mod:`.comparison_words`),
+figures (:mod:`.comparison_figures`), the scenario files and provenance.
+:func:`write_comparison` writes it with the data files.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -21,35 +20,31 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
-from simulation.outputs.figures import SERIES_LABELS, panel_grid, series_scale, y_label
+from simulation.core.interventions import Intervention
+from simulation.core.wording import count, join_words
+from simulation.outputs.comparison_figures import differences_figure, outcomes_figure
+from simulation.outputs.comparison_words import (
+    format_difference,
+    format_value,
+    headline_sentences,
+    month_phrase,
+    outcome_label,
+    reading,
+    row_is_clear,
+    threshold_phrase,
+)
+from simulation.outputs.figures import series_scale
+from simulation.outputs.files import organisation_files
 from simulation.outputs.manifest import build_manifest, manifest_json, to_jsonable
+from simulation.outputs.organisation_report import add_organisation_section
 from simulation.outputs.reports import Report
 from simulation.runs.comparison import (
     FAVOURABLE_DIRECTION,
     PRACTICAL_THRESHOLDS,
     Comparison,
-    is_clear,
-    join_words,
 )
-from simulation.runs.replications import summarise_replications
 from simulation.runs.scenarios import Scenario, show
-
-#: How each outcome is named in sentences, and how its values are written:
-#: ``count`` (people, organisations), ``score`` (0-1 scale) or ``share`` (per cent, its
-#: differences in percentage points).
-OUTCOME_WORDS: dict[str, tuple[str, str]] = {
-    "peer_workers": ("peer workers", "count"),
-    "orgs_without_peers": ("organisations without peers", "count"),
-    "mean_stigma": ("mean stigma", "score"),
-    "mean_commitment_managers": ("managers' mean commitment", "score"),
-    "le_leaders": ("lived-experience leaders", "count"),
-    "peer_share": ("peer share of staff", "share"),
-    "champions": ("champions", "count"),
-}
 
 #: Data files written next to the report by :func:`write_comparison`.
 DIFFERENCES_CSV = "differences.csv"
@@ -58,445 +53,10 @@ MANIFEST_JSON = "manifest.json"
 OUTCOMES_FIGURE = "outcomes"
 DIFFERENCES_FIGURE = "differences"
 
-_BASELINE_COLOUR = "0.15"
-_ALTERNATIVE_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple")
-_BAND_ALPHA = 0.2
-_PANEL_SIZE = (3.5, 2.7)  # inches: a little smaller than a run's panels
 
-
-# ---- wording --------------------------------------------------------------------------------
-
-#: Decimals of each kind of outcome value: people and organisations to a tenth, 0-1
-#: scores to a thousandth, shares to a tenth of a percentage point. Every value of an
-#: outcome is shown with them, so one mean reads the same in every row.
-DECIMALS: dict[str, int] = {"count": 1, "score": 3, "share": 1}
-
-#: Most decimals a difference or its interval is given to show which side of zero it is on.
-MAX_DECIMALS = 6
-
-#: The unit of a count outcome's practical threshold, singular and plural.
-_THRESHOLD_UNITS: dict[str, tuple[str, str]] = {
-    "peer_workers": ("peer worker", "peer workers"),
-    "orgs_without_peers": ("organisation without peers", "organisations without peers"),
-    "le_leaders": ("lived-experience leader", "lived-experience leaders"),
-    "champions": ("champion", "champions"),
-}
-
-
-def month_phrase(month: int) -> str:
-    """``"1 year"``, ``"10 years"`` or ``"month 30"``."""
-    if month > 0 and month % 12 == 0:
-        years = month // 12
-        return f"{years} year" if years == 1 else f"{years} years"
-    return f"month {month}"
-
-
-def _kind(outcome: str) -> str:
-    return OUTCOME_WORDS.get(outcome, ("", "score"))[1]
-
-
-def _scale(outcome: str) -> float:
-    """Shares are shown in per cent (their differences in percentage points)."""
-    return series_scale(outcome)
-
-
-def _text(value: float, decimals: int, signed: bool) -> str:
-    text = f"{value:{'+' if signed else ''}.{decimals}f}"
-    return "0" if text.lstrip("+-").strip("0.") == "" else text  # no "-0.0" or "+0.000"
-
-
-def format_value(
-    outcome: str,
-    value: float,
-    *,
-    signed: bool = False,
-    decimals: int | None = None,
-) -> str:
-    """Write one outcome value as shown in the report and the terminal.
-
-    Every value of an outcome gets the same decimals (:data:`DECIMALS` of its kind), so a
-    mean reads the same wherever it is shown.
-
-    Args:
-        outcome: The outcome (decides scale and decimals; shares in per cent).
-        value: The value, in the outcome's own units (shares as fractions).
-        signed: Show a ``+`` on positive values (for differences).
-        decimals: Decimals to use instead of the outcome's usual ones.
-
-    Returns:
-        The text; ``"n/a"`` for a missing value.
-    """
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    places = DECIMALS.get(_kind(outcome), 3) if decimals is None else decimals
-    return _text(value * _scale(outcome), places, signed)
-
-
-def difference_decimals(outcome: str, *values: float) -> int:
-    """Decimals that show every non-zero value on its side of zero.
-
-    Starts from the outcome's usual decimals and adds more while a non-zero value (such as
-    the upper end of an interval at -0.0004) would round to zero, up to
-    :data:`MAX_DECIMALS`.
-
-    Args:
-        outcome: The outcome.
-        *values: The values, in the outcome's own units.
-
-    Returns:
-        The number of decimals.
-    """
-    places = DECIMALS.get(_kind(outcome), 3)
-    scaled = [value * _scale(outcome) for value in values if math.isfinite(value) and value]
-    while places < MAX_DECIMALS and any(round(value, places) == 0 for value in scaled):
-        places += 1
-    return places
-
-
-def format_difference(row: Mapping[str, Any]) -> str:
-    """``+40.2 (95% CI 35.0 to 45.3)`` for a row of the differences table.
-
-    The difference and both ends of its interval share their decimals, with as many as it
-    takes to show each on its side of zero (:func:`difference_decimals`).
-    """
-    outcome = row["outcome"]
-    low, high = row["ci_low"], row["ci_high"]
-    places = difference_decimals(outcome, row["difference"], low, high)
-    difference = format_value(outcome, row["difference"], signed=True, decimals=places)
-    if not math.isfinite(low):
-        return f"{difference} (no CI: one pair)"
-    low_text = format_value(outcome, low, decimals=places)
-    high_text = format_value(outcome, high, decimals=places)
-    return f"{difference} (95% CI {low_text} to {high_text})"
-
-
-def threshold_phrase(outcome: str, *, named: bool = False) -> str:
-    """The outcome's practical threshold in words: ``"1 peer worker"``, ``"0.01"``...
-
-    Args:
-        outcome: An outcome of :data:`~simulation.runs.comparison.PRACTICAL_THRESHOLDS`.
-        named: Name the outcome after a score's or share's threshold (``"0.01 in mean
-            stigma"``), for a list of several outcomes' thresholds.
-
-    Returns:
-        The threshold with its unit (``"0.01 on its 0-1 scale"``, ``"0.1 percentage
-        points"``); ``"none"`` for an outcome without one.
-    """
-    threshold = PRACTICAL_THRESHOLDS.get(outcome)
-    if threshold is None:
-        return "none"
-    kind = _kind(outcome)
-    if kind == "count":
-        singular, plural = _THRESHOLD_UNITS.get(outcome, ("", ""))
-        return f"{threshold:g} {singular if threshold == 1 else plural}".rstrip()
-    if kind == "share":
-        points = f"{threshold * 100:g}"
-        amount = f"{points} percentage point" + ("" if points == "1" else "s")
-    else:
-        amount = f"{threshold:g}" if named else f"{threshold:g} on its 0-1 scale"
-    return f"{amount} in {outcome_label(outcome)}" if named else amount
-
-
-def _clear(row: Mapping[str, Any]) -> bool:
-    if "clear" in row:
-        return bool(row["clear"])
-    return is_clear(row["outcome"], row["difference"], row["ci_low"], row["ci_high"])
-
-
-def _significant(row: Mapping[str, Any]) -> bool:
-    return bool(row["ci_low"] > 0 or row["ci_high"] < 0)  # False for NaN
-
-
-def reading(row: Mapping[str, Any]) -> str:
-    """Plain-words reading of a difference: its direction and whether it favours peers.
-
-    A difference is read as higher or lower only when it is clear (its 95 % CI excludes
-    zero and it exceeds the outcome's practical threshold); one whose interval excludes
-    zero but which is smaller than the threshold is "too small to matter".
-    """
-    if not math.isfinite(row["ci_low"]):
-        return "no CI (one pair)"
-    if not _significant(row):
-        return "no clear difference"
-    if not _clear(row):
-        return f"too small to matter (under {threshold_phrase(row['outcome'])})"
-    higher = row["difference"] > 0
-    favourable = (1 if higher else -1) * FAVOURABLE_DIRECTION.get(row["outcome"], 0)
-    direction = "higher" if higher else "lower"
-    if favourable == 0:
-        return direction
-    return f"{direction} (favourable)" if favourable > 0 else f"{direction} (unfavourable)"
-
-
-def outcome_label(outcome: str) -> str:
-    """The outcome's name in sentences and tables."""
-    return OUTCOME_WORDS.get(outcome, (outcome.replace("_", " "), ""))[0]
-
-
-def difference_phrase(row: Mapping[str, Any]) -> str:
-    """A row of the differences table in words.
-
-    Args:
-        row: A row of :attr:`Comparison.differences` (as a mapping).
-
-    Returns:
-        ``"+40.2 peer workers (95% CI 35.0 to 45.3)"`` for counts, ``"mean stigma -0.021
-        on its 0-1 scale (95% CI ...)"`` for scores, ``"peer share of staff +1.2
-        percentage points (95% CI ...)"`` for shares.
-    """
-    outcome = row["outcome"]
-    label, kind = OUTCOME_WORDS.get(outcome, (outcome.replace("_", " "), "score"))
-    number, _, interval = format_difference(row).partition(" (")
-    if kind == "count":
-        return f"{number} {label} ({interval}"
-    if kind == "share":
-        return f"{label} {number} percentage points ({interval}"
-    return f"{label} {number} on its 0-1 scale ({interval}"
-
-
-def headline_sentences(comparison: Comparison, month: int | None = None) -> list[str]:
-    """One sentence per alternative giving its differences from the baseline at a month.
-
-    Args:
-        comparison: The comparison.
-        month: A month of the table; the last by default.
-
-    Returns:
-        Sentences such as ``"**exec-champion** at 10 years: +40.2 peer workers (95% CI
-        35.0 to 45.3); ...; too small to matter: mean stigma; no clear difference in
-        champions."``: clear differences in outcome order, then those whose interval
-        excludes zero but which are under their practical threshold, then the rest.
-    """
-    rows = comparison.at_month(month)
-    month = int(rows["month"].iloc[0])
-    sentences = []
-    for alternative in comparison.alternatives:
-        records = rows[rows["scenario"] == alternative.name].to_dict("records")
-        parts = [difference_phrase(row) for row in records if _clear(row)]
-        small = [
-            outcome_label(row["outcome"])
-            for row in records
-            if _significant(row) and not _clear(row)
-        ]
-        unclear = [outcome_label(row["outcome"]) for row in records if not _significant(row)]
-        if small:
-            parts.append(f"too small to matter: {join_words(small)}")
-        if unclear:
-            parts.append(f"no clear difference in {join_words(unclear)}")
-        sentences.append(f"**{alternative.name}** at {month_phrase(month)}: {'; '.join(parts)}.")
-    return sentences
-
-
-def _orgs_phrase(orgs: Any) -> str:
-    """An event's organisations in words."""
-    if isinstance(orgs, str):
-        if orgs == "all":
-            return "all organisations"
-        if orgs in ("with_peers", "without_peers"):
-            which = "with" if orgs == "with_peers" else "without"
-            return f"the organisations {which} peer workers at the time"
-        if orgs.startswith("exposure:"):
-            return f"the organisations of exposure class {orgs.removeprefix('exposure:')!r}"
-        return f"organisations {orgs!r}"
-    ids = [str(each) for each in orgs]
-    return f"organisation {ids[0]}" if len(ids) == 1 else f"organisations {join_words(ids)}"
-
-
-def _coverage_phrase(coverage: float, who: str) -> str:
-    return f"all {who}" if coverage == 1 else f"{coverage:.0%} of {who}"
-
-
-def describe_event(event: Any) -> str:
-    """A scheduled event in words, as a planner would say it.
-
-    Args:
-        event: An event of a scenario (a pydantic model with ``month``, ``type`` and the
-            intervention's arguments).
-
-    Returns:
-        E.g. ``"month 12: appoint a champion at executive level in all organisations"``.
-    """
-    arguments = dict(event.model_dump())
-    kind = str(arguments.pop("type"))
-    month = int(arguments.pop("month"))
-    where = _orgs_phrase(arguments.pop("orgs", "all"))
-    if kind == "management_training":
-        action = (
-            f"management training for {_coverage_phrase(arguments['coverage'], 'managers')} "
-            f"in {where}"
-        )
-    elif kind == "workforce_training":
-        action = (
-            "anti-stigma training for "
-            f"{_coverage_phrase(arguments['coverage'], 'non-peer staff')} in {where}"
-        )
-    elif kind == "appoint_champion":
-        level = str(arguments["level"]).replace("_", " ")
-        action = f"appoint a champion at {level} level in {where}"
-    elif kind == "remove_champion":
-        level = arguments.get("level")
-        who = (
-            "the most powerful champion"
-            if level is None
-            else (f"every champion at {str(level).replace('_', ' ')} level")
-        )
-        action = f"{who} leaves, in {where}"
-    elif kind == "hire_le_leader":
-        action = (
-            f"hire a lived-experience leader onto the executive team in {where} "
-            "(where there is none)"
-        )
-    elif kind == "visits_programme":
-        rate = arguments.get("rate")
-        pace = "the default rate" if rate is None else f"{rate:g} visits a month"
-        action = f"visits programme: managers visit peer services at {pace} in {where}"
-    elif kind == "manager_network":
-        verb = "start" if arguments.get("enabled", True) else "end"
-        action = f"{verb} a support network for managers hiring peers in {where}"
-    elif kind == "set":
-        action = f"set {arguments['name']} to {show(arguments['value'])} in {where}"
-    else:
-        details = ", ".join(f"{name} = {show(value)}" for name, value in arguments.items())
-        action = f"{kind.replace('_', ' ')}" + (f" ({details})" if details else "")
-        action += f" in {where}"
-    return f"month {month}: {action}"
-
-
-# ---- figures --------------------------------------------------------------------------------
-
-
-def _style_panel(axes: Any, outcome: str, steps: int, label: str) -> None:
-    """Title, y label, grid and x range of one panel."""
-    title = SERIES_LABELS.get(outcome, (outcome.replace("_", " ").capitalize(), ""))[0]
-    axes.set_title(title, fontsize=11)
-    axes.set_ylabel(label, fontsize=9)
-    axes.grid(True, alpha=0.3)
-    axes.tick_params(labelsize=9)
-    axes.set_xlim(0, max(steps, 1) / 12.0)
-
-
-def _colours(comparison: Comparison) -> dict[str, str]:
-    """Line colour of each scenario: dark grey for the baseline."""
-    colours = {comparison.baseline.name: _BASELINE_COLOUR}
-    for position, alternative in enumerate(comparison.alternatives):
-        colours[alternative.name] = _ALTERNATIVE_COLOURS[position % len(_ALTERNATIVE_COLOURS)]
-    return colours
-
-
-def outcomes_figure(comparison: Comparison, outcomes: Sequence[str] | None = None) -> Figure:
-    """Mean of each outcome over time with its 95 % band, all scenarios overlaid.
-
-    Args:
-        comparison: The comparison.
-        outcomes: Outcomes to plot, one panel each (default: the comparison's).
-
-    Returns:
-        A Matplotlib figure on an Agg canvas.
-    """
-    outcomes = tuple(outcomes or comparison.outcomes)
-    figure, grid = panel_grid(len(outcomes), _PANEL_SIZE, extra_height=1.1)
-    colours = _colours(comparison)
-    several = comparison.replications > 1
-    for axes, outcome in zip(grid.flat, outcomes, strict=False):
-        for name in comparison.names:
-            rows = comparison.timeseries[comparison.timeseries["scenario"] == name]
-            summary = summarise_replications(rows, outcome)[["mean", "ci_low", "ci_high"]]
-            summary = summary * _scale(outcome)
-            years = summary.index.to_numpy() / 12.0
-            axes.plot(years, summary["mean"], color=colours[name], linewidth=1.6)
-            if several:
-                axes.fill_between(
-                    years,
-                    summary["ci_low"],
-                    summary["ci_high"],
-                    color=colours[name],
-                    alpha=_BAND_ALPHA,
-                    linewidth=0,
-                )
-        _style_panel(axes, outcome, comparison.steps, y_label(outcome, comparison.replications))
-    handles = [
-        Line2D([], [], color=colours[name], linewidth=1.8, label=_legend_name(comparison, name))
-        for name in comparison.names
-    ]
-    if several:
-        handles.append(
-            Patch(color="0.5", alpha=_BAND_ALPHA + 0.1, label="95% CI of the mean (shaded)")
-        )
-    figure.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
-    figure.suptitle(
-        f"Key outcomes by scenario (mean over {_count(comparison.replications, 'replication')})",
-        fontsize=13,
-    )
-    return figure
-
-
-def differences_figure(comparison: Comparison, outcomes: Sequence[str] | None = None) -> Figure:
-    """The paired difference from the baseline over time, with its 95 % band.
-
-    Args:
-        comparison: The comparison.
-        outcomes: Outcomes to plot, one panel each (default: the comparison's).
-
-    Returns:
-        A Matplotlib figure on an Agg canvas; one line per alternative and a zero line.
-    """
-    outcomes = tuple(outcomes or comparison.outcomes)
-    figure, grid = panel_grid(len(outcomes), _PANEL_SIZE, extra_height=1.1)
-    colours = _colours(comparison)
-    for axes, outcome in zip(grid.flat, outcomes, strict=False):
-        axes.axhline(0.0, color="black", linewidth=0.8)
-        series = comparison.paired_differences(outcome)
-        scale = _scale(outcome)
-        for alternative in comparison.alternatives:
-            rows = series[series["scenario"] == alternative.name]
-            years = rows["month"].to_numpy() / 12.0
-            colour = colours[alternative.name]
-            axes.plot(years, rows["difference"] * scale, color=colour, linewidth=1.6)
-            if comparison.replications > 1:
-                axes.fill_between(
-                    years,
-                    rows["ci_low"] * scale,
-                    rows["ci_high"] * scale,
-                    color=colour,
-                    alpha=_BAND_ALPHA,
-                    linewidth=0,
-                )
-        label = y_label(outcome, comparison.replications, noun="pair", difference=True)
-        _style_panel(axes, outcome, comparison.steps, label)
-    handles = [
-        Line2D(
-            [],
-            [],
-            color=colours[alternative.name],
-            linewidth=1.8,
-            label=f"{alternative.name} - {comparison.baseline.name}",
-        )
-        for alternative in comparison.alternatives
-    ]
-    if comparison.replications > 1:
-        handles.append(
-            Patch(color="0.5", alpha=_BAND_ALPHA + 0.1, label="95% CI of the paired mean")
-        )
-    figure.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
-    figure.suptitle(
-        f"Difference from the baseline on the same seeds "
-        f"(mean over {_count(comparison.replications, 'pair')})",
-        fontsize=13,
-    )
-    return figure
-
-
-def _legend_name(comparison: Comparison, name: str) -> str:
-    if name != comparison.baseline.name or name == "baseline":
-        return name
-    return f"{name} (baseline)"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
-# ---- report ---------------------------------------------------------------------------------
+def _event_sentence(event: Intervention) -> str:
+    """A scheduled event in words: its month, then what the intervention says it does."""
+    return f"month {event.month}: {event.describe()}"
 
 
 #: Columns of :func:`report_table`, in order.
@@ -514,7 +74,7 @@ REPORT_COLUMNS: tuple[str, ...] = (
 
 def _tone(row: Mapping[str, Any]) -> str:
     """CSS class of a difference: good or bad for the peer workforce, or muted if unclear."""
-    if not _clear(row):
+    if not row_is_clear(row):
         return "muted"
     favourable = FAVOURABLE_DIRECTION.get(row["outcome"], 0) * np.sign(row["difference"])
     return {1: "good", -1: "bad"}.get(int(favourable), "warn")
@@ -539,12 +99,12 @@ def report_table(comparison: Comparison, month: int | None = None) -> pd.DataFra
             {
                 "scenario": row["scenario"],
                 "outcome": outcome_label(row["outcome"])
-                + (" (%)" if _scale(row["outcome"]) != 1.0 else ""),
+                + (" (%)" if series_scale(row["outcome"]) != 1.0 else ""),
                 "at": month_phrase(int(row["month"])),
                 "baseline": format_value(row["outcome"], row["baseline_mean"]),
                 "scenario value": format_value(row["outcome"], row["scenario_mean"]),
                 "difference (95% CI)": format_difference(row),
-                "clear": _clear(row),
+                "clear": row_is_clear(row),
                 "reading": reading(row),
             }
             for row in rows.to_dict("records")
@@ -609,7 +169,7 @@ def _file_phrase(scenario: Scenario) -> str:
 
 def _what_it_does(scenario: Scenario, steps: int) -> str:
     """A scenario's events (up to the last month run) and parameters, in one line."""
-    events = [describe_event(event) for event in scenario.events if event.month <= steps]
+    events = [_event_sentence(event) for event in scenario.events if event.month <= steps]
     parts = [join_words(events) if events else "no events"]
     if scenario.parameters:
         parts.append(f"parameters {_describe_parameters(scenario)}")
@@ -617,7 +177,7 @@ def _what_it_does(scenario: Scenario, steps: int) -> str:
 
 
 def build_report(comparison: Comparison, manifest: Mapping[str, Any]) -> Report:
-    """Assemble the self-contained HTML report of a comparison.
+    """Assemble the self-contained HTML report of a comparison, section by section.
 
     Args:
         comparison: The comparison.
@@ -626,28 +186,40 @@ def build_report(comparison: Comparison, manifest: Mapping[str, Any]) -> Report:
     Returns:
         The report (write it with :meth:`simulation.outputs.reports.Report.write`).
     """
-    baseline = comparison.baseline
     alternatives = [alternative.name for alternative in comparison.alternatives]
-    last = comparison.months[-1]
     report = Report(
-        f"Scenario comparison: {', '.join(alternatives)} against {baseline.name}",
+        f"Scenario comparison: {', '.join(alternatives)} against {comparison.baseline.name}",
         subtitle=(
-            f"{_count(comparison.replications, 'paired replication')} of "
+            f"{count(comparison.replications, 'paired replication')} of "
             f"{comparison.steps} months, root seed {comparison.seed}"
         ),
     )
     report.contents()
+    _add_summary(report, comparison)
+    _add_notes(report, comparison)
+    _add_differences(report, comparison)
+    add_organisation_section(report, comparison)
+    _add_figures(report, comparison)
+    _add_scenarios(report, comparison)
+    _add_provenance(report, comparison, manifest)
+    return report
 
+
+def _add_summary(report: Report, comparison: Comparison) -> None:
+    """What was compared and how, the headline differences, and each scenario in a line."""
+    baseline = comparison.baseline
+    alternatives = [alternative.name for alternative in comparison.alternatives]
+    last = comparison.months[-1]
     report.heading("Summary")
     report.paragraph(
-        f"This report compares {_count(len(alternatives), 'alternative scenario')} "
+        f"This report compares {count(len(alternatives), 'alternative scenario')} "
         f"({join_words(alternatives)}) with the baseline scenario **{baseline.name}**. Each "
         f"scenario was simulated {comparison.replications} times over "
         f"{month_phrase(comparison.steps)}. Run 1 of every scenario used the same random "
         "seed, run 2 another shared seed, and so on, so the runs come in matched pairs and "
         "the differences between scenarios come from their settings and interventions, not "
         "from chance. A difference is the scenario's value minus the baseline's, averaged "
-        f"over the {_count(comparison.replications, 'pair')}, with a 95 % confidence "
+        f"over the {count(comparison.replications, 'pair')}, with a 95 % confidence "
         "interval (CI): the range that plausibly holds the true average difference. It is "
         "called **clear** when the interval does not include zero and the difference is "
         "larger than a practical threshold (see below). At "
@@ -663,11 +235,14 @@ def build_report(comparison: Comparison, manifest: Mapping[str, Any]) -> Report:
         ]
     )
 
+
+def _add_notes(report: Report, comparison: Comparison) -> None:
+    """The notes to read before the numbers (settings overridden, sectors that differ)."""
     report.heading("Notes")
     if comparison.notes:
         report.callout(
             comparison.notes,
-            title=f"Read before the numbers ({_count(len(comparison.notes), 'note')})",
+            title=f"Read before the numbers ({count(len(comparison.notes), 'note')})",
             tone="warn",
         )
     else:
@@ -676,6 +251,10 @@ def build_report(comparison: Comparison, manifest: Mapping[str, Any]) -> Report:
             "from the same sector."
         )
 
+
+def _add_differences(report: Report, comparison: Comparison) -> None:
+    """How to read the table of differences, then the table."""
+    baseline = comparison.baseline
     report.heading("Differences from the baseline")
     report.paragraph(
         "Each row gives the mean of the baseline and of the scenario over the replications, "
@@ -699,6 +278,10 @@ def build_report(comparison: Comparison, manifest: Mapping[str, Any]) -> Report:
         classes=_report_table_classes(comparison),
     )
 
+
+def _add_figures(report: Report, comparison: Comparison) -> None:
+    """The outcomes and the paired differences over time."""
+    baseline = comparison.baseline
     report.heading("Figures")
     report.figure(
         outcomes_figure(comparison),
@@ -719,6 +302,9 @@ def build_report(comparison: Comparison, manifest: Mapping[str, Any]) -> Report:
         ),
     )
 
+
+def _add_scenarios(report: Report, comparison: Comparison) -> None:
+    """Each scenario as its file gives it: settings, parameters, events and the file."""
     report.heading("Scenarios")
     report.paragraph(
         "Each scenario as its file gives it. A copied file keeps the name and description it "
@@ -726,39 +312,43 @@ def build_report(comparison: Comparison, manifest: Mapping[str, Any]) -> Report:
         "what was actually run."
     )
     for position, scenario in enumerate(comparison.scenarios):
-        role = "baseline" if position == 0 else "alternative"
-        report.heading(f"{scenario.name} ({role})", level=3)
-        report.paragraph(scenario.description or "(No description given.)")
-        events = [
-            describe_event(event)
-            + (" (after the last month run: left out)" if event.month > comparison.steps else "")
-            for event in scenario.events
-        ]
-        facts = [
-            f"File: {_file_phrase(scenario)}",
-            f"Run settings in the file: {_settings_given(scenario)}"
-            + ("" if position == 0 else " (the comparison ran it on the baseline's)"),
-            f"Parameters set in the file: {_describe_parameters(scenario)}",
-            "Events, in words:" if events else "Events: none",
-        ]
-        report.bullets(facts)
-        if events:
-            report.bullets(events)
-        if scenario.text is not None:
-            report.preformatted(scenario.text, caption=f"{scenario.source}")
-        else:
-            report.preformatted(
-                json.dumps(
-                    {
-                        key: value
-                        for key, value in _scenario_record(scenario).items()
-                        if key != "text"
-                    },
-                    indent=2,
-                ),
-                caption="Built in code (no file); its settings",
-            )
+        _add_scenario(report, scenario, position == 0, comparison.steps)
 
+
+def _add_scenario(report: Report, scenario: Scenario, is_baseline: bool, steps: int) -> None:
+    """One scenario: its description, settings, parameters, events and file text."""
+    role = "baseline" if is_baseline else "alternative"
+    report.heading(f"{scenario.name} ({role})", level=3)
+    report.paragraph(scenario.description or "(No description given.)")
+    events = [
+        _event_sentence(event)
+        + (" (after the last month run: left out)" if event.month > steps else "")
+        for event in scenario.events
+    ]
+    facts = [
+        f"File: {_file_phrase(scenario)}",
+        f"Run settings in the file: {_settings_given(scenario)}"
+        + ("" if is_baseline else " (the comparison ran it on the baseline's)"),
+        f"Parameters set in the file: {_describe_parameters(scenario)}",
+        "Events, in words:" if events else "Events: none",
+    ]
+    report.bullets(facts)
+    if events:
+        report.bullets(events)
+    if scenario.text is not None:
+        report.preformatted(scenario.text, caption=f"{scenario.source}")
+    else:
+        report.preformatted(
+            json.dumps(
+                {key: value for key, value in _scenario_record(scenario).items() if key != "text"},
+                indent=2,
+            ),
+            caption="Built in code (no file); its settings",
+        )
+
+
+def _add_provenance(report: Report, comparison: Comparison, manifest: Mapping[str, Any]) -> None:
+    """The scenario files compared, then the manifest."""
     report.heading("Provenance")
     report.paragraph(
         "The scenarios compared, then how the results were made. The root seed, months and "
@@ -769,7 +359,6 @@ def build_report(comparison: Comparison, manifest: Mapping[str, Any]) -> Report:
         [f"{scenario.name}: {_file_phrase(scenario)}" for scenario in comparison.scenarios]
     )
     report.provenance(manifest)
-    return report
 
 
 def _scenario_record(scenario: Scenario) -> dict[str, Any]:
@@ -835,7 +424,8 @@ def write_comparison(
     """Write the report and data of a comparison atomically.
 
     Writes ``report.html`` (self-contained), ``outcomes.png``, ``differences.png``,
-    ``differences.csv``, ``timeseries.parquet`` and ``manifest.json``.
+    ``differences.csv``, ``timeseries.parquet`` and ``manifest.json``; with a sector
+    file, also ``organisations.parquet`` and ``organisations.csv``.
 
     Args:
         comparison: The comparison.
@@ -853,12 +443,11 @@ def write_comparison(
     report = build_report(comparison, manifest)
     parquet = io.BytesIO()
     comparison.timeseries.to_parquet(parquet, index=False)
-    return report.write(
-        out_dir,
-        {
-            DIFFERENCES_CSV: comparison.differences.to_csv(index=False),
-            TIMESERIES_PARQUET: parquet.getvalue(),
-            MANIFEST_JSON: manifest_json(manifest),
-        },
-        replace=replace,
-    )
+    files = {
+        DIFFERENCES_CSV: comparison.differences.to_csv(index=False),
+        TIMESERIES_PARQUET: parquet.getvalue(),
+        MANIFEST_JSON: manifest_json(manifest),
+    }
+    if comparison.organisations is not None:
+        files.update(organisation_files(comparison.organisations))
+    return report.write(out_dir, files, replace=replace)

@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from simulation.core.parameters import Parameters
+from simulation.core.wording import count
 from simulation.runs.replications import summarise_replications
 
 #: Series shown by default, in panel order.
@@ -235,15 +236,10 @@ def plot_timeseries(
         title = f"{names[0]}: sector over time" if len(names) == 1 else "Sector over time"
     if subtitle is None:
         months = int(frame["month"].max())
-        parts = [_count(replications, "replication"), f"{months} months"]
+        parts = [count(replications, "replication"), f"{months} months"]
         if params is not None:
             parts.insert(0, describe_parameters(params))
         subtitle = "; ".join(parts)
     wrapped = textwrap.fill(subtitle, _SUBTITLE_WIDTH) if subtitle else ""
     figure.suptitle(f"{title}\n{wrapped}" if wrapped else title, fontsize=12)
     return figure
-
-
-def _count(number: int, noun: str) -> str:
-    """``"1 replication"`` / ``"20 replications"``."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -41,6 +41,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from simulation.core.errors import OutputError
+from simulation.core.wording import shorten
 from simulation.outputs.manifest import (
     MANIFEST_JSON,
     RESULT_NAME,
@@ -57,6 +58,11 @@ REPORT_HTML = "report.html"
 
 #: Files written by :func:`write_run`.
 RUN_FILES: tuple[str, ...] = (TIMESERIES_PARQUET, TIMESERIES_CSV, MANIFEST_JSON, TIMESERIES_PNG)
+ORGANISATIONS_PARQUET = "organisations.parquet"
+ORGANISATIONS_CSV = "organisations.csv"
+#: What a run or comparison with a sector file writes besides: one row per organisation
+#: and month, keyed by the organisation's name.
+ORGANISATION_FILES: tuple[str, ...] = (ORGANISATIONS_PARQUET, ORGANISATIONS_CSV)
 
 #: Suffixes of the files lewsim writes into a results directory.
 RESULT_SUFFIXES: tuple[str, ...] = (".html", ".png", ".csv", ".json", ".parquet")
@@ -214,6 +220,7 @@ def write_run(
     figure: Figure,
     *,
     replace: bool = False,
+    organisations: pd.DataFrame | None = None,
 ) -> Path:
     """Write a run's results atomically into ``out_dir``.
 
@@ -228,6 +235,8 @@ def write_run(
         manifest: The run's manifest (see :func:`simulation.outputs.manifest.build_manifest`).
         figure: The figure to save as PNG.
         replace: Whether an earlier lewsim result in ``out_dir`` may be replaced.
+        organisations: With a sector file, the organisation x month table (keyed by
+            organisation name), written as :data:`ORGANISATION_FILES` too.
 
     Returns:
         The absolute path of the results directory.
@@ -254,7 +263,26 @@ def write_run(
         MANIFEST_JSON: manifest_text,
         TIMESERIES_PNG: png.getvalue(),
     }
+    if organisations is not None:
+        files.update(organisation_files(organisations))
     return write_directory(target, files, replace=replace)
+
+
+def organisation_files(organisations: pd.DataFrame) -> dict[str, bytes | str]:
+    """The organisation x month table as :data:`ORGANISATION_FILES` (name to content).
+
+    Args:
+        organisations: One row per (scenario,) replication, organisation and month.
+
+    Returns:
+        ``organisations.parquet`` and ``organisations.csv``.
+    """
+    parquet = io.BytesIO()
+    organisations.to_parquet(parquet, index=False)
+    return {
+        ORGANISATIONS_PARQUET: parquet.getvalue(),
+        ORGANISATIONS_CSV: organisations.to_csv(index=False),
+    }
 
 
 # --- checks -------------------------------------------------------------------------
@@ -310,7 +338,7 @@ def _check_name_lengths(target: Path, existing_parent: Path, missing: Sequence[P
         size = len(os.fsencode(path.name))
         if size > limit:
             raise OutputError(
-                f"{target}: the name {_shorten(path.name)!r} is {size} bytes long; "
+                f"{target}: the name {shorten(path.name, 43)!r} is {size} bytes long; "
                 f"names can be at most {limit} bytes here"
             )
 
@@ -377,11 +405,6 @@ def _os_problem(target: Path, error: OSError, what: str) -> str:
     reason = error.strerror or str(error)
     where = f" ({error.filename})" if error.filename and str(error.filename) != str(target) else ""
     return f"{target} {what}: {reason}{where}; nothing there was changed"
-
-
-def _shorten(name: str, keep: int = 40) -> str:
-    """A long name cut for a message."""
-    return name if len(name) <= keep else f"{name[:keep]}..."
 
 
 # --- staging, swapping, reaping ----------------------------------------------------------

@@ -46,6 +46,7 @@ from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
 
 from simulation import __version__
+from simulation.core.wording import is_boolean, is_integer, is_number
 from simulation.outputs.files import REPORT_HTML, write_directory
 from simulation.outputs.manifest import to_jsonable
 
@@ -488,9 +489,9 @@ def _cell_text(value: Any, float_format: str) -> str:
     """A cell's text (not yet escaped)."""
     if _is_missing(value):
         return _MISSING
-    if isinstance(value, bool | np.bool_):
+    if is_boolean(value):
         return "yes" if value else "no"
-    if isinstance(value, int | np.integer):
+    if is_integer(value):
         return str(value)
     if isinstance(value, float | np.floating):
         if not math.isfinite(value):
@@ -503,11 +504,7 @@ def _default_classes(value: Any) -> list[str]:
     """A cell's CSS classes by its type: numbers right-aligned, missing values muted."""
     if _is_missing(value):
         return ["muted"]
-    if isinstance(value, bool | np.bool_):
-        return []
-    if isinstance(value, int | float | np.integer | np.floating):
-        return ["num"]
-    return []
+    return ["num"] if is_number(value) else []
 
 
 def _format_fact(key: str, value: Any) -> tuple[str, list[str]]:

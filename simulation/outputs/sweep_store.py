@@ -52,6 +52,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simulation.core.errors import InputError, OutputError
+from simulation.core.wording import shorten
 from simulation.outputs.files import (
     is_lewsim_result,
     make_parents,
@@ -668,7 +669,7 @@ def _unreadable(path: Path, column: str = "run_id") -> str | None:
         pq.read_table(path, columns=[column])
     except (OSError, pa.ArrowException, KeyError, ValueError) as error:
         reason = " ".join(str(error).split()) or type(error).__name__
-        return reason if len(reason) <= 120 else reason[:117] + "..."
+        return shorten(reason, 120)
     return None
 
 

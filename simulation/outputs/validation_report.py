@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from simulation.core.sector_file import read_sector
 from simulation.outputs.reports import Report
 from simulation.runs.validation import (
     DEFAULT_PAIRS,
@@ -83,12 +84,44 @@ def power_note(validation: Validation, quick: bool = False) -> str | None:
         For example ``"quick mode: 10 pairs over 60 months (the full run: 30 over 120); an
         inconclusive check may hold on the full run"``.
     """
-    if not (quick or validation.reduced):
+    notes = []
+    if quick or validation.reduced:
+        mode = "quick mode" if quick else "reduced run"
+        notes.append(
+            f"{mode}: {len(validation.seeds)} pairs over {validation.months} months (the full "
+            f"run: {DEFAULT_PAIRS} over {HORIZON}); an inconclusive check may hold on the "
+            "full run"
+        )
+    small = small_sector_note(validation)
+    if small:
+        notes.append(small)
+    return "; ".join(notes) if notes else None
+
+
+#: The sector of the study (and of the default parameters): the size the patterns assume.
+STUDY_ORGANISATIONS = 24
+
+
+def small_sector_note(validation: Validation) -> str | None:
+    """A phrase on a sector file with fewer organisations than the study's, or None.
+
+    Args:
+        validation: The judged patterns.
+
+    Returns:
+        E.g. ``"your sector has 6 organisations (the study's had 24): checks that compare
+        organisations rest on fewer of them, and an inconclusive one may be for want of
+        organisations, not of an effect"``.
+    """
+    if validation.sector is None:
         return None
-    mode = "quick mode" if quick else "reduced run"
+    n_orgs = read_sector(validation.sector).n_orgs
+    if n_orgs >= STUDY_ORGANISATIONS:
+        return None
     return (
-        f"{mode}: {len(validation.seeds)} pairs over {validation.months} months (the full "
-        f"run: {DEFAULT_PAIRS} over {HORIZON}); an inconclusive check may hold on the full run"
+        f"your sector ({validation.sector}) has {n_orgs} organisations (the study's had "
+        f"{STUDY_ORGANISATIONS}): checks that compare organisations rest on fewer of them, "
+        "and an inconclusive one may be for want of organisations, not of an effect"
     )
 
 
@@ -306,7 +339,7 @@ def build_report(
         manifest: Provenance of the validation run.
         quick: Whether it was run as ``--quick`` (said in the note on power).
         predictions: The hindcast's posterior predictive table
-            (:func:`simulation.runs.posterior.held_out_predictions`), if run.
+            (:func:`simulation.runs.calibration.held_out_predictions`), if run.
 
     Returns:
         The report, ready to :meth:`~simulation.outputs.reports.Report.write`.

@@ -28,7 +28,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,8 +37,10 @@ import pandas as pd
 
 from simulation.core.parameters import SETUP_ONLY, validate_parameters
 from simulation.core.reporters import SECTOR_COLUMNS
-from simulation.runs.posterior import Posterior, posterior_note
-from simulation.runs.replications import map_runs, replication_seeds, run_replication
+from simulation.core.wording import is_count, is_integer, join_words
+from simulation.runs.batch import map_batched, replication_frames, setup_key
+from simulation.runs.calibration import Posterior, posterior_note
+from simulation.runs.replications import gather_organisations, replication_seeds, run_replication
 from simulation.runs.scenarios import Scenario
 from simulation.runs.statistics import mean_interval
 
@@ -131,6 +133,9 @@ class Comparison:
         seed: Root seed (the baseline's).
         replications: Replications per scenario (the baseline's).
         outcomes: The outcomes compared.
+        organisations: With a sector file, every run's organisation x month table
+            (``scenario``, ``replication``, ``seed``, ``month``, ``org``,
+            ``organisation`` and the organisation columns); None for a generated sector.
     """
 
     timeseries: pd.DataFrame
@@ -143,6 +148,7 @@ class Comparison:
     seed: int
     replications: int
     outcomes: tuple[str, ...] = KEY_OUTCOMES
+    organisations: pd.DataFrame | None = None
     _matrices: dict[tuple[str, str], np.ndarray] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -279,7 +285,7 @@ def check_months(months: Sequence[int], steps: int) -> tuple[int, ...]:
         raise ValueError("give at least one month")
     checked = set()
     for month in months:
-        if isinstance(month, bool) or not isinstance(month, int | np.integer):
+        if not is_integer(month):
             raise ValueError(f"{month!r} is not a whole number of months")
         if not 0 <= month <= steps:
             raise ValueError(
@@ -327,7 +333,7 @@ def compare(
     """
     scenarios = [baseline, *alternatives]
     check_scenarios(scenarios)
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+    if not is_count(workers, 1):
         raise ValueError(f"workers must be an integer >= 1, got {workers!r}")
     steps, seed, replications = baseline.steps, baseline.seed, baseline.replications
     try:
@@ -342,7 +348,7 @@ def compare(
         )
         notes.append(posterior_note(posterior, overridden))
 
-    frames = _run_all(
+    frames, organisations = _run_all(
         scenarios,
         steps,
         seed,
@@ -362,6 +368,7 @@ def compare(
         steps=steps,
         seed=seed,
         replications=replications,
+        organisations=organisations,
     )
     comparison.differences = _differences_table(comparison)
     return comparison
@@ -379,6 +386,15 @@ def check_scenarios(scenarios: Sequence[Scenario]) -> None:
     """
     if len(scenarios) < 2:
         raise ValueError("a comparison needs a baseline and at least one alternative scenario")
+    sectors = {scenario.sector for scenario in scenarios}
+    if len(sectors) > 1:
+        described = [
+            f"{_where(each)} has {each.sector or 'a generated sector'}" for each in scenarios
+        ]
+        raise ValueError(
+            f"the scenarios of a comparison share one sector, so that organisations pair by "
+            f"name: {'; '.join(described)}; give them the same sector = (or use --sector)"
+        )
     seen: dict[str, list[str]] = {}
     for scenario in scenarios:
         seen.setdefault(scenario.name, []).append(_where(scenario))
@@ -519,12 +535,6 @@ def paired_scenario(scenario: Scenario, steps: int, seed: int, replications: int
     )
 
 
-def join_words(items: Sequence[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    items = list(items)
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
 def run_paired_replication(
     scenario: Scenario, replication: int, seed: int, drawn: Mapping[str, Any] | None = None
 ) -> pd.DataFrame:
@@ -544,16 +554,39 @@ def run_paired_replication(
         Its rows of the long frame: columns :data:`TIMESERIES_COLUMNS`.
     """
     params = dict(drawn or {}) | scenario.model_params()
-    frame = run_replication(scenario.steps, seed, params, scenario.events)
+    frame = run_replication(scenario.steps, seed, params, scenario.events, sector=scenario.sector)
     frame.insert(0, "seed", np.int64(seed))
     frame.insert(0, "replication", replication)
     frame.insert(0, "scenario", scenario.name)
     return frame
 
 
-def _run_job(job: tuple[Scenario, int, int, Mapping[str, Any] | None]) -> pd.DataFrame:
-    """:func:`run_paired_replication` of one packed job (for ``pool.map``)."""
-    return run_paired_replication(*job)
+Job = tuple[Scenario, int, int, Mapping[str, Any] | None]
+
+
+def _job_setup(job: Job) -> tuple[dict[str, Any], Hashable]:
+    """A job's parameters and what it shares with its batch-mates: scenario and draws."""
+    scenario, _, _, drawn = job
+    params = dict(drawn or {}) | scenario.model_params()
+    return params, (scenario.name, setup_key(params, scenario.events))
+
+
+def _run_batch(jobs: list[Job]) -> list[pd.DataFrame]:
+    """:func:`run_paired_replication` of each job of one batch (one scenario and set-up)."""
+    scenario = jobs[0][0]
+    params, _ = _job_setup(jobs[0])
+    frames = replication_frames(
+        scenario.steps,
+        [seed for _, _, seed, _ in jobs],
+        params,
+        scenario.events,
+        scenario.sector,
+    )
+    for (_, replication, seed, _), frame in zip(jobs, frames, strict=True):
+        frame.insert(0, "seed", np.int64(seed))
+        frame.insert(0, "replication", replication)
+        frame.insert(0, "scenario", scenario.name)
+    return frames
 
 
 def _run_all(
@@ -565,8 +598,13 @@ def _run_all(
     progress: bool,
     workers: int,
     posterior: Posterior | None = None,
-) -> list[pd.DataFrame]:
-    """Run every scenario on the same settings, seeds and draws; one progress tick per run."""
+) -> tuple[list[pd.DataFrame], pd.DataFrame | None]:
+    """Run every scenario on the same settings, seeds and draws; one progress tick per run.
+
+    Returns:
+        Each scenario's long frame, and the organisation tables of every run (None
+        without a sector file).
+    """
     paired = [paired_scenario(each, steps, seed, replications) for each in scenarios]
     seeds = replication_seeds(seed, replications)
     drawn = [posterior.draw(seed, number) if posterior else None for number in range(replications)]
@@ -575,11 +613,17 @@ def _run_all(
         for each in paired
         for number, value in enumerate(seeds)
     ]
-    runs = map_runs(_run_job, jobs, workers=workers, progress=progress, desc="comparison runs")
-    return [
+    # Replications of a scenario with the same parameters run as batches: each frame is
+    # run_paired_replication's (simulation.runs.batch).
+    runs = map_batched(
+        _run_batch, jobs, _job_setup, workers=workers, progress=progress, desc="comparison runs"
+    )
+    organisations = gather_organisations(runs, ["scenario", "replication", "seed"])
+    frames = [
         pd.concat(runs[position : position + replications], ignore_index=True)
         for position in range(0, len(runs), replications)
     ]
+    return frames, organisations
 
 
 def _differences_table(comparison: Comparison) -> pd.DataFrame:

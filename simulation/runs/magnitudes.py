@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from simulation.core.errors import InputError
+from simulation.core.wording import is_number
 
 #: The measures :func:`magnitudes` gives, with what each is.
 MEASURES: Mapping[str, str] = {
@@ -85,7 +86,7 @@ def load_ranges(path: str | Path) -> list[Range]:
         if entry.get("month") not in MONTHS:
             raise InputError(f"{where}: month must be 0 or 120")
         low, high = entry.get("low"), entry.get("high")
-        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (low, high)):
+        if not (is_number(low) and is_number(high)):
             raise InputError(f"{where}: low and high must be numbers")
         if not low <= high:
             raise InputError(f"{where}: low must not exceed high")

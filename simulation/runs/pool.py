@@ -35,10 +35,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from contextlib import contextmanager
 from typing import Any
 
-import numpy as np
 from tqdm.auto import tqdm
 
 from simulation.core.errors import InputError
+from simulation.core.wording import is_count
 
 #: Chunks in flight per worker: enough to keep every worker busy, few enough to bound memory.
 _CHUNKS_PER_WORKER = 2
@@ -74,7 +74,7 @@ def check_workers(workers: Any, *, name: str = "workers") -> int:
         InputError: If it is not an integer (booleans included), is below 1, or is above
             the number of cores.
     """
-    if isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1:
+    if not is_count(workers, 1):
         raise InputError(f"{name} must be an integer >= 1, got {workers!r}")
     cores = available_cores()
     if workers > cores:
@@ -92,6 +92,7 @@ def map_runs(
     workers: int = 1,
     progress: bool = False,
     desc: str = "runs",
+    runs_of: Callable[[Any], int] | None = None,
 ) -> list[Any]:
     """Apply ``function`` to every job, in order, serially or in a process pool.
 
@@ -106,6 +107,8 @@ def map_runs(
         workers: Processes to use, from 1 (in this process) to :func:`available_cores`.
         progress: Show a progress bar.
         desc: The progress bar's label.
+        runs_of: How many runs a job holds (a batch of replications holds several), so
+            that the bar counts runs; one each if not given.
 
     Returns:
         The results in the order of ``jobs``.
@@ -117,14 +120,16 @@ def map_runs(
     """
     workers = check_workers(workers)
     total = len(jobs) if isinstance(jobs, Sized) else None
-    bar = tqdm(total=total, desc=desc, unit="run", disable=not progress)
+    count = runs_of or _one
+    total_runs = sum(map(count, jobs)) if isinstance(jobs, Sized) else None
+    bar = tqdm(total=total_runs, desc=desc, unit="run", disable=not progress)
     try:
         if workers > 1 and (total is None or total > 1):
-            return _map_in_pool(function, jobs, workers, total, bar)
+            return _map_in_pool(function, jobs, workers, total, bar, count)
         results = []
         for job in jobs:
             results.append(function(job))
-            bar.update()
+            bar.update(count(job))
         return results
     finally:
         bar.close()
@@ -136,6 +141,7 @@ def _map_in_pool(
     workers: int,
     total: int | None,
     bar: Any,
+    count: Callable[[Any], int],
 ) -> list[Any]:
     """:func:`map_runs` with a process pool, submitting chunks as earlier ones finish."""
     size = 1 if total is None else max(1, min(_MAX_CHUNK, total // (4 * workers)))
@@ -146,17 +152,17 @@ def _map_in_pool(
     results: list[Any] = []
     try:
         with _exit_on_sigterm():
-            pending: deque[Future[list[Any]]] = deque(
-                pool.submit(_apply_all, function, chunk)
+            pending: deque[tuple[tuple[Any, ...], Future[list[Any]]]] = deque(
+                (chunk, pool.submit(_apply_all, function, chunk))
                 for chunk in itertools.islice(chunks, _CHUNKS_PER_WORKER * workers)
             )
             while pending:
-                done = _result(pending.popleft())
-                results.extend(done)
-                bar.update(len(done))
+                chunk, future = pending.popleft()
+                results.extend(_result(future))
+                bar.update(sum(map(count, chunk)))
                 following = next(chunks, None)
                 if following is not None:
-                    pending.append(pool.submit(_apply_all, function, following))
+                    pending.append((following, pool.submit(_apply_all, function, following)))
     except BaseException:
         _stop_pool(pool)
         raise
@@ -208,6 +214,11 @@ def runs_as_done(
         _stop_pool(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def _one(job: Any) -> int:
+    """A job that is one run."""
+    return 1
 
 
 def _apply_all(function: Callable[[Any], Any], chunk: tuple[Any, ...]) -> list[Any]:

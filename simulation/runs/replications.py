@@ -18,15 +18,25 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from simulation import SECTOR_COLUMNS, SectorModel, simulate
+from simulation import SECTOR_COLUMNS, simulate
 from simulation.core.interventions import Intervention
 from simulation.core.parameters import Parameters, validate_parameters
+from simulation.core.sector_file import read_sector
 from simulation.core.streams import seed_from_sequence
+from simulation.core.wording import is_count
+from simulation.runs.batch import (
+    batch_groups,
+    batch_size,
+    build_model,
+    replication_frames,
+    setup_key,
+)
+from simulation.runs.footprint import available_memory
 from simulation.runs.pool import map_runs as map_runs
 from simulation.runs.statistics import mean_interval
 
 if TYPE_CHECKING:
-    from simulation.runs.posterior import Posterior
+    from simulation.runs.calibration import Posterior
 
 #: Leading columns of the long replications frame, before the model's sector columns.
 ID_COLUMNS: tuple[str, ...] = ("replication", "seed", "month")
@@ -89,35 +99,8 @@ def replication_seeds(seed: int, replications: int) -> list[int]:
 
 def _check_count(value: Any, name: str, *, minimum: int) -> None:
     """Refuse anything but an integer (not a boolean) of at least ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+    if not is_count(value, minimum):
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-
-
-def build_model(
-    seed: int,
-    params: Mapping[str, Any] | None = None,
-    events: Sequence[Intervention] = (),
-) -> SectorModel:
-    """Build a model at month 0 and schedule interventions on it.
-
-    Args:
-        seed: The run's seed.
-        params: Parameter overrides; missing names take their defaults.
-        events: Interventions (:mod:`simulation.core.interventions`), scheduled in this order
-            with ``model.schedule`` (those at month 0 apply at once).
-
-    Returns:
-        The model, ready to step.
-
-    Raises:
-        simulation.core.errors.InputError: For an intervention the model refuses (an
-            organisation id beyond its sector).
-        simulation.ParameterError: If a parameter is unknown or out of range.
-    """
-    model = SectorModel(rng=seed, **dict(params or {}))
-    for event in events:
-        model.schedule(event)
-    return model
 
 
 def run_replication(
@@ -125,6 +108,7 @@ def run_replication(
     seed: int,
     params: Mapping[str, Any] | None = None,
     events: Sequence[Intervention] | None = None,
+    sector: str | None = None,
 ) -> pd.DataFrame:
     """Run one replication and return its monthly sector series.
 
@@ -136,19 +120,53 @@ def run_replication(
         seed: The replication's own seed (usually from :func:`replication_seeds`).
         params: Parameter overrides; missing names take their defaults.
         events: Interventions to schedule (see :func:`build_model`); none by default.
+        sector: A sector file (None: the generated sector).
 
     Returns:
-        A frame with a ``month`` column (0..steps) followed by the sector columns.
+        A frame with a ``month`` column (0..steps) followed by the sector columns. With a
+        sector file, its ``attrs["organisations"]`` holds the organisation x month table
+        (:meth:`~simulation.core.model.SectorModel.org_table`, keyed by name).
     """
-    if events:
-        model = build_model(seed, params, events)
+    if events or sector is not None:
+        model = build_model(seed, params, events or (), sector=sector)
         for _ in range(steps):
             model.step()
         frame = model.sector_frame()
     else:
         frame = simulate(steps=steps, seed=seed, **dict(params or {}))
     # Select explicitly so that column order is the published one whatever simulate returns.
-    return frame.reset_index()[["month", *SECTOR_COLUMNS]]
+    frame = frame.reset_index()[["month", *SECTOR_COLUMNS]]
+    if sector is not None:
+        frame.attrs["organisations"] = model.org_table()
+    return frame
+
+
+def gather_organisations(
+    frames: Sequence[pd.DataFrame], leading: Sequence[str]
+) -> pd.DataFrame | None:
+    """Take the organisation tables that runs with a sector file carry, as one table.
+
+    Each frame's table is removed from its ``attrs`` (see :func:`run_replication`), so the
+    frames concatenate as plain frames.
+
+    Args:
+        frames: Replications' frames, each with its leading columns (``replication``,
+            ``seed``, and ``scenario`` in a comparison) already inserted.
+        leading: Those columns, copied from each frame's first row onto its table.
+
+    Returns:
+        One long table (leading columns, then ``month``, ``org``, ``organisation`` and
+        the organisation columns), or None if the runs had no sector file.
+    """
+    tables = []
+    for frame in frames:
+        table = frame.attrs.pop("organisations", None)
+        if table is None:
+            continue
+        for position, column in enumerate(leading):
+            table.insert(position, column, frame[column].iloc[0])
+        tables.append(table)
+    return pd.concat(tables, ignore_index=True) if tables else None
 
 
 def run_replications(
@@ -159,7 +177,9 @@ def run_replications(
     progress: bool = True,
     events: Sequence[Intervention] | None = None,
     posterior: Posterior | None = None,
-) -> pd.DataFrame:
+    sector: str | None = None,
+    with_organisations: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame | None]:
     """Run independent replications of the sector model and stack them in a long frame.
 
     Parameters are validated once before any run, so a misspelt name or a value out of
@@ -174,39 +194,59 @@ def run_replications(
         events: Interventions scheduled in every replication (see :func:`build_model`);
             none by default.
         posterior: If given, replication ``r`` first takes the parameters of
-            ``posterior.draw(seed, r)`` (:mod:`simulation.runs.posterior`); ``params``
+            ``posterior.draw(seed, r)`` (:mod:`simulation.runs.calibration.posterior`); ``params``
             override them.
+        sector: A sector file (None: the generated sector).
+        with_organisations: Also return the organisation x month table of every
+            replication (:func:`gather_organisations`; None without a sector file).
 
     Returns:
         A tidy frame with columns :data:`REPLICATION_COLUMNS` and one row per replication
-        and month, ordered by replication then month, with a fresh ``RangeIndex``.
+        and month, ordered by replication then month, with a fresh ``RangeIndex``; with
+        ``with_organisations``, the pair of it and the organisation table.
 
     Raises:
         ValueError: If ``steps`` or ``replications`` is below 1 or ``seed`` is negative.
         simulation.ParameterError: If a parameter is unknown or out of range.
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+    if not is_count(steps, 1):
         raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
     overrides = dict(params or {})
-    validate_parameters(overrides, owner="run_replications")
+    if sector is not None:
+        read_sector(sector).check(overrides, owner="run_replications")
+    else:
+        validate_parameters(overrides, owner="run_replications")
     _check_count(seed, "seed", minimum=0)
     _check_count(replications, "replications", minimum=1)
 
-    frames = []
-    # Seeds are made one at a time: a list of them all would be built before the first run.
-    for replication in tqdm(
-        range(replications), desc="replications", unit="run", disable=not progress
-    ):
-        own_seed = replication_seed(seed, replication)
-        own_params = (
-            overrides if posterior is None else posterior.draw(seed, replication) | overrides
-        )
-        frame = run_replication(steps, own_seed, own_params, events)
-        frame.insert(0, "seed", np.int64(own_seed))
-        frame.insert(0, "replication", replication)
-        frames.append(frame)
-    combined = pd.concat(frames, ignore_index=True)
-    return combined[list(REPLICATION_COLUMNS)]
+    # Replications with the same parameters run as batches (simulation.runs.batch):
+    # each frame is the one its run alone gives. Seeds and parameters are made a batch's
+    # worth at a time: a list of them all would be built before the first run.
+    sized = overrides if sector is None else read_sector(sector).footprint_parameters(overrides)
+    size = batch_size(sized, replications, available_memory())
+    frames: list[pd.DataFrame] = []
+    with tqdm(total=replications, desc="replications", unit="run", disable=not progress) as bar:
+        for first in range(0, replications, size):
+            numbers = range(first, min(first + size, replications))
+            seeds = [replication_seed(seed, number) for number in numbers]
+            own_params = [
+                overrides if posterior is None else posterior.draw(seed, number) | overrides
+                for number in numbers
+            ]
+            chunk: list[pd.DataFrame] = [pd.DataFrame()] * len(seeds)
+            for group in batch_groups(map(setup_key, own_params), size):
+                batch = replication_frames(
+                    steps, [seeds[i] for i in group], own_params[group[0]], events, sector
+                )
+                for i, frame in zip(group, batch, strict=True):
+                    frame.insert(0, "seed", np.int64(seeds[i]))
+                    frame.insert(0, "replication", numbers[i])
+                    chunk[i] = frame
+            frames += chunk
+            bar.update(len(seeds))
+    organisations = gather_organisations(frames, ["replication", "seed"])
+    combined = pd.concat(frames, ignore_index=True)[list(REPLICATION_COLUMNS)]
+    return (combined, organisations) if with_organisations else combined
 
 
 def summarise_replications(frame: pd.DataFrame, column: str) -> pd.DataFrame:

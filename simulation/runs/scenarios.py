@@ -7,6 +7,7 @@ A scenario file is TOML (docs/ODD.md section 6 documents the format)::
     steps = 120
     replications = 30
     seed = 42
+    sector = "../sectors/riverside.toml"   # optional: a sector file, relative to this one
 
     [parameters]            # any model keyword argument (a field of simulation.Parameters)
     board_support = 0.5
@@ -39,7 +40,6 @@ The model never imports this module.
 from __future__ import annotations
 
 import datetime
-import difflib
 import json
 import math
 import os
@@ -57,19 +57,15 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from simulation.core.errors import InputError
-from simulation.core.interventions import (
-    ALLOWED,
-    INTERVENTION_TYPES,
-    REFUSAL_TYPE,
-    AnyIntervention,
-    org_range_problem,
-)
+from simulation.core.errors import InputError, LewsimError, SettingsFileError
+from simulation.core.intervention_arguments import REFUSAL_TYPE, org_range_problem, takes
+from simulation.core.interventions import INTERVENTION_TYPES, AnyIntervention, any_intervention
 from simulation.core.parameters import (
     PARAMETER_NAMES,
     ParameterError,
@@ -77,13 +73,15 @@ from simulation.core.parameters import (
     allowed_values,
     validate_parameters,
 )
+from simulation.core.sector_file import Sector, SectorFileError, read_sector
+from simulation.core.wording import did_you_mean, error_reason, refusal, shorten
 from simulation.runs.replications import REPLICATION_COLUMNS, build_model, run_replications
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from simulation.core.model import SectorModel
-    from simulation.runs.posterior import Posterior
+    from simulation.runs.calibration import Posterior
 
 #: Every column of the frame returned by :func:`run_scenario`, in order.
 SCENARIO_COLUMNS: tuple[str, ...] = ("scenario", *REPLICATION_COLUMNS)
@@ -181,8 +179,7 @@ def show(value: Any, depth: int = 0) -> str:
         text = str(value)
         return text if len(text) <= 20 else f"a {len(text.lstrip('-'))}-digit number"
     if isinstance(value, str):
-        text = json.dumps(value)
-        return text if len(text) <= 60 else text[:56] + '..."'
+        return '"' + shorten(json.dumps(value)[1:-1], 58) + '"'
     if isinstance(value, float) and not math.isfinite(value):
         return {math.inf: "inf", -math.inf: "-inf"}.get(value, "nan")
     if isinstance(value, datetime.date | datetime.time):
@@ -231,10 +228,6 @@ def _parameter_problem(name: str, value: Any) -> str | None:
     except ParameterError:
         return f"must be {allowed_values(name)}"
     return None
-
-
-class SettingsFileError(ValueError):
-    """Why a settings file cannot be read (the message follows the file's name)."""
 
 
 def read_small_file(
@@ -320,6 +313,8 @@ class Scenario(_Strict):
         seed: Root seed of the replications' seeds.
         parameters: Model keyword arguments (fields of :class:`~simulation.Parameters`).
         events: Interventions at months, in the order of the file.
+        sector: A sector file (:mod:`simulation.core.sector_file`), relative to the
+            scenario file; held as an absolute path once read. None: a generated sector.
     """
 
     name: str = Field(pattern=_NAME_PATTERN, max_length=100)
@@ -329,6 +324,7 @@ class Scenario(_Strict):
     seed: int = Field(0, ge=0)
     parameters: dict[str, Any] = Field(default_factory=dict)
     events: tuple[AnyIntervention, ...] = Field((), strict=False)  # an array in the file
+    sector: str | None = None
 
     _text: str | None = PrivateAttr(None)
     _source: str | None = PrivateAttr(None)
@@ -339,8 +335,7 @@ class Scenario(_Strict):
         problems = []
         for name, value in parameters.items():
             if name not in Parameters.model_fields:
-                close = difflib.get_close_matches(name, PARAMETER_NAMES, n=3)
-                hint = f"did you mean {', '.join(show(c) for c in close)}? " if close else ""
+                hint = did_you_mean(name, PARAMETER_NAMES, quote=show)
                 problems.append(
                     _Problem(
                         (name,),
@@ -362,10 +357,35 @@ class Scenario(_Strict):
             raise _problems_error(problems)
         return parameters
 
+    @field_validator("sector")
+    @classmethod
+    def _readable_sector(cls, sector: str | None, info: ValidationInfo) -> str | None:
+        if sector is None:
+            return None
+        base = (info.context or {}).get("base", Path.cwd())
+        path = (Path(base) / sector).resolve()
+        try:
+            read_sector(path)
+        except SectorFileError as error:
+            raise _problems_error([_Problem((), str(error), sector)]) from None
+        return str(path)
+
+    def load_sector(self) -> Sector | None:
+        """The scenario's sector file, read and checked (None for a generated sector)."""
+        return None if self.sector is None else read_sector(self.sector)
+
     @model_validator(mode="after")
     def _events_fit(self) -> Scenario:
-        n_orgs = validate_parameters(self.parameters).n_orgs
+        sector = self.load_sector()
         problems = []
+        if sector is None:
+            n_orgs, names = validate_parameters(self.parameters).n_orgs, None
+        else:
+            n_orgs, names = sector.n_orgs, sector.names
+            try:
+                sector.check(self.parameters, owner="parameters")
+            except LewsimError as error:
+                problems.append(_Problem(("sector",), str(error), self.sector))
         labels: dict[str, int] = {}  # each label's first event
         for index, event in enumerate(self.events):
             if event.month > self.steps:
@@ -397,7 +417,7 @@ class Scenario(_Strict):
             elif event.label is not None:
                 labels[event.label] = index
             orgs = event.orgs
-            problem = org_range_problem(orgs, n_orgs) if isinstance(orgs, tuple) else None
+            problem = org_range_problem(orgs, n_orgs, names) if isinstance(orgs, tuple) else None
             if problem is not None:
                 problems.append(_Problem(("events", index, "orgs"), problem, list(orgs)))
         if problems:
@@ -426,15 +446,16 @@ class Scenario(_Strict):
             text = read_settings_file(path, "scenario")
         except SettingsFileError as problem:
             raise ScenarioError(source, [str(problem)]) from None
-        return cls.from_text(text, source=source)
+        return cls.from_text(text, source=source, base=Path(path).parent)
 
     @classmethod
-    def from_text(cls, text: str, source: str = "<string>") -> Scenario:
+    def from_text(cls, text: str, source: str = "<string>", base: Path | None = None) -> Scenario:
         """Parse and check a scenario written in TOML.
 
         Args:
             text: The TOML text.
             source: Where it came from, for messages.
+            base: The folder a ``sector`` path is relative to (default: the current one).
 
         Returns:
             The scenario.
@@ -463,11 +484,15 @@ class Scenario(_Strict):
             raise ScenarioError(
                 source, [f"{where}a number of more than 4300 digits; no setting takes one"]
             ) from None
-        return cls.from_data(data, source=source, text=text)
+        return cls.from_data(data, source=source, text=text, base=base)
 
     @classmethod
     def from_data(
-        cls, data: Mapping[str, Any], source: str = "<data>", text: str | None = None
+        cls,
+        data: Mapping[str, Any],
+        source: str = "<data>",
+        text: str | None = None,
+        base: Path | None = None,
     ) -> Scenario:
         """Check a scenario given as plain data (as read from TOML).
 
@@ -475,6 +500,7 @@ class Scenario(_Strict):
             data: Keys and values of the file.
             source: Where it came from, for messages.
             text: The file's text, if any, kept in :attr:`text`.
+            base: The folder a ``sector`` path is relative to (default: the current one).
 
         Returns:
             The scenario.
@@ -484,8 +510,10 @@ class Scenario(_Strict):
         """
         if _depth(data) > MAX_DEPTH:
             raise ScenarioError(source, [_too_deep()])
+        _follow_the_registry()
         try:
-            scenario = cls.model_validate(dict(data))
+            context = None if base is None else {"base": base}
+            scenario = cls.model_validate(dict(data), context=context)
         except ValidationError as error:
             raise ScenarioError(source, _describe_errors(error, data)) from None
         scenario._source = source
@@ -544,7 +572,7 @@ class Scenario(_Strict):
         Returns:
             The model, ready to step.
         """
-        return build_model(seed, self.model_params(), self.events)
+        return build_model(seed, self.model_params(), self.events, sector=self.sector)
 
     def manifest_entry(self) -> dict[str, Any]:
         """What a results manifest records about the scenario.
@@ -558,6 +586,7 @@ class Scenario(_Strict):
             "path": self.source,
             "text": self.text,
             "events": [event.model_dump(mode="json") for event in self.events],
+            "sector": self.sector,
         }
 
 
@@ -569,7 +598,8 @@ def run_scenario(
     steps: int | None = None,
     progress: bool = False,
     posterior: Posterior | None = None,
-) -> pd.DataFrame:
+    with_organisations: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame | None]:
     """Run replications of a scenario.
 
     Replication ``r`` runs with seed ``replication_seeds(seed, replications)[r]`` and is a
@@ -586,6 +616,8 @@ def run_scenario(
         posterior: Draw each replication's parameters from it (see
             :func:`~simulation.runs.replications.run_replications`); the scenario's own
             parameters override the draws.
+        with_organisations: Also return the organisation x month table (see
+            :func:`~simulation.runs.replications.run_replications`).
 
     Returns:
         A long frame with columns :data:`SCENARIO_COLUMNS` (``scenario``, ``replication``,
@@ -603,9 +635,14 @@ def run_scenario(
         events=scenario.events,
         progress=progress,
         posterior=posterior,
+        sector=scenario.sector,
+        with_organisations=True,
     )
+    frame, organisations = frame
     frame.insert(0, "scenario", scenario.name)
-    return frame
+    if organisations is not None:
+        organisations.insert(0, "scenario", scenario.name)
+    return (frame, organisations) if with_organisations else frame
 
 
 # ---- error messages -----------------------------------------------------------------------
@@ -619,8 +656,30 @@ _SCENARIO_ALLOWED = {
     "seed": "an integer >= 0",
     "parameters": "a table of model parameters ([parameters])",
     "events": "an array of tables ([[events]])",
+    "sector": "the path of a sector file (TOML), relative to the scenario file",
 }
-_EVENT_TYPES_ALLOWED = ", ".join(INTERVENTION_TYPES)
+
+
+def _event_types_allowed() -> str:
+    return ", ".join(INTERVENTION_TYPES)
+
+
+def _follow_the_registry() -> None:
+    """Let scenario files name every intervention class defined so far.
+
+    ``Scenario.events`` is typed when this module is imported; an intervention class
+    defined later (a user's own, registered by defining it) joins the union here, before a
+    file is read, so that adding an intervention stays one class.
+    """
+    global _EVENT_CLASSES
+    if tuple(INTERVENTION_TYPES.values()) != _EVENT_CLASSES:
+        Scenario.model_fields["events"].annotation = tuple[any_intervention(), ...]
+        Scenario.model_rebuild(force=True)
+        _EVENT_CLASSES = tuple(INTERVENTION_TYPES.values())
+
+
+#: The intervention classes ``Scenario.events`` takes now.
+_EVENT_CLASSES = tuple(INTERVENTION_TYPES.values())
 
 
 def _path(loc: Sequence[str | int]) -> str:
@@ -674,23 +733,24 @@ def _describe_errors(error: ValidationError, data: Mapping[str, Any]) -> list[st
             tag = _raw(data, [*loc, "type"])
             shown = f" = {show(tag)}" if kind == "union_tag_invalid" else ""
             reason = "unknown event type" if shown else "missing"
-            lines.append(f"{path}.type{shown}: {reason}; allowed: {_EVENT_TYPES_ALLOWED}")
+            lines.append(f"{path}.type{shown}: {reason}; allowed: {_event_types_allowed()}")
             continue
         if kind in ("model_type", "model_attributes_type", "dict_type") and len(loc) == 2:
             lines.append(
                 f"{path} = {show(item['input'])}: must be a table with month and type "
-                f"([[events]]); allowed types: {_EVENT_TYPES_ALLOWED}"
+                f"([[events]]); allowed types: {_event_types_allowed()}"
             )
             continue
-        allowed = (ALLOWED if is_event else _SCENARIO_ALLOWED).get(str(field))
+        if is_event:
+            allowed = takes(INTERVENTION_TYPES[event_type], str(field))
+        else:
+            allowed = _SCENARIO_ALLOWED.get(str(field))
         if kind == REFUSAL_TYPE or kind.startswith("scenario_"):
             reason = item["msg"]
         elif allowed is not None:
             reason = f"must be {allowed}"
         else:
-            reason = item["msg"][:1].lower() + item["msg"][1:]
-        if kind == "missing":
-            lines.append(f"{path}: missing; {reason}")
-        else:
-            lines.append(f"{path} = {show(item['input'])}: {reason}")
+            reason = error_reason(item)
+        missing = kind == "missing"
+        lines.append(refusal(path, item.get("input"), reason, missing=missing, show=show))
     return lines

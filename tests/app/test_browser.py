@@ -20,7 +20,6 @@ within a second or two).
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -28,21 +27,14 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from urllib.parse import urlparse
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import pytest
+from offline_browser import CHROMIUM, NO_CHROMIUM, block_the_internet, launch_chromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        CHROMIUM is None,
-        reason="no Chromium on this machine (apt-get install chromium; .ci/run does it)",
-    ),
-]
-
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)]
 
 
 def free_port() -> int:
@@ -51,8 +43,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def served_app(tmp_path_factory, no_egress) -> Iterator[str]:
+#: A projector's screen: what a room sees without scrolling.
+PROJECTOR = {"width": 1280, "height": 720}
+SECTOR_EXAMPLE = Path(__file__).resolve().parents[2] / "experiments" / "sectors" / "riverside.toml"
+
+
+@contextmanager
+def serve(tmp_path_factory, no_egress, *options: str) -> Iterator[str]:
     """``lewsim app`` on a free port, in its own process group (stopped afterwards).
 
     Its processes run under the no-egress hook (``conftest.py``): after the browser's
@@ -61,7 +58,7 @@ def served_app(tmp_path_factory, no_egress) -> Iterator[str]:
     port = free_port()
     egress_log = tmp_path_factory.mktemp("egress") / "egress.log"
     server = subprocess.Popen(
-        [sys.executable, "-m", "simulation", "app", "--port", str(port)],
+        [sys.executable, "-m", "simulation", "app", "--port", str(port), *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -92,6 +89,20 @@ def served_app(tmp_path_factory, no_egress) -> Iterator[str]:
     assert not egress_log.exists(), f"the server called off this machine:\n{egress_log.read_text()}"
 
 
+@pytest.fixture(scope="module")
+def served_app(tmp_path_factory, no_egress) -> Iterator[str]:
+    """The app on the generated sector."""
+    with serve(tmp_path_factory, no_egress) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def served_sector_app(tmp_path_factory, no_egress) -> Iterator[str]:
+    """The app started on the example sector file (``lewsim app --sector FILE``)."""
+    with serve(tmp_path_factory, no_egress, "--sector", str(SECTOR_EXAMPLE)) as url:
+        yield url
+
+
 def image_sources(page) -> list[str]:
     """The ``src`` of every image that has loaded (the app's figures)."""
     return page.eval_on_selector_all(
@@ -103,89 +114,90 @@ def headline(page) -> str:
     return page.locator("h3", has_text="Month ").first.inner_text()
 
 
-def test_the_app_renders_offline_steps_and_takes_an_intervention(served_app):
+@contextmanager
+def offline_page(url: str) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """The app at ``url`` in Chromium on a projector's screen, every other host blocked.
+
+    Yields once the page shows its Step button and its three figures: the page, the
+    addresses it asked for off this machine, and the errors it raised.
+    """
     from playwright.sync_api import sync_playwright
 
-    blocked: list[str] = []
     errors: list[str] = []
 
-    def only_this_machine(route):
-        if urlparse(route.request.url).hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
+        browser = launch_chromium(playwright)
         try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
-            page.route("**/*", only_this_machine)
+            page = browser.new_page(viewport=PROJECTOR)
+            blocked = block_the_internet(page)
             page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(served_app)
+            page.goto(url)
             page.get_by_role("button", name="Step", exact=True).wait_for(timeout=90_000)
             page.wait_for_function(
                 "document.querySelectorAll('img').length >= 3"
                 " && [...document.images].every(i => i.complete && i.naturalWidth > 0)",
                 timeout=60_000,
             )
-            figures = image_sources(page)
-            assert len(figures) == 3, "the network, the time series and the sector"
-            network, series, sector = figures
-            assert headline(page).startswith("Month 0: ")
-
-            # Keyboard only: Tab to the Step button and press Enter.
-            for _ in range(80):
-                page.keyboard.press("Tab")
-                focused = page.evaluate("document.activeElement.innerText || ''")
-                if focused.strip().lower() == "step":
-                    break
-            else:
-                pytest.fail("the Step button cannot be reached with the Tab key")
-            page.keyboard.press("Enter")
-            page.locator("h3", has_text="Month 1: ").wait_for(timeout=30_000)
-            months = [headline(page)]
-            for month in (2, 3):
-                page.get_by_role("button", name="Step", exact=True).click()
-                page.locator("h3", has_text=f"Month {month}: ").wait_for(timeout=30_000)
-                months.append(headline(page))
-            page.wait_for_function(
-                "src => document.images[1] && document.images[1].src !== src", arg=series
-            )
-            stepped = image_sources(page)
-            assert stepped[1] != series, "the time series did not move on"
-
-            before = headline(page)
-            page.get_by_role("button", name="Hire an LE leader").click()
-            page.locator("h3", has_text="1 LE leader").wait_for(timeout=30_000)
-            after = headline(page)
-            page.wait_for_function(
-                "src => document.images[1].src !== src", arg=stepped[1], timeout=30_000
-            )
-            marked = image_sources(page)
-
-            # Play runs the model in Mesa's background task; pause it a few months on.
-            page.get_by_role("button", name="▶", exact=True).click()
-            # Wait for any month from 8 on: Play may show month 8 for less time than the
-            # page is polled, so waiting for that exact headline could miss it.
-            page.wait_for_function(
-                """() => [...document.querySelectorAll("h3")].some(h => {
-                    const m = /^Month (\\d+): /.exec(h.innerText);
-                    return m !== null && Number(m[1]) >= 8;
-                })""",
-                timeout=60_000,
-            )
-            page.get_by_role("button", name="❚❚", exact=True).click()
-            played = headline(page)
-            assert page.get_by_text("error in").count() == 0
-
-            page.get_by_role("tab", name="Page 1").click()
-            page.get_by_text("What you are looking at").wait_for(timeout=30_000)
-            page.get_by_text("The lone champion who leaves").wait_for(timeout=30_000)
+            yield page, blocked, errors
         finally:
             browser.close()
+
+
+def test_the_app_renders_offline_steps_and_takes_an_intervention(served_app):
+    with offline_page(served_app) as (page, blocked, errors):
+        figures = image_sources(page)
+        assert len(figures) == 3, "the network, the time series and the sector"
+        network, series, sector = figures
+        assert headline(page).startswith("Month 0: ")
+
+        # Keyboard only: Tab to the Step button and press Enter.
+        for _ in range(80):
+            page.keyboard.press("Tab")
+            focused = page.evaluate("document.activeElement.innerText || ''")
+            if focused.strip().lower() == "step":
+                break
+        else:
+            pytest.fail("the Step button cannot be reached with the Tab key")
+        page.keyboard.press("Enter")
+        page.locator("h3", has_text="Month 1: ").wait_for(timeout=30_000)
+        months = [headline(page)]
+        for month in (2, 3):
+            page.get_by_role("button", name="Step", exact=True).click()
+            page.locator("h3", has_text=f"Month {month}: ").wait_for(timeout=30_000)
+            months.append(headline(page))
+        page.wait_for_function(
+            "src => document.images[1] && document.images[1].src !== src", arg=series
+        )
+        stepped = image_sources(page)
+        assert stepped[1] != series, "the time series did not move on"
+
+        before = headline(page)
+        page.get_by_role("button", name="Hire an LE leader").click()
+        page.locator("h3", has_text="1 LE leader").wait_for(timeout=30_000)
+        after = headline(page)
+        page.wait_for_function(
+            "src => document.images[1].src !== src", arg=stepped[1], timeout=30_000
+        )
+        marked = image_sources(page)
+
+        # Play runs the model in Mesa's background task; pause it a few months on.
+        page.get_by_role("button", name="▶", exact=True).click()
+        # Wait for any month from 8 on: Play may show month 8 for less time than the
+        # page is polled, so waiting for that exact headline could miss it.
+        page.wait_for_function(
+            """() => [...document.querySelectorAll("h3")].some(h => {
+                const m = /^Month (\\d+): /.exec(h.innerText);
+                return m !== null && Number(m[1]) >= 8;
+            })""",
+            timeout=60_000,
+        )
+        page.get_by_role("button", name="❚❚", exact=True).click()
+        played = headline(page)
+        assert page.get_by_text("error in").count() == 0
+
+        page.get_by_role("tab", name="About").click()
+        page.get_by_text("What you are looking at").wait_for(timeout=30_000)
+        page.get_by_text("The lone champion who leaves").wait_for(timeout=30_000)
 
     assert len(set(months)) == 3
     assert int(played.split(":")[0].removeprefix("Month ")) >= 8
@@ -194,5 +206,25 @@ def test_the_app_renders_offline_steps_and_takes_an_intervention(served_app):
     assert marked[1] != stepped[1], "the intervention is not marked on the time series"
     assert marked[0] != network or stepped[0] != network, "the network was never redrawn"
     assert sector  # drawn at the start
+    assert not blocked, f"the app asked the internet for {blocked}"
+    assert not errors, f"errors in the page: {errors}"
+
+
+def test_a_sector_file_on_a_projector_shows_names_values_and_the_time_series(served_sector_app):
+    with offline_page(served_sector_app) as (page, blocked, errors):
+        tabs = page.get_by_role("tab").all_inner_texts()
+        sentence = headline(page)
+        on_screen = page.get_by_text("The network (left): Northside CMHT").count()
+        sector_choice = page.get_by_text("riverside", exact=True).count()
+        board = page.get_by_text("Board support: 0.3", exact=True).count()
+        # The time series (the second figure) ends above the bottom of the screen.
+        series_bottom = page.evaluate("document.images[1].getBoundingClientRect().bottom")
+
+    assert [tab.strip().lower() for tab in tabs] == ["organisation", "about"]
+    assert sentence.startswith("Month 0: ") and "of 6 organisations" in sentence
+    assert on_screen == 1
+    assert sector_choice >= 1, "the sector chooser does not show the file given"
+    assert board == 1, "the Board support slider does not show its value"
+    assert 0 < series_bottom <= PROJECTOR["height"]
     assert not blocked, f"the app asked the internet for {blocked}"
     assert not errors, f"errors in the page: {errors}"

@@ -45,7 +45,7 @@ def test_the_grid_is_the_organisation_on_screen_at_its_stable_places():
         assert tuple(cell.position) == pytest.approx(positions[cell.coordinate])
     model.show_org(2)
     assert model.grid is network  # nobody came or went: not rebuilt
-    model.hire_le_leader(orgs=[2])
+    model.intervene("hire_le_leader", orgs=[2])
     rebuilt = model.grid
     assert rebuilt is not network and len(rebuilt.G) == len(network.G) + 1
     model.show_org(3)
@@ -125,11 +125,11 @@ def test_intervening_marks_the_month_and_reaches_the_chosen_organisations():
     model = ClassroomModel(rng=2, initial_champion=0.0, champion_uptake=0.0)
     model.step()
     model.show_org(4)
-    model.intervene("appoint_champion", level="senior")
+    model.intervene_on_screen("appoint_champion", level="senior")
     staff = model.staff
     champions = np.flatnonzero(staff.champion[: staff.size])
     assert staff.org[champions].tolist() == [4]
-    model.intervene("remove_champion", everywhere=True)
+    model.intervene_on_screen("remove_champion", everywhere=True)
     assert not staff.champion[: staff.size].any()
     assert [(m.month, m.label) for m in model.marked_events] == [
         (1, "champion +"),

@@ -98,7 +98,7 @@ def test_each_intervention_button_acts_on_the_organisation_on_screen_only():
     org = int(model.select_orgs("without_peers")[0])
     other = (org + 1) % model.n_orgs
     rc = render(model)
-    rc.find(v.Select, label="Organisation on screen").widget.v_model = org
+    rc.find(v.Select, label="Organisation on screen").widget.v_model = model.org_label(org)
     assert model.view_org == org
     button(rc, "Step").click()
     for label, name, _ in BUTTONS:
@@ -151,3 +151,24 @@ def test_each_session_gets_its_own_model():
     assert pngs(second) == second_images
     button(second, "Step").click()
     assert headline(second).startswith("Month 1: ") and headline(first).startswith("Month 2: ")
+
+
+def test_the_sector_chooser_loads_a_sector_file_with_its_names():
+    rc = render()
+    chooser = rc.find(v.Select, label="Sector (press Reset to load)").widget
+    assert chooser.v_model == "generated from the levers" and "riverside" in chooser.items
+    chooser.v_model = "riverside"
+    button(rc, "Reset").click()
+    assert "of 6 organisations" in headline(rc)
+    selector = rc.find(v.Select, label="Organisation on screen").widget
+    assert selector.items[:3] == ["Northside CMHT", "Southside CMHT", "Inpatient"]
+    selector.v_model = "Inpatient"
+    html = " ".join(w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets)
+    assert "The network</b> (left): Inpatient," in html
+
+
+def test_sliders_carry_their_value_in_their_label():
+    rc = render()
+    labels = [widget.label for widget in rc.find(v.Slider).widgets]
+    assert "Board support: 0.3" in labels
+    assert all(": " in label for label in labels)

@@ -15,14 +15,11 @@ from conftest import default_sigint
 from typer.testing import CliRunner
 
 from simulation.cli import app
-from simulation.cli.common import (
-    MAX_SET_DEPTH,
-    available_cores,
-    first_unused,
-    format_duration,
-    parse_value,
-)
+from simulation.cli.assignments import MAX_SET_DEPTH, parse_value
+from simulation.cli.destinations import first_unused
+from simulation.cli.footprints import format_duration
 from simulation.core.errors import InputError
+from simulation.runs.pool import available_cores
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = ("run", "compare", "validate", "params")

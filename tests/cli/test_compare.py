@@ -10,8 +10,8 @@ from conftest import CHAMPION_SCENARIO as CHAMPION
 from typer.testing import CliRunner
 
 from simulation.cli import app
-from simulation.cli.common import available_cores
 from simulation.cli.compare import default_stem
+from simulation.runs.pool import available_cores
 
 BASELINE = """
 name = "base"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-import simulation.cli.common as common
+import simulation.cli.footprints as footprints
 from simulation.cli import app
-from simulation.cli.common import available_cores
 from simulation.runs.footprint import estimate, format_bytes
+from simulation.runs.pool import available_cores
 from simulation.runs.scenarios import MAX_REPLICATIONS, MAX_STEPS
 
 runner = CliRunner()
@@ -22,7 +22,7 @@ def little_memory(monkeypatch):
     """Make the machine look as if it had ``bytes`` available; returns a setter."""
 
     def set_available(available: int | None) -> None:
-        monkeypatch.setattr(common, "available_memory", lambda: available)
+        monkeypatch.setattr(footprints, "available_memory", lambda: available)
 
     return set_available
 
@@ -123,7 +123,7 @@ def test_an_unknown_amount_of_memory_refuses_nothing(tmp_path, little_memory):
 
 
 def test_a_long_job_is_announced(tmp_path, monkeypatch):
-    monkeypatch.setattr(common, "LONG_JOB_SECONDS", 0)
+    monkeypatch.setattr(footprints, "LONG_JOB_SECONDS", 0)
     out = tmp_path / "o"
     args = ["run", "--steps", "2", "--replications", "1", "--set", "n_orgs=2", "--out", str(out)]
     result = runner.invoke(app, [*args, "--quiet"])

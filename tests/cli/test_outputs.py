@@ -23,6 +23,7 @@ def no_simulation(monkeypatch):
         raise SimulationRanError
 
     monkeypatch.setattr(replications, "run_replication", ran)
+    monkeypatch.setattr(replications, "replication_frames", ran)  # the batched path
 
 
 def test_run_into_a_users_directory_is_refused_before_running_and_deletes_nothing(

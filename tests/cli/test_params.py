@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from simulation.cli import app
-from simulation.cli.common import parse_value
+from simulation.cli.assignments import parse_value
 from simulation.core.parameters import PARAMETER_NAMES, UNITS, Parameters, validate_parameters
 
 runner = CliRunner()

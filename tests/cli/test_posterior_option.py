@@ -7,7 +7,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from simulation.cli import app
-from simulation.runs.posterior import DEFAULT_POSTERIOR
+from simulation.runs.calibration import DEFAULT_POSTERIOR
 
 FAST = ["--steps", "12", "--set", "n_orgs=4", "--replications", "3", "--seed", "2"]
 

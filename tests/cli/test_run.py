@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from simulation import SECTOR_COLUMNS, Parameters, __version__
 from simulation.cli import app
-from simulation.cli.common import parse_assignments, parse_value
+from simulation.cli.assignments import parse_assignments, parse_value
 from simulation.outputs.files import RUN_FILES
 from simulation.outputs.manifest import RECORDED_PACKAGES
 from simulation.runs.replications import replication_seeds

@@ -564,7 +564,7 @@ range = [0.0, 1.0]
 """
 
 
-def ishigami_outcomes(steps, seed, params=None, events=(), outputs=(), every=None):
+def ishigami_outcomes(steps, seed, params=None, events=(), outputs=(), every=None, sector=None):
     """Stands in for the model: Ishigami of the three factors, mapped to [-pi, pi]."""
     x1, x2, x3 = (
         -math.pi + 2 * math.pi * params[name]

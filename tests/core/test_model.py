@@ -22,10 +22,11 @@ from simulation import (
     SectorModel,
     simulate,
 )
-from simulation.core import agents as agents_module
+from simulation.core import mesa_bridge
 from simulation.core.agents import AGENT_CLASS
-from simulation.core.interventions import INTERVENTIONS
-from simulation.core.state import Kind, UnitType
+from simulation.core.interventions import INTERVENTION_TYPES
+from simulation.core.org_network import org_network
+from simulation.core.state import PEER_KINDS, Kind, UnitType
 
 
 def check_invariants(model: SectorModel) -> None:
@@ -40,7 +41,7 @@ def check_invariants(model: SectorModel) -> None:
         values = getattr(staff, name)[active]
         assert np.all((values >= 0) & (values <= 1)), name
     # Peers have disclosed LE; disclosure implies LE.
-    peers = staff.slots_of(Kind.PEER_WORKER, Kind.PEER_LEADER)
+    peers = staff.slots_of(*PEER_KINDS)
     assert staff.disclosed[peers].all() and staff.lived_experience[peers].all()
     assert not np.any(staff.disclosed[active] & ~staff.lived_experience[active])
     # Frontline staff sit in frontline teams; executives and LE leaders on the exec team.
@@ -87,7 +88,7 @@ def test_invariants_hold_through_a_turbulent_run():
     chooser = np.random.default_rng(3)
     for month in range(1, 61):
         if month % 7 == 0:
-            name = str(chooser.choice(INTERVENTIONS[:-1]))
+            name = str(chooser.choice(tuple(INTERVENTION_TYPES)[:-1]))
             orgs = sorted(chooser.choice(12, size=4, replace=False).tolist())
             model.schedule(month, name, orgs=orgs)
         model.step()
@@ -226,7 +227,7 @@ def test_exposure_mix_sets_the_initial_share_of_orgs_with_peers():
 
 def test_org_network_has_teams_and_line_management():
     model = tiny_sector()
-    network = model.org_network(0)
+    network = org_network(model, 0)
     assert isinstance(network, mesa.discrete_space.Network)
     members = model.agents_of_org(0)
     assert set(network.G.nodes) == {a.unique_id for a in members}
@@ -282,7 +283,7 @@ def test_data_collector_reports_exactly_the_public_columns():
     assert list(frame.columns) == list(SECTOR_COLUMNS) and len(frame) == 2
 
 
-# ---- Mesa registry under turnover (agents.register_staff / deregister_staff) ---------------
+# ---- Mesa registry under turnover (mesa_bridge.register_staff / deregister_staff) ---------------
 
 
 def turbulent_sector(**overrides) -> SectorModel:
@@ -307,7 +308,7 @@ def registry_snapshot(model: SectorModel) -> list[list[tuple[str, int, int]]]:
 
 def test_model_agents_lists_exactly_the_active_staff_after_a_turbulent_run():
     model = turbulent_sector()
-    assert agents_module.registry_is_direct(model)  # the fast path is what is tested here
+    assert mesa_bridge.registry_is_direct(model)  # the fast path is what is tested here
     held = list(model.agents)
     for _ in range(24):
         model.step()
@@ -370,8 +371,8 @@ def test_direct_registration_leaves_mesa_as_its_own_path_would():
 
     public.observe("agents", ModelSignals.AGENT_ADDED, on_added)
     public.observe("agents", ModelSignals.AGENT_REMOVED, on_removed)
-    assert agents_module.registry_is_direct(direct)
-    assert not agents_module.registry_is_direct(public)
+    assert mesa_bridge.registry_is_direct(direct)
+    assert not mesa_bridge.registry_is_direct(public)
     at_start = len(public.agents)
     for _ in range(18):
         direct.step()
@@ -388,12 +389,12 @@ def test_direct_registration_leaves_mesa_as_its_own_path_would():
 
 def test_registration_takes_mesas_public_path_unless_it_is_safe_to_bypass(monkeypatch):
     model = tiny_sector()
-    assert agents_module.registry_is_direct(model)
+    assert mesa_bridge.registry_is_direct(model)
     monkeypatch.setattr(Clinician, "_datasets", {"staff"})  # a Mesa dataset tracks clinicians
-    assert not agents_module.registry_is_direct(model)
+    assert not mesa_bridge.registry_is_direct(model)
     monkeypatch.setattr(Clinician, "_datasets", set())
-    monkeypatch.setattr(agents_module, "DIRECT_REGISTRY_MESA_VERSIONS", frozenset())
-    assert not agents_module.registry_is_direct(model)  # an unchecked Mesa release
+    monkeypatch.setattr(mesa_bridge, "DIRECT_REGISTRY_MESA_VERSIONS", frozenset())
+    assert not mesa_bridge.registry_is_direct(model)  # an unchecked Mesa release
 
 
 def test_agents_are_created_on_first_read_with_the_ids_reserved_on_joining():

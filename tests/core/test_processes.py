@@ -309,7 +309,7 @@ def test_low_stigma_leads_to_more_disclosure():
 def test_le_leader_makes_disclosure_safer():
     model = tiny_sector(disclosure_rate=0.5, le_leader_safety=0.3)
     uniform_state(model, stigma=0.45)
-    model.hire_le_leader(orgs=[0])
+    model.intervene("hire_le_leader", orgs=[0])
     clinicians = hidden_lived_experience(model)
     advance(model, processes.disclosure, months=6)
     in_org0 = model.staff.org[clinicians] == 0
@@ -569,8 +569,8 @@ def test_fair_pay_and_clear_roles_fill_posts_faster(lever):
     # Both organisations willing, 6 vacant posts each; org 0 pays and describes its roles well.
     model = tiny_sector(fill_rate=0.3, funding_envelope=[0.0])
     uniform_state(model, commitment=0.9)
-    model.set(lever, 1.0, orgs=[0])
-    model.set(lever, 0.1, orgs=[1])
+    model.intervene("set", name=lever, value=1.0, orgs=[0])
+    model.intervene("set", name=lever, value=0.1, orgs=[1])
     hires = np.zeros(2)
     for _ in range(40):  # fresh posts each month, so the counts are rates
         model.orgs.positions[:] = (
@@ -586,7 +586,7 @@ def test_fair_pay_and_clear_roles_fill_posts_faster(lever):
 def test_le_leader_clarifies_roles():
     model = tiny_sector(role_clarity=0.4, le_leader_clarity=0.5)
     assert processes.effective_role_clarity(model) == pytest.approx([0.4, 0.4])
-    model.hire_le_leader(orgs=[0])
+    model.intervene("hire_le_leader", orgs=[0])
     assert processes.effective_role_clarity(model) == pytest.approx([0.7, 0.4])
 
 
@@ -625,7 +625,7 @@ def two_orgs_with_peers(**overrides):
 
 def test_le_leader_lowers_peer_exit_hazard():
     model, peers = two_orgs_with_peers()
-    model.hire_le_leader(orgs=[0])
+    model.intervene("hire_le_leader", orgs=[0])
     hazard = processes.peer_exit_hazard(model, peers)
     in_org0 = model.staff.org[peers] == 0
     assert hazard[in_org0].max() < hazard[~in_org0].min()
@@ -634,8 +634,8 @@ def test_le_leader_lowers_peer_exit_hazard():
 @pytest.mark.parametrize("lever", ["pay_parity", "role_clarity"])
 def test_parity_and_clarity_lower_peer_exit_hazard(lever):
     model, peers = two_orgs_with_peers()
-    model.set(lever, 1.0, orgs=[0])
-    model.set(lever, 0.3, orgs=[1])
+    model.intervene("set", name=lever, value=1.0, orgs=[0])
+    model.intervene("set", name=lever, value=0.3, orgs=[1])
     hazard = processes.peer_exit_hazard(model, peers)
     in_org0 = model.staff.org[peers] == 0
     assert hazard[in_org0].max() < hazard[~in_org0].min()
@@ -791,7 +791,7 @@ def test_circle_sum_variants_agree():
     model = SectorModel(rng=4, n_orgs=6, exposure_mix=(0.2, 0.3, 0.5))
     for _ in range(6):
         model.step()
-    model.hire_le_leader(orgs="all")
+    model.intervene("hire_le_leader", orgs="all")
     staff = model.staff
     n = staff.size
     active = np.flatnonzero(staff.active[:n])

@@ -10,20 +10,20 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
+from simulation.outputs.comparison_figures import differences_figure, outcomes_figure
 from simulation.outputs.comparison_report import (
     REPORT_COLUMNS,
     build_report,
     comparison_manifest,
-    describe_event,
+    report_table,
+)
+from simulation.outputs.comparison_words import (
     difference_phrase,
-    differences_figure,
     format_difference,
     format_value,
     headline_sentences,
     outcome_label,
-    outcomes_figure,
     reading,
-    report_table,
     threshold_phrase,
 )
 from simulation.runs.comparison import KEY_OUTCOMES, compare
@@ -205,7 +205,8 @@ def test_thresholds_are_stated_in_their_units():
 )
 def test_events_read_in_words(event, words):
     scenario = Scenario.from_data({"name": "x", "parameters": {"n_orgs": 4}, "events": [event]})
-    assert describe_event(scenario.events[0]) == words
+    event = scenario.events[0]
+    assert f"month {event.month}: {event.describe()}" == words
 
 
 def test_the_table_shows_each_mean_the_same_way_and_marks_clear_ones(comparison):

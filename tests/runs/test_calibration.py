@@ -14,15 +14,16 @@ from conftest import tiny_sector
 
 from simulation import SectorModel
 from simulation.core.state import Kind
-from simulation.runs import calibration as calibration_module
 from simulation.runs.calibration import (
     BAND_PENALTY,
     TARGET_NAMES,
     TARGETS,
+    Target,
     calibration_table,
     distance,
     measure,
     month0_figures,
+    point_search,
     series_figures,
 )
 
@@ -32,7 +33,7 @@ BANDS = {target.name: (target.low, target.high) for target in TARGETS}
 
 def on_target() -> dict[str, float]:
     """Figures exactly at each point target, band-only figures mid-band."""
-    return {t.name: t.target if t.target is not None else (t.low + t.high) / 2 for t in TARGETS}
+    return {t.name: t.value if t.value is not None else (t.low + t.high) / 2 for t in TARGETS}
 
 
 def test_targets_are_the_seven_figures_with_sane_bands():
@@ -47,7 +48,7 @@ def test_targets_are_the_seven_figures_with_sane_bands():
     )
     for t in TARGETS:
         assert t.low < t.high and t.source and t.description
-        assert t.target is None or t.low < t.target < t.high
+        assert t.value is None or t.low < t.value < t.high
 
 
 def test_measure_is_deterministic_for_a_seed():
@@ -150,7 +151,7 @@ def load_script():
 
 
 def test_search_seeds_never_overlap_and_designs_stay_in_their_box():
-    script = calibration_module
+    script = point_search
     stage1 = script.stage_seeds(2017, script.STAGE1, 8)
     stage2 = script.stage_seeds(2017, script.STAGE2, 16)
     confirm = script.stage_seeds(2017, script.CONFIRM, 30)
@@ -181,7 +182,21 @@ def test_the_script_runs_a_tiny_search_and_writes_its_three_files(tmp_path, caps
         "points.csv",
     ]
     summary = json.loads((out / "calibration.json").read_text())
-    assert set(summary["chosen"]) == set(calibration_module.SEARCH_SPACE)
+    assert set(summary["chosen"]) == set(point_search.SEARCH_SPACE)
     points = pd.read_csv(out / "points.csv")
     assert {"stage1", "stage2", "confirm"} <= set(points["stage"])
     assert "chosen values" in capsys.readouterr().out
+
+
+def test_one_target_type_scores_a_band_and_a_scale():
+    growth = next(t for t in TARGETS if t.name == "peer_growth")  # 0.159 in 0.10-0.25
+    assert growth.misfit(0.25) == pytest.approx(1.0) and growth.misfit(0.10) == pytest.approx(1.0)
+    hindcast = Target("x", "a figure", "a source", value=0.5, scale=0.05)
+    assert hindcast.misfit(0.55) == pytest.approx(1.0) and hindcast.misfit(0.4) == pytest.approx(4)
+    assert distance({"x": 0.55}, [hindcast]) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="no band"):
+        hindcast.met(0.5)
+    with pytest.raises(ValueError, match="needs low and high"):
+        Target("y", "a band-only figure", "a source", value=None, low=0.1)
+    with pytest.raises(ValueError, match="scale must be > 0"):
+        Target("z", "a figure", "a source", value=0.5, scale=0.0)

@@ -71,12 +71,15 @@ def test_results_are_in_job_order_and_the_same_for_two_workers():
 
 
 def _comparison_jobs():
-    from simulation.runs.comparison import _run_job, paired_scenario
+    from simulation.runs.comparison import _run_batch, paired_scenario
     from simulation.runs.scenarios import Scenario
 
     text = (SCENARIOS / "exec-champion.toml").read_text()
-    champion = paired_scenario(Scenario.from_text(text), steps=13, seed=5, replications=2)
-    return _run_job, [(champion, 0, 11), (champion, 1, 12)]
+    champion = paired_scenario(Scenario.from_text(text), steps=13, seed=5, replications=3)
+    return _run_batch, [
+        [(champion, 0, 11, None), (champion, 1, 12, None)],
+        [(champion, 2, 13, None)],
+    ]
 
 
 def _validation_jobs():
@@ -88,13 +91,16 @@ def _validation_jobs():
 
 
 def _calibration_jobs():
-    from simulation.runs.calibration import _measure_job
+    from simulation.runs.calibration.measure import _measure_job
 
     return _measure_job, [(seed, {"n_orgs": 6}, 6) for seed in (1, 2, 3)]
 
 
 def _same(first, second):
-    if isinstance(first, pd.DataFrame):
+    if isinstance(first, list):  # a batch's results
+        for one, other in zip(first, second, strict=True):
+            _same(one, other)
+    elif isinstance(first, pd.DataFrame):
         pd.testing.assert_frame_equal(first, second)
     elif hasattr(first, "sector"):  # a validation ArmRun
         for name in ("sector", "orgs", "probe"):

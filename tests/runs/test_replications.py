@@ -86,6 +86,7 @@ def test_each_replication_equals_a_direct_simulate_call():
 def test_bad_parameter_fails_before_any_replication(monkeypatch):
     calls = []
     monkeypatch.setattr(experiments, "simulate", lambda **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(experiments, "replication_frames", lambda *args: calls.append(args))
     with pytest.raises(ParameterError, match="n_orgz"):
         run_replications(steps=STEPS, replications=2, params={"n_orgz": 4}, progress=False)
     with pytest.raises(ParameterError, match="pay_parity"):

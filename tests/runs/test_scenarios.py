@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from simulation import SECTOR_COLUMNS, Scenario, ScenarioError, SectorModel, run_scenario
 from simulation.cli import app
 from simulation.core.errors import LewsimError
-from simulation.core.interventions import INTERVENTION_TYPES, INTERVENTIONS
+from simulation.core.interventions import INTERVENTION_TYPES
 from simulation.runs.replications import replication_seeds
 from simulation.runs.scenarios import (
     MAX_FILE_BYTES,
@@ -64,10 +64,13 @@ def event(month: int, type_: str, **fields) -> str:
 
 #: Scenarios of the outside world (docs/ODD.md section 6.1), not of an intervention.
 OUTSIDE_WORLD = {"no-new-policy", "funding-cut"}
+#: Scenarios on the example sector file (experiments/sectors/riverside.toml).
+OWN_SECTOR = {"riverside", "riverside-champions"}
+SECTOR_EXAMPLE = Path(__file__).resolve().parents[2] / "experiments" / "sectors" / "riverside.toml"
 
 
 def test_every_shipped_scenario_loads_and_validates():
-    assert {path.stem for path in SHIPPED} == EXPECTED | OUTSIDE_WORLD
+    assert {path.stem for path in SHIPPED} == EXPECTED | OUTSIDE_WORLD | OWN_SECTOR
     for path in SHIPPED:
         scenario = Scenario.load(path)
         assert scenario.name == path.stem
@@ -81,6 +84,12 @@ def test_every_shipped_scenario_loads_and_validates():
             )
             changed = set(scenario.parameters) | {e.name for e in scenario.events}
             assert changed <= {"funding_envelope", "policy_pressure"}
+        elif scenario.name in OWN_SECTOR:
+            # Relative to the scenario file, wherever the command runs from.
+            assert scenario.sector == str(SECTOR_EXAMPLE.resolve())
+            assert "Riverside" in scenario.description
+            scenario.build(seed=1)
+            continue
         elif scenario.name == "baseline":
             assert "Byrne et al. (2019)" in scenario.description
             assert scenario.events == () and scenario.parameters == {}
@@ -354,7 +363,7 @@ EVENT_ARGUMENTS = {
 }
 
 
-@pytest.mark.parametrize("intervention", INTERVENTIONS)
+@pytest.mark.parametrize("intervention", tuple(INTERVENTION_TYPES))
 def test_an_event_is_read_as_the_intervention_its_type_names(intervention):
     arguments = EVENT_ARGUMENTS[intervention]
     scenario = Scenario.from_text(scenario_text(events=event(4, intervention, **arguments)))
@@ -379,7 +388,7 @@ def test_scenario_events_and_the_python_api_refuse_the_same_values():
         with pytest.raises(ScenarioError) as from_file:
             Scenario.from_text(scenario_text(events=event(2, "management_training", **arguments)))
         with pytest.raises(LewsimError) as from_python:
-            model.management_training(**arguments)
+            model.intervene("management_training", **arguments)
         ((field, value),) = arguments.items()
         reason = str(from_python.value).split(": ", 2)[2]
         assert from_file.value.problems == [f"events[0].{field} = {show(value)}: {reason}"]
@@ -570,7 +579,10 @@ _VALUES = st.recursive(
     max_leaves=12,
 )
 _EVENT = st.fixed_dictionaries(
-    {"month": st.one_of(st.integers(-2, 30), _SCALARS), "type": st.sampled_from(INTERVENTIONS)},
+    {
+        "month": st.one_of(st.integers(-2, 30), _SCALARS),
+        "type": st.sampled_from(tuple(INTERVENTION_TYPES)),
+    },
     optional={
         key: _VALUES
         for key in ("orgs", "coverage", "rate", "level", "enabled", "name", "value", "extra")

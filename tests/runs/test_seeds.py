@@ -30,11 +30,11 @@ class FirstRunError(Exception):
 
 
 def test_a_huge_run_makes_no_seeds_up_front(monkeypatch):
-    def first_run(steps, seed, params, events):
-        assert seed == replication_seed(3, 0)
+    def first_run(steps, seeds, params, events, sector=None):
+        assert seeds[0] == replication_seed(3, 0)
         raise FirstRunError
 
-    monkeypatch.setattr(replications, "run_replication", first_run)
+    monkeypatch.setattr(replications, "replication_frames", first_run)
     tracemalloc.start()
     try:
         with pytest.raises(FirstRunError):

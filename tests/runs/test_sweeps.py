@@ -293,16 +293,26 @@ def test_outputs_are_identical_on_every_executor():
 
 def test_a_run_that_raises_is_recorded_and_the_sweep_goes_on(monkeypatch):
     sweep = _small_lhs()
-    real = jobs.run_outcomes
+    real, real_batch = jobs.run_outcomes, jobs.simulate_batch
     failing_seed = next(iter(sweep.runs())).seed
+    batches = []
 
     def sometimes_broken(steps, seed, *args, **kwargs):
         if seed == failing_seed:
             raise RuntimeError("broken on purpose")
         return real(steps, seed, *args, **kwargs)
 
+    def batch_sometimes_broken(steps, seeds, *args, **kwargs):
+        batches.append(list(seeds))
+        if failing_seed in seeds:
+            raise RuntimeError("broken on purpose")
+        return real_batch(steps, seeds, *args, **kwargs)
+
     monkeypatch.setattr(jobs, "run_outcomes", sometimes_broken)
+    monkeypatch.setattr(jobs, "simulate_batch", batch_sometimes_broken)
     rows = _run_all(sweep, "sequential")
+    # The failing run was in a batch with others, which were retried alone and succeeded.
+    assert any(failing_seed in seeds and len(seeds) > 1 for seeds in batches)
     failed = rows[rows["status"] == "error"]
     assert len(failed) == 3  # replicate 0 of each of the three points shares that seed
     assert (failed["error"] == "RuntimeError: broken on purpose").all()

@@ -449,7 +449,7 @@ def test_the_pathway_cuts_tabulate_every_emergent_check_of_a_cut_pattern(tiny_va
 
 
 def test_robustness_counts_the_draws_in_which_each_emergent_check_holds():
-    from simulation.runs.posterior import load_posterior
+    from simulation.runs.calibration import load_posterior
 
     posterior, pattern = load_posterior(), PATTERNS[9]
     table = robustness([pattern], posterior, draws=3, months=36, params=TINY)

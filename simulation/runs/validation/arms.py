@@ -22,6 +22,7 @@ from simulation.core.interventions import Intervention
 from simulation.core.processes import most_committed_team
 from simulation.core.reporters import org_tallies
 from simulation.core.state import Kind
+from simulation.runs.batch import SectorBatch
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Arm:
         months: Fixed horizon; ``None`` means the validation's horizon.
         probe: Name of a per-month measurement in :data:`PROBES`, if the sector columns
             are not enough.
+        sector: A sector file's path to run the arm on (None: the generated sector).
     """
 
     name: str
@@ -45,6 +47,7 @@ class Arm:
     actions: tuple[Intervention | Manipulation, ...] = ()
     months: int | None = None
     probe: str | None = None
+    sector: str | None = None
 
 
 def arm(
@@ -236,7 +239,11 @@ class ChampionsLeave:
 
 #: Laboratory manipulations an arm may make besides the model's interventions. Unlike an
 #: intervention (applied inside the step of its month, by process 1), a manipulation is done
-#: between steps, just before the step that produces its month.
+#: between steps, just before the step that produces its month. Neither is something an
+#: organisation could do, so neither is an intervention class: peers placed by fiat, beyond
+#: any hiring decision, and champions who leave the organisation (replaced by newcomers),
+#: where :class:`~simulation.core.interventions.RemoveChampion` takes away only the role.
+#: Wherever an arm does what an organisation could do, it uses the intervention classes.
 type Manipulation = AddPeers | ChampionsLeave
 
 
@@ -294,16 +301,58 @@ def run_arm(arm: Arm, seed: int, months: int) -> ArmRun:
     Returns:
         The arm's sector series, organisation table and probe.
     """
-    months = arm.months or months
-    model = SectorModel(rng=seed, **dict(arm.params))
     probe = PROBES[arm.probe] if arm.probe else None
-    rows = [probe(model)] if probe else []
-    manipulations = []
+    rows: list[dict[str, float]] = []
+    model = _set_up(arm, seed, probe, rows)
+    _advance(model, arm, arm.months or months, probe, rows)
+    return ArmRun(model.sector_frame(), model.org_table(), pd.DataFrame(rows))
+
+
+def run_arm_batch(arm: Arm, seeds: Sequence[int], months: int) -> list[ArmRun]:
+    """:func:`run_arm` of each seed, the seeds run as one batch (:mod:`simulation.runs.batch`).
+
+    An arm with a probe measures each model alone, so its seeds run one by one.
+
+    Args:
+        arm: The configuration.
+        seeds: The pairs' seeds.
+        months: Horizon, used unless the arm fixes its own.
+
+    Returns:
+        One run per seed, each equal to ``run_arm(arm, seed, months)``.
+    """
+    if arm.probe or len(seeds) == 1:
+        return [run_arm(arm, seed, months) for seed in seeds]
+    batch = SectorBatch([_set_up(arm, seed, None, []) for seed in seeds])
+    _advance(batch, arm, arm.months or months, None, [])
+    return [
+        ArmRun(sector, orgs, pd.DataFrame([]))
+        for sector, orgs in zip(batch.sector_frames(), batch.org_tables(), strict=True)
+    ]
+
+
+def _set_up(
+    arm: Arm, seed: int, probe: Callable[[SectorModel], dict[str, float]] | None, rows: list
+) -> SectorModel:
+    """The arm's model at month 0: probed, then its interventions scheduled."""
+    model = SectorModel(rng=seed, sector=arm.sector, **dict(arm.params))
+    if probe:
+        rows.append(probe(model))
     for action in arm.actions:
         if isinstance(action, Intervention):
             model.schedule(action)  # after the month-0 probe: month 0's apply at once
-        else:
-            manipulations.append(action)
+    return model
+
+
+def _advance(
+    model: SectorModel,
+    arm: Arm,
+    months: int,
+    probe: Callable[[SectorModel], dict[str, float]] | None,
+    rows: list,
+) -> None:
+    """Step the model to ``months``, making the arm's manipulations before their months."""
+    manipulations = [action for action in arm.actions if not isinstance(action, Intervention)]
     for month in range(1, months + 1):
         for manipulation in manipulations:
             if max(manipulation.month, 1) == month:
@@ -311,9 +360,20 @@ def run_arm(arm: Arm, seed: int, months: int) -> ArmRun:
         model.step()
         if probe:
             rows.append(probe(model))
-    return ArmRun(model.sector_frame(), model.org_table(), pd.DataFrame(rows))
 
 
 def run_job(job: tuple[Arm, int, int]) -> ArmRun:
     """:func:`run_arm` on one ``(arm, seed, months)`` tuple (for :func:`map_runs`)."""
     return run_arm(*job)
+
+
+def run_batch_job(jobs: list[tuple[Arm, int, int]]) -> list[ArmRun]:
+    """:func:`run_arm_batch` of jobs of one arm and horizon (for ``map_batched``)."""
+    arm, _, months = jobs[0]
+    return run_arm_batch(arm, [seed for _, seed, _ in jobs], months)
+
+
+def job_setup(job: tuple[Arm, int, int]) -> tuple[dict[str, Any], str]:
+    """A job's parameters and what its batch-mates share: the arm and the horizon."""
+    arm, _, months = job
+    return dict(arm.params), repr((arm, months))

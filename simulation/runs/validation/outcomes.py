@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from simulation.runs.validation.arms import LEARNING_FROZEN, ArmRun, Runs, arm, run_arm
+from simulation.runs.validation.arms import LEARNING_FROZEN, ArmRun, Runs, arm, run_arm_batch
 
 
 def at(run: ArmRun, column: str, month: int = -1) -> float:
@@ -67,7 +67,7 @@ def learning_control(seeds: Sequence[int], months: int = 120) -> dict[str, tuple
     """
     counts = {}
     for name, params in (("learning", {}), ("frozen", dict(LEARNING_FROZEN))):
-        runs = [adopters(run_arm(arm(name, name, params), seed, months)) for seed in seeds]
+        runs = [adopters(run) for run in run_arm_batch(arm(name, name, params), seeds, months)]
         counts[name] = (sum(run[0] for run in runs), sum(run[1] for run in runs))
     return counts
 

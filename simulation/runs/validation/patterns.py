@@ -19,6 +19,7 @@ from simulation.core.interventions import (
     WorkforceTraining,
 )
 from simulation.core.parameters import Parameters
+from simulation.core.wording import count
 from simulation.runs.statistics import mean_interval
 from simulation.runs.validation.arms import (
     DISCLOSURE_CUT,
@@ -695,7 +696,7 @@ class CriticalMass(Pattern):
     arms = tuple(
         arm(
             f"peers_{k}",
-            f"{k} peer{'s' if k != 1 else ''} per team",
+            f"{count(k, 'peer')} per team",
             _CULTURE_LAB,
             [AddPeers(month=0, per_team=k)] if k else [],
             months=CULTURE_MONTHS,

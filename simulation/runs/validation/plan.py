@@ -32,6 +32,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from simulation.core.errors import InputError
+from simulation.core.wording import error_reason, refusal
 
 #: The packaged plan (a link to experiments/validation-plan.toml in the source tree).
 DEFAULT_PLAN = Path(__file__).parent / "validation-plan.toml"
@@ -145,15 +146,17 @@ def parse_plan(text: str, source: str = "<plan>") -> ValidationPlan:
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
-        value = first.get("input")
         name = str(first["loc"][-1]) if first["loc"] else ""
         name = str(first["loc"][0]) if name == "[key]" else name  # a bad table name
-        allowed = _ALLOWED.get(name, first["msg"])
-        raise InputError(
-            f"validation plan {source}: field {field or '(top level)'}"
-            + ("" if first["type"] == "missing" else f" = {value!r}")
-            + f": {first['msg'].lower()}; allowed: {allowed}"
-        ) from None
+        reason = f"{error_reason(first)}; allowed: {_ALLOWED.get(name, first['msg'])}"
+        sentence = refusal(
+            f"field {field or '(top level)'}",
+            first.get("input"),
+            reason,
+            missing=first["type"] == "missing",
+            show=repr,
+        )
+        raise InputError(f"validation plan {source}: {sentence}") from None
     withdrawn = {n: entry.withdrawn for n, entry in parsed.patterns.items() if entry.withdrawn}
     return ValidationPlan(
         dict(parsed.checks),  # plain dicts: a plan is pickled to worker processes

@@ -1,6 +1,6 @@
 """Posterior robustness: in what share of posterior draws each emergent check holds.
 
-Each draw of the calibrated posterior (:class:`~simulation.runs.posterior.Posterior`,
+Each draw of the calibrated posterior (:class:`~simulation.runs.calibration.Posterior`,
 drawn as ``--posterior`` draws them: row ``draw_index(seed, d)`` for draw ``d``) sets its
 parameters under every arm's own (an arm's manipulation wins), and the arms of the
 patterns with emergent checks run on ``seeds`` seeds each. A check *holds in a draw* when
@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation.runs.posterior import Posterior
+from simulation.runs.calibration import Posterior
 from simulation.runs.replications import map_runs, replication_seeds
-from simulation.runs.validation.arms import Arm, ArmRun, run_arm
+from simulation.runs.validation.arms import Arm, ArmRun, run_arm_batch
 from simulation.runs.validation.base import Pattern
 from simulation.runs.validation.plan import ValidationPlan, load_plan
 from simulation.runs.validation.suite import ROOT_SEED, arms_of
@@ -57,7 +57,7 @@ def _draw_job(
     patterns, draw, fixed, seeds, months, plan = job
     runs: dict[str, list[ArmRun]] = {}
     for each in arms_of(patterns):
-        runs[each.name] = [run_arm(under(each, draw, fixed), s, months) for s in seeds]
+        runs[each.name] = run_arm_batch(under(each, draw, fixed), seeds, months)
     means = {}
     for pattern in patterns:
         for measure in pattern.checks(runs, months):

@@ -10,13 +10,14 @@ there are tabulated: a negative control passes when its check is contradicted.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
-from simulation.runs.replications import map_runs, replication_seeds
-from simulation.runs.validation.arms import Arm, ArmRun, run_job, with_params
+from simulation.runs.batch import map_batched
+from simulation.runs.replications import replication_seeds
+from simulation.runs.validation.arms import Arm, ArmRun, job_setup, run_batch_job, with_params
 from simulation.runs.validation.base import Check, Pattern, Verdict, pattern_verdict
 from simulation.runs.validation.loops import LOOP_MONTHS, LOOPS, LoopGain
 from simulation.runs.validation.patterns import PATTERNS, pattern_by_number
@@ -52,6 +53,7 @@ class Validation:
         loop_gains: The loop-gain experiments run.
         params: Parameters set in every arm, if any.
         plan: The validation plan the checks were judged against.
+        sector: The sector file every arm ran on (None: the generated sector).
         cuts: One row per emergent check of a pattern with a pathway cut: its verdict at
             the defaults and under the cut, and ``contradicted`` (the negative control
             passes); empty if the cuts were not run.
@@ -71,6 +73,7 @@ class Validation:
     plan: ValidationPlan = field(default_factory=load_plan)
     cuts: pd.DataFrame = field(default_factory=pd.DataFrame)
     robustness: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sector: str | None = None
 
     @property
     def reduced(self) -> bool:
@@ -149,6 +152,7 @@ def run_arms(
     params: Mapping[str, Any] | None = None,
     workers: int = 1,
     progress: bool = False,
+    sector: str | None = None,
 ) -> tuple[dict[str, list[ArmRun]], list[int]]:
     """Run arms on the same seed pairs (common random numbers).
 
@@ -160,14 +164,18 @@ def run_arms(
         params: Parameters set in every arm on top of its own.
         workers: Processes (results do not depend on it).
         progress: Show a progress bar.
+        sector: A sector file's path every arm runs on (None: the generated sector).
 
     Returns:
         Arm name -> one run per seed in seed order, and the seeds.
     """
     seeds = replication_seeds(seed, pairs)
-    arms = [with_params(each, params or {}) for each in arms]
+    arms = [replace(with_params(each, params or {}), sector=sector) for each in arms]
     jobs = [(each, s, months) for each in arms for s in seeds]
-    results = map_runs(run_job, jobs, workers=workers, progress=progress, desc="validation runs")
+    # Arms share seeds, so batches are within an arm (simulation.runs.batch).
+    results = map_batched(
+        run_batch_job, jobs, job_setup, workers=workers, progress=progress, desc="validation runs"
+    )
     runs: dict[str, list[ArmRun]] = {each.name: [] for each in arms}
     for (each, _, _), result in zip(jobs, results, strict=True):
         runs[each.name].append(result)
@@ -186,6 +194,7 @@ def validate(
     cuts: bool = False,
     workers: int = 1,
     progress: bool = False,
+    sector: str | None = None,
 ) -> Validation:
     """Run the pattern experiments (and the loop-gain experiments) and judge every check.
 
@@ -204,6 +213,8 @@ def validate(
             the same seeds (:func:`pathway_cuts`).
         workers: Processes to run arms in (results do not depend on it).
         progress: Show a progress bar.
+        sector: A sector file's path: the patterns on your own organisations (an arm
+            that sets ``exposure_mix`` then keeps the file's exposure classes).
 
     Returns:
         The checks, the loop-gain checks, the runs and the seeds.
@@ -237,6 +248,7 @@ def validate(
         params=params,
         workers=workers,
         progress=progress,
+        sector=sector,
     )
     rows = [
         {"title": pattern.title, **_row(check)}
@@ -259,6 +271,7 @@ def validate(
         gains,
         dict(params or {}),
         plan,
+        sector=sector,
     )
     if cuts:
         validation.cuts = pathway_cuts(validation, seed=seed, workers=workers, progress=progress)
@@ -302,6 +315,7 @@ def pathway_cuts(
             params=pattern.pathway_cut,
             workers=workers,
             progress=progress,
+            sector=validation.sector,
         )
         for check in pattern.judged(runs, validation.months, plan):
             if not check.emergent:

@@ -1,82 +1,42 @@
-"""Parameter sweeps: a sweep file, its design, its runs, and running them on any executor.
+"""A sweep file: its fields, factors and checks, read into a :class:`Sweep` of runs.
 
-A sweep file (TOML) names a starting scenario (optional), the settings of every run, a
-sampling design and the factors it varies::
-
-    name = "board-vs-visits"
-    scenario = "../scenarios/baseline.toml"   # relative to this file (or the directory
-    steps = 60                                # the command runs in)
-    replications = 2
-    seed = 7
-    design = "lhs"            # factorial | list | lhs | sobol | morris
-    samples = 8               # size for lhs / sobol / morris
-    outputs = ["peer_workers", "mean_stigma"]
-    every = 12                # optional: also keep the outputs every 12 months
-
-    [parameters.board_support]
-    range = [0.0, 1.0]
-    [parameters.manager_network]
-    levels = [true, false]
-    [parameters."events.exec-champion.month"]    # a field of the scenario's event
-    range = [0, 60]                              # named "exec-champion" (or events.0.month)
-
-A factor is a model parameter or a field of one of the base scenario's events. It has a
-``range`` (numbers; whole numbers for integer fields), ``levels`` (a list of values) or,
-for the ``list`` design, ``values`` (one per design point).
-
-:func:`design_points` turns the file into design points: every combination of levels
-(``factorial``), the listed points (``list``), a Latin hypercube (``lhs``, from
-``scipy.stats.qmc``), Saltelli's sample for Sobol indices (``sobol``, from SALib, ``samples
-* (factors + 2)`` points) or Morris trajectories (``morris``, from SALib, ``samples *
-(factors + 1)`` points). Each point is run ``replications`` times. Replicate ``r`` of every
-point gets the same seed, ``SeedSequence(seed).spawn(...)[r]`` (common random numbers, as
-in ``lewsim compare``): differences between points are then effects of the factors, not of
-chance. Every run has a ``run_id``, a stable hash of its factor values, replicate and base
-seed, so a resumed sweep knows what is done.
-
-:func:`execute` runs the pending runs sequentially, in a local process pool or on a Dask
-cluster, handing finished rows in batches to a sink (the outputs layer's shard store
-writes them to disk). A run that raises is recorded with status ``error`` and its message;
-the sweep goes on. The unit of work is :func:`simulation.core.outcomes.run_outcomes`, in the
-core, so workers import nothing above the model.
+See :mod:`simulation.runs.sweeps` for the file's format. Every problem of a file is
+reported at once, as a :class:`SweepError` naming the file and the field.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
-import itertools
 import json
 import math
 import os
-import socket
-import time
 import tomllib
-import urllib.parse
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from simulation.core.errors import InputError
+from simulation.core.errors import InputError, LewsimError, SettingsFileError
 from simulation.core.outcomes import outcome_name
-from simulation.core.parameters import YEARLY_SERIES, Parameters
+from simulation.core.parameters import ORG_LEVERS, YEARLY_SERIES, Parameters
 from simulation.core.reporters import SECTOR_COLUMNS
-from simulation.runs.jobs import Job, Run, carry_out
-from simulation.runs.pool import runs_as_done
+from simulation.core.sector_file import read_sector, unknown_name_hint
+from simulation.core.wording import describe_errors, did_you_mean, shorten
+from simulation.runs.jobs import Job, Run
 from simulation.runs.replications import replication_seeds
-from simulation.runs.scenarios import Scenario, ScenarioError, SettingsFileError, read_settings_file
-
-DESIGNS = ("factorial", "list", "lhs", "sobol", "morris")
+from simulation.runs.scenarios import Scenario, ScenarioError, read_settings_file
+from simulation.runs.sweeps.designs import (
+    design_problems,
+    design_size,
+    enumerated_points,
+    unit_design,
+)
 
 #: Largest number of runs a sweep file may ask for (points x replications).
 MAX_RUNS = 1_000_000
-
-#: Morris grid levels (SALib's default is 4; the analysis must use the same number).
-MORRIS_LEVELS = 4
 
 
 class SweepError(InputError):
@@ -125,6 +85,7 @@ class SweepFile(BaseModel):
     samples: int | None = Field(None, ge=1, le=100_000)
     outputs: list[str] = Field(min_length=1)
     every: int | None = Field(None, ge=1)
+    sector: str | None = None
     parameters: dict[str, Factor] = Field(min_length=1)
 
 
@@ -139,7 +100,8 @@ class FactorSpec:
         high: High end of a range.
         levels: The levels (or a ``list`` design's values), else ``None``.
         event: Index of the event a field of which this is, else ``None``.
-        field: The event's field name, else ``None``.
+        field: The event's field name (or the organisation's lever), else ``None``.
+        organisation: The organisation whose lever this is, else ``None``.
     """
 
     key: str
@@ -149,6 +111,7 @@ class FactorSpec:
     levels: tuple[Any, ...] | None = None
     event: int | None = None
     field: str | None = None
+    organisation: str | None = None
 
     def from_unit(self, unit: float) -> Any:
         """The factor's value at a point of the unit interval (the designs' scale)."""
@@ -231,9 +194,15 @@ class Sweep:
         """What a worker needs to carry out ``run`` (model parameters, events, months)."""
         parameters = dict(self.base.parameters)
         events = [event.model_dump() for event in self.base.events]
+        sector = self.base.load_sector()
+        content = None if sector is None else sector.spec.model_dump()
         for factor in self.factors:
             value = run.values[factor.key]
-            if factor.event is None:
+            if factor.organisation is not None:
+                assert sector is not None and content is not None
+                index = sector.names.index(factor.organisation)
+                content["organisations"][index][factor.field] = value
+            elif factor.event is None:
                 parameters[factor.key] = value
             else:
                 events[factor.event][factor.field] = value
@@ -244,6 +213,7 @@ class Sweep:
             events=events,
             outputs=tuple(self.spec.outputs),
             every=self.spec.every,
+            sector=content,
         )
 
 
@@ -321,7 +291,7 @@ def sweep_from_text(text: str, source: str = "<string>", directory: Path | None 
     factors = [
         _resolve_factor(key, factor, spec, base, source) for key, factor in spec.parameters.items()
     ]
-    problems = _design_problems(spec, factors)
+    problems = design_problems(spec, factors)
     unknown = [name for name in spec.outputs if name not in SECTOR_COLUMNS]
     problems += [
         f"outputs: {name!r} is not a sector column; allowed: {', '.join(SECTOR_COLUMNS)}"
@@ -346,7 +316,7 @@ def sweep_from_text(text: str, source: str = "<string>", directory: Path | None 
                 "allowed"
             ],
         )
-    units = _unit_design(spec, factors)
+    units = unit_design(spec, factors)
     points = (
         [
             {
@@ -356,7 +326,7 @@ def sweep_from_text(text: str, source: str = "<string>", directory: Path | None 
             for row in units
         ]
         if spec.design not in ("factorial", "list")
-        else _enumerated_points(spec, factors)
+        else enumerated_points(spec, factors)
     )
     sweep = Sweep(
         spec=spec, source=source, text=text, base=base, factors=factors, points=points, units=units
@@ -366,24 +336,16 @@ def sweep_from_text(text: str, source: str = "<string>", directory: Path | None 
 
 
 def _describe(error: ValidationError) -> list[str]:
-    problems = []
-    for item in error.errors():
-        path = ".".join(str(part) for part in item["loc"])
-        value = item.get("input")
-        shown = json.dumps(value, default=str) if not isinstance(value, dict) else "a table"
-        if len(shown) > 60:
-            shown = shown[:57] + "..."
-        reason = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "missing":
-            problems.append(f"{path}: missing; it is required")
-        elif item["type"] == "extra_forbidden":
-            allowed = (
-                ", ".join(SweepFile.model_fields) if "." not in path else "range, levels, values"
-            )
-            problems.append(f"{path}: unknown field; allowed: {allowed}")
-        else:
-            problems.append(f"{path} = {shown}: {reason}")
-    return problems
+    """One sentence per problem of a sweep file: ``path = value: reason``."""
+
+    def unknown(path: str) -> str:
+        allowed = ", ".join(SweepFile.model_fields) if "." not in path else "range, levels, values"
+        return f"{path}: unknown field; allowed: {allowed}"
+
+    def value_text(value: Any) -> str:
+        return "a table" if isinstance(value, dict) else shorten(json.dumps(value, default=str), 60)
+
+    return describe_errors(error, unknown=unknown, show=value_text)
 
 
 def _base_scenario(spec: SweepFile, source: str, directory: Path | None) -> Scenario:
@@ -404,6 +366,14 @@ def _base_scenario(spec: SweepFile, source: str, directory: Path | None) -> Scen
             base = Scenario.load(found)
         except ScenarioError as error:
             raise SweepError(source, [f"scenario = {spec.scenario!r}: {error}"]) from None
+    if spec.sector is not None:
+        path = Path(spec.sector)
+        if not path.is_absolute() and directory is not None:
+            path = directory / path
+        try:
+            base = base.replace(sector=str(path.resolve()), context="with the sweep's sector")
+        except ScenarioError as error:
+            raise SweepError(source, [f"sector = {spec.sector!r}: {error}"]) from None
     if spec.steps is not None and spec.steps != base.steps:
         try:
             base = base.replace(steps=spec.steps, context="with the sweep's steps")
@@ -431,7 +401,11 @@ def _resolve_factor(
 ) -> FactorSpec:
     event_index: int | None = None
     event_field: str | None = None
-    if key.startswith("events."):
+    organisation: str | None = None
+    if key.startswith("organisations."):
+        organisation, event_field = _organisation_lever(key, base, source)
+        kind = _field_kind(Parameters.model_fields[event_field].annotation)
+    elif key.startswith("events."):
         parts = key.split(".")
         if len(parts) != 3:
             raise SweepError(
@@ -454,10 +428,7 @@ def _resolve_factor(
         kind = _field_kind(fields[event_field].annotation)
     else:
         if key not in Parameters.model_fields:
-            import difflib
-
-            close = difflib.get_close_matches(key, list(Parameters.model_fields), n=3)
-            hint = f"did you mean {', '.join(close)}? " if close else ""
+            hint = did_you_mean(key, Parameters.model_fields, quote=str)
             raise SweepError(
                 source, [f"parameters.{key}: unknown parameter; {hint}see `lewsim params`"]
             )
@@ -478,9 +449,49 @@ def _resolve_factor(
             raise SweepError(
                 source, [f"parameters.{key}.range = {list(factor.range)}: holds no whole number"]
             )
-        return FactorSpec(key, kind, low=low, high=high, event=event_index, field=event_field)
+        return FactorSpec(
+            key,
+            kind,
+            low=low,
+            high=high,
+            event=event_index,
+            field=event_field,
+            organisation=organisation,
+        )
     levels = factor.levels if factor.levels is not None else factor.values
-    return FactorSpec(key, "levels", levels=tuple(levels), event=event_index, field=event_field)
+    return FactorSpec(
+        key,
+        "levels",
+        levels=tuple(levels),
+        event=event_index,
+        field=event_field,
+        organisation=organisation,
+    )
+
+
+def _organisation_lever(key: str, base: Scenario, source: str) -> tuple[str, str]:
+    """The organisation and lever of a factor ``organisations.NAME.LEVER``."""
+    sector = base.load_sector()
+    if sector is None:
+        raise SweepError(
+            source,
+            [f"parameters.{key}: an organisation's lever needs a sector file (sector = ...)"],
+        )
+    name, dot, lever = key.removeprefix("organisations.").rpartition(".")
+    if not dot or name not in sector.names:
+        raise SweepError(
+            source,
+            [f"parameters.{key}: organisation {name!r}, {unknown_name_hint(name, sector.names)}"],
+        )
+    if lever not in ORG_LEVERS:
+        raise SweepError(
+            source,
+            [
+                f"parameters.{key}: {lever!r} is not an organisation's lever; allowed: "
+                + ", ".join(ORG_LEVERS)
+            ],
+        )
+    return name, lever
 
 
 def _event_index(label: str, base: Scenario, key: str, source: str) -> int:
@@ -502,75 +513,6 @@ def _event_index(label: str, base: Scenario, key: str, source: str) -> int:
     )
 
 
-def _design_problems(spec: SweepFile, factors: Sequence[FactorSpec]) -> list[str]:
-    problems = []
-    by_key = dict(zip(spec.parameters, spec.parameters.values(), strict=True))
-    if spec.design == "factorial":
-        problems += [
-            f"parameters.{key}: the factorial design takes levels = [...], "
-            f"not {'range' if factor.range else 'values'}"
-            for key, factor in by_key.items()
-            if factor.levels is None
-        ]
-    elif spec.design == "list":
-        problems += [
-            f"parameters.{key}: the list design takes values = [...] (one per point)"
-            for key, factor in by_key.items()
-            if factor.values is None
-        ]
-        lengths = {len(factor.values) for factor in by_key.values() if factor.values is not None}
-        if len(lengths) > 1:
-            problems.append(
-                "parameters: every factor of a list design needs the same number of values; "
-                f"got {sorted(lengths)}"
-            )
-    else:
-        problems += [
-            f"parameters.{key}.values: only the list design takes values; use range or levels"
-            for key, factor in by_key.items()
-            if factor.values is not None
-        ]
-        if spec.samples is None:
-            problems.append(f"samples: missing; the {spec.design} design needs a sample size")
-        if (
-            spec.design == "sobol"
-            and spec.samples is not None
-            and spec.samples & (spec.samples - 1)
-        ):
-            problems.append(
-                f"samples = {spec.samples}: the sobol design needs a power of 2 (e.g. 64, 128, 256)"
-            )
-        if spec.design == "sobol" and len(factors) < 2:
-            problems.append("parameters: Sobol indices need at least two factors")
-    if spec.design in ("factorial", "list") and spec.samples is not None:
-        problems.append(f"samples: the {spec.design} design takes no sample size; remove it")
-    return problems
-
-
-def design_size(spec: SweepFile, factors: Sequence[FactorSpec]) -> int:
-    """The number of design points a checked sweep file asks for, without building them.
-
-    Args:
-        spec: A sweep file whose design problems (:func:`_design_problems`) are none.
-        factors: Its factors.
-
-    Returns:
-        Every combination of levels (``factorial``), the number of listed values
-        (``list``), ``samples`` (``lhs``), ``samples * (factors + 2)`` (``sobol``, Saltelli's
-        sample without second-order indices) or ``samples * (factors + 1)`` (``morris``).
-    """
-    if spec.design == "factorial":
-        return math.prod(len(factor.levels or ()) for factor in factors)
-    if spec.design == "list":
-        return len(factors[0].levels or ())
-    assert spec.samples is not None
-    if spec.design == "sobol":
-        return spec.samples * (len(factors) + 2)
-    if spec.design == "morris":
-        return spec.samples * (len(factors) + 1)
-    return spec.samples
-
-
 def _same_event_field(factors: Sequence[FactorSpec]) -> list[str]:
     """Two factors naming one event field (by label and by index): the second would win."""
     seen: dict[tuple[int, str | None], str] = {}
@@ -586,62 +528,6 @@ def _same_event_field(factors: Sequence[FactorSpec]) -> list[str]:
             )
         seen.setdefault(where, factor.key)
     return problems
-
-
-def _enumerated_points(spec: SweepFile, factors: Sequence[FactorSpec]) -> list[dict[str, Any]]:
-    keys = [factor.key for factor in factors]
-    if spec.design == "factorial":
-        grids = [factor.levels for factor in factors]
-        return [
-            dict(zip(keys, combination, strict=True)) for combination in itertools.product(*grids)
-        ]
-    columns = [factor.levels for factor in factors]
-    return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
-
-
-def _unit_design(spec: SweepFile, factors: Sequence[FactorSpec]) -> np.ndarray:
-    """The design on the unit hypercube: points x factors, in [0, 1]."""
-    count = len(factors)
-    if spec.design in ("factorial", "list"):
-        points = _enumerated_points(spec, factors)
-        units = np.empty((len(points), count))
-        for column, factor in enumerate(factors):
-            assert factor.levels is not None
-            for row, point in enumerate(points):
-                position = _index_of(factor.levels, point[factor.key])
-                units[row, column] = (position + 0.5) / len(factor.levels)
-        return units
-    assert spec.samples is not None
-    if spec.design == "lhs":
-        from scipy.stats import qmc
-
-        return qmc.LatinHypercube(d=count, rng=np.random.default_rng(spec.seed)).random(
-            spec.samples
-        )
-    problem = salib_problem(factors)
-    if spec.design == "sobol":
-        from SALib.sample import sobol
-
-        return sobol.sample(problem, spec.samples, calc_second_order=False, seed=spec.seed)
-    from SALib.sample import morris
-
-    return morris.sample(problem, spec.samples, num_levels=MORRIS_LEVELS, seed=spec.seed)
-
-
-def _index_of(levels: Sequence[Any], value: Any) -> int:
-    for position, level in enumerate(levels):
-        if type(level) is type(value) and level == value:
-            return position
-    raise ValueError(f"{value!r} is not a level")
-
-
-def salib_problem(factors: Sequence[FactorSpec]) -> dict[str, Any]:
-    """The SALib problem of a sweep: every factor on the unit interval."""
-    return {
-        "num_vars": len(factors),
-        "names": [factor.key for factor in factors],
-        "bounds": [[0.0, 1.0]] * len(factors),
-    }
 
 
 def _check_points(sweep: Sweep) -> None:
@@ -664,10 +550,16 @@ def _check_points(sweep: Sweep) -> None:
             data = sweep.base.model_dump() | {"parameters": job.parameters, "events": job.events}
             try:
                 Scenario.from_data(data, source="design")
+                if job.sector is not None:  # an organisation's lever, within its range
+                    read_sector(job.sector).check(job.parameters)
             except ScenarioError as error:
                 reason = "; ".join(problem.split(": ", 1)[-1] for problem in error.problems)
                 problems.append(
                     f"parameters.{factor.key}: value {_unhash(value)!r} is not allowed: {reason}"
+                )
+            except LewsimError as error:
+                problems.append(
+                    f"parameters.{factor.key}: value {_unhash(value)!r} is not allowed: {error}"
                 )
     if problems:
         raise SweepError(sweep.source, problems)
@@ -679,185 +571,3 @@ def _hashable(value: Any) -> Any:
 
 def _unhash(value: Any) -> Any:
     return json.loads(value[1])
-
-
-# ---- running ------------------------------------------------------------------------------
-
-
-Sink = Callable[[list[dict[str, Any]]], None]
-
-
-@dataclass
-class Progress:
-    """Counts of a sweep in progress (passed to the ``on_result`` callback)."""
-
-    done: int = 0
-    errors: int = 0
-    total: int = 0
-    started: float = field(default_factory=time.perf_counter)
-
-
-def execute(
-    jobs: Iterable[Job],
-    sink: Sink,
-    *,
-    executor: str = "pool",
-    workers: int = 1,
-    address: str | None = None,
-    flush_every: int = 50,
-    flush_seconds: float = 30.0,
-    on_result: Callable[[dict[str, Any]], None] | None = None,
-) -> None:
-    """Carry out jobs on an executor, handing finished rows to ``sink`` in batches.
-
-    At most ``2 * workers`` jobs are in flight, so the driver's memory does not grow with
-    the number of runs. Rows are flushed every ``flush_every`` rows or ``flush_seconds``
-    seconds, and once more at the end or when interrupted (``KeyboardInterrupt`` is
-    re-raised after the flush), so an interruption loses only the runs in flight.
-
-    Args:
-        jobs: The jobs, lazily.
-        sink: Receives each batch of finished rows.
-        executor: ``"sequential"``, ``"pool"`` (local processes) or ``"dask"``.
-        workers: Processes of the pool, or of a local Dask cluster.
-        address: A Dask scheduler's address (``tcp://host:port``); with ``executor =
-            "dask"`` and no address, a local cluster of ``workers`` processes on loopback.
-        flush_every: Rows per batch.
-        flush_seconds: Longest wait between batches.
-        on_result: Called with every finished row (e.g. to tick a progress bar).
-    """
-    buffer: list[dict[str, Any]] = []
-    last_flush = time.monotonic()
-
-    def finished(row: dict[str, Any]) -> None:
-        nonlocal last_flush
-        buffer.append(row)
-        if on_result is not None:
-            on_result(row)
-        if len(buffer) >= flush_every or time.monotonic() - last_flush >= flush_seconds:
-            sink(buffer.copy())
-            buffer.clear()
-            last_flush = time.monotonic()
-
-    try:
-        if executor in ("sequential", "pool"):
-            for row in runs_as_done(
-                carry_out, jobs, workers=1 if executor == "sequential" else workers
-            ):
-                finished(row)
-        elif executor == "dask":
-            _run_dask(jobs, workers, address, finished)
-        else:
-            raise ValueError(f"executor = {executor!r}; allowed: sequential, pool, dask")
-    finally:
-        if buffer:
-            sink(buffer.copy())
-            buffer.clear()
-
-
-#: Dask's default scheduler port, when an address names none.
-DASK_PORT = 8786
-#: Seconds to wait for a scheduler to answer before saying it cannot be reached.
-SCHEDULER_TIMEOUT = 5.0
-
-_NO_DASK = "the Dask executor needs dask.distributed: pip install 'lewsim[cluster]'"
-
-
-def check_dask(address: str | None = None, *, timeout: float = SCHEDULER_TIMEOUT) -> None:
-    """Check that a Dask run can start: ``dask.distributed`` installed, the scheduler up.
-
-    A scheduler at ``tcp://`` or ``tls://HOST:PORT`` is reached with a plain connection
-    (within ``timeout`` seconds), before anything is created; other protocols are left to
-    Dask.
-
-    Args:
-        address: The scheduler's address, or ``None`` for a local cluster.
-        timeout: Seconds to wait for the connection.
-
-    Raises:
-        InputError: Naming ``--scheduler`` if it cannot be reached, or what to install.
-    """
-    if importlib.util.find_spec("distributed") is None:
-        raise InputError(_NO_DASK)
-    if address is None or not address.startswith(("tcp://", "tls://")):
-        return
-    try:
-        parts = urllib.parse.urlsplit(address)
-        host, port = parts.hostname, parts.port or DASK_PORT
-    except ValueError as error:
-        raise InputError(f"--scheduler {address!r}: {error}") from None
-    if not host:
-        raise InputError(f"--scheduler {address!r}: no host; a Dask address is tcp://HOST:PORT")
-    try:
-        socket.create_connection((host, port), timeout=timeout).close()
-    except OSError as error:
-        reason = error.strerror or str(error) or type(error).__name__
-        raise InputError(
-            f"--scheduler {address}: the scheduler cannot be reached ({reason}); start it, "
-            "or check the address"
-        ) from None
-    _handshake(address, timeout)
-
-
-def _handshake(address: str, timeout: float) -> None:
-    """Connect a Dask client: something else listening there is refused, not run into.
-
-    Dask reads a reply's first bytes as a message size, so another server (a web server,
-    a proxy) would have it allocate exabytes: a ``MemoryError`` at once, caught here.
-    """
-    from distributed import Client
-
-    try:
-        client = Client(address, timeout=timeout)
-    except (OSError, TimeoutError) as error:
-        reason = " ".join(str(error).split())[:120] or type(error).__name__
-        raise InputError(
-            f"--scheduler {address}: the scheduler cannot be reached ({reason}); start it, "
-            "or check the address"
-        ) from None
-    except (Exception, MemoryError) as error:  # whatever a reply that is not Dask's causes
-        raise InputError(
-            f"--scheduler {address}: something answers there, but not as a Dask scheduler "
-            f"({type(error).__name__}); check the address and port"
-        ) from None
-    client.close()
-
-
-def _run_dask(
-    jobs: Iterable[Job],
-    workers: int,
-    address: str | None,
-    finished: Callable[[dict[str, Any]], None],
-) -> None:
-    try:
-        from distributed import Client, LocalCluster, as_completed
-    except ImportError:
-        raise InputError(_NO_DASK) from None
-    cluster = None
-    if address is None:
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        )
-    client = Client(cluster if cluster is not None else address)
-    try:
-        iterator = iter(jobs)
-        window = 4 * max(sum(client.nthreads().values()), 1)
-        running = as_completed(
-            [
-                client.submit(carry_out, job, pure=False)
-                for job in itertools.islice(iterator, window)
-            ]
-        )
-        for future in running:
-            finished(future.result())
-            future.release()
-            for job in itertools.islice(iterator, 1):
-                running.add(client.submit(carry_out, job, pure=False))
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
