@@ -12,7 +12,6 @@ import typer
 
 from simulation.cli.assignments import check_parameters, parse_assignments
 from simulation.cli.command import Command
-from simulation.cli.options import ForceOption
 from simulation.core.errors import InputError
 from simulation.core.model import SectorModel
 from simulation.core.sector_file import export_sector
@@ -20,9 +19,10 @@ from simulation.core.sector_file import export_sector
 EXPORT_HELP = (
     "Write the sector generated with --seed (and --set parameters) as a sector file "
     "(TOML): each organisation's staff, teams, exposure class, peer workers and LE "
-    "leader, and the sector network as links. Edit it into your own organisations; run "
-    "as it is with the same seed and parameters, it reproduces the generated run "
-    "exactly.\n\n"
+    "leader, and the sector network as links. Edit it into your own organisations. Run "
+    "as it is, one run with the same seed and parameters (simulate(seed=N, sector=FILE), "
+    "or a scenario's replication whose seed is N) reproduces the generated run exactly; "
+    "lewsim run --seed N is not that run: its replications' seeds are spawned from N.\n\n"
     "Example: lewsim sector export --seed 7 my-district.toml"
 )
 
@@ -45,7 +45,12 @@ def export_command(
             show_default=False,
         ),
     ] = None,
-    force: ForceOption = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Replace FILE if it exists (a regular file, whatever it holds)."
+        ),
+    ] = False,
 ) -> None:
     """Write a generated sector as a sector file (help: :data:`EXPORT_HELP`)."""
     with Command("sector export"):
@@ -53,6 +58,8 @@ def export_command(
             raise InputError(f"--seed must be a non-negative integer, got {seed}")
         params = parse_assignments(assignments or [])
         check_parameters(params)
+        if not file.parent.is_dir():
+            raise InputError(f"{file}: its folder {file.parent} does not exist")
         if file.exists() and not (force and file.is_file()):
             raise InputError(
                 f"{file} exists; give --force to replace it"

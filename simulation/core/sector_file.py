@@ -122,6 +122,13 @@ class Sector:
         for index, org in enumerate(self.spec.organisations):
             if org.name in org.links:
                 raise self._refuse(index, "links", "an organisation cannot link to itself")
+        for link in self.spec.links:
+            if len(set(link.between)) < len(link.between):
+                raise self._refuse(
+                    None,
+                    "links",
+                    f"a link joins two organisations, not {link.between[0]!r} to itself",
+                )
 
     def edges(self) -> list[tuple[int, int]] | None:
         """The links as pairs of organisation ids, or None for the generated network."""
@@ -431,7 +438,8 @@ def read_sector(source: str | Path | dict[str, Any] | Sector | SectorFile) -> Se
         path = Path(source)
         label = str(path)
         try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            # A byte-order mark (written by some editors) is not part of the TOML.
+            raw = tomllib.loads(path.read_text(encoding="utf-8").removeprefix("\ufeff"))
         except FileNotFoundError:
             raise SectorFileError(f"sector file {label}: no such file") from None
         except (OSError, UnicodeDecodeError) as error:

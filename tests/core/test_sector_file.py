@@ -128,6 +128,19 @@ def test_duplicate_names_unknown_links_and_n_orgs_are_refused(tmp_path):
         read_sector(path)
 
 
+def test_a_self_link_is_refused_in_either_form_and_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "district.toml"
+    two = '[[organisations]]\nname = "A"\nstaff = 20\n[[organisations]]\nname = "B"\nstaff = 20\n'
+    path.write_text(two + '[[links]]\nbetween = ["A", "A"]\n')
+    with pytest.raises(SectorFileError, match="not 'A' to itself"):
+        read_sector(path)
+    path.write_text('[[organisations]]\nname = "A"\nstaff = 20\nlinks = ["A"]\n')
+    with pytest.raises(SectorFileError, match="cannot link to itself"):
+        read_sector(path)
+    path.write_text("\ufeff" + two + '[[links]]\nbetween = ["A", "B"]\n', encoding="utf-8")
+    assert read_sector(path).edges() == [(0, 1)]
+
+
 def test_interventions_target_organisations_by_name_or_id():
     by_name = SectorModel(rng=2, sector=EXAMPLE)
     by_id = SectorModel(rng=2, sector=EXAMPLE)
