@@ -85,3 +85,21 @@ def test_an_organisations_lever_needs_a_sector_file():
     )
     with pytest.raises(SweepError, match="needs a sector file"):
         sweep_from_text(text, directory=SECTORS)
+
+
+def test_an_edited_sector_file_makes_a_different_sweep_on_resume(tmp_path):
+    # The scenario names the sector by its path; the store must also see an edit of the
+    # file, or a resume would mix runs on two sectors.
+    from simulation.core.errors import InputError
+    from simulation.outputs.sweep_store import SweepStore
+
+    sector = tmp_path / "district.toml"
+    sector.write_text((SECTORS / "riverside.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    text = sweep_text("organisations.Inpatient.board_support", sector="district.toml")
+    SweepStore.open(tmp_path / "out", sweep_from_text(text, directory=tmp_path))
+    SweepStore.open(tmp_path / "out", sweep_from_text(text, directory=tmp_path))  # unchanged
+    sector.write_text(
+        sector.read_text(encoding="utf-8").replace("staff = 120", "staff = 400"), encoding="utf-8"
+    )
+    with pytest.raises(InputError, match="sector_content"):
+        SweepStore.open(tmp_path / "out", sweep_from_text(text, directory=tmp_path))

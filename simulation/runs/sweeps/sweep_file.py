@@ -171,11 +171,19 @@ class Sweep:
         return names
 
     def fingerprint(self) -> dict[str, Any]:
-        """What must not change for a resumed sweep to be the same sweep (JSON-ready)."""
-        return {
+        """What must not change for a resumed sweep to be the same sweep (JSON-ready).
+
+        With a sector file, its content too: the scenario names the file by its path, and
+        an edit between an interrupted sweep and its resume would mix two sectors.
+        """
+        fingerprint = {
             "sweep": self.spec.model_dump(mode="json"),
             "base_scenario": self.base.model_dump(mode="json"),
         }
+        sector = self.base.load_sector()
+        if sector is not None:
+            fingerprint["sector_content"] = sector.spec.model_dump(mode="json")
+        return fingerprint
 
     def runs(self) -> Iterator[Run]:
         """Every run of the sweep, point by point, replicate by replicate (lazily)."""
