@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from simulation import SectorModel
+from simulation.core.errors import InputError
 from simulation.core.outcomes import run_outcomes
+from simulation.outputs.sweep_store import SweepStore
 from simulation.runs.jobs import carry_out
 from simulation.runs.sweeps import SweepError, sweep_from_text
 
@@ -90,9 +92,6 @@ def test_an_organisations_lever_needs_a_sector_file():
 def test_an_edited_sector_file_makes_a_different_sweep_on_resume(tmp_path):
     # The scenario names the sector by its path; the store must also see an edit of the
     # file, or a resume would mix runs on two sectors.
-    from simulation.core.errors import InputError
-    from simulation.outputs.sweep_store import SweepStore
-
     sector = tmp_path / "district.toml"
     sector.write_text((SECTORS / "riverside.toml").read_text(encoding="utf-8"), encoding="utf-8")
     text = sweep_text("organisations.Inpatient.board_support", sector="district.toml")
