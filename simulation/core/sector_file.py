@@ -276,13 +276,18 @@ class Sector:
             params: Keyword arguments given with the sector.
 
         Returns:
-            :meth:`parameters` with ``mean_org_size`` the file's mean headcount (within
-            the parameter's range).
+            :meth:`parameters` with the file's mean headcount as ``mean_org_size`` and no
+            spread, so that the estimate's staff is the file's own total. Only for sizing:
+            the mean is not held to the parameter's range (a file's organisations may be
+            larger than a generated sector's), so these are not parameters to run with.
         """
         mean = sum(org.staff for org in self.spec.organisations) / self.n_orgs
-        bounds = Parameters.model_fields["mean_org_size"].metadata
-        low, high = bounds[0].ge, bounds[1].le
-        return {**self.parameters(params), "mean_org_size": min(max(mean, low), high)}
+        return {
+            **self.parameters(params),
+            "mean_org_size": mean,
+            "org_size_sigma": 0.0,
+            "min_org_size": 1,
+        }
 
     def manifest_entry(self) -> dict[str, Any]:
         """What a results manifest records of the sector: its file and organisations."""

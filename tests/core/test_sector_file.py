@@ -10,6 +10,7 @@ from simulation import SectorModel, simulate
 from simulation.core.errors import InputError
 from simulation.core.sector_file import SectorFileError, export_sector, read_sector
 from simulation.core.state import Kind
+from simulation.runs.footprint import expected_staff
 
 EXAMPLE = "experiments/sectors/riverside.toml"
 
@@ -206,3 +207,14 @@ def test_an_organisation_may_set_its_own_starting_attitudes():
     assert np.array_equal(own.staff.stigma[first], plain.staff.stigma[first])
     with pytest.raises(SectorFileError, match="field 'initial_commitment' = 1.2"):
         SectorModel(sector=two_services(initial_commitment=1.2))
+
+
+def test_a_sector_files_footprint_counts_its_own_staff_however_large(tmp_path):
+    # A file's organisations may be far larger than a generated sector's mean_org_size
+    # allows: the memory estimate must still count them all.
+    big = {"organisations": [{"name": f"o{i}", "staff": 100_000} for i in range(3)]}
+    sector = read_sector(big)
+    assert expected_staff(sector.footprint_parameters({})) == pytest.approx(300_000)
+    assert expected_staff(read_sector(EXAMPLE).footprint_parameters({})) == pytest.approx(
+        sum(org.staff for org in read_sector(EXAMPLE).spec.organisations)
+    )
