@@ -585,13 +585,24 @@ def make_intervention(month: Any, name: Any, /, **arguments: Any) -> Interventio
         InputError: For an unknown intervention, an unknown argument or a value it does
             not take.
     """
+    known = ", ".join(INTERVENTION_TYPES)
+    if isinstance(name, Intervention):
+        raise InputError(
+            f"{name.type}: give an intervention object alone (it carries its month), or a "
+            f"month and a name with its arguments"
+        )
+    if name is None:
+        raise InputError(f"no intervention given: give an intervention object or one of {known}")
     if not isinstance(name, str) or name not in INTERVENTION_TYPES:
         hint = did_you_mean(name, INTERVENTION_TYPES) if isinstance(name, str) else ""
-        known = ", ".join(INTERVENTION_TYPES)
         raise InputError(f"unknown intervention {shown(name)}; {hint}use one of {known}")
-    if "month" in arguments or "type" in arguments:
-        clash = "month" if "month" in arguments else "type"
-        raise InputError(f"{name}: {clash} is given twice (it is not one of its arguments)")
+    if "month" in arguments:
+        raise InputError(
+            f"{name}: month is given twice: it comes from the call (schedule's first "
+            f"argument; the current month for intervene)"
+        )
+    if "type" in arguments:
+        raise InputError(f"{name}: type is given twice: it is the intervention's name")
     return _build(INTERVENTION_TYPES[name], {"month": month, **arguments})
 
 
@@ -655,6 +666,11 @@ class Interventions:
                     "the intervention's arguments"
                 )
             event = when
+        elif isinstance(when, str) and intervention is None:
+            raise InputError(
+                f"schedule: {shown(when)} needs a month first, as in schedule(12, "
+                f"{shown(when)}, ...), or give an intervention object"
+            )
         else:
             event = make_intervention(when, intervention, **arguments)
         event.check(self)

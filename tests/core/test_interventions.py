@@ -489,3 +489,13 @@ def test_model_parameters_take_ints_for_numbers_numpy_scalars_and_sequences_for_
     assert (p.n_orgs, p.mean_org_size, p.pay_parity, p.manager_network) == (3, 24.0, 0.7, True)
     assert type(p.n_orgs) is int and type(p.mean_org_size) is float
     assert p.initial_peer_share == (0.0, 0.1)
+
+
+def test_misplaced_arguments_to_schedule_and_intervene_are_named_plainly():
+    model = tiny_sector()
+    with pytest.raises(InputError, match="give an intervention object alone"):
+        model.schedule(7, AppointChampion(month=9))
+    with pytest.raises(InputError, match="needs a month first"):
+        model.schedule("appoint_champion")
+    with pytest.raises(InputError, match="month is given twice: it comes from the call"):
+        model.intervene("appoint_champion", month=5)
