@@ -198,6 +198,7 @@ def dynamics(seeds: int, workers: int) -> dict:
         The script's targets table, one record per measure, and the yearly share of
         organisations with peers.
     """
+    # A sibling script, not the package: imported only when this section runs.
     from dynamics_targets import Design, measure
 
     targets, _, series = measure(replication_seeds(2019, seeds), Design(), {}, workers)
@@ -660,7 +661,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         figures = json.loads(args.out.read_text(encoding="utf-8"))
         if figures["fingerprint"] != model_fingerprint():
             parser.error(f"{args.out} was made by another model: run every section")
-        chosen = ["calibration", *args.only]
+        # The calibration section is read from files (no runs): always refreshed, once.
+        chosen = list(dict.fromkeys(["calibration", *args.only]))
     else:
         figures = {"fingerprint": model_fingerprint(), "command": " ".join(["python", *sys.argv])}
         chosen = list(sections)
