@@ -32,7 +32,6 @@ from simulation.core.reporters import (
     sector_summary,
 )
 from simulation.core.sector import (
-    BASELINE_CLASS,
     build_organisations,
     draw_people,
     org_sizes_and_classes,
@@ -177,7 +176,6 @@ class SectorModel(Interventions, mesa.Model):
             roster.unit,
             roster.superior,
             keys,
-            classes[roster.org],
             hired_month=0,
         )
         if self.sector is not None:
@@ -252,12 +250,16 @@ class SectorModel(Interventions, mesa.Model):
         units: np.ndarray,
         superiors: np.ndarray,
         keys: np.ndarray,
-        attitude_class: np.ndarray,
         hired_month: int,
     ) -> None:
-        """Write new people into ``slots`` and create their Mesa agents."""
+        """Write new people into ``slots`` and create their Mesa agents.
+
+        Non-peers draw the attitudes of their organisation's exposure class, at set-up and
+        when they replace a leaver: each organisation recruits from its own labour pool.
+        """
         staff = self.staff
-        people = draw_people(self.params, self.streams, keys, kinds, attitude_class, orgs)
+        classes = self.structure.exposure_class[orgs]
+        people = draw_people(self.params, self.streams, keys, kinds, classes, orgs)
         staff.active[slots] = True
         staff.org[slots] = orgs
         staff.kind[slots] = kinds
@@ -333,7 +335,6 @@ class SectorModel(Interventions, mesa.Model):
             units,
             self.structure.unit_head[units],
             self._new_keys(orgs),
-            np.full(orgs.size, BASELINE_CLASS),
             self.month,
         )
         if kind == Kind.PEER_LEADER:
@@ -368,7 +369,6 @@ class SectorModel(Interventions, mesa.Model):
                 staff.unit[others].copy(),
                 staff.superior[others].copy(),
                 self._new_keys(orgs),
-                np.full(others.size, BASELINE_CLASS),
                 self.month,
             )
 

@@ -611,8 +611,10 @@ def staff_turnover(model: SectorModel) -> None:
     Each person's leaving month is drawn when they join (and redrawn if the rate
     changes) from the geometric distribution of a monthly leaving chance
     ``staff_turnover``: the same process as a monthly coin flip, without drawing for
-    everyone every month. The newcomer takes the same position with attitudes drawn
-    from the sector's baseline, so culture change that is not embedded erodes.
+    everyone every month. The newcomer takes the same position with the attitudes of
+    the organisation's own labour pool (its exposure class at set-up), so turnover
+    neither teaches an organisation nor carries in what other organisations know, and
+    what its people have learnt erodes as they leave.
 
     Args:
         model: The sector model.

@@ -23,9 +23,6 @@ from simulation.core.state import Kind, SectorStructure, UnitType
 if TYPE_CHECKING:
     from simulation.core.streams import RandomStreams
 
-#: Attitude "class" used for newcomers who replace leavers: the sector's baseline.
-BASELINE_CLASS = 3
-
 # Fixed values of the model's design, not parameters: a Morris screen of every parameter
 # (docs/ODD.md section 10.3) found that none of them moved any output, so they were taken
 # off the public surface.
@@ -357,27 +354,26 @@ def build_organisations(
 
 
 def attitude_means(params: Parameters) -> dict[str, np.ndarray]:
-    """Mean initial attitudes of non-peer staff by class (none, some, significant, baseline).
+    """Mean attitudes of non-peer staff by exposure class (none, some, significant).
 
-    The baseline (for newcomers who replace leavers) is the ``exposure_mix``-weighted
-    average of the three classes: the sector's workforce as a whole.
+    They hold for everyone who joins an organisation of that class, at set-up and later:
+    a newcomer who replaces a leaver comes from the organisation's own labour pool
+    (docs/ODD.md section 5.6).
 
     Args:
         params: Model parameters.
 
     Returns:
-        For each of exposure, understanding, commitment and stigma, four means.
+        For each of exposure, understanding, commitment and stigma, three means.
     """
-    mix = np.asarray(params.exposure_mix)
-    means = {}
-    for name in ("exposure", "understanding", "commitment", "stigma"):
-        by_class = np.asarray(getattr(params, f"initial_{name}"))
-        means[name] = np.append(by_class, mix @ by_class)
-    return means
+    return {
+        name: np.asarray(getattr(params, f"initial_{name}"), dtype=float)
+        for name in ("exposure", "understanding", "commitment", "stigma")
+    }
 
 
-#: Row of the peers' distributions in :func:`attitude_tables` (after the four classes).
-PEER_ROW = 4
+#: Row of the peers' distributions in :func:`attitude_tables` (after the three classes).
+PEER_ROW = 3
 ATTITUDES = ("exposure", "understanding", "commitment", "stigma")
 
 
@@ -390,8 +386,8 @@ def attitude_tables(params: Parameters) -> np.ndarray:
 
     Returns:
         Array ``[attitude, row, grid]``: attitudes in :data:`ATTITUDES` order; rows are
-        the classes none, some, significant, the baseline (:data:`BASELINE_CLASS`), and
-        peers (:data:`PEER_ROW`); the last row holds the safety thresholds' table.
+        the classes none, some, significant, and peers (:data:`PEER_ROW`); the last
+        attitude holds the safety thresholds' table.
     """
     means = attitude_means(params)
     threshold_mean, threshold_concentration = params.disclosure_threshold
@@ -424,7 +420,7 @@ def draw_people(
         streams: The run's random streams.
         keys: Person keys.
         kinds: Position of each person.
-        attitude_class: 0-2 for the initial classes, :data:`BASELINE_CLASS` for newcomers.
+        attitude_class: The exposure class (0-2) of each person's organisation.
         orgs: Each person's organisation (see :meth:`RandomStreams.uniforms`).
 
     Returns:

@@ -13,6 +13,7 @@ from conftest import first_team, team_members, tiny_sector
 
 from simulation.core import circles, processes
 from simulation.core.interventions import AppointChampion
+from simulation.core.model import SectorModel
 from simulation.core.state import Kind
 
 
@@ -695,8 +696,33 @@ def test_turnover_replaces_leavers_in_the_same_position():
     assert 0.2 * n < len(replaced) < 0.8 * n
     assert np.array_equal(staff.kind[:n], kinds) and np.array_equal(staff.unit[:n], units)
     assert np.all(staff.active[:n])
-    assert np.all(staff.exposure[replaced] < 0.999)  # newcomers carry baseline attitudes
+    assert np.all(staff.exposure[replaced] < 0.999)  # newcomers bring attitudes of their own
     assert len(model.agents) == n
+
+
+def test_newcomers_come_from_their_organisations_own_labour_pool():
+    # A replacement draws the attitudes of the class of the organisation joined, not the
+    # sector's: in a sector of 'none' and 'significant' organisations, newcomers to each
+    # class average that class's means (0.15 vs 0.50 understanding at the defaults). The
+    # tolerance: about 1,500 newcomers per class, Beta(k = 10) draws of sd <= 0.16, so a
+    # class mean is within 0.02 of its target with room (5 standard errors is 0.02).
+    model = SectorModel(rng=8, n_orgs=12, exposure_mix=(0.5, 0.0, 0.5), staff_turnover=0.6)
+    staff, p = model.staff, model.params
+    n = staff.size
+    staff.understanding[:n] = 0.999
+    staff.commitment[:n] = 0.999
+    for _ in range(3):
+        model.steps += 1
+        processes.staff_turnover(model)
+    non_peer = np.flatnonzero(staff.active[:n] & (staff.kind[:n] < Kind.PEER_WORKER))
+    replaced = non_peer[staff.understanding[non_peer] < 0.999]
+    classes = model.structure.exposure_class[staff.org[replaced]]
+    for klass in (0, 2):
+        newcomers = replaced[classes == klass]
+        assert newcomers.size > 1000
+        for name in ("understanding", "commitment"):
+            mean = getattr(staff, name)[newcomers].mean()
+            assert abs(mean - getattr(p, f"initial_{name}")[klass]) < 0.02, (klass, name, mean)
 
 
 def test_no_turnover_at_rate_zero():

@@ -50,10 +50,10 @@ class AbcSettings:
             tests use a small sector).
     """
 
-    population: int = 250
+    population: int = 400
     generations: int = 4
     min_acceptance: float = 0.02
-    max_simulations: int = 4000
+    max_simulations: int = 6000
     months: int = HINDCAST_MONTHS
     root_seed: int = 2011
     fixed: Mapping[str, Any] = field(default_factory=dict)

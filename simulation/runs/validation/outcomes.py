@@ -7,7 +7,8 @@ Each outcome is a function of one :class:`~simulation.runs.validation.arms.ArmRu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -54,19 +55,26 @@ def adopters(run: ArmRun, month: int = -1) -> tuple[int, int]:
     return int(peerless.size), int(rows.loc[peerless, "ever_employed"].sum())
 
 
-def learning_control(seeds: Sequence[int], months: int = 120) -> dict[str, tuple[int, int]]:
+def learning_control(
+    seeds: Sequence[int],
+    months: int = 120,
+    more_arms: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, tuple[int, int]]:
     """The negative control of pattern 2 in the default sector, learning on and frozen.
 
     Args:
-        seeds: The pairs' seeds (each runs both arms).
+        seeds: The pairs' seeds (each runs every arm).
         months: Horizon.
+        more_arms: Further arms on the same seeds, by name: the parameters they change.
 
     Returns:
-        ``"learning"`` and ``"frozen"`` (:data:`~.arms.LEARNING_FROZEN`) -> ``(peerless at
-        month 0, of them ever employing peers by the end)``, summed over the seeds.
+        ``"learning"``, ``"frozen"`` (:data:`~.arms.LEARNING_FROZEN`) and each of
+        ``more_arms`` -> ``(peerless at month 0, of them ever employing peers by the end)``,
+        summed over the seeds.
     """
     counts = {}
-    for name, params in (("learning", {}), ("frozen", dict(LEARNING_FROZEN))):
+    arms = {"learning": {}, "frozen": dict(LEARNING_FROZEN), **(more_arms or {})}
+    for name, params in arms.items():
         runs = [adopters(run) for run in run_arm_batch(arm(name, name, params), seeds, months)]
         counts[name] = (sum(run[0] for run in runs), sum(run[1] for run in runs))
     return counts
