@@ -54,7 +54,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simulation.core.model import SectorModel
 from simulation.core.parameters import Parameters
+from simulation.core.processes import first_post_readiness
 from simulation.outputs.validation_report import pattern_figure
 from simulation.runs.calibration import (
     NATIONAL_FIGURES,
@@ -73,6 +75,7 @@ from simulation.runs.replications import (
 )
 from simulation.runs.scenarios import Scenario
 from simulation.runs.statistics import annual_growth
+from simulation.runs.validation.arms import LEARNING_FROZEN
 from simulation.runs.validation.outcomes import learning_control
 from simulation.runs.validation.robustness import robustness
 from simulation.runs.validation.suite import DEFAULT_PAIRS, HORIZON, validate
@@ -139,21 +142,49 @@ def default_run(replications: int, image: Path | None) -> tuple[dict, dict]:
 
 #: The negative control's third arm: learning on, no pilot posts.
 NO_PILOT = {"first_hire_rate": 0.0}
+#: Plausible starting attitudes under which, before the first-post gate, high starting or
+#: newly drawn commitment opened first posts without learning (a review of issue 17).
+STRESSES = {
+    "commitment": {"initial_commitment": (0.25, 0.30, 0.45)},
+    "concentration": {"attitude_concentration": 3.0},
+}
 
 
 def negative_control(seeds: int) -> dict:
     """Initially peerless organisations employing peers by year 10, learning on and frozen."""
     # A third arm keeps learning but closes the pilot path: how many first posts open on
     # the regular path (will above hire_threshold) alone (docs/ODD.md section 7.8).
-    counts = learning_control(
-        [replication_seed(17, s) for s in range(seeds)], more_arms={"no_pilot": NO_PILOT}
-    )
+    seed_list = [replication_seed(17, s) for s in range(seeds)]
+    more_arms = {"no_pilot": NO_PILOT}
+    for name, setting in STRESSES.items():
+        more_arms[f"{name}_learning"] = setting
+        more_arms[f"{name}_frozen"] = {**LEARNING_FROZEN, **setting}
+    counts = learning_control(seed_list, more_arms=more_arms)
     tallies = {
         name: {"peerless": peerless, "adopted": adopted}
         for name, (peerless, adopted) in counts.items()
     }
     fall = 1.0 - tallies["frozen"]["adopted"] / max(tallies["learning"]["adopted"], 1)
-    return {"seeds": seeds, "root_seed": 17, **tallies, "fall": fall}
+    # What learning cannot account for: peerless organisations whose leaders start past
+    # the first-post gate (they may adopt without learning anything).
+    above_gate = 0
+    for seed in seed_list:
+        model = SectorModel(rng=seed)
+        peerless = (model.orgs.positions == 0) & (model.orgs.le_leader < 0)
+        above_gate += int(np.sum(peerless & (first_post_readiness(model) > 0.0)))
+    stress_falls = {
+        name: 1.0
+        - tallies[f"{name}_frozen"]["adopted"] / max(tallies[f"{name}_learning"]["adopted"], 1)
+        for name in STRESSES
+    }
+    return {
+        "seeds": seeds,
+        "root_seed": 17,
+        **tallies,
+        "fall": fall,
+        "stress_falls": stress_falls,
+        "peerless_starting_above_gate": above_gate,
+    }
 
 
 def hindcast(seeds: int) -> dict:
@@ -444,6 +475,17 @@ def quotes(figures: dict) -> list[dict[str, str]]:
             f"{control['learning']['peerless']} initially peerless organisations employ peers "
             f"by year 10; with `first_hire_rate` 0 (no pilot posts), "
             f"{control['no_pilot']['adopted']}",
+        ),
+        (
+            "docs/ODD.md",
+            f"(the same settings on `make figures`' seeds: "
+            f"{percent(control['stress_falls']['commitment'])} and "
+            f"{percent(control['stress_falls']['concentration'])})",
+        ),
+        (
+            "docs/ODD.md",
+            f"at the defaults {control['peerless_starting_above_gate']} of the "
+            f"{control['learning']['peerless']} start above the gate",
         ),
         ("docs/ODD.md", f"at the defaults: {hindcast_text}"),
     ]

@@ -78,7 +78,7 @@ class Parameters(BaseModel):
         0.6, description="Understanding and commitment above which staff may become champions."
     )
     hire_threshold: Share = Field(
-        0.322, description="Resourcing will above which peer positions open."
+        0.274, description="Resourcing will above which peer positions open."
     )
     funding_envelope: Yearly = Field(
         series_from("funding_envelope", DEFAULT_START_YEAR),
@@ -164,9 +164,9 @@ class Parameters(BaseModel):
 
     # ---- 3. Understanding ------------------------------------------------------------------
     understanding_gain: Rate = Field(
-        0.0469, description="Monthly understanding gain at exposure 1."
+        0.0661, description="Monthly understanding gain at exposure 1."
     )
-    understanding_decay: Rate = Field(0.0179, description="Monthly decay of understanding.")
+    understanding_decay: Rate = Field(0.0225, description="Monthly decay of understanding.")
     commitment_insight: Share = Field(
         0.3,
         description="Weight of one's own commitment, beside exposure, in understanding growth.",
@@ -175,7 +175,7 @@ class Parameters(BaseModel):
     # ---- 4. Commitment ---------------------------------------------------------------------
     commitment_rate: Rate = Field(0.1, description="Monthly speed of commitment adjustment.")
     pressure_support: Share = Field(
-        0.533,
+        0.538,
         description="Share of the gap to full board support closed at policy pressure 1.",
     )
     champion_weight: float = Field(
@@ -234,7 +234,7 @@ class Parameters(BaseModel):
         0.2, ge=0.0, le=2.0, description="Will added per unit of champion power at decision levels."
     )
     first_hire_rate: Rate = Field(
-        0.0263,
+        0.0368,
         description="Monthly chance of a first peer post in a peerless organisation whose "
         "leaders fully understand the roles, at pressure 1.",
     )
@@ -250,7 +250,7 @@ class Parameters(BaseModel):
         description="Weight of the share of neighbours employing peers in the first-hire chance.",
     )
     position_rate: Rate = Field(
-        0.0583, description="Monthly chance of opening a position at maximal will."
+        0.0504, description="Monthly chance of opening a position at maximal will."
     )
     request_weight: float = Field(
         0.5,

@@ -377,18 +377,36 @@ def effective_role_clarity(model: SectorModel) -> np.ndarray:
     return clarity + model.params.le_leader_clarity * (1.0 - clarity) * has_leader
 
 
+def first_post_readiness(model: SectorModel) -> np.ndarray:
+    """How far each organisation's leaders understand peer roles past the first-post gate.
+
+    ``max(0, U_dec - first_hire_understanding) / (1 - first_hire_understanding)``, with
+    ``U_dec`` the mean understanding of its executives and senior managers. Leaders who
+    "don't know what they don't know" do not consider a first peer post at all: below
+    the gate an organisation without peers opens none, on either path of process 8,
+    however committed its leaders happen to be.
+
+    Args:
+        model: The sector model.
+
+    Returns:
+        One value in [0, 1] per organisation.
+    """
+    gate = model.params.first_hire_understanding
+    understanding = org_mean(model, model.decision_maker_slots, model.staff.understanding)
+    return np.maximum(understanding - gate, 0.0) / max(1.0 - gate, 1e-12)
+
+
 def first_hire_chance(model: SectorModel) -> np.ndarray:
-    """Monthly chance that an organisation without peers funds a first peer post.
+    """Monthly chance that an organisation without peers funds a first peer post (a pilot).
 
     ``first_hire_rate * readiness * min(1, pressure + imitation * neighbours)``, with
-    ``readiness = max(0, U_dec - first_hire_understanding) / (1 - first_hire_understanding)``:
-    ``U_dec`` is the mean understanding of its executives and senior managers and
-    ``neighbours`` the share of its sector neighbours that employ peers. Leaders who
-    "don't know what they don't know" do not consider the roles at all: below the gate
-    the chance is zero, so a first post comes only once they have learnt (from visits,
-    the manager network, training, policy through their commitment, or colleagues who
-    disclose), not from where their understanding happened to start. Zero for
-    organisations that employ peers or hold a peer post.
+    ``readiness`` from :func:`first_post_readiness` and ``neighbours`` the share of its
+    sector neighbours that employ peers. Below the gate the chance is zero, so a first
+    post comes only once the leaders have learnt (from visits, the manager network,
+    training, policy through their commitment, or colleagues who disclose), not from
+    where their understanding happened to start. Zero for organisations that employ
+    peers or hold a peer post.
 
     Args:
         model: The sector model.
@@ -397,8 +415,6 @@ def first_hire_chance(model: SectorModel) -> np.ndarray:
         One chance per organisation.
     """
     staff, structure, orgs, p = model.staff, model.structure, model.orgs, model.params
-    deciders = model.decision_maker_slots
-    understanding = org_mean(model, deciders, staff.understanding)
     employs = org_count(model, staff.slots_of(*PEER_KINDS)) > 0
     degree = np.diff(structure.neighbour_ptr)
     # structure.neighbours lists each organisation's neighbours in turn, degree[o] of them.
@@ -410,9 +426,7 @@ def first_hire_chance(model: SectorModel) -> np.ndarray:
     _, pressure = environment_at(p, model.month)
     pull = np.minimum(pressure + p.imitation * neighbour_share, 1.0)
     peerless = ~employs & (orgs.positions == 0)
-    gate = p.first_hire_understanding
-    readiness = np.maximum(understanding - gate, 0.0) / max(1.0 - gate, 1e-12)
-    return p.first_hire_rate * readiness * pull * peerless
+    return p.first_hire_rate * first_post_readiness(model) * pull * peerless
 
 
 def resourcing_and_hiring(model: SectorModel) -> None:
@@ -424,7 +438,10 @@ def resourcing_and_hiring(model: SectorModel) -> None:
     current year). ``advocacy`` is the summed commitment of the team leaders whose teams
     have peers (they ask for more); ``clarity`` is :func:`effective_role_clarity` (a role
     that can be described is funded). An organisation without peers opens a first post
-    with :func:`first_hire_chance`, whatever its will: a pilot.
+    with :func:`first_hire_chance`, whatever its will: a pilot. Either path opens a first
+    post only where the leaders' understanding has passed the gate
+    (:func:`first_post_readiness`): commitment drawn high, at set-up or in a newcomer,
+    does not stand in for knowing what the roles are.
 
     A vacant position is filled with probability ``fill_rate * (pay_parity + clarity) / 2``
     (fair pay and a clear role attract candidates) where will is above the threshold or
@@ -449,7 +466,9 @@ def resourcing_and_hiring(model: SectorModel) -> None:
     clarity = effective_role_clarity(model)
 
     threshold = orgs.levers["hire_threshold"]
-    willing = will > threshold
+    employs = org_count(model, staff.slots_of(*PEER_KINDS)) > 0
+    first_post = ~employs & (orgs.positions == 0)
+    willing = (will > threshold) & ~(first_post & (first_post_readiness(model) == 0.0))
     cap = np.floor(envelope * headcount)
     # Team leaders who work with peers ask for more posts, as much as they back them
     # (the reinforcing loop of pattern 3).

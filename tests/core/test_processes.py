@@ -469,6 +469,28 @@ def test_first_hire_chance_counts_only_understanding_above_the_gate():
     assert processes.first_hire_chance(gated)[0] == 0.0
 
 
+def test_a_peerless_organisation_whose_leaders_do_not_understand_opens_no_post():
+    # Leaders committed far past the threshold but below the understanding gate: no first
+    # post on either path, however many months; past the gate the same will opens posts.
+    # The organisation that already has a post is not gated.
+    opened = {}
+    for understanding in (0.3, 0.6):
+        model = tiny_sector(
+            position_rate=1.0,
+            fill_rate=1.0,
+            hire_threshold=0.3,
+            first_hire_rate=1.0,
+            first_hire_understanding=0.35,
+            funding_envelope=[1.0],
+        )
+        uniform_state(model, understanding=understanding, commitment=0.95)
+        model.orgs.positions[1] = 1
+        advance(model, processes.resourcing_and_hiring, months=24)
+        opened[understanding] = model.orgs.positions.copy()
+    assert opened[0.3][0] == 0 and opened[0.6][0] > 1
+    assert opened[0.3][1] > 1 and opened[0.6][1] > 1
+
+
 def test_unwilling_peerless_organisation_funds_and_fills_a_pilot_post():
     model = first_hire_setting(first_hire_rate=1.0, fill_rate=1.0, hire_threshold=0.9)
     model.orgs.positions[1] = 1
@@ -479,7 +501,7 @@ def test_unwilling_peerless_organisation_funds_and_fills_a_pilot_post():
 
 def test_committed_managers_hire_peers_into_the_most_committed_team():
     model = tiny_sector(position_rate=1.0, fill_rate=1.0, hire_threshold=0.3)
-    uniform_state(model, commitment=0.1)
+    uniform_state(model, understanding=0.6, commitment=0.1)
     staff = model.staff
     deciders = model.decision_maker_slots
     staff.commitment[deciders[staff.org[deciders] == 0]] = 0.9
@@ -544,7 +566,7 @@ def test_funding_envelope_limits_positions():
 def test_a_growing_funding_envelope_lets_positions_grow():
     # Year 0 funds one post per organisation (24 staff x 0.05, floored); year 1 funds 12.
     model = tiny_sector(position_rate=1.0, fill_rate=1.0, funding_envelope=[0.05, 0.5])
-    uniform_state(model, commitment=0.95)
+    uniform_state(model, understanding=0.6, commitment=0.95)
     advance(model, processes.resourcing_and_hiring, months=12)
     assert model.orgs.positions.tolist() == [1, 1]
     advance(model, processes.resourcing_and_hiring, months=12)

@@ -1,10 +1,11 @@
 """Adoption is earned through learning: the negative control of pattern 2 (issue 17).
 
-An organisation without peers funds a first post once its decision-makers' commitment has
-lifted its will past the hiring threshold (the main path at the defaults), or as a pilot
-once their understanding passes ``first_hire_understanding`` (docs/ODD.md section 7.8).
-Freeze learning (:data:`LEARNING_FROZEN`) and both close; turnover carries nothing in,
-since a replacement comes from the organisation's own labour pool (section 5.6).
+An organisation without peers considers a first post only once its leaders' understanding
+passes ``first_hire_understanding``; then it funds one when their commitment has lifted
+its will past the hiring threshold (the main path at the defaults), or as a pilot
+(docs/ODD.md section 7.8). Freeze learning (:data:`LEARNING_FROZEN`) and both close;
+turnover carries nothing in, since a replacement comes from the organisation's own labour
+pool (section 5.6).
 
 The seeds and tolerance: 100 paired seeds of the default sector, 120 months, run batched
 (about 20 seconds). At the calibrated defaults only about one peerless organisation in
