@@ -33,6 +33,31 @@ from simulation.runs.validation.patterns import HIDDEN_LE_ARMS, cascade_effects
 from simulation.runs.validation.suite import run_arms
 
 
+def measure(pairs: int, seed: int, workers: int, progress: bool = True) -> dict[str, dict]:
+    """Run pattern 8's four hidden-LE arms and decompose hidden LE's effect.
+
+    Args:
+        pairs: Seed pairs.
+        seed: Root seed.
+        workers: Processes.
+        progress: Show a progress bar.
+
+    Returns:
+        For ``total``, ``direct`` and ``through colleagues``: the mean effect on the rise of
+        the disclosed share, its 95 % interval (``low``, ``high``) and the paired ``t``.
+    """
+    wanted = {each.name for each in HIDDEN_LE_ARMS}
+    arms = [each for each in arms_of([pattern_by_number(8)]) if each.name in wanted]
+    runs, _ = run_arms(arms, pairs, 0, seed=seed, workers=workers, progress=progress)
+    summary = {}
+    for name, values in cascade_effects(runs).items():
+        mean, low, high = mean_interval(values)
+        spread = np.std(values, ddof=1)
+        t = mean / (spread / np.sqrt(len(values))) if spread > 0 else float("inf")
+        summary[name] = {"mean": float(mean), "low": float(low), "high": float(high), "t": float(t)}
+    return summary
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the four arms and print the decomposition."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -42,16 +67,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.pairs < 2:
         parser.error(f"--pairs must be at least 2, got {args.pairs}")
-    wanted = {each.name for each in HIDDEN_LE_ARMS}
-    arms = [each for each in arms_of([pattern_by_number(8)]) if each.name in wanted]
-    runs, _ = run_arms(arms, args.pairs, 0, seed=args.seed, workers=args.workers, progress=True)
-    effects = cascade_effects(runs)
+    summary = measure(args.pairs, args.seed, args.workers)
     print(f"{args.pairs} seed pairs, root seed {args.seed}; rise of the disclosed share")
-    for name, values in effects.items():
-        mean, low, high = mean_interval(values)
-        spread = np.std(values, ddof=1)
-        t = mean / (spread / np.sqrt(len(values))) if spread > 0 else float("inf")
-        print(f"  {name:<34} {mean:+.4f}  (95 % CI {low:+.4f} to {high:+.4f})  t = {t:.2f}")
+    for name, row in summary.items():
+        print(
+            f"  {name:<34} {row['mean']:+.4f}  (95 % CI {row['low']:+.4f} to "
+            f"{row['high']:+.4f})  t = {row['t']:.2f}"
+        )
     return 0
 
 

@@ -18,6 +18,9 @@
   its files (no runs; every invocation refreshes it);
 - ``dynamics``: the measures of docs/ODD.md section 10.4 (``experiments/dynamics_targets.py``,
   30 paired seeds, 240 months);
+- ``cascade``: pattern 8's decomposition of hidden LE's effect on the disclosed share into
+  what goes directly and what through colleagues (``experiments/disclosure_cascade.py``,
+  40 seed pairs);
 - ``stories``: the app's three stories on seed 1, with their event and without it;
 - ``comparison``: the README's comparison example (baseline, executive champion, LE
   leader; 30 paired replications): peers at month 120, each minus the baseline;
@@ -226,6 +229,22 @@ def calibration() -> dict:
     }
 
 
+def cascade(pairs: int, workers: int) -> dict:
+    """Pattern 8's decomposition (``experiments/disclosure_cascade.py``, root seed 2019).
+
+    Args:
+        pairs: Seed pairs.
+        workers: Processes.
+
+    Returns:
+        The pairs and, per part of hidden LE's effect, its mean, interval and paired t.
+    """
+    # A sibling script, not the package: imported only when this section runs.
+    from disclosure_cascade import measure
+
+    return {"pairs": pairs, "root_seed": 2019, "effects": measure(pairs, 2019, workers)}
+
+
 def dynamics(seeds: int, workers: int) -> dict:
     """The dynamics measures of docs/ODD.md section 10.4 (``experiments/dynamics_targets.py``).
 
@@ -397,6 +416,20 @@ def validation(
     }
 
 
+def cascade_sentence(section: dict) -> str:
+    """The ODD's sentence of pattern 8's decomposition (section 13.6)."""
+    parts = section["effects"]
+    total, direct, through = parts["total"], parts["direct"], parts["through colleagues"]
+    return (
+        f"total {total['mean']:+.3f} (95 % CI {total['low']:.3f} to {total['high']:.3f}, paired "
+        f"t {total['t']:.1f}), direct {direct['mean']:+.3f} ({direct['low']:.3f} to "
+        f"{direct['high']:.3f}, t {direct['t']:.1f}), through colleagues "
+        f"{through['mean']:+.3f} ({through['low']:.3f} to {through['high']:.3f}, t "
+        f"{through['t']:.1f}): colleagues' disclosures carry "
+        f"{percent(through['mean'] / total['mean'])} of hidden LE's effect"
+    )
+
+
 def quotes(figures: dict) -> list[dict[str, str]]:
     """The sentences of the README and the ODD that quote the figures, formatted from them."""
     run, control = figures["default_run"], figures["negative_control"]
@@ -488,6 +521,7 @@ def quotes(figures: dict) -> list[dict[str, str]]:
             f"{control['learning']['peerless']} start above the gate",
         ),
         ("docs/ODD.md", f"at the defaults: {hindcast_text}"),
+        ("docs/ODD.md", cascade_sentence(figures["cascade"])),
     ]
     for row in figures["magnitudes"]["rows"]:
         rows.append(("docs/ODD.md", magnitude_cell(row)))
@@ -624,6 +658,14 @@ def calibration_rows(search: dict) -> list[str]:
     rows.append(
         "; ".join(f"`{first}` and `{second}` ({value:+.2f})" for first, second, value in pairs[:5])
     )
+    growth = next(row for row in search["posterior"] if row["parameter"] == "envelope_growth")
+    rows.append(
+        f"the path uses its posterior median, {100 * growth['median']:.1f} % a year "
+        f"(`environment.ENVELOPE_GROWTH`)"
+    )
+    rows.append(
+        f"(its 90 % interval is {100 * growth['low']:.0f}-{100 * growth['high']:.0f} % a year)"
+    )
     for row in search["posterior"]:
         rows.append(
             f"| {row['parameter']} | {row['median']:.3g} | {row['low']:.2g}–{row['high']:.2g} | "
@@ -704,6 +746,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "hindcast": lambda: hindcast(args.hindcast_seeds),
         "calibration": calibration,
         "dynamics": lambda: dynamics(args.dynamics_seeds, args.workers),
+        "cascade": lambda: cascade(40, args.workers),
         "stories": stories,
         "comparison": comparison,
         "sweep": lambda: sweep_example(SWEEP_IMAGE if images else None),

@@ -208,3 +208,20 @@ def test_the_readme_layout_names_every_module_in_its_folder():
         if path.name != "__init__.py" or path.parent == package
     }
     assert sorted(modules - listed) == []
+
+
+def test_the_national_history_table_is_the_codes():
+    # The ODD's table of the funding envelope and policy pressure by financial year
+    # (section 6.1) quotes NATIONAL_HISTORY to four significant figures; a recalibrated
+    # envelope growth moves the envelope, and the table must follow.
+    from simulation.core.environment import NATIONAL_HISTORY
+
+    rows = {row[0]: row for row in table_rows(sections(ODD.read_text(encoding="utf-8"))[6])}
+    years = [int(cell.strip("*+")) for cell in rows["financial year"][1:-1]]
+    for label, name in (
+        ("funding envelope", "funding_envelope"),
+        ("policy pressure", "policy_pressure"),
+    ):
+        cells = [float(cell.strip("*")) for cell in rows[label][1:-1]]
+        expected = [float(f"{NATIONAL_HISTORY[name][year]:.4g}") for year in years]
+        assert cells == expected, label

@@ -289,14 +289,22 @@ def test_a_cell_written_as_a_whole_float_is_a_whole_number(tmp_path):
 def test_intervals_widen_with_parameter_uncertainty():
     wide = posterior_from_frame(wide_posterior())
     point = posterior_from_frame(pd.DataFrame([wide_posterior().iloc[6]]))
-    settings = {"draws": 24, "seeds": 1, "months": 60, "root_seed": 5, "fixed": SMALL}
+    # The same seeds for both (common random numbers), so only the parameters differ. The
+    # share of organisations employing peers in 2015 moves with the starting share and the
+    # first-post gate the wide draws span: its interval is measured 2.5-3.5 times wider
+    # than the point's on four root seeds (48 draws, 24 organisations of 60). The growth of
+    # the peer share to 2015 is not asserted: in a sector this small, seed noise dominates
+    # it, and its two intervals were within 15 % of each other either way.
+    sector = {"n_orgs": 24, "mean_org_size": 60.0}
+    settings = {"draws": 48, "seeds": 1, "months": 60, "root_seed": 5, "fixed": sector}
     spread = predictive_table(predictive_runs(wide, **settings)).set_index("figure")
     single = predictive_table(predictive_runs(point, **settings)).set_index("figure")
-    for figure in ("peer_share_ratio", "orgs_with_peers_2015"):
-        assert spread.loc[figure, "high"] - spread.loc[figure, "low"] > (
-            single.loc[figure, "high"] - single.loc[figure, "low"]
-        )
-    assert single.loc["orgs_with_peers_2015", "runs"] == 24
+    width = {
+        name: table.loc["orgs_with_peers_2015", "high"] - table.loc["orgs_with_peers_2015", "low"]
+        for name, table in (("wide", spread), ("point", single))
+    }
+    assert width["wide"] > 1.5 * width["point"], width
+    assert single.loc["orgs_with_peers_2015", "runs"] == 48
     assert math.isnan(single.loc["peer_growth_2015_2019", "median"])  # beyond 60 months
     assert not single.loc["peer_growth_2015_2019", "inside"]
 

@@ -317,7 +317,9 @@ def test_a_run_that_raises_is_recorded_and_the_sweep_goes_on(monkeypatch):
     assert len(failed) == 3  # replicate 0 of each of the three points shares that seed
     assert (failed["error"] == "RuntimeError: broken on purpose").all()
     assert failed["peer_workers"].isna().all()
-    assert (rows.loc[rows["status"] == "ok", "peer_workers"] > 0).all()
+    # Every other run has its outcomes (a sector of three organisations may end with no
+    # peers, so the value itself is not asserted).
+    assert rows.loc[rows["status"] == "ok", "peer_workers"].notna().all()
     assert len(rows) == sweep.n_runs
 
 

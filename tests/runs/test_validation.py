@@ -55,7 +55,10 @@ from simulation.runs.validation import (
 )
 from simulation.runs.validation.patterns import CHAMPION_LOSS_MONTH
 
-FAST_PAIRS = 6
+# 12 pairs: at 6, 4b (an executive champion raises peers by at least 10 %) was judged
+# inconclusive at the calibrated defaults of issue 17 (0.20, 0.09 to 0.32); at 12 it holds
+# with room (0.21, 0.14 to 0.28).
+FAST_PAIRS = 12
 FAST_MONTHS = 48
 FAST_PATTERNS = (1, 4, 6, 7, 9)
 
@@ -237,7 +240,7 @@ def test_fast_subset_of_patterns_holds(fast_validation, number):
 def test_pattern_1_holds_at_the_full_settings():
     # At the calibrated defaults commitment follows understanding after 8.4 months (8.0 to
     # 8.8 on 30 pairs) against the 12-month bound of 1f, and understanding follows exposure
-    # after 12.3: 6 pairs over 48 months cannot resolve the lags, so pattern 1 runs at the
+    # after 12.3: a few pairs over 48 months cannot resolve the lags, so pattern 1 runs at the
     # full validation's settings.
     checks = validate(patterns=[1], loops=False, workers=2).checks
     assert (checks["verdict"] == "holds").all(), checks[["key", "effect", "low", "high"]]
@@ -531,7 +534,9 @@ def evidence_validation():
 #: pathway cut. The runs are a pure function of the seeds, so a change of verdict means a
 #: change of model: re-measure, and say why in the commit and in the ODD.
 EVIDENCE_VERDICTS = {"2a": "holds", "2b": "holds", "2e": "holds", "3b": "holds", "3c": "holds"}
-EVIDENCE_VERDICTS |= {"8c": "holds", "10c": "holds"}
+# 10c became inconclusive when first posts were gated on understanding and newcomers came
+# from their own labour pool (issue 17, commit 49b9804): its interval reaches below 0.1.
+EVIDENCE_VERDICTS |= {"8c": "holds", "10c": "inconclusive"}
 CUT_VERDICTS = {"2a": "holds", "2b": "contradicted", "3b": "contradicted", "3c": "inconclusive"}
 CUT_VERDICTS |= {"8c": "inconclusive", "10c": "contradicted"}
 
