@@ -24,6 +24,8 @@
 - ``stories``: the app's three stories on seed 1, with their event and without it;
 - ``comparison``: the README's comparison example (baseline, executive champion, LE
   leader; 30 paired replications): peers at month 120, each minus the baseline;
+- ``riverside``: the README's by-organisation example (the two Riverside scenarios, 30
+  pairs): the inpatient unit's difference in peer workers at year 10;
 - ``sweep``: the README's sweep example (``experiments/sweeps/sobol-levers.toml``, 1,024
   runs, ``lewsim sweep`` then ``lewsim analyze``): every S1 and ST, and its figure
   ``docs/images/sweep_indices.png``;
@@ -60,6 +62,7 @@ import pandas as pd
 from simulation.core.model import SectorModel
 from simulation.core.parameters import Parameters
 from simulation.core.processes import first_post_readiness
+from simulation.outputs.organisation_report import difference_sentence, organisation_differences
 from simulation.outputs.validation_report import pattern_figure
 from simulation.runs.calibration import (
     NATIONAL_FIGURES,
@@ -309,6 +312,24 @@ def comparison() -> dict:
     }
 
 
+def riverside() -> dict:
+    """The README's by-organisation example: the two Riverside scenarios, 30 pairs.
+
+    Returns:
+        Inpatient's difference in peer workers at year 10, as the report's sentence says it.
+    """
+    baseline, alternative = (
+        Scenario.load(SCENARIOS / f"{name}.toml") for name in ("riverside", "riverside-champions")
+    )
+    differences = organisation_differences(compare(baseline, [alternative], workers=2))
+    row = differences[
+        (differences["organisation"] == "Inpatient")
+        & (differences["outcome"] == "peer_workers")
+        & (differences["year"] == 10)
+    ].iloc[0]
+    return {"inpatient_year_10": difference_sentence(row)}
+
+
 def sweep_example(image: Path | None) -> dict:
     """The README's sweep example (``sobol-levers.toml``, 1,024 runs): its total indices."""
     with tempfile.TemporaryDirectory() as folder:
@@ -522,6 +543,7 @@ def quotes(figures: dict) -> list[dict[str, str]]:
         ),
         ("docs/ODD.md", f"at the defaults: {hindcast_text}"),
         ("docs/ODD.md", cascade_sentence(figures["cascade"])),
+        ("README.md", f'such as "{figures["riverside"]["inpatient_year_10"]}" (at the defaults)'),
     ]
     for row in figures["magnitudes"]["rows"]:
         rows.append(("docs/ODD.md", magnitude_cell(row)))
@@ -749,6 +771,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "cascade": lambda: cascade(40, args.workers),
         "stories": stories,
         "comparison": comparison,
+        "riverside": riverside,
         "sweep": lambda: sweep_example(SWEEP_IMAGE if images else None),
         "validation": lambda: validation(
             args.draws, args.workers, image=VALIDATION_IMAGE if images else None
