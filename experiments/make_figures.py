@@ -61,7 +61,7 @@ import pandas as pd
 
 from simulation.core.model import SectorModel
 from simulation.core.parameters import Parameters
-from simulation.core.processes import first_post_readiness
+from simulation.core.processes import employing_orgs, first_post_readiness
 from simulation.outputs.organisation_report import difference_sentence, organisation_differences
 from simulation.outputs.validation_report import pattern_figure
 from simulation.runs.calibration import (
@@ -176,7 +176,7 @@ def negative_control(seeds: int) -> dict:
     above_gate = 0
     for seed in seed_list:
         model = SectorModel(rng=seed)
-        peerless = (model.orgs.positions == 0) & (model.orgs.le_leader < 0)
+        peerless = ~employing_orgs(model) & (model.orgs.positions == 0)
         above_gate += int(np.sum(peerless & (first_post_readiness(model) > 0.0)))
     stress_falls = {
         name: 1.0

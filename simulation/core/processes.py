@@ -397,7 +397,16 @@ def first_post_readiness(model: SectorModel) -> np.ndarray:
     return np.maximum(understanding - gate, 0.0) / max(1.0 - gate, 1e-12)
 
 
-def first_hire_chance(model: SectorModel) -> np.ndarray:
+def employing_orgs(model: SectorModel) -> np.ndarray:
+    """Whether each organisation employs peers (peer workers or an LE leader)."""
+    return org_count(model, model.staff.slots_of(*PEER_KINDS)) > 0
+
+
+def first_hire_chance(
+    model: SectorModel,
+    employs: np.ndarray | None = None,
+    readiness: np.ndarray | None = None,
+) -> np.ndarray:
     """Monthly chance that an organisation without peers funds a first peer post (a pilot).
 
     ``first_hire_rate * readiness * min(1, pressure + imitation * neighbours)``, with
@@ -410,12 +419,17 @@ def first_hire_chance(model: SectorModel) -> np.ndarray:
 
     Args:
         model: The sector model.
+        employs: :func:`employing_orgs`, if the caller has it this month.
+        readiness: :func:`first_post_readiness`, if the caller has it this month.
 
     Returns:
         One chance per organisation.
     """
-    staff, structure, orgs, p = model.staff, model.structure, model.orgs, model.params
-    employs = org_count(model, staff.slots_of(*PEER_KINDS)) > 0
+    structure, orgs, p = model.structure, model.orgs, model.params
+    if employs is None:
+        employs = employing_orgs(model)
+    if readiness is None:
+        readiness = first_post_readiness(model)
     degree = np.diff(structure.neighbour_ptr)
     # structure.neighbours lists each organisation's neighbours in turn, degree[o] of them.
     owner = np.repeat(np.arange(model.n_orgs), degree)
@@ -426,7 +440,7 @@ def first_hire_chance(model: SectorModel) -> np.ndarray:
     _, pressure = environment_at(p, model.month)
     pull = np.minimum(pressure + p.imitation * neighbour_share, 1.0)
     peerless = ~employs & (orgs.positions == 0)
-    return p.first_hire_rate * first_post_readiness(model) * pull * peerless
+    return p.first_hire_rate * readiness * pull * peerless
 
 
 def resourcing_and_hiring(model: SectorModel) -> None:
@@ -466,9 +480,11 @@ def resourcing_and_hiring(model: SectorModel) -> None:
     clarity = effective_role_clarity(model)
 
     threshold = orgs.levers["hire_threshold"]
-    employs = org_count(model, staff.slots_of(*PEER_KINDS)) > 0
+    # One reading of who employs peers and how ready the leaders are serves both paths.
+    employs = employing_orgs(model)
+    readiness = first_post_readiness(model)
     first_post = ~employs & (orgs.positions == 0)
-    willing = (will > threshold) & ~(first_post & (first_post_readiness(model) == 0.0))
+    willing = (will > threshold) & ~(first_post & (readiness == 0.0))
     cap = np.floor(envelope * headcount)
     # Team leaders who work with peers ask for more posts, as much as they back them
     # (the reinforcing loop of pattern 3).
@@ -487,7 +503,7 @@ def resourcing_and_hiring(model: SectorModel) -> None:
         * (1.0 + clarity)
         / 2.0
     )
-    pilot = first_hire_chance(model)
+    pilot = first_hire_chance(model, employs, readiness)
     draw = model.streams.org_uniform("positions", month, every_org)
     opens = (orgs.positions < np.maximum(cap, 1)) & ((willing & (draw < chance)) | (draw < pilot))
     orgs.positions += opens
