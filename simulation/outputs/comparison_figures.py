@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -45,6 +47,15 @@ def _colours(comparison: Comparison) -> dict[str, str]:
     return colours
 
 
+def _line_with_band(
+    axes: Axes, years: np.ndarray, mean: Any, low: Any, high: Any, colour: str, band: bool
+) -> None:
+    """A scenario's line, and its 95 % band when there is more than one replication."""
+    axes.plot(years, mean, color=colour, linewidth=1.6)
+    if band:
+        axes.fill_between(years, low, high, color=colour, alpha=_BAND_ALPHA, linewidth=0)
+
+
 def outcomes_figure(comparison: Comparison, outcomes: Sequence[str] | None = None) -> Figure:
     """Mean of each outcome over time with its 95 % band, all scenarios overlaid.
 
@@ -65,16 +76,15 @@ def outcomes_figure(comparison: Comparison, outcomes: Sequence[str] | None = Non
             summary = summarise_replications(rows, outcome)[["mean", "ci_low", "ci_high"]]
             summary = summary * series_scale(outcome)
             years = summary.index.to_numpy() / 12.0
-            axes.plot(years, summary["mean"], color=colours[name], linewidth=1.6)
-            if several:
-                axes.fill_between(
-                    years,
-                    summary["ci_low"],
-                    summary["ci_high"],
-                    color=colours[name],
-                    alpha=_BAND_ALPHA,
-                    linewidth=0,
-                )
+            _line_with_band(
+                axes,
+                years,
+                summary["mean"],
+                summary["ci_low"],
+                summary["ci_high"],
+                colours[name],
+                several,
+            )
         _style_panel(axes, outcome, comparison.steps, y_label(outcome, comparison.replications))
     handles = [
         Line2D([], [], color=colours[name], linewidth=1.8, label=_legend_name(comparison, name))
@@ -111,18 +121,15 @@ def differences_figure(comparison: Comparison, outcomes: Sequence[str] | None = 
         scale = series_scale(outcome)
         for alternative in comparison.alternatives:
             rows = series[series["scenario"] == alternative.name]
-            years = rows["month"].to_numpy() / 12.0
-            colour = colours[alternative.name]
-            axes.plot(years, rows["difference"] * scale, color=colour, linewidth=1.6)
-            if comparison.replications > 1:
-                axes.fill_between(
-                    years,
-                    rows["ci_low"] * scale,
-                    rows["ci_high"] * scale,
-                    color=colour,
-                    alpha=_BAND_ALPHA,
-                    linewidth=0,
-                )
+            _line_with_band(
+                axes,
+                rows["month"].to_numpy() / 12.0,
+                rows["difference"] * scale,
+                rows["ci_low"] * scale,
+                rows["ci_high"] * scale,
+                colours[alternative.name],
+                comparison.replications > 1,
+            )
         label = y_label(outcome, comparison.replications, noun="pair", difference=True)
         _style_panel(axes, outcome, comparison.steps, label)
     handles = [
