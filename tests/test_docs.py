@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from simulation import SECTOR_COLUMNS, Parameters, SectorModel
+from simulation.core.environment import NATIONAL_HISTORY
 from simulation.core.interventions import INTERVENTION_TYPES
 from simulation.core.processes import MONTHLY_PROCESSES
 from simulation.core.reporters import ORG_COLUMNS
@@ -214,8 +215,6 @@ def test_the_national_history_table_is_the_codes():
     # The ODD's table of the funding envelope and policy pressure by financial year
     # (section 6.1) quotes NATIONAL_HISTORY to four significant figures; a recalibrated
     # envelope growth moves the envelope, and the table must follow.
-    from simulation.core.environment import NATIONAL_HISTORY
-
     rows = {row[0]: row for row in table_rows(sections(ODD.read_text(encoding="utf-8"))[6])}
     years = [int(cell.strip("*+")) for cell in rows["financial year"][1:-1]]
     for label, name in (

@@ -43,7 +43,7 @@ class AbcSettings:
         generations: Most generations.
         min_acceptance: Stop when a generation accepts fewer of its proposals.
         max_simulations: Stop after the generation in which the runs reach this many
-            (the budget: about 0.5 s a run on a free core).
+            (the budget: about 0.15 s a run on a free core, 590 s for 4,101 runs).
         months: Months per run (108 for the whole hindcast; fewer for tests).
         root_seed: Root of pyabc's generator and of every run's seed.
         fixed: Parameters held at other than their defaults (none in the calibration;
