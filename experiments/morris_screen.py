@@ -28,11 +28,15 @@ the Morris step. With common random numbers a factor perturbs less than that, so
 reference is an upper bound on chance.
 
 Writes ``--csv`` (the last month's indices, one row per output and factor, with the
-normalised columns and the chance reference; default
-``experiments/sweeps/morris-all-results.csv``) and prints the per-factor summary as a
-Markdown table, largest first, then the chance references. Example::
+normalised columns and the chance reference; default ``morris-indices.csv`` in the
+screen's folder) and ``--summary`` (the per-factor summary; default ``morris-summary.csv``
+there), and prints the summary as a Markdown table, largest first, then the chance
+references. The committed record of the screen that docs/ODD.md section 10.3 tabulates is
+written on purpose, never by default::
 
-    python experiments/morris_screen.py results/morris-all --workers 2
+    python experiments/morris_screen.py results/morris-all --workers 2 \
+        --csv experiments/sweeps/morris-all-results.csv \
+        --summary experiments/sweeps/morris-all-summary.csv
 """
 
 from __future__ import annotations
@@ -59,7 +63,9 @@ INERT_THRESHOLD = 0.05
 #: The Morris step on the unit interval for a 4-level grid (SALib: levels / (2 (levels - 1))).
 MORRIS_STEP = MORRIS_LEVELS / (2 * (MORRIS_LEVELS - 1))
 
-DEFAULT_CSV = Path(__file__).resolve().parent / "sweeps" / "morris-all-results.csv"
+#: Default names of the two files, written into the screen's own results folder.
+INDICES_NAME = "morris-indices.csv"
+SUMMARY_NAME = "morris-summary.csv"
 
 
 def normalised_indices(directory: str | Path) -> pd.DataFrame:
@@ -214,7 +220,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("directory", type=Path, help="a morris sweep's results directory")
     parser.add_argument(
-        "--csv", type=Path, default=DEFAULT_CSV, help="where the last month's indices go"
+        "--csv",
+        type=Path,
+        default=None,
+        help=f"where the last month's indices go (default DIRECTORY/{INDICES_NAME})",
+    )
+    parser.add_argument(
+        "--summary",
+        type=Path,
+        default=None,
+        help=f"where the per-factor summary goes (default DIRECTORY/{SUMMARY_NAME})",
     )
     parser.add_argument(
         "--threshold",
@@ -235,7 +250,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="seeds of the base scenario for the chance reference (0: none, no 'weak' flag)",
     )
     parser.add_argument("--workers", type=int, default=1, help="processes for those runs")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.csv = args.csv or args.directory / INDICES_NAME
+    args.summary = args.summary or args.directory / SUMMARY_NAME
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -247,13 +265,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         indices = indices.merge(chance, on=["output", "month"], how="left")
         indices["chance_norm"] = indices["chance_mu_star"] / indices["output_sd"]
     last = indices[indices["month"] == indices["month"].max()]
-    args.csv.parent.mkdir(parents=True, exist_ok=True)
+    summary = factor_summary(indices, args.threshold, args.noisy)
+    for path in (args.csv, args.summary):
+        path.parent.mkdir(parents=True, exist_ok=True)
     last.to_csv(args.csv, index=False, float_format="%.5g")
-    print(markdown_table(factor_summary(indices, args.threshold, args.noisy)))
+    summary.to_csv(args.summary, index=False, float_format="%.5g")
+    print(markdown_table(summary))
     if "chance_norm" in last:
         references = last.groupby("output", sort=False)[["output_sd", "seed_sd", "chance_norm"]]
         print("\n" + markdown_table(references.first().reset_index()))
-    print(f"\nwrote {args.csv}", file=sys.stderr)
+    print(f"\nwrote {args.csv} and {args.summary}", file=sys.stderr)
     return 0
 
 

@@ -121,3 +121,20 @@ def test_the_chance_reference_is_the_mean_absolute_difference_of_two_seeds(scree
     expected = 2 * chance["seed_sd"] / math.sqrt(math.pi) / ms.MORRIS_STEP
     np.testing.assert_allclose(chance["chance_mu_star"], expected)
     assert (chance["seed_sd"] > 0).all()  # different seeds give different sectors
+
+
+@pytest.mark.slow
+def test_by_default_the_files_go_into_the_screens_folder_not_the_committed_record(
+    screen, capsys
+):
+    # It once wrote experiments/sweeps/morris-all-results.csv whatever folder it analysed,
+    # overwriting the committed record of the screen that docs/ODD.md tabulates.
+    committed = SCRIPT.parent / "sweeps" / "morris-all-results.csv"
+    before = committed.read_bytes()
+    assert ms.main([str(screen), "--noise-seeds", "0"]) == 0
+    assert committed.read_bytes() == before
+    summary = pd.read_csv(screen / ms.SUMMARY_NAME)
+    indices = pd.read_csv(screen / ms.INDICES_NAME)
+    assert {"hire_threshold", "training_stigma"} <= set(summary["factor"])
+    assert set(indices["month"]) == {12}
+    assert "| hire_threshold |" in capsys.readouterr().out
