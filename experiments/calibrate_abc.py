@@ -10,7 +10,7 @@ seeds, epsilons and acceptance per generation, wall time, date and the predictiv
 
 Needs pyabc (the ``dev`` extra). Example::
 
-    python experiments/calibrate_abc.py        # the packaged posterior: about 10 minutes
+    python experiments/calibrate_abc.py        # the packaged posterior: about 35 minutes
     python experiments/calibrate_abc.py --population 8 --generations 2 --out /tmp/abc
 """
 
@@ -31,13 +31,25 @@ import pandas as pd
 from simulation.core.parameters import ParameterError, validate_parameters
 from simulation.runs.calibration import (
     DEFAULT_POSTERIOR,
+    MAGNITUDE_CRITERIA,
+    PATTERN_CRITERIA,
     AbcSettings,
     abc_search,
+    magnitude_criteria,
     posterior_correlations,
     posterior_from_frame,
     posterior_table,
     predictive_check,
 )
+from simulation.runs.magnitudes import load_ranges
+
+#: The sourced plausible ranges; their month-0 magnitudes are criteria of the search.
+RANGES = Path(__file__).resolve().parent / "plausible-ranges.toml"
+
+
+def search_criteria() -> tuple:
+    """The search's acceptance criteria: the study's patterns and the month-0 magnitudes."""
+    return (*PATTERN_CRITERIA, *magnitude_criteria(load_ranges(RANGES), MAGNITUDE_CRITERIA))
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -181,7 +193,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         root_seed=args.root_seed,
         fixed=args.fixed,
     )
-    found = abc_search(settings, command=" ".join(["python", *sys.argv]))
+    found = abc_search(
+        settings, command=" ".join(["python", *sys.argv]), criteria=search_criteria()
+    )
     provenance = found.provenance | {"date": started_at.isoformat(timespec="seconds")}
     posterior = posterior_from_frame(found.posterior.copy(), "search")
     table = posterior_table(posterior)

@@ -51,7 +51,7 @@ ENVELOPE_LIMIT = 0.25
 
 #: Yearly growth of the envelope from 2011-12 to 2019-20: the posterior median of the
 #: hindcast's ``envelope_growth`` (docs/ODD.md section 10.2; ``experiments/calibrate_abc.py``).
-ENVELOPE_GROWTH = 0.12
+ENVELOPE_GROWTH = 0.147
 
 #: Last financial year of the estimated growth; later years grow by ``LATER_GROWTH``.
 ESTIMATED_UNTIL = 2019

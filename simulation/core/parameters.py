@@ -75,10 +75,10 @@ class Parameters(BaseModel):
         False, description="A support network / mentoring for managers hiring peers."
     )
     champion_threshold: Share = Field(
-        0.6, description="Understanding and commitment above which staff may become champions."
+        0.609, description="Understanding and commitment above which staff may become champions."
     )
     hire_threshold: Share = Field(
-        0.274, description="Resourcing will above which peer positions open."
+        0.307, description="Resourcing will above which peer positions open."
     )
     funding_envelope: Yearly = Field(
         series_from("funding_envelope", DEFAULT_START_YEAR),
@@ -164,9 +164,9 @@ class Parameters(BaseModel):
 
     # ---- 3. Understanding ------------------------------------------------------------------
     understanding_gain: Rate = Field(
-        0.0661, description="Monthly understanding gain at exposure 1."
+        0.0444, description="Monthly understanding gain at exposure 1."
     )
-    understanding_decay: Rate = Field(0.0225, description="Monthly decay of understanding.")
+    understanding_decay: Rate = Field(0.0147, description="Monthly decay of understanding.")
     commitment_insight: Share = Field(
         0.3,
         description="Weight of one's own commitment, beside exposure, in understanding growth.",
@@ -175,7 +175,7 @@ class Parameters(BaseModel):
     # ---- 4. Commitment ---------------------------------------------------------------------
     commitment_rate: Rate = Field(0.1, description="Monthly speed of commitment adjustment.")
     pressure_support: Share = Field(
-        0.538,
+        0.498,
         description="Share of the gap to full board support closed at policy pressure 1.",
     )
     champion_weight: float = Field(
@@ -234,12 +234,12 @@ class Parameters(BaseModel):
         0.2, ge=0.0, le=2.0, description="Will added per unit of champion power at decision levels."
     )
     first_hire_rate: Rate = Field(
-        0.0368,
+        0.0308,
         description="Monthly chance of a first peer post in a peerless organisation whose "
         "leaders fully understand the roles, at pressure 1.",
     )
     first_hire_understanding: Share = Field(
-        0.35,
+        0.362,
         description="Mean understanding of a peerless organisation's executives and senior "
         "managers below which they do not consider a first peer post.",
     )
@@ -250,7 +250,7 @@ class Parameters(BaseModel):
         description="Weight of the share of neighbours employing peers in the first-hire chance.",
     )
     position_rate: Rate = Field(
-        0.0504, description="Monthly chance of opening a position at maximal will."
+        0.0535, description="Monthly chance of opening a position at maximal will."
     )
     request_weight: float = Field(
         0.5,

@@ -124,9 +124,7 @@ def test_the_chance_reference_is_the_mean_absolute_difference_of_two_seeds(scree
 
 
 @pytest.mark.slow
-def test_by_default_the_files_go_into_the_screens_folder_not_the_committed_record(
-    screen, capsys
-):
+def test_by_default_the_files_go_into_the_screens_folder_not_the_committed_record(screen, capsys):
     # It once wrote experiments/sweeps/morris-all-results.csv whatever folder it analysed,
     # overwriting the committed record of the screen that docs/ODD.md tabulates.
     committed = SCRIPT.parent / "sweeps" / "morris-all-results.csv"

@@ -16,12 +16,15 @@ from simulation.core.environment import ENVELOPE_GROWTH
 from simulation.core.errors import InputError
 from simulation.core.parameters import Parameters, validate_parameters
 from simulation.runs.calibration import (
+    BAND_PENALTY,
     DEFAULT_PROVENANCE,
     FITTED,
     FITTED_FIGURES,
     HELD_OUT,
+    MAGNITUDE_CRITERIA,
     NATIONAL_FIGURES,
     NUISANCES,
+    PATTERN_CRITERIA,
     PRIOR_NAMES,
     PRIORS,
     AbcSettings,
@@ -33,13 +36,16 @@ from simulation.runs.calibration import (
     hindcast_params,
     interval_score,
     load_posterior,
+    magnitude_criteria,
     posterior_correlations,
     posterior_from_frame,
     posterior_table,
     predictive_runs,
     predictive_table,
 )
+from simulation.runs.calibration.hindcast import PEER_SHARE_2011_TO_2017, criteria_figures
 from simulation.runs.comparison import compare
+from simulation.runs.magnitudes import Range
 from simulation.runs.replications import run_replications
 from simulation.runs.scenarios import Scenario
 
@@ -55,6 +61,17 @@ def load_script():
     sys.modules["calibrate_abc"] = module
     spec.loader.exec_module(module)
     return module
+
+
+#: Sector series the acceptance criteria read, besides the figures' own.
+CRITERIA_COLUMNS = (
+    "mean_understanding_managers",
+    "mean_commitment_managers",
+    "mean_stigma",
+    "disclosed_share",
+    "champions",
+    "le_leaders",
+)
 
 
 def wide_posterior() -> pd.DataFrame:
@@ -119,6 +136,66 @@ def test_the_hindcast_starts_in_2011_with_the_national_environment():
     assert "initial_unexposed" not in params and params["position_rate"] == 0.2
 
 
+def test_the_hindcast_starts_from_the_peer_share_of_2011_not_of_2017():
+    # AIHW: 29.4 consumer-worker FTE per 10,000 in 2011-12, about 59.5 in 2017-18.
+    assert pytest.approx(0.494, abs=0.002) == PEER_SHARE_2011_TO_2017
+    default = Parameters().initial_peer_share
+    started = hindcast_params({}, months=108)["initial_peer_share"]
+    assert started == pytest.approx([PEER_SHARE_2011_TO_2017 * s for s in default])
+    # A run's own 2017-18 share (a sector of the tests, say) is scaled the same way.
+    own = hindcast_params({}, months=108, fixed={"initial_peer_share": (0.1, 0.2)})
+    assert own["initial_peer_share"] == pytest.approx([0.0494, 0.0988], abs=2e-4)
+
+
+def test_the_criteria_read_the_patterns_over_the_run_and_the_magnitudes_in_july_2017():
+    months = np.arange(109)
+    rising = months / 108.0
+    frame = pd.DataFrame(
+        {
+            "peer_share": np.full(109, 0.01),
+            "peer_workers": np.full(109, 20.0),
+            "orgs_with_peers": np.full(109, 5.0),
+            "mean_understanding_managers": 0.2 + 0.1 * rising,
+            "mean_commitment_managers": 0.3 - 0.1 * rising,  # falls: pattern 1 fails
+            "mean_stigma": 0.4 - 0.1 * rising,
+            "disclosed_share": 0.1 + 0.2 * rising,
+            "champions": np.where(months == 72, 40.0, 0.0),
+            "le_leaders": np.full(109, 1.0),
+        }
+    )
+    figures = criteria_figures(frame, n_orgs=10)
+    # Changes between the means of model year 0 (months 1-12, 2011-12) and year 8
+    # (months 97-108, 2019-20), the last full year of a 108-month run.
+    assert figures["understanding_rise"] == pytest.approx(0.1 * 96 / 108)
+    assert figures["commitment_rise"] == pytest.approx(-0.1 * 96 / 108)
+    assert figures["stigma_fall"] == pytest.approx(0.1 * 96 / 108)
+    assert figures["disclosure_rise"] == pytest.approx(0.2 * 96 / 108)
+    # Staff are peer_workers / peer_share = 2,000; champions 40 of them in July 2017 only.
+    assert figures["champion_share_2017"] == pytest.approx(0.02)
+    assert figures["champions_per_org_2017"] == pytest.approx(4.0)
+    assert figures["peers_per_employing_org_2017"] == pytest.approx(4.0)
+    ranges = [
+        Range("champion_share", 0, 0.0, 0.01, "s"),
+        Range("champion_share", 120, 0.0, 0.05, "s"),
+        Range("peer_share", 0, 0.003, 0.01, "s"),
+    ]
+    criteria = (*PATTERN_CRITERIA, *magnitude_criteria(ranges, ("champion_share", "peer_share")))
+    # Two criteria fail (commitment falls, champions 2 % > 1 %): two band penalties.
+    assert distance(figures, criteria) == pytest.approx(
+        2 * BAND_PENALTY + (0.1 * 96 / 108) ** 2 + 1.0, rel=1e-9
+    )
+    assert distance(figures | {"commitment_rise": 0.0, "champion_share_2017": 0.01}, criteria) == 0
+    with pytest.raises(ValueError, match="le_leaders_per_org"):
+        magnitude_criteria(ranges, ("le_leaders_per_org",))
+    assert set(MAGNITUDE_CRITERIA) <= {
+        "peer_share",
+        "peers_per_employing_org",
+        "champion_share",
+        "champions_per_org",
+        "le_leaders_per_org",
+    }
+
+
 def test_figures_are_year_means_and_a_short_run_has_none_beyond_it():
     months = np.arange(109)
     frame = pd.DataFrame(
@@ -127,6 +204,7 @@ def test_figures_are_year_means_and_a_short_run_has_none_beyond_it():
             "peer_workers": np.where(months <= 60, 10.0, 20.0),
             "orgs_with_peers": np.where(months <= 72, 5.0, 6.0),
         }
+        | dict.fromkeys(CRITERIA_COLUMNS, 0.0)
     )
     figures = hindcast_figures(frame, n_orgs=10)
     assert figures["peer_share_ratio"] == pytest.approx(1.5)
@@ -161,10 +239,17 @@ def test_a_tiny_search_writes_a_posterior_and_is_reproducible(tmp_path):
     assert [g["t"] for g in provenance["per_generation"]] == [0, 1]
     assert all(0 < g["acceptance"] <= 1 for g in provenance["per_generation"])
     assert provenance["priors"][0]["name"] == PRIOR_NAMES[0] and "date" in provenance
+    # Pattern-oriented: the study's patterns and the month-0 magnitudes are criteria.
+    criteria = provenance["criteria"]
+    assert {c.name for c in PATTERN_CRITERIA} | {f"{m}_2017" for m in MAGNITUDE_CRITERIA} == set(
+        criteria
+    )
+    assert criteria["champion_share_2017"] == [0.0, 0.01]
     posterior = load_posterior(tmp_path / "posterior.csv")
     assert posterior.parameters == [n for n in PRIOR_NAMES if n not in NUISANCES]
     # The same root seed gives the same search.
-    again = abc_search(AbcSettings(population=4, generations=2, months=72, fixed=SMALL))
+    settings = AbcSettings(population=4, generations=2, months=72, fixed=SMALL)
+    again = abc_search(settings, criteria=script.search_criteria())
     pd.testing.assert_frame_equal(again.posterior, written, check_exact=False, rtol=1e-12)
 
 

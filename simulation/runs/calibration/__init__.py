@@ -26,6 +26,7 @@ from simulation.runs.calibration.abc import AbcResult, AbcSettings, abc_search
 from simulation.runs.calibration.hindcast import (
     HINDCAST_MONTHS,
     HINDCAST_START_YEAR,
+    MAGNITUDE_CRITERIA,
     default_nuisances,
     defaults_hindcast,
     hindcast_figures,
@@ -76,10 +77,12 @@ from simulation.runs.calibration.targets import (
     FITTED_FIGURES,
     HELD_OUT,
     NATIONAL_FIGURES,
+    PATTERN_CRITERIA,
     TARGET_NAMES,
     TARGETS,
     Target,
     distance,
+    magnitude_criteria,
 )
 
 __all__ = [
@@ -91,7 +94,9 @@ __all__ = [
     "HELD_OUT",
     "HINDCAST_MONTHS",
     "HINDCAST_START_YEAR",
+    "MAGNITUDE_CRITERIA",
     "MONTHS",
+    "PATTERN_CRITERIA",
     "NATIONAL_FIGURES",
     "NUISANCES",
     "PRIORS",
@@ -116,6 +121,7 @@ __all__ = [
     "held_out_predictions",
     "hindcast_figures",
     "hindcast_params",
+    "magnitude_criteria",
     "interval_score",
     "load_posterior",
     "mean_figures",

@@ -23,7 +23,25 @@ from simulation.core.parameters import Parameters
 from simulation.runs.batch import map_batched, simulate_batch
 from simulation.runs.calibration.posterior_file import load_posterior
 from simulation.runs.calibration.priors import NUISANCES
+from simulation.runs.magnitudes import magnitudes
 from simulation.runs.replications import replication_seed
+
+#: The national peer workforce of 2011-12 over that of 2017-18, per care-provider FTE (AIHW
+#: Mental health services in Australia): 29.4 consumer-worker FTE per 10,000 in 2011-12, and
+#: 44.3 in 2015-16 grown two years at the 15.9 % a year of 2015-20 (about 59.5, the 0.6 % that
+#: ``initial_peer_share`` is derived from). The hindcast starts from 2011-12's peer share, not
+#: from the default run's 2017-18 one.
+PEER_SHARE_2011_TO_2017 = 29.4 / (44.3 * 1.159**2)
+
+#: The month-0 magnitudes (``experiments/plausible-ranges.toml``) that the search checks in
+#: July 2017; the share of organisations with peers is fitted by its national figures.
+MAGNITUDE_CRITERIA = (
+    "peer_share",
+    "peers_per_employing_org",
+    "champion_share",
+    "champions_per_org",
+    "le_leaders_per_org",
+)
 
 #: The financial year month 0 of the hindcast stands for (2011-12).
 HINDCAST_START_YEAR = 2011
@@ -37,25 +55,36 @@ def exposure_mix_for(unexposed: float) -> tuple[float, float, float]:
     return (unexposed, rest * 2.0 / 3.0, rest / 3.0)
 
 
-def hindcast_params(values: Mapping[str, float], months: int = HINDCAST_MONTHS) -> dict[str, Any]:
+def hindcast_params(
+    values: Mapping[str, float],
+    months: int = HINDCAST_MONTHS,
+    fixed: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """Model keyword arguments of a hindcast run from 2011-12.
 
     Args:
         values: Estimated parameters and nuisances (missing ones keep their defaults).
         months: Months of the run (the environment series cover them).
+        fixed: Other parameters of the run; their ``initial_peer_share``, if given, is the
+            2017-18 one that the hindcast scales back to 2011-12.
 
     Returns:
-        The environment of 2011-12 onwards, the parameters, and ``exposure_mix`` from the
-        nuisance ``initial_unexposed`` if given; the envelope from ``envelope_growth`` if
-        given (otherwise the built-in path).
+        The environment of 2011-12 onwards, the starting peer share of 2011-12
+        (:data:`PEER_SHARE_2011_TO_2017` of the 2017-18 one), the parameters, and
+        ``exposure_mix`` from the nuisance ``initial_unexposed`` if given; the envelope from
+        ``envelope_growth`` if given (otherwise the built-in path).
     """
     years = months // 12 + 1
     envelope = None
     if "envelope_growth" in values:
         envelope = funding_path(float(values["envelope_growth"]))
+    share_2017 = dict(fixed or {}).get(
+        "initial_peer_share", Parameters.model_fields["initial_peer_share"].default
+    )
     params: dict[str, Any] = {
         "funding_envelope": series_from("funding_envelope", HINDCAST_START_YEAR, years, envelope),
         "policy_pressure": series_from("policy_pressure", HINDCAST_START_YEAR, years),
+        "initial_peer_share": tuple(PEER_SHARE_2011_TO_2017 * share for share in share_2017),
     }
     for name, value in values.items():
         if name == "initial_unexposed":
@@ -93,7 +122,45 @@ def hindcast_figures(frame: pd.DataFrame, n_orgs: int) -> dict[str, float]:
         "orgs_with_peers_2016": _year_mean(orgs, 5),
         "orgs_with_peers_2017": _year_mean(orgs, 6),
         "peer_growth_2015_2019": float(growth) if math.isfinite(growth) else math.nan,
+    } | criteria_figures(frame, n_orgs)
+
+
+#: The hindcast month that stands for the default run's month 0 (July 2017, 2017-18).
+MONTH_2017 = 72
+
+
+def criteria_figures(frame: pd.DataFrame, n_orgs: int) -> dict[str, float]:
+    """The figures of :data:`~simulation.runs.calibration.targets.CRITERIA` of one run.
+
+    The study's patterns as changes from 2011-12 to the last full model year (the means
+    of managers' understanding and commitment, of staff stigma and of the disclosed share),
+    and the magnitudes of ``experiments/plausible-ranges.toml`` at month 0 read in July
+    2017 (:data:`MONTH_2017`), the month the default run starts from.
+
+    Args:
+        frame: Sector frame indexed by month from 0.
+        n_orgs: Organisations in the sector.
+
+    Returns:
+        Figure name -> value; NaN where the run is too short.
+    """
+    last = (len(frame) - 1) // 12 - 1
+
+    def change(column: str) -> float:
+        series = frame[column].to_numpy(dtype=float)
+        return _year_mean(series, last) - _year_mean(series, 0) if last >= 1 else math.nan
+
+    figures = {
+        "understanding_rise": change("mean_understanding_managers"),
+        "commitment_rise": change("mean_commitment_managers"),
+        "stigma_fall": -change("mean_stigma"),
+        "disclosure_rise": change("disclosed_share"),
     }
+    if len(frame) > MONTH_2017:
+        sizes = magnitudes(frame.reset_index(drop=True), n_orgs, MONTH_2017)
+    else:
+        sizes = dict.fromkeys(MAGNITUDE_CRITERIA, math.nan)
+    return figures | {f"{name}_2017": float(sizes[name]) for name in MAGNITUDE_CRITERIA}
 
 
 def run_hindcast(
@@ -114,7 +181,7 @@ def run_hindcast(
     Returns:
         Figure name -> value (see :func:`hindcast_figures`).
     """
-    params = dict(fixed or {}) | hindcast_params(values, months)
+    params = dict(fixed or {}) | hindcast_params(values, months, fixed)
     frame = simulate(steps=months, seed=seed, **params)
     n_orgs = int(params.get("n_orgs", Parameters.model_fields["n_orgs"].default))
     return hindcast_figures(frame, n_orgs)
@@ -127,7 +194,7 @@ HindcastJob = tuple[int, dict[str, float], int, Mapping[str, Any] | None]
 def hindcast_batch(jobs: list[HindcastJob]) -> list[dict[str, float]]:
     """:func:`run_hindcast` of jobs with one set-up, their seeds run as one batch."""
     _, values, months, fixed = jobs[0]
-    params = dict(fixed or {}) | hindcast_params(values, months)
+    params = dict(fixed or {}) | hindcast_params(values, months, fixed)
     frames = simulate_batch(months, [seed for seed, _, _, _ in jobs], **params)
     n_orgs = int(params.get("n_orgs", Parameters.model_fields["n_orgs"].default))
     return [hindcast_figures(frame, n_orgs) for frame in frames]

@@ -84,6 +84,23 @@ PRIORS: tuple[Prior, ...] = (
         "monthly decay of understanding: its half-life without exposure 1 to 12 years",
     ),
     Prior(
+        "first_hire_understanding",
+        0.2,
+        0.5,
+        False,
+        "leaders' mean understanding below which a peerless organisation does not consider "
+        "a first post: between the starting means of leaders in organisations with no "
+        "exposure (0.15) and with significant exposure (0.50)",
+    ),
+    Prior(
+        "champion_threshold",
+        0.4,
+        0.8,
+        False,
+        "understanding and commitment above which staff may take up championing: from "
+        "below the middle of the scale to near its top",
+    ),
+    Prior(
         "envelope_growth",
         0.0,
         0.25,

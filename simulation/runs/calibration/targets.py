@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 #: Added to :func:`distance` for each band-only figure outside its band.
 BAND_PENALTY = 10.0
@@ -37,8 +38,9 @@ class Target:
         scale: The misfit of one, the same on both sides of ``value``; None scales by the
             distance from ``value`` to the band's edge on the side the model falls.
         role: ``"fitted"`` (a search fits it), ``"held out"`` (used nowhere in building or
-            tuning the model, and predicted) or ``"checked"`` (not fitted by the search but
-            used elsewhere in building the model, so its prediction is no test).
+            tuning the model, and predicted), ``"checked"`` (not fitted by the search but
+            used elsewhere in building the model, so its prediction is no test) or
+            ``"criterion"`` (a band the search accepts inside: a pattern or a magnitude).
         baselines: Naive forecasts from the earlier published figures, named (persistence,
             linear trend): what the model's prediction must beat to be worth having.
     """
@@ -217,6 +219,84 @@ NATIONAL_FIGURES: tuple[Target, ...] = (
         },
     ),
 )
+
+#: The study's patterns as acceptance criteria of the search (pattern-oriented ABC): over a
+#: hindcast in which the peer workforce grows, a parameter set is accepted only if managers'
+#: understanding and commitment rise (pattern 1), and staff stigma falls while the disclosed
+#: share rises (pattern 8). Band-only: inside the band adds nothing to the distance, outside
+#: adds :data:`BAND_PENALTY`. The magnitudes of ``experiments/plausible-ranges.toml`` join
+#: them in the search (:func:`magnitude_criteria`).
+PATTERN_CRITERIA: tuple[Target, ...] = (
+    Target(
+        "understanding_rise",
+        "managers' mean understanding, 2019-20 minus 2011-12",
+        "Byrne et al. (2019), pattern 1: exposure to peer work brings understanding",
+        None,
+        0.0,
+        1.0,
+        role="criterion",
+    ),
+    Target(
+        "commitment_rise",
+        "managers' mean commitment, 2019-20 minus 2011-12",
+        "Byrne et al. (2019), pattern 1: understanding brings commitment",
+        None,
+        0.0,
+        1.0,
+        role="criterion",
+    ),
+    Target(
+        "stigma_fall",
+        "staff's mean stigma, 2011-12 minus 2019-20",
+        "Byrne et al. (2019), pattern 8: where colleagues disclose, an accepting culture follows",
+        None,
+        0.0,
+        1.0,
+        role="criterion",
+    ),
+    Target(
+        "disclosure_rise",
+        "disclosed share of staff with lived experience, 2019-20 minus 2011-12",
+        "Byrne et al. (2019), pattern 8: lower stigma brings disclosure",
+        None,
+        0.0,
+        1.0,
+        role="criterion",
+    ),
+)
+
+
+def magnitude_criteria(ranges: Sequence[Any], names: Sequence[str]) -> tuple[Target, ...]:
+    """The month-0 plausible ranges of ``names`` as band-only criteria of the search.
+
+    Args:
+        ranges: :class:`~simulation.runs.magnitudes.Range` entries (the ranges file).
+        names: The measures checked (a hindcast reads them in July 2017 as
+            ``<measure>_2017``).
+
+    Returns:
+        One criterion per name, its band the month-0 range.
+
+    Raises:
+        ValueError: If a name has no month-0 range.
+    """
+    by_measure = {each.measure: each for each in ranges if each.month == 0}
+    missing = [name for name in names if name not in by_measure]
+    if missing:
+        raise ValueError(f"no month-0 plausible range for {', '.join(missing)}")
+    return tuple(
+        Target(
+            f"{name}_2017",
+            f"{name} in July 2017 (the default run's month 0)",
+            by_measure[name].source,
+            None,
+            by_measure[name].low,
+            by_measure[name].high,
+            role="criterion",
+        )
+        for name in names
+    )
+
 
 #: Names of the fitted hindcast figures and of the held-out ones.
 FITTED = tuple(figure.name for figure in NATIONAL_FIGURES if figure.fitted)
