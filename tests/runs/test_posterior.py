@@ -45,7 +45,7 @@ from simulation.runs.calibration import (
 )
 from simulation.runs.calibration.hindcast import PEER_SHARE_2011_TO_2017, criteria_figures
 from simulation.runs.comparison import compare
-from simulation.runs.magnitudes import Range
+from simulation.runs.magnitudes import Range, load_ranges
 from simulation.runs.replications import run_replications
 from simulation.runs.scenarios import Scenario
 
@@ -244,7 +244,10 @@ def test_a_tiny_search_writes_a_posterior_and_is_reproducible(tmp_path):
     assert {c.name for c in PATTERN_CRITERIA} | {f"{m}_2017" for m in MAGNITUDE_CRITERIA} == set(
         criteria
     )
-    assert criteria["champion_share_2017"] == [0.0, 0.01]
+    # Each magnitude's band is its month-0 range in the ranges file (one source).
+    ranges = {r.measure: [r.low, r.high] for r in load_ranges(script.RANGES) if r.month == 0}
+    assert criteria["champion_share_2017"] == ranges["champion_share"]
+    assert criteria["understanding_rise"] == [0.0, 1.0]
     posterior = load_posterior(tmp_path / "posterior.csv")
     assert posterior.parameters == [n for n in PRIOR_NAMES if n not in NUISANCES]
     # The same root seed gives the same search.
