@@ -8,10 +8,12 @@ column. Markdown tables are read cell by cell: a parameter row is
 
 from __future__ import annotations
 
+import itertools
 import re
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from simulation import SECTOR_COLUMNS, Parameters, SectorModel
@@ -22,6 +24,7 @@ from simulation.core.reporters import ORG_COLUMNS
 from simulation.core.state import POWER, Kind
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
+SWEEPS = ODD.parents[1] / "experiments" / "sweeps"
 PROCESS_NAMES = [process.__name__ for process in MONTHLY_PROCESSES]
 
 
@@ -224,3 +227,29 @@ def test_the_national_history_table_is_the_codes():
         cells = [float(cell.strip("*")) for cell in rows[label][1:-1]]
         expected = [float(f"{NATIONAL_HISTORY[name][year]:.4g}") for year in years]
         assert cells == expected, label
+
+
+def test_the_screen_table_is_the_committed_screens_summary(odd):
+    # Section 10.3 tabulates the Morris screen of experiments/sweeps/morris-all.toml as
+    # morris_screen.py summarised it (--summary); the disposition column is prose.
+    summary = pd.read_csv(SWEEPS / "morris-all-summary.csv")
+    rows = table_rows(odd[10])
+    head = ["rank", "parameter", "score, month 120", "on", "largest, any month", "flag"]
+    start = next(i for i, row in enumerate(rows) if row[:6] == head) + 1
+    table = list(itertools.takewhile(lambda row: len(row) == len(head) + 1, rows[start:]))
+    table = [row[:6] for row in table]  # every row of the table, however many
+    expected = [
+        [
+            str(rank),
+            f"`{row.factor}`",
+            f"{row.max_norm_steady:.3f}",
+            row.top_output,
+            f"{row.max_norm_any_month:.3f}",
+            f"**{row.flag}**" if row.flag == "inert" else row.flag,
+        ]
+        for rank, row in enumerate(summary.itertuples(), start=1)
+    ]
+    assert table == expected
+    # The indices behind it are the same screen's.
+    indices = pd.read_csv(SWEEPS / "morris-all-results.csv")
+    assert set(indices["factor"]) == set(summary["factor"])

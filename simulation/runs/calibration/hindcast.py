@@ -23,7 +23,7 @@ from simulation.core.parameters import Parameters
 from simulation.runs.batch import map_batched, simulate_batch
 from simulation.runs.calibration.posterior_file import load_posterior
 from simulation.runs.calibration.priors import NUISANCES
-from simulation.runs.magnitudes import magnitudes
+from simulation.runs.magnitudes import MEASURES, magnitudes
 from simulation.runs.replications import replication_seed
 
 #: The national peer workforce of 2011-12 over that of 2017-18, per care-provider FTE (AIHW
@@ -34,17 +34,14 @@ from simulation.runs.replications import replication_seed
 PEER_SHARE_2011_TO_2017 = 29.4 / (44.3 * 1.159**2)
 
 #: The month-0 magnitudes (``experiments/plausible-ranges.toml``) that the search checks in
-#: July 2017; the share of organisations with peers is fitted by its national figures.
-MAGNITUDE_CRITERIA = (
-    "peer_share",
-    "peers_per_employing_org",
-    "champion_share",
-    "champions_per_org",
-    "le_leaders_per_org",
-)
+#: July 2017: every measure but the share of organisations with peers, which is fitted by
+#: its national figures.
+MAGNITUDE_CRITERIA = tuple(name for name in MEASURES if name != "orgs_with_peers_share")
 
 #: The financial year month 0 of the hindcast stands for (2011-12).
 HINDCAST_START_YEAR = 2011
+#: The hindcast month that stands for the default run's month 0 (July 2017, 2017-18).
+MONTH_2017 = 12 * (2017 - HINDCAST_START_YEAR)
 #: Months of the hindcast: 2011-12 to 2019-20, nine model years.
 HINDCAST_MONTHS = 108
 
@@ -125,12 +122,12 @@ def hindcast_figures(frame: pd.DataFrame, n_orgs: int) -> dict[str, float]:
     } | criteria_figures(frame, n_orgs)
 
 
-#: The hindcast month that stands for the default run's month 0 (July 2017, 2017-18).
-MONTH_2017 = 72
-
-
 def criteria_figures(frame: pd.DataFrame, n_orgs: int) -> dict[str, float]:
-    """The figures of :data:`~simulation.runs.calibration.targets.CRITERIA` of one run.
+    """The figures of the search's acceptance criteria, read off one run.
+
+    The criteria are :data:`~simulation.runs.calibration.targets.PATTERN_CRITERIA` and
+    :func:`~simulation.runs.calibration.targets.magnitude_criteria` of
+    :data:`MAGNITUDE_CRITERIA`.
 
     The study's patterns as changes from 2011-12 to the last full model year (the means
     of managers' understanding and commitment, of staff stigma and of the disclosed share),
