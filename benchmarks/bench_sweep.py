@@ -5,7 +5,8 @@ replicated ``--runs`` times: a factorial design of one point over
 ``visits_programme_rate`` at its default, a parameter that only a visits-programme event
 reads, so every run is the default sector on its own seed, and the sweep runs them in
 batches of replications (:mod:`simulation.runs.batch`). Four figures, each a ratio or a
-wall time measured in this one run, with its target:
+wall time measured in this one run, with its target (and, for information, the compiled
+loops of :mod:`simulation.core.kernels` against their numpy reference on the same batches):
 
 1. **Batched against one at a time.** CPU seconds of the sweep's batch size of runs,
    one ``run_outcomes`` call each, against the same runs as one batch, in this process;
@@ -46,6 +47,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from simulation.core import kernels
 from simulation.core.outcomes import DEFAULT_OUTCOMES, frame_outcomes, run_outcomes
 from simulation.outputs.sweep_store import SweepStore, read_runs
 from simulation.runs.batch import batch_size, simulate_batch
@@ -79,21 +81,23 @@ def sweep_text(runs: int, seed: int) -> str:
 
 def time_sequential(
     sweep: Sweep, runs: int, size: int, directory: Path
-) -> tuple[Clock, Clock, Clock]:
+) -> tuple[Clock, Clock, Clock, Clock]:
     """One at a time, bare batches and the sweep machinery on the same runs, in turns.
 
     The first ``runs`` runs are timed in blocks of ``size`` (the sweep's batch size), each
-    block three ways, the order rotating from block to block so that a change in the
+    block four ways, the order rotating from block to block so that a change in the
     machine's load falls on all alike: ``run_outcomes`` of each run, one bare
-    :func:`simulate_batch` of the block, and :func:`execute` of the block's jobs into a
-    shard store.
+    :func:`simulate_batch` of the block, the same on the numpy reference of the compiled
+    loops (``simulation.core.kernels.COMPILED`` False), and :func:`execute` of the block's
+    jobs into a shard store.
 
     Returns:
-        The clocks of one at a time, of bare batches and of the sweep (per block).
+        The clocks of one at a time, of bare batches, of the sweep and of bare batches on
+        the numpy reference (per block).
     """
     store = SweepStore.open(directory, sweep)
     chosen = [run for _, run in zip(range(runs), sweep.runs(), strict=False)]
-    single, bare, machinery = Clock(), Clock(), Clock()
+    single, bare, machinery, reference = Clock(), Clock(), Clock(), Clock()
 
     def run_single(jobs: list[Job]) -> None:
         with single:
@@ -111,13 +115,23 @@ def time_sequential(
         with machinery:
             execute(iter(jobs), store.append, executor="sequential", runs=len(jobs))
 
-    ways = [run_single, run_bare, run_sweep]
+    def run_reference(jobs: list[Job]) -> None:
+        kernels.COMPILED = False
+        try:
+            with reference:
+                first = jobs[0]
+                seeds = [job.run.seed for job in jobs]
+                simulate_batch(first.steps, seeds, **first.parameters)
+        finally:
+            kernels.COMPILED = True
+
+    ways = [run_single, run_bare, run_sweep, run_reference]
     for number, first in enumerate(range(0, len(chosen), size)):
         jobs = [sweep.job(run) for run in chosen[first : first + size]]
-        for timed in ways[number % 3 :] + ways[: number % 3]:
+        for timed in ways[number % 4 :] + ways[: number % 4]:
             timed(jobs)
     check(directory, runs)
-    return single, bare, machinery
+    return single, bare, machinery, reference
 
 
 def time_pool(sweep: Sweep, runs: int, directory: Path, workers: int) -> float:
@@ -209,7 +223,9 @@ def main(argv: list[str] | None = None) -> None:
         )
         subset = min(options.runs, size * options.blocks)
         time_sequential(sweep, min(2, subset), 2, directory / "warm-up")  # first-run costs
-        single, bare, machinery = time_sequential(sweep, subset, size, directory / "sequential")
+        single, bare, machinery, reference = time_sequential(
+            sweep, subset, size, directory / "sequential"
+        )
         pooled = time_pool(sweep, subset, directory / "pool", options.workers)
         wall = time_command(file, directory / "full", options.workers)
         check(directory / "full", options.runs)
@@ -217,6 +233,7 @@ def main(argv: list[str] | None = None) -> None:
     load_after = os.getloadavg()
     batched = median_ratio(single.cpus, bare.cpus)
     batched_wall = median_ratio(single.walls, bare.walls)
+    compiled = median_ratio(reference.cpus, bare.cpus)
     overhead = median_ratio(machinery.cpus, bare.cpus) - 1
     overhead_wall = median_ratio(machinery.walls, bare.walls) - 1
     subset_speedup = machinery.wall / pooled
@@ -230,6 +247,11 @@ def main(argv: list[str] | None = None) -> None:
             "batched vs one at a time (CPU, median)",
             f"{batched:.2f}x (wall: {batched_wall:.2f}x)",
             f">= {BATCH_TARGET}x: {verdict(batched >= BATCH_TARGET)}",
+        ),
+        (
+            "compiled loops vs numpy reference (CPU, batches)",
+            f"{compiled:.2f}x ({reference.cpu:.1f} s vs {bare.cpu:.1f} s)",
+            "",
         ),
         ("sweep, sequential, subset", f"{machinery.wall:.1f} s, {machinery.cpu:.1f} s CPU", ""),
         (

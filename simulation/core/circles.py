@@ -3,6 +3,11 @@
 A person's *working circle* is who they work with (see :func:`circle_sums`). These
 functions are vectorised over staff and cached per staff version where it pays; the
 processes of :mod:`simulation.core.processes` build on them.
+
+The circle sums run as compiled loops (:mod:`simulation.core.kernels`, numba), the hot
+path of every month. The numpy functions :func:`reference_circle_sums` and
+:func:`reference_sparse_circle_sums` define what they compute, to the last bit
+(``kernels.COMPILED = False`` runs the model on them).
 """
 
 from __future__ import annotations
@@ -11,24 +16,30 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.core import kernels
 from simulation.core.state import PEER_KINDS
 
 if TYPE_CHECKING:
     from simulation.core.model import SectorModel
 
+_NO_SUPERVISION = (np.zeros(0, dtype=np.int64),) * 3
 
-def _add_circle_extras(
-    model: SectorModel, values: np.ndarray, unit_sum: np.ndarray, sums: np.ndarray
-) -> None:
-    """Add to ``sums`` (indexed by slot) the parts of circles beyond one's own unit."""
-    # Team leaders' and seniors' line managers, executives' seniors, seniors' teams.
-    model.circle_links.add_into(sums, values, unit_sum)
+
+def _kernel_context(model: SectorModel) -> tuple:
+    """The fixed arguments of the compiled circle sums: bins, organisations, links, ties."""
+    staff = model.staff
     supervision = model.le_supervision()
-    if supervision is not None:  # an LE leader and the peer workers they supervise
-        leaders, peers, leader_of_peer = supervision
-        org_sum = np.bincount(model.staff.org[peers], weights=values[peers], minlength=model.n_orgs)
-        sums[leaders] += org_sum[model.staff.org[leaders]]
-        sums[peers] += values[leader_of_peer]
+    if supervision is None:
+        supervision = _NO_SUPERVISION
+    else:
+        supervision = tuple(np.asarray(each, dtype=np.int64) for each in supervision)
+    return (
+        model.structure.n_units + 1,
+        staff.org[: staff.size],
+        model.n_orgs,
+        model.circle_links.arrays,
+        supervision,
+    )
 
 
 def circle_sums(
@@ -53,16 +64,15 @@ def circle_sums(
         The sum over the circle of each slot in ``slots`` (entries of empty slots are
         meaningless).
     """
+    if not kernels.COMPILED:
+        return reference_circle_sums(model, values, slots)
     staff = model.staff
     unit = staff.unit[: staff.size]
-    unit_sum = np.bincount(unit, weights=values, minlength=model.structure.n_units + 1)
+    values = np.asarray(values, dtype=np.float64)
     if slots is None:
-        sums = unit_sum[unit] - values
-        _add_circle_extras(model, values, unit_sum, sums)
-        return sums
-    extras = np.zeros(staff.size)
-    _add_circle_extras(model, values, unit_sum, extras)
-    return unit_sum[unit[slots]] - values[slots] + extras[slots]
+        return kernels.dense_circle_sums(unit, values, *_kernel_context(model))
+    slots = np.asarray(slots, dtype=np.int64)
+    return kernels.selected_circle_sums(unit, values, slots, *_kernel_context(model))
 
 
 def sparse_circle_sums(model: SectorModel, slots: np.ndarray, amounts: np.ndarray) -> np.ndarray:
@@ -79,6 +89,54 @@ def sparse_circle_sums(model: SectorModel, slots: np.ndarray, amounts: np.ndarra
     Returns:
         One circle sum per slot.
     """
+    if not kernels.COMPILED:
+        return reference_sparse_circle_sums(model, slots, amounts)
+    staff = model.staff
+    return kernels.sparse_circle_sums(
+        staff.unit[: staff.size],
+        np.asarray(slots, dtype=np.int64),
+        np.asarray(amounts, dtype=np.float64),
+        *_kernel_context(model),
+    )
+
+
+# ---- the numpy reference of the compiled circle sums ------------------------------------
+
+
+def _add_circle_extras(
+    model: SectorModel, values: np.ndarray, unit_sum: np.ndarray, sums: np.ndarray
+) -> None:
+    """Add to ``sums`` (indexed by slot) the parts of circles beyond one's own unit."""
+    # Team leaders' and seniors' line managers, executives' seniors, seniors' teams.
+    model.circle_links.add_into(sums, values, unit_sum)
+    supervision = model.le_supervision()
+    if supervision is not None:  # an LE leader and the peer workers they supervise
+        leaders, peers, leader_of_peer = supervision
+        org_sum = np.bincount(model.staff.org[peers], weights=values[peers], minlength=model.n_orgs)
+        sums[leaders] += org_sum[model.staff.org[leaders]]
+        sums[peers] += values[leader_of_peer]
+
+
+def reference_circle_sums(
+    model: SectorModel, values: np.ndarray, slots: np.ndarray | None = None
+) -> np.ndarray:
+    """:func:`circle_sums` in numpy: what the compiled loops must reproduce exactly."""
+    staff = model.staff
+    unit = staff.unit[: staff.size]
+    unit_sum = np.bincount(unit, weights=values, minlength=model.structure.n_units + 1)
+    if slots is None:
+        sums = unit_sum[unit] - values
+        _add_circle_extras(model, values, unit_sum, sums)
+        return sums
+    extras = np.zeros(staff.size)
+    _add_circle_extras(model, values, unit_sum, extras)
+    return unit_sum[unit[slots]] - values[slots] + extras[slots]
+
+
+def reference_sparse_circle_sums(
+    model: SectorModel, slots: np.ndarray, amounts: np.ndarray
+) -> np.ndarray:
+    """:func:`sparse_circle_sums` in numpy: what the compiled loops must reproduce exactly."""
     staff = model.staff
     values = np.zeros(staff.size)
     values[slots] = amounts

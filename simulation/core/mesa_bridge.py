@@ -175,6 +175,10 @@ def deregister_staff(model: SectorModel, slots: np.ndarray | list[int]) -> None:
         slots: The leavers' slots.
     """
     direct = registry_is_direct(model)
+    if direct and not model._all_agents._agents:
+        # No agent has been created (nobody has read them, or a batch, which has none):
+        # no leaver has one to detach, and the loop below would look at each in turn.
+        return
     if not direct:
         create_pending_agents(model)  # so that every leaver's removal is signalled
     handles = model.staff.agent_handles

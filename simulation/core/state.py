@@ -362,6 +362,17 @@ class CircleLinks:
         ranked = targets[self.order]
         self.starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
         self.targets = ranked[self.starts]
+        # The same, as the compiled circle sums take them (simulation.core.circle_kernels).
+        self.arrays = tuple(
+            np.ascontiguousarray(each, dtype=np.int64)
+            for each in (
+                self.person_sources,
+                self.unit_sources,
+                self.order,
+                self.starts,
+                self.targets,
+            )
+        )
 
     def add_into(self, sums: np.ndarray, values: np.ndarray, unit_sum: np.ndarray) -> None:
         """Add every fixed link's amount into ``sums`` at its target.

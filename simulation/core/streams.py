@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.core import kernels
+
 if TYPE_CHECKING:
     from simulation.core.state import StaffState
 
@@ -42,6 +44,14 @@ def mix64(values: np.ndarray) -> np.ndarray:
     Returns:
         Well-mixed ``uint64`` values; each output bit depends on every input bit.
     """
+    if not kernels.COMPILED:
+        return reference_mix64(values)
+    x = np.ascontiguousarray(np.array(values, dtype=np.uint64, copy=None, ndmin=1))
+    return kernels.mix64(x.reshape(-1)).reshape(x.shape)
+
+
+def reference_mix64(values: np.ndarray) -> np.ndarray:
+    """:func:`mix64` in numpy: what the compiled loop must reproduce exactly."""
     # Array arithmetic on uint64 wraps modulo 2**64 without warnings (scalars would warn,
     # hence ndmin=1), which is exactly the arithmetic the mixer needs.
     x = np.array(values, dtype=np.uint64, copy=True, ndmin=1)
@@ -242,6 +252,9 @@ class RandomStreams:
             dtype=np.uint64,
         )
         keys = np.asarray(keys, dtype=np.uint64)
+        if kernels.COMPILED:
+            one_replication = np.zeros(keys.size, dtype=np.int64)
+            return kernels.keyed_uniforms(keys, month_keys[:, np.newaxis], one_replication)
         if len(names) == 1:  # the common case: no need for a 2-D block
             bits = mix64(keys ^ month_keys[0])[np.newaxis, :]
         else:

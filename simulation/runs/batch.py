@@ -30,6 +30,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from simulation.core import kernels
 from simulation.core.interventions import Intervention
 from simulation.core.model import SectorModel
 from simulation.core.parameters import validate_parameters
@@ -76,6 +77,10 @@ def build_model(
     return model
 
 
+#: Month keys a batch keeps before it forgets them (a few months' worth).
+MONTH_KEYS_KEPT = 256
+
+
 class BatchStreams(RandomStreams):
     """The random streams of several replications, each draw keyed by its replication's seed.
 
@@ -94,6 +99,8 @@ class BatchStreams(RandomStreams):
             [s.key("organisation-draws") for s in self.replication_streams], dtype=np.uint64
         )
         self._stream_keys: dict[str, np.ndarray] = {}
+        # Month keys by (streams, month): a month draws from each stream a few times.
+        self._month_keys: dict[tuple[tuple[str, ...], int], np.ndarray] = {}
 
     def key(self, name: str) -> np.uint64:
         """Refused: a batch has one key per replication (see :meth:`stream_keys`)."""
@@ -150,10 +157,19 @@ class BatchStreams(RandomStreams):
         if orgs is None:
             raise TypeError("a batch draws only for keys whose organisations are given")
         replication = self.org_replication[np.asarray(orgs, dtype=np.int64)]
-        steps = np.array([month + 1], dtype=np.uint64)  # arrays wrap without warnings
-        # The same month keys as RandomStreams.uniforms, one per stream and replication.
-        month_keys = np.stack([mix64(self.stream_keys(name) + _GOLDEN * steps) for name in names])
+        month_keys = self._month_keys.get((names, month))
+        if month_keys is None:
+            steps = np.array([month + 1], dtype=np.uint64)  # arrays wrap without warnings
+            # The same month keys as RandomStreams.uniforms, one per stream and replication.
+            month_keys = np.stack(
+                [mix64(self.stream_keys(name) + _GOLDEN * steps) for name in names]
+            )
+            if len(self._month_keys) > MONTH_KEYS_KEPT:
+                self._month_keys.clear()
+            self._month_keys[names, month] = month_keys
         keys = np.asarray(keys, dtype=np.uint64)
+        if kernels.COMPILED:
+            return kernels.keyed_uniforms(keys, month_keys, replication)
         bits = mix64(keys[np.newaxis, :] ^ month_keys[:, replication])
         return unit_floats(bits)
 
