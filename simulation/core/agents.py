@@ -65,6 +65,7 @@ class StaffAgent(mesa.Agent):
         self._slot = int(slot)
         staff = model.staff
         staff.agent_handles[self._slot] = self
+        staff.agents_made = True
         staff.agent_id[self._slot] = self.unique_id
         staff.agentless[self._slot] = False
 

@@ -71,7 +71,8 @@ def circle_sums(
     values = np.asarray(values, dtype=np.float64)
     if slots is None:
         return kernels.dense_circle_sums(unit, values, *_kernel_context(model))
-    slots = np.asarray(slots, dtype=np.int64)
+    slots = np.asarray(slots)
+    slots = np.flatnonzero(slots) if slots.dtype == bool else slots.astype(np.int64, copy=False)
     return kernels.selected_circle_sums(unit, values, slots, *_kernel_context(model))
 
 

@@ -138,6 +138,7 @@ def _register_directly(
     model: SectorModel, slots: list[int], kinds: list[int], unique_ids: list[int]
 ) -> None:
     handles = model.staff.agent_handles
+    model.staff.agents_made = True
     agents = []
     members: dict[type[StaffAgent], list[StaffAgent]] = {}  # by class, in order of arrival
     for slot, kind, unique_id in zip(slots, kinds, unique_ids, strict=True):
@@ -175,9 +176,9 @@ def deregister_staff(model: SectorModel, slots: np.ndarray | list[int]) -> None:
         slots: The leavers' slots.
     """
     direct = registry_is_direct(model)
-    if direct and not model._all_agents._agents:
-        # No agent has been created (nobody has read them, or a batch, which has none):
-        # no leaver has one to detach, and the loop below would look at each in turn.
+    if direct and not model.staff.agents_made:
+        # No agent has been made (nobody has read them, or a batch, which has none): no
+        # leaver has one to detach, and the loop below would look at each in turn.
         return
     if not direct:
         create_pending_agents(model)  # so that every leaver's removal is signalled

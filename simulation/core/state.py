@@ -117,6 +117,8 @@ class StaffState:
         # Each slot's Mesa agent, or None (an empty slot, or an agent not created yet).
         # Read through ``handles``, which creates the missing agents first.
         self.agent_handles: list = [None] * capacity
+        # Whether any slot has ever held an agent (until then leavers have none to detach).
+        self.agents_made = False
         # Whether some ``agentless`` slot may still be active; ``create_agents`` creates
         # their agents (set by the model that owns the state).
         self.agents_pending = False
@@ -362,7 +364,7 @@ class CircleLinks:
         ranked = targets[self.order]
         self.starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
         self.targets = ranked[self.starts]
-        # The same, as the compiled circle sums take them (simulation.core.circle_kernels).
+        # The same, as the compiled circle sums take them (simulation.core.kernels).
         self.arrays = tuple(
             np.ascontiguousarray(each, dtype=np.int64)
             for each in (

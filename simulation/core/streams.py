@@ -252,7 +252,7 @@ class RandomStreams:
             dtype=np.uint64,
         )
         keys = np.asarray(keys, dtype=np.uint64)
-        if kernels.COMPILED:
+        if kernels.COMPILED and keys.ndim == 1:  # other shapes: the reference below
             one_replication = np.zeros(keys.size, dtype=np.int64)
             return kernels.keyed_uniforms(keys, month_keys[:, np.newaxis], one_replication)
         if len(names) == 1:  # the common case: no need for a 2-D block

@@ -157,6 +157,7 @@ class BatchStreams(RandomStreams):
         if orgs is None:
             raise TypeError("a batch draws only for keys whose organisations are given")
         replication = self.org_replication[np.asarray(orgs, dtype=np.int64)]
+        names = tuple(names)
         month_keys = self._month_keys.get((names, month))
         if month_keys is None:
             steps = np.array([month + 1], dtype=np.uint64)  # arrays wrap without warnings
@@ -168,7 +169,7 @@ class BatchStreams(RandomStreams):
                 self._month_keys.clear()
             self._month_keys[names, month] = month_keys
         keys = np.asarray(keys, dtype=np.uint64)
-        if kernels.COMPILED:
+        if kernels.COMPILED and keys.ndim == 1:  # other shapes: the reference below
             return kernels.keyed_uniforms(keys, month_keys, replication)
         bits = mix64(keys[np.newaxis, :] ^ month_keys[:, replication])
         return unit_floats(bits)

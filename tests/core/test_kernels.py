@@ -133,3 +133,35 @@ def test_draws_match_the_reference(monkeypatch: pytest.MonkeyPatch, names: tuple
     # Replication 0 of the batch draws what the run of its seed draws alone.
     first = orgs < 24
     assert same_bits(compiled[1][:, first], compiled[0][:, first])
+
+
+@pytest.mark.parametrize(
+    "keys", [12345, np.uint64(7), np.array(9, dtype=np.uint64), [[1, 2, 3], [4, 5, 6]]]
+)
+def test_draws_for_keys_of_any_shape_match_the_reference(
+    monkeypatch: pytest.MonkeyPatch, keys: object
+) -> None:
+    # The model draws for 1-D key arrays; other shapes take the reference's path.
+    alone = streams.RandomStreams(2019)
+    compiled = alone.uniforms(("disclosure",), 3, keys)
+    monkeypatch.setattr(kernels, "COMPILED", False)
+    assert same_bits(compiled, alone.uniforms(("disclosure",), 3, keys))
+
+
+def test_a_batch_takes_stream_names_as_a_list_too() -> None:
+    batch = BatchStreams([2019, 7], n_orgs=4)
+    keys = np.arange(6, dtype=np.uint64)
+    orgs = np.array([0, 1, 4, 5, 7, 2])
+    as_tuple = batch.uniforms(("fill", "positions"), 3, keys, orgs)
+    assert same_bits(batch.uniforms(["fill", "positions"], 3, keys, orgs), as_tuple)
+
+
+def test_circle_sums_of_a_mask_of_slots_match_the_reference(states: list[SectorModel]) -> None:
+    model = states[1]
+    staff = model.staff
+    mask = staff.lived_experience[: staff.size].copy()
+    values = staff.stigma[: staff.size].copy()
+    assert same_bits(
+        circles.circle_sums(model, values, mask),
+        circles.reference_circle_sums(model, values, mask),
+    )

@@ -429,3 +429,19 @@ def test_model_agents_cannot_be_replaced():
     model = tiny_sector()
     with pytest.raises(AttributeError, match="model.agents"):
         model.agents = []
+
+
+def test_a_held_agent_is_detached_when_it_leaves_even_if_mesas_registry_was_emptied():
+    # Leavers are looked at one by one only once some agent has been made (issue 19 skips
+    # the look otherwise). The record of that is the model's own, so an agent removed from
+    # Mesa's registry behind the model's back is still detached when its person leaves.
+    model = turbulent_sector()
+    held = list(model.agents)
+    for agent in held:
+        mesa.Agent.remove(agent)
+    for _ in range(6):
+        model.step()
+    staff = model.staff
+    still_placed = [a for a in held if a.employed]
+    assert len(still_placed) < len(held)  # people left
+    assert all(staff.agent_id[a.slot] == a.unique_id for a in still_placed)
