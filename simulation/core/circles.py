@@ -70,10 +70,10 @@ def circle_sums(
     unit = staff.unit[: staff.size]
     values = np.asarray(values, dtype=np.float64)
     if slots is None:
-        return kernels.dense_circle_sums(unit, values, *_kernel_context(model))
+        return kernels.dense_circle_sums(unit, values, _kernel_context(model))
     slots = np.asarray(slots)
     slots = np.flatnonzero(slots) if slots.dtype == bool else slots.astype(np.int64, copy=False)
-    return kernels.selected_circle_sums(unit, values, slots, *_kernel_context(model))
+    return kernels.selected_circle_sums(unit, values, slots, _kernel_context(model))
 
 
 def sparse_circle_sums(model: SectorModel, slots: np.ndarray, amounts: np.ndarray) -> np.ndarray:
@@ -97,7 +97,7 @@ def sparse_circle_sums(model: SectorModel, slots: np.ndarray, amounts: np.ndarra
         staff.unit[: staff.size],
         np.asarray(slots, dtype=np.int64),
         np.asarray(amounts, dtype=np.float64),
-        *_kernel_context(model),
+        _kernel_context(model),
     )
 
 

@@ -125,38 +125,49 @@ def _add_supervision(
 
 
 @njit(cache=True)
+def _unit_totals(unit: np.ndarray, values: np.ndarray, n_bins: int) -> np.ndarray:
+    """``np.bincount(unit, weights=values, minlength=n_bins)``: each unit's total, in slot order."""
+    totals = np.zeros(n_bins)
+    for i in range(unit.size):
+        totals[unit[i]] += values[i]
+    return totals
+
+
+@njit(cache=True)
+def _add_beyond_unit(
+    sums: np.ndarray, values: np.ndarray, unit_sum: np.ndarray, context: tuple
+) -> None:
+    """The reference's ``_add_circle_extras``: the fixed links, then the supervision ties."""
+    _, org, n_orgs, links, supervision = context
+    _add_links(sums, values, unit_sum, *links)
+    _add_supervision(sums, values, org, n_orgs, *supervision)
+
+
+@njit(cache=True)
 def dense_circle_sums(
     unit: np.ndarray,
     values: np.ndarray,
-    n_bins: int,
-    org: np.ndarray,
-    n_orgs: int,
-    links: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    supervision: tuple[np.ndarray, np.ndarray, np.ndarray],
+    context: tuple,
 ) -> np.ndarray:
     """Everyone's circle sum of ``values`` (``circle_sums`` without ``slots``).
 
     Args:
         unit: Unit of each slot (empty slots in the spare last bin).
         values: One value per slot.
-        n_bins: Units plus the spare bin.
-        org: Organisation of each slot.
-        n_orgs: Organisations.
-        links: ``CircleLinks``' person sources, unit sources, order, starts and targets.
-        supervision: LE leaders, the peers they supervise and each peer's leader (empty
-            arrays where no organisation has one).
+        context: The sector's fixed arguments, ``(n_bins, org, n_orgs, links,
+            supervision)``: units plus the spare bin; each slot's organisation; the number
+            of organisations; ``CircleLinks.arrays`` (person sources, unit sources, order,
+            starts, targets); the LE leaders, the peers they supervise and each peer's
+            leader (empty arrays where no organisation has one).
 
     Returns:
         One sum per slot.
     """
-    unit_sum = np.zeros(n_bins)
-    for i in range(unit.size):
-        unit_sum[unit[i]] += values[i]
+    unit_sum = _unit_totals(unit, values, context[0])
     sums = np.empty(unit.size)
     for i in range(unit.size):
         sums[i] = unit_sum[unit[i]] - values[i]
-    _add_links(sums, values, unit_sum, *links)
-    _add_supervision(sums, values, org, n_orgs, *supervision)
+    _add_beyond_unit(sums, values, unit_sum, context)
     return sums
 
 
@@ -165,11 +176,7 @@ def selected_circle_sums(
     unit: np.ndarray,
     values: np.ndarray,
     slots: np.ndarray,
-    n_bins: int,
-    org: np.ndarray,
-    n_orgs: int,
-    links: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    supervision: tuple[np.ndarray, np.ndarray, np.ndarray],
+    context: tuple,
 ) -> np.ndarray:
     """The circle sums of ``slots`` only (``circle_sums`` with ``slots``).
 
@@ -180,12 +187,9 @@ def selected_circle_sums(
     Returns:
         One sum per slot in ``slots``.
     """
-    unit_sum = np.zeros(n_bins)
-    for i in range(unit.size):
-        unit_sum[unit[i]] += values[i]
+    unit_sum = _unit_totals(unit, values, context[0])
     extras = np.zeros(unit.size)
-    _add_links(extras, values, unit_sum, *links)
-    _add_supervision(extras, values, org, n_orgs, *supervision)
+    _add_beyond_unit(extras, values, unit_sum, context)
     sums = np.empty(slots.size)
     for k in range(slots.size):
         slot = slots[k]
@@ -198,11 +202,7 @@ def sparse_circle_sums(
     unit: np.ndarray,
     slots: np.ndarray,
     amounts: np.ndarray,
-    n_bins: int,
-    org: np.ndarray,
-    n_orgs: int,
-    links: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    supervision: tuple[np.ndarray, np.ndarray, np.ndarray],
+    context: tuple,
 ) -> np.ndarray:
     """Everyone's circle sum of values that are zero except ``amounts`` at ``slots``.
 
@@ -212,7 +212,7 @@ def sparse_circle_sums(
         One sum per slot.
     """
     values = np.zeros(unit.size)
-    unit_sum = np.zeros(n_bins)
+    unit_sum = np.zeros(context[0])
     for k in range(slots.size):
         values[slots[k]] = amounts[k]
         unit_sum[unit[slots[k]]] += amounts[k]
@@ -221,8 +221,7 @@ def sparse_circle_sums(
         sums[i] = unit_sum[unit[i]]
     for k in range(slots.size):
         sums[slots[k]] -= amounts[k]
-    _add_links(sums, values, unit_sum, *links)
-    _add_supervision(sums, values, org, n_orgs, *supervision)
+    _add_beyond_unit(sums, values, unit_sum, context)
     return sums
 
 
