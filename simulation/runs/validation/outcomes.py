@@ -144,6 +144,35 @@ def curve_thirds(series: np.ndarray) -> tuple[float, float, float]:
     return early, middle, late
 
 
+def adopters_growth(run: ArmRun, early_years: int = 5, late_years: int = 10) -> float:
+    """How an adopter's peer workforce grows once established, averaged over adopters.
+
+    For each organisation that employs peers at some month ``m`` (its first) with ``m +
+    12 * late_years`` inside the run: its peer workers ``late_years`` after ``m`` minus
+    ``early_years`` after. This is growth within organisations after they have started,
+    apart from when they start (pattern 3's loop, not pattern 2's delay).
+
+    Args:
+        run: One run (its organisation table).
+        early_years: Years after the first post of the earlier reading.
+        late_years: Years after the first post of the later reading.
+
+    Returns:
+        The mean over such adopters (NaN if there is none).
+    """
+    peers = run.orgs.pivot(index="month", columns="org", values="peer_workers").to_numpy()
+    months = peers.shape[0] - 1
+    employing = peers > 0
+    started = employing.any(axis=0)
+    first = np.argmax(employing, axis=0)
+    chosen = np.flatnonzero(started & (first + 12 * late_years <= months))
+    if chosen.size == 0:
+        return float("nan")
+    late = peers[first[chosen] + 12 * late_years, chosen]
+    early = peers[first[chosen] + 12 * early_years, chosen]
+    return float(np.mean(late - early))
+
+
 def paired(
     runs: Runs, treated: str, control: str, outcome: Callable[[ArmRun], float]
 ) -> np.ndarray:

@@ -36,6 +36,7 @@ from simulation.runs.validation.base import Canvas, Measure, Pattern, draw_band
 from simulation.runs.validation.outcomes import (
     adopted_count,
     adopted_share,
+    adopters_growth,
     adoption_matrix,
     any_first_hire,
     at,
@@ -432,7 +433,9 @@ class SelfReinforcingGrowth(Pattern):
         f"by a manager network, run {S_CURVE_MONTHS // 12} years in a fixed outside world "
         "(funding envelope 0.12 and policy pressure 0.3 every year, their 2017-18 values); "
         "per seed, the peers added per year in the first, middle and last third: growth "
-        "must accelerate (middle > first) and then level off (last < middle)."
+        "must accelerate (middle > first) and then level off (last < middle). Within "
+        "organisations (emergent): an adopter's peer workforce must keep growing between 5 "
+        "and 10 years after its first post, apart from when organisations start."
     )
     arms = (
         BASELINE,
@@ -487,6 +490,13 @@ class SelfReinforcingGrowth(Pattern):
                 f"peers added per year, last third - middle third of {years} years",
                 "introduced by a manager network, no peers at start, fixed outside world",
                 thirds[:, 2] - thirds[:, 1],
+            ),
+            self.measure(
+                "e",
+                "Within an organisation, peer roles bring more peer roles",
+                "an adopter's peer workers 10 years after its first post - 5 years after",
+                "introduced by a manager network, no peers at start, fixed outside world",
+                [adopters_growth(run) for run in runs["introduction"]],
             ),
         ]
 
