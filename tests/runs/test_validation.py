@@ -53,6 +53,7 @@ from simulation.runs.validation import (
     validate,
     with_params,
 )
+from simulation.runs.validation.outcomes import adopters_growth
 from simulation.runs.validation.patterns import CHAMPION_LOSS_MONTH
 
 # 12 pairs: at 6, 4b (an executive champion raises peers by at least 10 %) was judged
@@ -140,6 +141,27 @@ def test_curve_thirds_tell_an_s_curve_from_a_saturating_one():
     saturating = 100.0 * (1.0 - np.exp(-months / 40.0))
     early, middle, late = curve_thirds(saturating)
     assert early > middle > late
+
+
+def test_adopters_growth_reads_each_adopter_from_its_own_first_post():
+    months = 20 * 12
+
+    def org_rows(org, first, before, five, ten):
+        peers = np.zeros(months + 1)
+        if first is not None:
+            peers[first:] = before
+            peers[first + 60 :] = five
+            peers[first + 120 :] = ten
+        return [{"month": m, "org": org, "peer_workers": peers[m]} for m in range(months + 1)]
+
+    rows = org_rows(0, 12, 1, 2, 5)  # +3 between 5 and 10 years after its first post
+    rows += org_rows(1, 100, 2, 3, 2)  # -1
+    rows += org_rows(2, 200, 1, 1, 1)  # first post too late for a 10-year reading
+    rows += org_rows(3, None, 0, 0, 0)  # never employs peers
+    run = ArmRun(pd.DataFrame(), pd.DataFrame(rows), pd.DataFrame())
+    assert adopters_growth(run) == pytest.approx(1.0)  # the mean of +3 and -1
+    late_only = ArmRun(pd.DataFrame(), pd.DataFrame(org_rows(0, 200, 1, 1, 1)), pd.DataFrame())
+    assert np.isnan(adopters_growth(late_only))
 
 
 def test_every_pattern_is_one_class_registered_once_and_arms_are_consistent():
@@ -540,6 +562,10 @@ EVIDENCE_VERDICTS = {"2a": "holds", "2b": "inconclusive", "2e": "holds", "3b": "
 EVIDENCE_VERDICTS |= {"3c": "holds", "8c": "holds", "10c": "holds"}
 CUT_VERDICTS = {"2a": "holds", "2b": "contradicted", "3b": "contradicted", "3c": "holds"}
 CUT_VERDICTS |= {"8c": "inconclusive", "10c": "contradicted"}
+# 3e (a plan change of session 4): adopters' own growth, 0.793 at the defaults and -0.0855
+# (-0.136 to -0.0351) under pattern 3's cut.
+EVIDENCE_VERDICTS |= {"3e": "holds"}
+CUT_VERDICTS |= {"3e": "contradicted"}
 
 
 @pytest.mark.slow
