@@ -26,28 +26,23 @@ import pandas as pd
 
 from simulation.runs.batch import build_batch
 from simulation.runs.validation.arms import with_params
-from simulation.runs.validation.outcomes import curve_thirds
+from simulation.runs.validation.outcomes import curve_thirds, first_posts
 from simulation.runs.validation.patterns import SelfReinforcingGrowth
 
 YEARS_AFTER = (5, 10)
 
 
 def adopters(table: pd.DataFrame, months: int) -> tuple[list[int], dict[int, list[float]]]:
-    """Each adopting organisation's first month with peers, and its peers years after it."""
-    peers = table.pivot(index="month", columns="org", values="peer_workers")
-    firsts: list[int] = []
-    after: dict[int, list[float]] = {years: [] for years in YEARS_AFTER}
-    for org in peers.columns:
-        series = peers[org].to_numpy()
-        employing = np.flatnonzero(series > 0)
-        if employing.size == 0:
-            continue
-        first = int(employing[0])
-        firsts.append(first)
-        for years in YEARS_AFTER:
-            if first + 12 * years <= months:
-                after[years].append(float(series[first + 12 * years]))
-    return firsts, after
+    """Each adopting organisation's first month with peers, and its peers years after it.
+
+    The first post is :func:`~simulation.runs.validation.outcomes.first_posts`' (check 3e's).
+    """
+    peers, first = first_posts(table)
+    after: dict[int, list[float]] = {}
+    for years in YEARS_AFTER:
+        inside = np.flatnonzero((first >= 0) & (first + 12 * years <= months))
+        after[years] = peers[first[inside] + 12 * years, inside].astype(float).tolist()
+    return first[first >= 0].tolist(), after
 
 
 def main(argv: list[str] | None = None) -> None:

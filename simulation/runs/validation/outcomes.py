@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from simulation.runs.validation.arms import LEARNING_FROZEN, ArmRun, Runs, arm, run_arm_batch
 
@@ -144,13 +145,30 @@ def curve_thirds(series: np.ndarray) -> tuple[float, float, float]:
     return early, middle, late
 
 
+def first_posts(orgs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each organisation's peer workers by month, and the first month it has any.
+
+    Args:
+        orgs: An organisation x month table (``ArmRun.orgs``).
+
+    Returns:
+        ``(peers, first)``: peer workers as months x organisations (in organisation
+        order), and each organisation's first month with a peer worker (-1: never).
+    """
+    peers = orgs.pivot(index="month", columns="org", values="peer_workers").to_numpy()
+    employing = peers > 0
+    first = np.where(employing.any(axis=0), np.argmax(employing, axis=0), -1)
+    return peers, first
+
+
 def adopters_growth(run: ArmRun, early_years: int = 5, late_years: int = 10) -> float:
     """How an adopter's peer workforce grows once established, averaged over adopters.
 
-    For each organisation that employs peers at some month ``m`` (its first) with ``m +
-    12 * late_years`` inside the run: its peer workers ``late_years`` after ``m`` minus
-    ``early_years`` after. This is growth within organisations after they have started,
-    apart from when they start (pattern 3's loop, not pattern 2's delay).
+    For each organisation that employs peers at some month ``m`` (its first, see
+    :func:`first_posts`) with ``m + 12 * late_years`` inside the run: its peer workers
+    ``late_years`` after ``m`` minus ``early_years`` after. This is growth within
+    organisations after they have started, apart from when they start (pattern 3's loop,
+    not pattern 2's delay).
 
     Args:
         run: One run (its organisation table).
@@ -160,12 +178,9 @@ def adopters_growth(run: ArmRun, early_years: int = 5, late_years: int = 10) -> 
     Returns:
         The mean over such adopters (NaN if there is none).
     """
-    peers = run.orgs.pivot(index="month", columns="org", values="peer_workers").to_numpy()
+    peers, first = first_posts(run.orgs)
     months = peers.shape[0] - 1
-    employing = peers > 0
-    started = employing.any(axis=0)
-    first = np.argmax(employing, axis=0)
-    chosen = np.flatnonzero(started & (first + 12 * late_years <= months))
+    chosen = np.flatnonzero((first >= 0) & (first + 12 * late_years <= months))
     if chosen.size == 0:
         return float("nan")
     late = peers[first[chosen] + 12 * late_years, chosen]
