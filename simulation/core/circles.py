@@ -26,20 +26,27 @@ _NO_SUPERVISION = (np.zeros(0, dtype=np.int64),) * 3
 
 
 def _kernel_context(model: SectorModel) -> tuple:
-    """The fixed arguments of the compiled circle sums: bins, organisations, links, ties."""
+    """The fixed arguments of the compiled circle sums: bins, organisations, links, ties.
+
+    They change only when people join or leave, so they are built once per staff version.
+    """
     staff = model.staff
-    supervision = model.le_supervision()
-    if supervision is None:
-        supervision = _NO_SUPERVISION
-    else:
-        supervision = tuple(np.asarray(each, dtype=np.int64) for each in supervision)
-    return (
-        model.structure.n_units + 1,
-        staff.org[: staff.size],
-        model.n_orgs,
-        model.circle_links.arrays,
-        supervision,
-    )
+
+    def build() -> tuple:
+        supervision = model.le_supervision()
+        if supervision is None:
+            supervision = _NO_SUPERVISION
+        else:
+            supervision = tuple(np.asarray(each, dtype=np.int64) for each in supervision)
+        return (
+            model.structure.n_units + 1,
+            staff.org[: staff.size],
+            model.n_orgs,
+            model.circle_links.arrays,
+            supervision,
+        )
+
+    return staff.per_version("kernel_context", build)
 
 
 def circle_sums(
