@@ -104,12 +104,15 @@ def time_sequential(
             for job in jobs:
                 run_outcomes(job.steps, job.run.seed, job.parameters, (), job.outputs, job.every)
 
+    def bare_batch(jobs: list[Job]) -> None:
+        first = jobs[0]
+        frames = simulate_batch(first.steps, [job.run.seed for job in jobs], **first.parameters)
+        for frame in frames:
+            frame_outcomes(frame, first.outputs, first.every)
+
     def run_bare(jobs: list[Job]) -> None:
         with bare:
-            first = jobs[0]
-            frames = simulate_batch(first.steps, [job.run.seed for job in jobs], **first.parameters)
-            for frame in frames:
-                frame_outcomes(frame, first.outputs, first.every)
+            bare_batch(jobs)
 
     def run_sweep(jobs: list[Job]) -> None:
         with machinery:
@@ -119,9 +122,7 @@ def time_sequential(
         kernels.COMPILED = False
         try:
             with reference:
-                first = jobs[0]
-                seeds = [job.run.seed for job in jobs]
-                simulate_batch(first.steps, seeds, **first.parameters)
+                bare_batch(jobs)
         finally:
             kernels.COMPILED = True
 
