@@ -307,6 +307,16 @@ def non_peer_stigma_sum(model: SectorModel) -> np.ndarray:
     staff, structure = model.staff, model.structure
     n = staff.size
     peers = staff.slots_of(*PEER_KINDS)
+    if kernels.COMPILED:
+        return kernels.non_peer_org_totals(
+            staff.unit[:n],
+            staff.stigma[:n],
+            structure.n_units + 1,
+            structure.unit_org,
+            model.n_orgs,
+            staff.org,
+            peers,
+        )
     unit_stigma = np.bincount(
         staff.unit[:n], weights=staff.stigma[:n], minlength=structure.n_units + 1
     )

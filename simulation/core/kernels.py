@@ -1,4 +1,4 @@
-"""Compiled loops (numba) for the two hot paths of every month: circle sums and draws.
+"""Compiled loops (numba) for the hot paths of every month: circle sums, draws, updates.
 
 **Circle sums.** A working-circle sum (:func:`simulation.core.circles.circle_sums`) is a
 per-unit total, a gather back to each person, the fixed links between units
@@ -12,6 +12,12 @@ which :func:`pairwise_sum` reproduces), so results are identical to the last bit
 **Draws.** A keyed draw (:mod:`simulation.core.streams`) mixes each key with its
 stream's month key (SplitMix64's finaliser) and keeps the top 53 bits: integer
 arithmetic, identical in the loop and in numpy's several passes.
+
+**Updates.** The attitude processes (exposure, understanding, commitment, stigma) end in
+a few lines of arithmetic over everyone that numpy runs as a dozen passes with
+temporaries; each loop here does it in one pass per person, with the same operations in
+the same order (numba forms no fused multiply-add), so again the results are identical.
+The organisations' non-peer stigma totals are summed in the reference's order too.
 
 :data:`COMPILED` switches the model between these loops and the numpy reference (the
 reference defines the results; ``tests/core/test_kernels.py`` checks both agree to the
@@ -31,12 +37,42 @@ COMPILED = True
 
 
 @njit(cache=True)
+def _block_sum(values: np.ndarray, start: int, count: int) -> float:
+    """The pairwise sum numpy makes of at most 128 values: in turn below 8, else 8 running sums."""
+    if count < 8:
+        total = -0.0
+        for i in range(count):
+            total += values[start + i]
+        return total
+    r0, r1, r2, r3 = values[start], values[start + 1], values[start + 2], values[start + 3]
+    r4, r5, r6, r7 = values[start + 4], values[start + 5], values[start + 6], values[start + 7]
+    i = 8
+    end = count - count % 8
+    while i < end:
+        r0 += values[start + i]
+        r1 += values[start + i + 1]
+        r2 += values[start + i + 2]
+        r3 += values[start + i + 3]
+        r4 += values[start + i + 4]
+        r5 += values[start + i + 5]
+        r6 += values[start + i + 6]
+        r7 += values[start + i + 7]
+        i += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < count:
+        total += values[start + i]
+        i += 1
+    return total
+
+
+@njit(cache=True)
 def pairwise_sum(values: np.ndarray, start: int, count: int) -> float:
     """Sum ``values[start:start + count]`` exactly as numpy's pairwise summation does.
 
     Fewer than 8 values are added in turn from -0.0; up to 128, in 8 running sums
     combined as a tree, then the rest in turn; beyond, the two halves (the first a
-    multiple of 8 long) each summed so.
+    multiple of 8 long) each summed so, and added. The halving runs on an explicit stack,
+    not by recursion: numba's disk cache cannot link a recursive function into its callers.
 
     Args:
         values: The array.
@@ -46,34 +82,31 @@ def pairwise_sum(values: np.ndarray, start: int, count: int) -> float:
     Returns:
         Their sum.
     """
-    if count < 8:
-        total = -0.0
-        for i in range(count):
-            total += values[start + i]
-        return total
     if count <= 128:
-        r0, r1, r2, r3 = values[start], values[start + 1], values[start + 2], values[start + 3]
-        r4, r5, r6, r7 = values[start + 4], values[start + 5], values[start + 6], values[start + 7]
-        i = 8
-        end = count - count % 8
-        while i < end:
-            r0 += values[start + i]
-            r1 += values[start + i + 1]
-            r2 += values[start + i + 2]
-            r3 += values[start + i + 3]
-            r4 += values[start + i + 4]
-            r5 += values[start + i + 5]
-            r6 += values[start + i + 6]
-            r7 += values[start + i + 7]
-            i += 8
-        total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-        while i < count:
-            total += values[start + i]
-            i += 1
-        return total
-    half = count // 2
-    half -= half % 8
-    return pairwise_sum(values, start, half) + pairwise_sum(values, start + half, count - half)
+        return _block_sum(values, start, count)
+    # Tasks in post-order: (start, count) to sum, or a combine (count -1) of the last two.
+    task_start = np.empty(192, dtype=np.int64)
+    task_count = np.empty(192, dtype=np.int64)
+    partial = np.empty(64)
+    tasks, partials = 1, 0
+    task_start[0], task_count[0] = start, count
+    while tasks:
+        tasks -= 1
+        first, size = task_start[tasks], task_count[tasks]
+        if size < 0:
+            partials -= 1
+            partial[partials - 1] = partial[partials - 1] + partial[partials]
+        elif size <= 128:
+            partial[partials] = _block_sum(values, first, size)
+            partials += 1
+        else:
+            half = size // 2
+            half -= half % 8
+            task_count[tasks] = -1
+            task_start[tasks + 1], task_count[tasks + 1] = first + half, size - half
+            task_start[tasks + 2], task_count[tasks + 2] = first, half
+            tasks += 3
+    return partial[0]
 
 
 @njit(cache=True)
@@ -87,19 +120,41 @@ def _add_links(
     starts: np.ndarray,
     targets: np.ndarray,
 ) -> None:
-    """``CircleLinks.add_into``: each target gets its links' values, added as reduceat does."""
+    """``CircleLinks.add_into``: each target gets its links' values, added as reduceat does.
+
+    A link (a source) brings a person's own value or a whole unit's total. A target's
+    values are added as ``np.add.reduceat`` adds them: the first, plus numpy's pairwise
+    sum of the rest, which for fewer than 8 (nearly every target: most have one or two
+    links) adds them in turn from -0.0, here straight from the sources; longer groups are
+    gathered and summed by :func:`pairwise_sum`.
+    """
     n_person = person_sources.size
-    feed = np.empty(order.size)
-    for k in range(order.size):
-        source = order[k]
-        if source < n_person:
-            feed[k] = values[person_sources[source]]
-        else:
-            feed[k] = unit_sum[unit_sources[source - n_person]]
     for group in range(starts.size):
         first = starts[group]
-        end = starts[group + 1] if group + 1 < starts.size else feed.size
-        sums[targets[group]] += feed[first] + pairwise_sum(feed, first + 1, end - first - 1)
+        end = starts[group + 1] if group + 1 < starts.size else order.size
+        source = order[first]
+        if source < n_person:
+            head = values[person_sources[source]]
+        else:
+            head = unit_sum[unit_sources[source - n_person]]
+        if end - first - 1 < 8:
+            rest = -0.0
+            for k in range(first + 1, end):
+                source = order[k]
+                if source < n_person:
+                    rest += values[person_sources[source]]
+                else:
+                    rest += unit_sum[unit_sources[source - n_person]]
+        else:
+            feed = np.empty(end - first - 1)
+            for k in range(first + 1, end):
+                source = order[k]
+                if source < n_person:
+                    feed[k - first - 1] = values[person_sources[source]]
+                else:
+                    feed[k - first - 1] = unit_sum[unit_sources[source - n_person]]
+            rest = pairwise_sum(feed, 0, feed.size)
+        sums[targets[group]] += head + rest
 
 
 @njit(cache=True)
@@ -276,3 +331,128 @@ def keyed_uniforms(keys: np.ndarray, month_keys: np.ndarray, replication: np.nda
             bits = _mix(keys[k] ^ month_keys[stream, replication[k]])
             draws[stream, k] = np.float64(bits >> np.uint64(11)) * _UNIT
     return draws
+
+
+# ---- the attitude updates -------------------------------------------------------------------
+# Each loop below does, per person, the arithmetic a process writes in numpy as several
+# whole-array passes, in the same order and with the same operations (no fused multiply-add),
+# so the results are identical to the last bit: the numpy code in
+# :mod:`simulation.core.processes` stays the reference (``COMPILED = False``).
+
+
+@njit(cache=True)
+def _clip_unit(x: float) -> float:
+    """``np.clip(x, 0.0, 1.0)`` as numpy computes it: max with 0 first (-0.0 becomes 0.0)."""
+    x = x if (x > 0.0 or np.isnan(x)) else 0.0
+    return x if (x < 1.0 or np.isnan(x)) else 1.0
+
+
+@njit(cache=True)
+def grow_and_decay(values: np.ndarray, rate: float, drive: np.ndarray, decay: float) -> None:
+    """``values += rate * drive * (1 - values) - decay * values``, then clipped to [0, 1].
+
+    Exposure (``rate`` = exposure_gain x contact_effect, ``drive`` the contact share) and
+    understanding (``drive`` the capped exposure plus insight) move so. In place.
+
+    Args:
+        values: The state, updated in place.
+        rate: The gain (a product the caller forms first, as numpy does).
+        drive: One drive per person.
+        decay: The monthly decay.
+    """
+    for i in range(values.size):
+        x = values[i]
+        values[i] = _clip_unit(x + ((rate * drive[i]) * (1.0 - x) - decay * x))
+
+
+@njit(cache=True)
+def commitment_update(
+    commitment: np.ndarray,
+    understanding: np.ndarray,
+    superior: np.ndarray,
+    push: np.ndarray,
+    local_stigma: np.ndarray,
+    peers: np.ndarray,
+    top_down: float,
+    stigma_drag: float,
+    rate: float,
+) -> None:
+    """``C += rate * (U + top_down * C_sup + push - C * (1 + top_down + push + drag * S))``.
+
+    The bracket of :func:`simulation.core.processes.commitment_dynamics`, added in its order
+    (target = top_down C_sup + U + push; weight = (drag S + push + (1 + top_down)) C); the
+    change is 0 for ``peers``; then clipped to [0, 1]. In place.
+    """
+    change = np.empty(commitment.size)
+    lift = 1.0 + top_down
+    for i in range(commitment.size):
+        target = ((top_down * superior[i]) + understanding[i]) + push[i]
+        weight = (((stigma_drag * local_stigma[i]) + push[i]) + lift) * commitment[i]
+        change[i] = (target - weight) * rate
+    for k in range(peers.size):
+        change[peers[k]] = 0.0
+    for i in range(commitment.size):
+        commitment[i] = _clip_unit(commitment[i] + change[i])
+
+
+@njit(cache=True)
+def stigma_update(
+    stigma: np.ndarray,
+    contact: np.ndarray,
+    circle_total: np.ndarray,
+    muted_total: np.ndarray,
+    sizes: np.ndarray,
+    muted_count: np.ndarray,
+    exec_commitment: np.ndarray,
+    org: np.ndarray,
+    peers: np.ndarray,
+    contact_rate: float,
+    conformity: float,
+    top_down_culture: float,
+) -> None:
+    """The update of :func:`simulation.core.processes.stigma_dynamics`, in its order.
+
+    ``norm`` = (circle total - muted total) / (circle size - muted count) where that size
+    exceeds 1e-12, else one's own stigma; ``change = contact_rate * x * S + conformity *
+    (norm - S) - top_down_culture * C_exec * S`` (``contact_rate`` is the negative product
+    the caller forms first); 0 for ``peers``; then clipped to [0, 1]. In place.
+    """
+    change = np.empty(stigma.size)
+    for i in range(stigma.size):
+        s = stigma[i]
+        voices = sizes[i] - muted_count[i]
+        norm = (circle_total[i] - muted_total[i]) / voices if voices > 1e-12 else s
+        change[i] = ((contact_rate * contact[i]) * s + conformity * (norm - s)) - (
+            top_down_culture * exec_commitment[org[i]]
+        ) * s
+    for k in range(peers.size):
+        change[peers[k]] = 0.0
+    for i in range(stigma.size):
+        stigma[i] = _clip_unit(stigma[i] + change[i])
+
+
+@njit(cache=True)
+def non_peer_org_totals(
+    unit: np.ndarray,
+    values: np.ndarray,
+    n_bins: int,
+    unit_org: np.ndarray,
+    n_orgs: int,
+    org: np.ndarray,
+    peers: np.ndarray,
+) -> np.ndarray:
+    """Each organisation's total of ``values`` over its managers and clinicians.
+
+    As :func:`simulation.core.circles.non_peer_stigma_sum` adds them: by unit in slot
+    order, the units by organisation in unit order, less the peers' totals (in their order).
+    """
+    by_unit = _unit_totals(unit, values, n_bins)
+    totals = np.zeros(n_orgs)
+    for u in range(unit_org.size):
+        totals[unit_org[u]] += by_unit[u]
+    peer_totals = np.zeros(n_orgs)
+    for k in range(peers.size):
+        peer_totals[org[peers[k]]] += values[peers[k]]
+    for o in range(n_orgs):
+        totals[o] -= peer_totals[o]
+    return totals

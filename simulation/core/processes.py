@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.core import kernels
 from simulation.core.circles import (
     circle_mean,
     circle_sizes,
@@ -82,6 +83,10 @@ def contact_and_exposure(model: SectorModel) -> None:
     contact[deciders] = np.maximum(contact[deciders], visible_peer_work(model)[staff.org[deciders]])
     staff.contact[:n] = contact
     exposure = staff.exposure[:n]
+    if kernels.COMPILED:
+        gain = p.exposure_gain * p.contact_effect
+        kernels.grow_and_decay(exposure, gain, contact, p.exposure_decay)
+        return
     exposure += (
         p.exposure_gain * p.contact_effect * contact * (1.0 - exposure)
         - p.exposure_decay * exposure
@@ -105,6 +110,9 @@ def understanding_growth(model: SectorModel) -> None:
     understanding = staff.understanding[:n]
     drive = staff.exposure[:n] + p.commitment_insight * staff.commitment[:n]
     np.minimum(drive, 1.0, out=drive)
+    if kernels.COMPILED:
+        kernels.grow_and_decay(understanding, p.understanding_gain, drive, p.understanding_decay)
+        return
     understanding += (
         p.understanding_gain * drive * (1.0 - understanding) - p.understanding_decay * understanding
     )
@@ -143,6 +151,20 @@ def commitment_dynamics(model: SectorModel) -> None:
     # organisation, and what they see persuades them (the study's "seeing is believing").
     deciders = model.decision_maker_slots
     push[deciders] += p.evidence_weight * visible_peer_work(model)[staff.org[deciders]]
+    peers = staff.slots_of(*PEER_KINDS)
+    if kernels.COMPILED:
+        kernels.commitment_update(
+            commitment,
+            staff.understanding[:n],
+            superior_commitment,
+            push,
+            local_stigma,
+            peers,
+            p.top_down,
+            p.stigma_drag,
+            p.commitment_rate,
+        )
+        return
     target = p.top_down * superior_commitment
     target += staff.understanding[:n]
     target += push
@@ -152,7 +174,7 @@ def commitment_dynamics(model: SectorModel) -> None:
     weight *= commitment
     target -= weight
     target *= p.commitment_rate
-    target[staff.slots_of(*PEER_KINDS)] = 0.0
+    target[peers] = 0.0
     commitment += target
     _clip_unit(commitment)
 
@@ -198,13 +220,30 @@ def stigma_dynamics(model: SectorModel) -> None:
         muted = 1.0 - np.minimum(team_peer_share(model, peers) / p.token_share, 1.0)
     else:
         muted = np.zeros(peers.size)
-    voice_sum = circle_sizes(model) - sparse_circle_sums(model, peers, muted)
-    voiced = circle_sums(model, stigma) - sparse_circle_sums(model, peers, muted * stigma[peers])
-    norm = np.where(voice_sum > 1e-12, voiced / np.maximum(voice_sum, 1e-12), stigma)
-
+    sizes, muted_count = circle_sizes(model), sparse_circle_sums(model, peers, muted)
+    total = circle_sums(model, stigma)
+    muted_total = sparse_circle_sums(model, peers, muted * stigma[peers])
     executives = model.executive_slots
     exec_commitment = org_mean(model, executives, staff.commitment)
-
+    if kernels.COMPILED:
+        kernels.stigma_update(
+            stigma,
+            staff.contact[:n],
+            total,
+            muted_total,
+            sizes,
+            muted_count,
+            exec_commitment,
+            staff.org[:n],
+            peers,
+            -p.contact_stigma * p.contact_effect,
+            p.conformity,
+            p.top_down_culture,
+        )
+        return
+    voice_sum = sizes - muted_count
+    voiced = total - muted_total
+    norm = np.where(voice_sum > 1e-12, voiced / np.maximum(voice_sum, 1e-12), stigma)
     change = (
         -p.contact_stigma * p.contact_effect * staff.contact[:n] * stigma
         + p.conformity * (norm - stigma)
@@ -252,7 +291,7 @@ def disclosure(model: SectorModel) -> None:
     staff.disclosed[hidden[draws < chance]] = True
 
 
-def could_champion(model: SectorModel, slots: np.ndarray) -> np.ndarray:
+def could_champion(model: SectorModel, slots: np.ndarray | slice) -> np.ndarray:
     """Whether each given person may take up the champion role (at set-up or later).
 
     Managers of any level, clinicians and LE leaders whose understanding and commitment
@@ -260,7 +299,7 @@ def could_champion(model: SectorModel, slots: np.ndarray) -> np.ndarray:
 
     Args:
         model: The sector model.
-        slots: Staff slots.
+        slots: Staff slots (indices, or a slice of them).
 
     Returns:
         One flag per slot.
@@ -314,8 +353,11 @@ def champion_emergence(model: SectorModel) -> None:
     """
     staff = model.staff
     n = staff.size
-    every = np.arange(n)
-    eligible = every[staff.active[:n] & ~staff.champion[:n] & could_champion(model, every)]
+    # A slice reads the arrays as views; an index array of everyone would copy each of them.
+    everyone = slice(0, n)
+    eligible = np.flatnonzero(
+        staff.active[:n] & ~staff.champion[:n] & could_champion(model, everyone)
+    )
     if eligible.size == 0:
         return
     draws = model.streams.staff_uniform("champions", model.month, staff, eligible)

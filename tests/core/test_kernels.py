@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from simulation import SectorModel, simulate
-from simulation.core import circles, kernels, streams
+from simulation.core import circles, kernels, processes, streams
 from simulation.core.kernels import pairwise_sum
+from simulation.core.state import STAFF_ARRAYS
 from simulation.runs.batch import BatchStreams, build_batch
 
 
@@ -165,3 +166,91 @@ def test_circle_sums_of_a_mask_of_slots_match_the_reference(states: list[SectorM
         circles.circle_sums(model, values, mask),
         circles.reference_circle_sums(model, values, mask),
     )
+
+
+# ---- the attitude updates and the organisations' non-peer totals ----------------------------
+
+ATTITUDE_PROCESSES = (
+    processes.contact_and_exposure,
+    processes.understanding_growth,
+    processes.commitment_dynamics,
+    processes.stigma_dynamics,
+)
+
+
+def with_edge_values(model: SectorModel) -> None:
+    """Put values at the clip's edges into the attitudes: 0, -0.0, 1, just inside each."""
+    staff = model.staff
+    n = staff.size
+    for offset, name in enumerate(("exposure", "understanding", "commitment", "stigma")):
+        values = getattr(staff, name)[:n]
+        values[offset::11] = 0.0
+        values[offset + 2 :: 13] = -0.0
+        values[offset + 4 :: 17] = 1.0
+        values[offset + 6 :: 19] = np.nextafter(1.0, 0.0)
+        values[offset + 8 :: 23] = 5e-324
+
+
+@pytest.mark.parametrize("process", ATTITUDE_PROCESSES, ids=lambda p: p.__name__)
+@pytest.mark.parametrize("edges", [False, True])
+def test_each_attitude_update_matches_the_reference(
+    states: list[SectorModel], monkeypatch: pytest.MonkeyPatch, process: object, edges: bool
+) -> None:
+    # Each process on the same state, compiled and on its numpy reference: every staff
+    # array is the same to the last bit afterwards.
+    for model in states:
+        staff = model.staff
+        before = {name: getattr(staff, name).copy() for name in STAFF_ARRAYS}
+        if edges:
+            with_edge_values(model)
+        start = {name: getattr(staff, name).copy() for name in STAFF_ARRAYS}
+        monkeypatch.setattr(kernels, "COMPILED", True)
+        process(model)
+        compiled = {name: getattr(staff, name).copy() for name in STAFF_ARRAYS}
+        for name, values in start.items():
+            getattr(staff, name)[:] = values
+        monkeypatch.setattr(kernels, "COMPILED", False)
+        process(model)
+        for name in STAFF_ARRAYS:
+            assert same_bits(
+                compiled[name].astype(np.float64), getattr(staff, name).astype(np.float64)
+            ), name
+        assert any(not np.array_equal(compiled[name], start[name]) for name in STAFF_ARRAYS)
+        for name, values in before.items():  # leave the shared state as it was
+            getattr(staff, name)[:] = values
+
+
+def test_non_peer_totals_match_the_reference(
+    states: list[SectorModel], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for model in states:
+        compiled = circles.non_peer_stigma_sum(model)
+        monkeypatch.setattr(kernels, "COMPILED", False)
+        assert same_bits(compiled, circles.non_peer_stigma_sum(model))
+        monkeypatch.setattr(kernels, "COMPILED", True)
+
+
+def test_long_link_groups_match_the_reference() -> None:
+    # With many teams per senior manager, a senior's circle gathers more than 8 links: the
+    # pairwise branch of the link sums (a default sector never reaches it).
+    model = SectorModel(rng=4, teams_per_senior=40, n_orgs=3)
+    starts = model.circle_links.arrays[3]
+    widths = np.diff(np.append(starts, model.circle_links.arrays[2].size))
+    assert widths.max() > 8
+    staff = model.staff
+    rng = np.random.default_rng(40)
+    values = rng.normal(size=staff.size) * 10.0 ** rng.integers(-8, 8, staff.size)
+    assert same_bits(
+        circles.circle_sums(model, values), circles.reference_circle_sums(model, values)
+    )
+
+
+def test_pairwise_sum_of_long_arrays_matches_numpy() -> None:
+    # Beyond 128 values the halves are summed on an explicit stack (no recursion).
+    rng = np.random.default_rng(128)
+    for count in (129, 1_000, 4_097, 70_001):
+        values = rng.random(count) * 10.0 ** rng.integers(-6, 6, count)
+        expected = np.add.reduceat(values, [0])[0]
+        assert same_bits(
+            np.array(expected), np.array(values[0] + pairwise_sum(values, 1, count - 1))
+        )
