@@ -195,7 +195,11 @@ def circle_mean(
     Returns:
         One mean per slot in ``slots``.
     """
-    return circle_sums(model, values, slots) / np.maximum(circle_sizes(model, slots), 1.0)
+    sums, sizes = circle_sums(model, values, slots), circle_sizes(model, slots)
+    if kernels.COMPILED:
+        kernels.divide_by_size(sums, sizes)
+        return sums
+    return sums / np.maximum(sizes, 1.0)
 
 
 def unit_headcount(model: SectorModel) -> np.ndarray:

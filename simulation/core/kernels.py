@@ -432,6 +432,14 @@ def stigma_update(
 
 
 @njit(cache=True)
+def divide_by_size(sums: np.ndarray, sizes: np.ndarray) -> None:
+    """``sums / np.maximum(sizes, 1.0)`` in place: circle sums into circle means."""
+    for i in range(sums.size):
+        size = sizes[i]
+        sums[i] = sums[i] / (size if (size > 1.0 or np.isnan(size)) else 1.0)
+
+
+@njit(cache=True)
 def non_peer_org_totals(
     unit: np.ndarray,
     values: np.ndarray,

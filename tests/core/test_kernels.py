@@ -254,3 +254,18 @@ def test_pairwise_sum_of_long_arrays_matches_numpy() -> None:
         assert same_bits(
             np.array(expected), np.array(values[0] + pairwise_sum(values, 1, count - 1))
         )
+
+
+def test_circle_means_match_the_reference(
+    states: list[SectorModel], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Empty slots have circles of size 0: the mean divides by 1 there, as the reference.
+    for model in states:
+        staff = model.staff
+        some = np.flatnonzero(staff.lived_experience[: staff.size])[::3]
+        for values in value_sets(model):
+            for slots in (None, some):
+                monkeypatch.setattr(kernels, "COMPILED", True)
+                compiled = circles.circle_mean(model, values, slots)
+                monkeypatch.setattr(kernels, "COMPILED", False)
+                assert same_bits(compiled, circles.circle_mean(model, values, slots))
