@@ -23,10 +23,13 @@ The organisations' non-peer stigma totals are summed in the reference's order to
 reference defines the results; ``tests/core/test_kernels.py`` checks both agree to the
 last bit, and a whole run is the same either way). Compiled code is cached on disk
 (numba's ``cache=True``: beside this file, or in the user's cache directory where the
-package is read-only); a new process loads it in about 0.2 s.
+package is read-only; with neither writable, each process compiles the loops itself);
+a new process loads it in about 0.2 s.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 from numba import njit
@@ -36,7 +39,20 @@ from numba import njit
 COMPILED = True
 
 
-@njit(cache=True)
+def _compiled(function: Callable) -> Callable:
+    """``numba.njit`` with numba's disk cache, or without it where it has nowhere to write.
+
+    Where neither the package's folder nor the user's cache directory is writable, numba
+    refuses ``cache=True`` when the function is defined; the loops are then compiled in
+    each process instead (a few seconds at the first run), rather than failing the import.
+    """
+    try:
+        return njit(cache=True)(function)
+    except RuntimeError:  # "cannot cache function ...: no locator available"
+        return njit(function)
+
+
+@_compiled
 def _block_sum(values: np.ndarray, start: int, count: int) -> float:
     """The pairwise sum numpy makes of at most 128 values: in turn below 8, else 8 running sums."""
     if count < 8:
@@ -65,7 +81,7 @@ def _block_sum(values: np.ndarray, start: int, count: int) -> float:
     return total
 
 
-@njit(cache=True)
+@_compiled
 def pairwise_sum(values: np.ndarray, start: int, count: int) -> float:
     """Sum ``values[start:start + count]`` exactly as numpy's pairwise summation does.
 
@@ -109,7 +125,7 @@ def pairwise_sum(values: np.ndarray, start: int, count: int) -> float:
     return partial[0]
 
 
-@njit(cache=True)
+@_compiled
 def _add_links(
     sums: np.ndarray,
     values: np.ndarray,
@@ -157,7 +173,7 @@ def _add_links(
         sums[targets[group]] += head + rest
 
 
-@njit(cache=True)
+@_compiled
 def _add_supervision(
     sums: np.ndarray,
     values: np.ndarray,
@@ -179,7 +195,7 @@ def _add_supervision(
         sums[peers[k]] += values[leader_of_peer[k]]
 
 
-@njit(cache=True)
+@_compiled
 def _unit_totals(unit: np.ndarray, values: np.ndarray, n_bins: int) -> np.ndarray:
     """``np.bincount(unit, weights=values, minlength=n_bins)``: each unit's total, in slot order."""
     totals = np.zeros(n_bins)
@@ -188,7 +204,7 @@ def _unit_totals(unit: np.ndarray, values: np.ndarray, n_bins: int) -> np.ndarra
     return totals
 
 
-@njit(cache=True)
+@_compiled
 def _add_beyond_unit(
     sums: np.ndarray, values: np.ndarray, unit_sum: np.ndarray, context: tuple
 ) -> None:
@@ -198,7 +214,7 @@ def _add_beyond_unit(
     _add_supervision(sums, values, org, n_orgs, *supervision)
 
 
-@njit(cache=True)
+@_compiled
 def dense_circle_sums(
     unit: np.ndarray,
     values: np.ndarray,
@@ -226,7 +242,7 @@ def dense_circle_sums(
     return sums
 
 
-@njit(cache=True)
+@_compiled
 def selected_circle_sums(
     unit: np.ndarray,
     values: np.ndarray,
@@ -252,7 +268,7 @@ def selected_circle_sums(
     return sums
 
 
-@njit(cache=True)
+@_compiled
 def sparse_circle_sums(
     unit: np.ndarray,
     slots: np.ndarray,
@@ -287,7 +303,7 @@ _MIX_2 = np.uint64(0x94D049BB133111EB)
 _UNIT = 2.0**-53
 
 
-@njit(cache=True)
+@_compiled
 def _mix(x: np.uint64) -> np.uint64:
     """SplitMix64's finaliser of one value (wrapping 64-bit arithmetic)."""
     x ^= x >> np.uint64(30)
@@ -297,7 +313,7 @@ def _mix(x: np.uint64) -> np.uint64:
     return x ^ (x >> np.uint64(31))
 
 
-@njit(cache=True)
+@_compiled
 def mix64(values: np.ndarray) -> np.ndarray:
     """:func:`simulation.core.streams.mix64` of a 1-D ``uint64`` array, in one pass.
 
@@ -313,7 +329,7 @@ def mix64(values: np.ndarray) -> np.ndarray:
     return mixed
 
 
-@njit(cache=True)
+@_compiled
 def keyed_uniforms(keys: np.ndarray, month_keys: np.ndarray, replication: np.ndarray) -> np.ndarray:
     """Uniforms in [0, 1) of ``mix64(key ^ month key)``, the top 53 bits.
 
@@ -340,14 +356,17 @@ def keyed_uniforms(keys: np.ndarray, month_keys: np.ndarray, replication: np.nda
 # :mod:`simulation.core.processes` stays the reference (``COMPILED = False``).
 
 
-@njit(cache=True)
+@_compiled
 def _clip_unit(x: float) -> float:
-    """``np.clip(x, 0.0, 1.0)`` as numpy computes it: max with 0 first (-0.0 becomes 0.0)."""
-    x = x if (x > 0.0 or np.isnan(x)) else 0.0
-    return x if (x < 1.0 or np.isnan(x)) else 1.0
+    """``np.clip(x, 0.0, 1.0)`` as numpy computes it: only values outside [0, 1] move."""
+    if x < 0.0:
+        return 0.0
+    if x > 1.0:
+        return 1.0
+    return x
 
 
-@njit(cache=True)
+@_compiled
 def grow_and_decay(values: np.ndarray, rate: float, drive: np.ndarray, decay: float) -> None:
     """``values += rate * drive * (1 - values) - decay * values``, then clipped to [0, 1].
 
@@ -365,7 +384,7 @@ def grow_and_decay(values: np.ndarray, rate: float, drive: np.ndarray, decay: fl
         values[i] = _clip_unit(x + ((rate * drive[i]) * (1.0 - x) - decay * x))
 
 
-@njit(cache=True)
+@_compiled
 def commitment_update(
     commitment: np.ndarray,
     understanding: np.ndarray,
@@ -395,7 +414,7 @@ def commitment_update(
         commitment[i] = _clip_unit(commitment[i] + change[i])
 
 
-@njit(cache=True)
+@_compiled
 def stigma_update(
     stigma: np.ndarray,
     contact: np.ndarray,
@@ -431,7 +450,7 @@ def stigma_update(
         stigma[i] = _clip_unit(stigma[i] + change[i])
 
 
-@njit(cache=True)
+@_compiled
 def divide_by_size(sums: np.ndarray, sizes: np.ndarray) -> None:
     """``sums / np.maximum(sizes, 1.0)`` in place: circle sums into circle means."""
     for i in range(sums.size):
@@ -439,7 +458,7 @@ def divide_by_size(sums: np.ndarray, sizes: np.ndarray) -> None:
         sums[i] = sums[i] / (size if (size > 1.0 or np.isnan(size)) else 1.0)
 
 
-@njit(cache=True)
+@_compiled
 def non_peer_org_totals(
     unit: np.ndarray,
     values: np.ndarray,

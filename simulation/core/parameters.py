@@ -24,6 +24,7 @@ from pydantic import (
     Field,
     Strict,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -289,7 +290,8 @@ class Parameters(BaseModel):
     visit_gain: Rate = Field(
         1.0, description="Exposure gained in a visit to a host where peer work visibly succeeds."
     )
-    visible_peer_share: Share = Field(
+    # At least 1 %: at 0 every organisation's visibility would divide 0 by 0.
+    visible_peer_share: Annotated[float, Field(ge=0.01, le=1.0)] = Field(
         0.15, description="Peer share at which an organisation's peer work is fully visible."
     )
 
@@ -328,6 +330,18 @@ class Parameters(BaseModel):
             if unknown:
                 raise ValueError(f"keys must be among {EXPOSURE_CLASSES}, got {sorted(unknown)}")
             return tuple(value.get(name, 0.0) for name in EXPOSURE_CLASSES)
+        return value
+
+    @field_validator("sector_degree")
+    @classmethod
+    def _sector_degree_can_connect(cls, value: int, info: ValidationInfo) -> int:
+        # A small world links each organisation to sector_degree // 2 neighbours on each
+        # side of a ring: with 1 that is none, and no connected network exists.
+        if value == 1 and info.data.get("n_orgs", 0) > 2:
+            raise ValueError(
+                "1 cannot make a connected sector network of more than 2 organisations "
+                "(use 0 for no network, or 2 or more)"
+            )
         return value
 
     @model_validator(mode="before")

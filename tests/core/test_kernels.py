@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from numba import njit
 
 from simulation import SectorModel, simulate
 from simulation.core import circles, kernels, processes, streams
@@ -269,3 +270,30 @@ def test_circle_means_match_the_reference(
                 compiled = circles.circle_mean(model, values, slots)
                 monkeypatch.setattr(kernels, "COMPILED", False)
                 assert same_bits(compiled, circles.circle_mean(model, values, slots))
+
+
+def test_the_clip_keeps_negative_zero_and_nan_as_numpy_does() -> None:
+    # np.clip moves only values outside [0, 1]: -0.0 and NaN come back as they went in.
+    values = np.array([-0.0, 0.0, np.nan, -np.nan, -5.0, 5.0, 0.25, 1.0, -1e-300, np.inf, -np.inf])
+    compiled = np.array([kernels._clip_unit(x) for x in values])
+    assert same_bits(compiled, np.clip(values, 0.0, 1.0))
+    assert np.signbit(compiled[0])
+
+
+def test_without_a_writable_cache_the_loops_are_compiled_in_the_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # numba refuses cache=True where it has nowhere to write; the import must not fail.
+    def refusing(*args: object, **options: object) -> object:
+        if options.get("cache"):
+            raise RuntimeError("cannot cache function 'f': no locator available")
+        return njit(*args)
+
+    monkeypatch.setattr(kernels, "njit", refusing)
+
+    def double(x: float) -> float:
+        return 2.0 * x
+
+    compiled = kernels._compiled(double)
+    assert compiled(3.0) == 6.0
+    assert type(compiled._cache).__name__ == "NullCache"  # numba's, for no disk cache

@@ -204,11 +204,20 @@ def test_unknown_argument_is_a_clear_error():
         ("exposure_mix", (0.5, 0.3, 0.3), "sum to 1"),
         ("exposure_mix", (0.5, 0.5), "three shares"),
         ("manager_network", "maybe", "true or false"),
+        # Peer work fully visible at a share of 0 would divide 0 by 0 (NaN attitudes).
+        ("visible_peer_share", 0.0, "between 0.01 and 1"),
+        # One neighbour a side of nothing: no connected small world exists.
+        ("sector_degree", 1, "cannot make a connected sector network"),
     ],
 )
 def test_out_of_range_argument_is_a_clear_error(name, value, allowed):
     with pytest.raises(ParameterError, match=rf"'{name}'.*{allowed}"):
         SectorModel(**{name: value})
+
+
+def test_a_sector_degree_of_one_is_allowed_where_it_can_connect():
+    # Two organisations: degree 1 is the complete network.
+    assert SectorModel(rng=1, sector_degree=1, n_orgs=2).sector_graph.number_of_edges() == 1
 
 
 def test_signature_lists_every_parameter_with_its_default():
