@@ -33,11 +33,12 @@ YEARS_AFTER = (5, 10)
 
 
 def adopters(table: pd.DataFrame, months: int) -> tuple[list[int], dict[int, list[float]]]:
-    """Each adopting organisation's first month with peers, and its peers years after it.
+    """Each adopting organisation's first post (a month), and its peers years after it.
 
     The first post is :func:`~simulation.runs.validation.outcomes.first_posts`' (check 3e's).
     """
-    peers, first = first_posts(table)
+    frame, first = first_posts(table)
+    peers = frame.to_numpy()  # every month is recorded: row m is month m
     after: dict[int, list[float]] = {}
     for years in YEARS_AFTER:
         inside = np.flatnonzero((first >= 0) & (first + 12 * years <= months))

@@ -53,7 +53,7 @@ from simulation.runs.validation import (
     validate,
     with_params,
 )
-from simulation.runs.validation.outcomes import adopters_growth
+from simulation.runs.validation.outcomes import adopters_growth, first_posts
 from simulation.runs.validation.patterns import CHAMPION_LOSS_MONTH
 
 # 12 pairs: at 6, 4b (an executive champion raises peers by at least 10 %) was judged
@@ -152,7 +152,10 @@ def test_adopters_growth_reads_each_adopter_from_its_own_first_post():
             peers[first:] = before
             peers[first + 60 :] = five
             peers[first + 120 :] = ten
-        return [{"month": m, "org": org, "peer_workers": peers[m]} for m in range(months + 1)]
+        return [
+            {"month": m, "org": org, "peer_workers": peers[m], "ever_employed": peers[m] > 0}
+            for m in range(months + 1)
+        ]
 
     rows = org_rows(0, 12, 1, 2, 5)  # +3 between 5 and 10 years after its first post
     rows += org_rows(1, 100, 2, 3, 2)  # -1
@@ -162,6 +165,34 @@ def test_adopters_growth_reads_each_adopter_from_its_own_first_post():
     assert adopters_growth(run) == pytest.approx(1.0)  # the mean of +3 and -1
     late_only = ArmRun(pd.DataFrame(), pd.DataFrame(org_rows(0, 200, 1, 1, 1)), pd.DataFrame())
     assert np.isnan(adopters_growth(late_only))
+
+
+def test_a_first_peer_who_leaves_in_the_month_of_hiring_still_makes_the_first_post():
+    # Org 1 hires at month 3 a peer who leaves that month, and hires again at month 7: its
+    # first post is month 3 for pattern 2's first hires and for check 3e's adopters alike.
+    months = 11 * 12
+    peers = {0: np.full(months + 1, 2), 1: np.where(np.arange(months + 1) >= 7, 1, 0)}
+    peers[1][3 + 120 :] = 4
+    peers[1][3 + 60 :] = np.maximum(peers[1][3 + 60 :], 3)
+    ever = {0: np.ones(months + 1, dtype=bool), 1: np.arange(months + 1) >= 3}
+    rows = [
+        {"month": m, "org": org, "peer_workers": int(peers[org][m]), "ever_employed": ever[org][m]}
+        for m in range(months + 1)
+        for org in (0, 1)
+    ]
+    run = ArmRun(pd.DataFrame(), pd.DataFrame(rows), pd.DataFrame())
+    assert list(first_posts(run.orgs)[1]) == [0, 3]
+    assert list(first_hire_months(run)) == [3.0]
+    # Org 0 (from month 0): 2 - 2; org 1 (from month 3): 4 - 3.
+    assert adopters_growth(run) == pytest.approx(0.5)
+
+
+def test_adopters_growth_needs_every_month():
+    rows = [
+        {"month": m, "org": 0, "peer_workers": 1, "ever_employed": True} for m in range(0, 241, 12)
+    ]
+    with pytest.raises(ValueError, match="every month"):
+        adopters_growth(ArmRun(pd.DataFrame(), pd.DataFrame(rows), pd.DataFrame()))
 
 
 def test_every_pattern_is_one_class_registered_once_and_arms_are_consistent():

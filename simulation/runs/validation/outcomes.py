@@ -145,33 +145,41 @@ def curve_thirds(series: np.ndarray) -> tuple[float, float, float]:
     return early, middle, late
 
 
-def first_posts(orgs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Each organisation's peer workers by month, and the first month it has any.
+def first_posts(orgs: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """Each organisation's peer workers by month, and the month of its first post.
+
+    An organisation's first post is the first recorded month by which it has employed
+    peers (its ``ever_employed`` flag: set when a peer worker or LE leader is hired, and
+    at set-up where peer workers start), so a first peer who leaves in the month they
+    were hired still counts. One definition for pattern 2's first hires
+    (:func:`first_hire_months`) and check 3e's adopters (:func:`adopters_growth`).
 
     Args:
         orgs: An organisation x month table (``ArmRun.orgs``).
 
     Returns:
-        ``(peers, first)``: peer workers as months x organisations (in organisation
-        order), and each organisation's first month with a peer worker (-1: never).
+        ``(peers, first)``: peer workers as a months x organisations frame (index the
+        recorded months, columns the organisations in order), and each organisation's
+        first month (-1: never).
     """
-    peers = orgs.pivot(index="month", columns="org", values="peer_workers").to_numpy()
-    employing = peers > 0
-    first = np.where(employing.any(axis=0), np.argmax(employing, axis=0), -1)
+    peers = orgs.pivot(index="month", columns="org", values="peer_workers")
+    ever = orgs.pivot(index="month", columns="org", values="ever_employed").to_numpy(dtype=bool)
+    months = peers.index.to_numpy()
+    first = np.where(ever.any(axis=0), months[np.argmax(ever, axis=0)], -1)
     return peers, first
 
 
 def adopters_growth(run: ArmRun, early_years: int = 5, late_years: int = 10) -> float:
     """How an adopter's peer workforce grows once established, averaged over adopters.
 
-    For each organisation that employs peers at some month ``m`` (its first, see
-    :func:`first_posts`) with ``m + 12 * late_years`` inside the run: its peer workers
+    For each organisation that first employs peers at some month ``m`` (its first post,
+    see :func:`first_posts`) with ``m + 12 * late_years`` inside the run: its peer workers
     ``late_years`` after ``m`` minus ``early_years`` after. This is growth within
     organisations after they have started, apart from when they start (pattern 3's loop,
     not pattern 2's delay).
 
     Args:
-        run: One run (its organisation table).
+        run: One run (its organisation table, recorded every month).
         early_years: Years after the first post of the earlier reading.
         late_years: Years after the first post of the later reading.
 
@@ -179,12 +187,15 @@ def adopters_growth(run: ArmRun, early_years: int = 5, late_years: int = 10) -> 
         The mean over such adopters (NaN if there is none).
     """
     peers, first = first_posts(run.orgs)
-    months = peers.shape[0] - 1
-    chosen = np.flatnonzero((first >= 0) & (first + 12 * late_years <= months))
+    by_month = peers.to_numpy()
+    last = int(peers.index[-1])
+    if not np.array_equal(peers.index.to_numpy(), np.arange(last + 1)):
+        raise ValueError("adopters_growth needs the organisation table of every month")
+    chosen = np.flatnonzero((first >= 0) & (first + 12 * late_years <= last))
     if chosen.size == 0:
         return float("nan")
-    late = peers[first[chosen] + 12 * late_years, chosen]
-    early = peers[first[chosen] + 12 * early_years, chosen]
+    late = by_month[first[chosen] + 12 * late_years, chosen]
+    early = by_month[first[chosen] + 12 * early_years, chosen]
     return float(np.mean(late - early))
 
 
@@ -253,10 +264,10 @@ def first_hire_months(run: ArmRun) -> np.ndarray:
         One month per initially peerless organisation; ``inf`` for those that never
         employed peers within the run.
     """
-    table = run.orgs
-    chosen = table[table["org"].isin(initially_peerless(run)) & table["ever_employed"]]
-    first = chosen.groupby("org")["month"].min()
-    return first.reindex(initially_peerless(run)).fillna(np.inf).to_numpy(dtype=float)
+    _, first = first_posts(run.orgs)
+    months = first[initially_peerless(run)].astype(float)
+    months[months < 0] = np.inf
+    return months
 
 
 def median_years_to_first_hire(run: ArmRun) -> float:
