@@ -401,6 +401,17 @@ def commitment_update(
     The bracket of :func:`simulation.core.processes.commitment_dynamics`, added in its order
     (target = top_down C_sup + U + push; weight = (drag S + push + (1 + top_down)) C); the
     change is 0 for ``peers``; then clipped to [0, 1]. In place.
+
+    Args:
+        commitment: Everyone's commitment, updated in place.
+        understanding: Everyone's understanding.
+        superior: Each person's line manager's commitment (the board's for executives).
+        push: Champions' reach, plus what decision-makers see of peer work.
+        local_stigma: The mean stigma of each person's working circle.
+        peers: Slots whose commitment does not move.
+        top_down: Pull toward the line manager.
+        stigma_drag: Drag of the circle's stigma.
+        rate: ``commitment_rate``.
     """
     change = np.empty(commitment.size)
     lift = 1.0 + top_down
@@ -435,6 +446,20 @@ def stigma_update(
     exceeds 1e-12, else one's own stigma; ``change = contact_rate * x * S + conformity *
     (norm - S) - top_down_culture * C_exec * S`` (``contact_rate`` is the negative product
     the caller forms first); 0 for ``peers``; then clipped to [0, 1]. In place.
+
+    Args:
+        stigma: Everyone's stigma, updated in place.
+        contact: Everyone's LE contact share.
+        circle_total: The circle sums of stigma.
+        muted_total: The circle sums of the muted part of peers' stigma.
+        sizes: The circles' sizes.
+        muted_count: The circle sums of peers' muted voice.
+        exec_commitment: Each organisation's executives' mean commitment.
+        org: Each slot's organisation.
+        peers: Slots whose stigma does not move.
+        contact_rate: ``-contact_stigma * contact_effect``.
+        conformity: Pull toward the circle's norm.
+        top_down_culture: Pull of the executives' commitment.
     """
     change = np.empty(stigma.size)
     for i in range(stigma.size):
