@@ -26,23 +26,23 @@ import pandas as pd
 
 from simulation.runs.batch import build_batch
 from simulation.runs.validation.arms import with_params
-from simulation.runs.validation.outcomes import curve_thirds, first_posts
+from simulation.runs.validation.outcomes import curve_thirds, monthly_first_posts, peers_after
 from simulation.runs.validation.patterns import SelfReinforcingGrowth
 
 YEARS_AFTER = (5, 10)
 
 
-def adopters(table: pd.DataFrame, months: int) -> tuple[list[int], dict[int, list[float]]]:
+def adopters(table: pd.DataFrame) -> tuple[list[int], dict[int, list[float]]]:
     """Each adopting organisation's first post (a month), and its peers years after it.
 
-    The first post is :func:`~simulation.runs.validation.outcomes.first_posts`' (check 3e's).
+    The first post is :func:`~simulation.runs.validation.outcomes.first_posts`' (check 3e's);
+    each reading counts the adopters whose first post leaves that many years of the run.
     """
-    frame, first = first_posts(table)
-    peers = frame.to_numpy()  # every month is recorded: row m is month m
-    after: dict[int, list[float]] = {}
-    for years in YEARS_AFTER:
-        inside = np.flatnonzero((first >= 0) & (first + 12 * years <= months))
-        after[years] = peers[first[inside] + 12 * years, inside].astype(float).tolist()
+    peers, first = monthly_first_posts(table)
+    after = {
+        years: peers_after(peers, first, years, horizon=years).astype(float).tolist()
+        for years in YEARS_AFTER
+    }
     return first[first >= 0].tolist(), after
 
 
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         firsts, after = [], {years: [] for years in YEARS_AFTER}
         for table in batch.org_tables():
-            these, later = adopters(table, months)
+            these, later = adopters(table)
             firsts += these
             for years in YEARS_AFTER:
                 after[years] += later[years]

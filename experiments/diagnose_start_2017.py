@@ -32,15 +32,11 @@ from simulation.runs.calibration.hindcast import (
     MONTH_2017,
     default_nuisances,
     hindcast_params,
+    year_mean,
 )
 
 #: Model years from 2017-18 to the year whose growth is read (2019-20).
 YEARS_SHOWN = 2
-
-
-def year_mean(series: np.ndarray, start: int, year: int) -> float:
-    """Mean of a monthly series over the ``year``-th model year after month ``start``."""
-    return float(series[start + 12 * year + 1 : start + 12 * year + 13].mean())
 
 
 def state(batch: SectorBatch) -> dict[str, float]:
@@ -49,10 +45,9 @@ def state(batch: SectorBatch) -> dict[str, float]:
     n = staff.size
     active = staff.active[:n]
     managers = batch.manager_slots
-    peers = np.isin(staff.kind[:n], PEER_KINDS) & active
     return {
         "staff": active.sum() / runs,
-        "peer workers": peers.sum() / runs,
+        "peer workers": staff.slots_of(*PEER_KINDS).size / runs,
         "posts": batch.orgs.positions.sum() / runs,
         "managers' E": staff.exposure[managers].mean(),
         "managers' U": staff.understanding[managers].mean(),
@@ -85,13 +80,11 @@ def main(argv: list[str] | None = None) -> None:
         peers = [frame["peer_workers"].to_numpy(dtype=float) for frame in frames]
         n_orgs = batch.n_orgs // batch.replications
         orgs = [frame["orgs_with_peers"].to_numpy(dtype=float) / n_orgs for frame in frames]
+        first, last = start // 12, start // 12 + YEARS_SHOWN  # 2017-18 and 2019-20
         growth = np.array(
-            [
-                (year_mean(p, start, YEARS_SHOWN) / year_mean(p, start, 0)) ** (1 / YEARS_SHOWN) - 1
-                for p in peers
-            ]
+            [(year_mean(p, last) / year_mean(p, first)) ** (1 / YEARS_SHOWN) - 1 for p in peers]
         )
-        share = [np.mean([year_mean(o, start, y) for o in orgs]) for y in (0, YEARS_SHOWN)]
+        share = [np.mean([year_mean(o, year) for o in orgs]) for year in (first, last)]
         print(
             f"  {label:22s} growth 2017-18 to 2019-20 {growth.mean():.3f} a year (sd "
             f"{growth.std(ddof=1):.3f}); organisations employing peers {share[0]:.3f} -> "

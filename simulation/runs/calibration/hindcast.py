@@ -91,8 +91,16 @@ def hindcast_params(
     return params
 
 
-def _year_mean(series: np.ndarray, year: int) -> float:
-    """Mean of a monthly series over model year ``year`` (NaN beyond the run)."""
+def year_mean(series: np.ndarray, year: int) -> float:
+    """Mean of a monthly series over model year ``year``, months 12 year + 1 to 12 year + 12.
+
+    Args:
+        series: One value per month from month 0.
+        year: The model year (0: the run's first).
+
+    Returns:
+        The mean, or NaN where the run ends before the year does.
+    """
     start, end = 12 * year + 1, 12 * year + 13
     return float(series[start:end].mean()) if end <= series.size else math.nan
 
@@ -111,13 +119,13 @@ def hindcast_figures(frame: pd.DataFrame, n_orgs: int) -> dict[str, float]:
     peers = frame["peer_workers"].to_numpy(dtype=float)
     orgs = frame["orgs_with_peers"].to_numpy(dtype=float) / n_orgs
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = _year_mean(share, 4) / _year_mean(share, 0)
-        growth = (_year_mean(peers, 8) / _year_mean(peers, 4)) ** 0.25 - 1.0
+        ratio = year_mean(share, 4) / year_mean(share, 0)
+        growth = (year_mean(peers, 8) / year_mean(peers, 4)) ** 0.25 - 1.0
     return {
         "peer_share_ratio": float(ratio) if math.isfinite(ratio) else math.nan,
-        "orgs_with_peers_2015": _year_mean(orgs, 4),
-        "orgs_with_peers_2016": _year_mean(orgs, 5),
-        "orgs_with_peers_2017": _year_mean(orgs, 6),
+        "orgs_with_peers_2015": year_mean(orgs, 4),
+        "orgs_with_peers_2016": year_mean(orgs, 5),
+        "orgs_with_peers_2017": year_mean(orgs, 6),
         "peer_growth_2015_2019": float(growth) if math.isfinite(growth) else math.nan,
     } | criteria_figures(frame, n_orgs)
 
@@ -145,7 +153,7 @@ def criteria_figures(frame: pd.DataFrame, n_orgs: int) -> dict[str, float]:
 
     def change(column: str) -> float:
         series = frame[column].to_numpy(dtype=float)
-        return _year_mean(series, last) - _year_mean(series, 0) if last >= 1 else math.nan
+        return year_mean(series, last) - year_mean(series, 0) if last >= 1 else math.nan
 
     figures = {
         "understanding_rise": change("mean_understanding_managers"),

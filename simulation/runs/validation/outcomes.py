@@ -169,6 +169,41 @@ def first_posts(orgs: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     return peers, first
 
 
+def monthly_first_posts(orgs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`first_posts` of a table recorded every month, the peers as a plain array.
+
+    Args:
+        orgs: An organisation x month table with every month from 0.
+
+    Returns:
+        ``(peers, first)``: peer workers as months x organisations (row ``m`` is month
+        ``m``), and each organisation's first post (-1: never).
+
+    Raises:
+        ValueError: If a month is missing (rows would not be months).
+    """
+    peers, first = first_posts(orgs)
+    if not np.array_equal(peers.index.to_numpy(), np.arange(len(peers))):
+        raise ValueError("reading months after a first post needs the table of every month")
+    return peers.to_numpy(), first
+
+
+def peers_after(peers: np.ndarray, first: np.ndarray, years: int, horizon: int) -> np.ndarray:
+    """Each adopter's peer workers ``years`` after its first post.
+
+    Args:
+        peers: Peer workers, months x organisations (:func:`monthly_first_posts`).
+        first: Each organisation's first post (-1: never).
+        years: Years after the first post to read.
+        horizon: Only adopters whose first post leaves this many years of the run count.
+
+    Returns:
+        One value per such adopter, in organisation order.
+    """
+    chosen = np.flatnonzero((first >= 0) & (first + 12 * horizon < peers.shape[0]))
+    return peers[first[chosen] + 12 * years, chosen]
+
+
 def adopters_growth(run: ArmRun, early_years: int = 5, late_years: int = 10) -> float:
     """How an adopter's peer workforce grows once established, averaged over adopters.
 
@@ -186,17 +221,11 @@ def adopters_growth(run: ArmRun, early_years: int = 5, late_years: int = 10) -> 
     Returns:
         The mean over such adopters (NaN if there is none).
     """
-    peers, first = first_posts(run.orgs)
-    by_month = peers.to_numpy()
-    last = int(peers.index[-1])
-    if not np.array_equal(peers.index.to_numpy(), np.arange(last + 1)):
-        raise ValueError("adopters_growth needs the organisation table of every month")
-    chosen = np.flatnonzero((first >= 0) & (first + 12 * late_years <= last))
-    if chosen.size == 0:
+    peers, first = monthly_first_posts(run.orgs)
+    late = peers_after(peers, first, late_years, horizon=late_years)
+    if late.size == 0:
         return float("nan")
-    late = by_month[first[chosen] + 12 * late_years, chosen]
-    early = by_month[first[chosen] + 12 * early_years, chosen]
-    return float(np.mean(late - early))
+    return float(np.mean(late - peers_after(peers, first, early_years, horizon=late_years)))
 
 
 def paired(
